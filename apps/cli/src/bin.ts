@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { isClaudineError } from '@claudine/core';
+import { CommanderError } from 'commander';
+import { CliError } from './context.js';
+import { EXIT, exitCodeForError } from './exit-codes.js';
+import { createProgram } from './program.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const program = createProgram(version);
+const debug = process.argv.includes('--debug');
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every other commander error is a usage mistake.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    const message =
+      error instanceof CliError || isClaudineError(error) ? error.message : String(error instanceof Error ? error.message : error);
+    process.stderr.write(`claudine: ${message}\n`);
+    if (debug && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : exitCodeForError(error);
+  }
+}

@@ -1,0 +1,49 @@
+import { type Claudine, openClaudine } from '@claudine/runtime';
+import type { Command } from 'commander';
+import { detectTerminal, type Terminal } from './terminal.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  readonly home?: string;
+  readonly debug?: boolean;
+}
+
+/** An error the CLI reports with its own exit code (usage mistakes, task outcomes). */
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** The options of the program, whichever subcommand `command` is. */
+export function globalOptions(command: Command): GlobalOptions {
+  let root = command;
+  while (root.parent !== null) root = root.parent;
+  return root.opts<GlobalOptions>();
+}
+
+/** Opens Claudine for one command and closes it afterwards. */
+export async function withClaudine<T>(
+  command: Command,
+  work: (claudine: Claudine, terminal: Terminal) => Promise<T>,
+  options: { autoStartHost?: boolean } = {},
+): Promise<T> {
+  const { home } = globalOptions(command);
+  const claudine = openClaudine({
+    ...(home === undefined ? {} : { home }),
+    ...(options.autoStartHost === undefined ? {} : { autoStartHost: options.autoStartHost }),
+  });
+  try {
+    return await work(claudine, detectTerminal());
+  } finally {
+    claudine.close();
+  }
+}
+
+/** Prints a value as JSON on stdout (the `--json` output of every read command). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

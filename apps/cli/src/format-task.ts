@@ -1,0 +1,98 @@
+import type { Task } from '@claudine/core';
+import { formatDuration } from '@claudine/runtime';
+import { paint, relativeTime, type Style, type Terminal, table, truncate } from './terminal.js';
+
+const STATUS_STYLE: Readonly<Record<Task['status'], Style>> = {
+  queued: 'yellow',
+  running: 'cyan',
+  completed: 'green',
+  failed: 'red',
+  cancelled: 'gray',
+};
+
+/** A task's status as shown to people: `blocked` for a queued task waiting on dependencies. */
+export function displayStatus(task: Task): string {
+  if (task.status === 'queued' && task.notBefore !== null && task.notBefore > Date.now()) return 'retrying';
+  return task.status;
+}
+
+/** The status, coloured. */
+export function paintStatus(terminal: Terminal, task: Task): string {
+  return paint(terminal, STATUS_STYLE[task.status], displayStatus(task));
+}
+
+/** How long the task ran, or has been running. */
+export function taskDuration(task: Task, now = Date.now()): string {
+  if (task.startedAt === null || task.status === 'queued') return '-';
+  return formatDuration((task.finishedAt ?? now) - task.startedAt);
+}
+
+/** Tasks as a table that fits the terminal. */
+export function taskTable(terminal: Terminal, tasks: readonly Task[]): string {
+  const rows = tasks.map((task) => [
+    task.id,
+    paintStatus(terminal, task),
+    task.agent,
+    task.priority,
+    relativeTime(task.createdAt),
+    taskDuration(task),
+    task.prompt,
+  ]);
+  return table(terminal, ['ID', 'STATUS', 'AGENT', 'PRI', 'CREATED', 'TOOK', 'PROMPT'], rows);
+}
+
+/** One task in full, as `key  value` lines. */
+export function taskDetails(terminal: Terminal, task: Task): string {
+  const lines: Array<[string, string]> = [
+    ['id', paint(terminal, 'bold', task.id)],
+    ['status', paintStatus(terminal, task) + (task.failureReason === null ? '' : ` (${task.failureReason})`)],
+  ];
+  if (task.statusDetail !== null) lines.push(['detail', task.statusDetail]);
+  lines.push(
+    ['agent', task.agent + optionsSummary(task)],
+    ['priority', task.priority],
+    ['cwd', task.cwd],
+    ['prompt', truncate(task.prompt, Math.max(40, terminal.width - 12))],
+    ['created', `${new Date(task.createdAt).toISOString()} (${relativeTime(task.createdAt)})`],
+  );
+  if (task.startedAt !== null) lines.push(['started', new Date(task.startedAt).toISOString()]);
+  if (task.finishedAt !== null) lines.push(['finished', new Date(task.finishedAt).toISOString()]);
+  if (task.startedAt !== null && task.status !== 'queued') lines.push(['took', taskDuration(task)]);
+  lines.push(['timeout', formatDuration(task.timeoutMs)]);
+  if (task.attempt > 1) lines.push(['attempt', `${task.attempt} (retries allowed: ${task.maxRetries})`]);
+  if (task.dependsOn.length > 0) lines.push(['depends on', task.dependsOn.join(', ')]);
+  if (task.labels.length > 0) lines.push(['labels', task.labels.join(', ')]);
+  if (task.pid !== null && task.status === 'running') lines.push(['pid', String(task.pid)]);
+  if (task.exitCode !== null || task.signal !== null) {
+    lines.push(['exit', task.signal === null ? `code ${task.exitCode}` : `signal ${task.signal}`]);
+  }
+  if (task.warnedAt !== null) lines.push(['warning', `near its timeout since ${new Date(task.warnedAt).toISOString()}`]);
+  const report = task.report;
+  if (report !== null) {
+    if (report.sessionId !== null) lines.push(['session', report.sessionId]);
+    if (report.model !== null) lines.push(['model', report.model]);
+    if (report.turns !== null) lines.push(['turns', String(report.turns)]);
+    if (report.usage !== null) {
+      const usage = report.usage;
+      lines.push([
+        'tokens',
+        `${usage.inputTokens} in, ${usage.outputTokens} out, ${usage.cacheReadInputTokens} cache read, ${usage.cacheCreationInputTokens} cache write`,
+      ]);
+    }
+    if (report.costUsd !== null) lines.push(['cost', `$${report.costUsd.toFixed(4)}`]);
+    if (report.resultText !== null) lines.push(['result', report.resultText]);
+  }
+  if (task.outputTruncated) lines.push(['output', paint(terminal, 'yellow', 'truncated (see the log for why)')]);
+  const width = Math.max(...lines.map(([key]) => key.length));
+  return lines.map(([key, value]) => `${paint(terminal, 'dim', key.padEnd(width))}  ${value}`).join('\n');
+}
+
+function optionsSummary(task: Task): string {
+  const options = task.agentOptions;
+  const parts: string[] = [];
+  if (options.model !== undefined) parts.push(`model ${options.model}`);
+  if (options.permissionMode !== undefined) parts.push(options.permissionMode);
+  if (options.maxTurns !== undefined) parts.push(`max ${options.maxTurns} turns`);
+  if (options.resumeSessionId !== undefined) parts.push(`resumes ${options.resumeSessionId}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}

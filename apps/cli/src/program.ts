@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { registerCancel } from './commands/cancel.js';
+import { registerHost } from './commands/host.js';
+import { registerLogs } from './commands/logs.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
+
+/** Builds the `claudine` command line. */
+export function createProgram(version: string): Command {
+  const program = new Command('claudine')
+    .description('Hand tasks to background coding agents (Claude Code, Codex, any command) and get on with your work.')
+    .version(version, '-V, --version')
+    .option('--home <dir>', 'data directory (default: $CLAUDINE_HOME, else ~/.local/share/claudine)')
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    // Set before the subcommands are added, which inherit it: errors are thrown, not exited on.
+    .exitOverride();
+  registerRun(program);
+  registerStatus(program);
+  registerLogs(program);
+  registerCancel(program);
+  registerHost(program);
+  return program;
+}

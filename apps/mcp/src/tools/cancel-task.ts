@@ -1,0 +1,41 @@
+import type { Claudine } from '@claudine/runtime';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { guard, toolResult } from '../tool-result.js';
+
+const inputSchema = {
+  taskId: z.string().describe('The task id.'),
+  reason: z.string().max(1000).optional().describe('Why, recorded on the task.'),
+};
+
+const outputSchema = {
+  taskId: z.string(),
+  outcome: z
+    .enum(['cancelled', 'requested'])
+    .describe('"cancelled": it was queued and will never run; "requested": it is running and is being stopped.'),
+  status: z.string(),
+};
+
+/** Registers `CancelTask`. */
+export function registerCancelTask(server: McpServer, claudine: Claudine): void {
+  server.registerTool(
+    'CancelTask',
+    {
+      title: 'Cancel a task',
+      description:
+        'Cancel a queued task (it never starts) or stop a running one (its whole process tree is terminated; work it did so far stays). Finished tasks cannot be cancelled.',
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    (args) =>
+      guard(async () => {
+        const outcome = await claudine.cancel(args.taskId, args.reason);
+        const text =
+          outcome.kind === 'cancelled'
+            ? `Task ${args.taskId} was queued and is now cancelled.`
+            : `Task ${args.taskId} is running; its host is stopping it. TaskStatus will show it cancelled shortly.`;
+        return toolResult({ taskId: args.taskId, outcome: outcome.kind, status: outcome.task.status }, text);
+      }),
+  );
+}

@@ -1,0 +1,73 @@
+import { AGENT_KINDS, type AgentOptions, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
+import type { Claudine } from '@claudine/runtime';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
+import { guard, toolResult } from '../tool-result.js';
+
+const inputSchema = {
+  prompt: z
+    .string()
+    .describe(
+      'What the agent should do, written as a complete, self-contained task: the agent sees nothing of this conversation. For agent "command", the shell command to run.',
+    ),
+  cwd: z
+    .string()
+    .optional()
+    .describe('Absolute path of the directory the agent works in. Defaults to the directory this server was started in (the project).'),
+  agent: z.enum(AGENT_KINDS).optional().describe('"claude" (default): Claude Code; "codex": Codex CLI; "command": a shell command.'),
+  priority: z.enum(PRIORITIES).optional().describe('P0 runs before P1 (default) before P2.'),
+  timeoutSeconds: z.number().int().positive().optional().describe('Stop the task after this many seconds (default 1800, at most 7200).'),
+  model: z.string().optional().describe('Model for claude or codex, e.g. "sonnet" or "opus".'),
+  maxTurns: z.number().int().positive().optional().describe('Most agent turns (claude).'),
+  permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode (default acceptEdits: may edit files in cwd).'),
+  appendSystemPrompt: z.string().optional().describe('Extra system prompt text (claude).'),
+  labels: z.array(z.string()).optional().describe('Labels to find the task by later.'),
+  maxRetries: z.number().int().min(0).max(10).optional().describe('Retries of transient failures such as rate limits (default 2).'),
+};
+
+const outputSchema = {
+  taskId: z.string(),
+  status: z.string(),
+  hostStarted: z.boolean().describe('True when this call started the background host.'),
+  task: TaskSummarySchema,
+};
+
+/** Registers `DelegateTask`. */
+export function registerDelegateTask(server: McpServer, claudine: Claudine, defaultCwd: string): void {
+  server.registerTool(
+    'DelegateTask',
+    {
+      title: 'Delegate a task to a background agent',
+      description:
+        'Hand a task to a background agent (Claude Code by default) and return at once with its id, so you can keep working. The task is stored durably and runs even after this session ends. Use it for work that can proceed independently: implementing a well-specified change, running a long test suite, investigating a bug. Write the prompt as a full brief. Check on it later with TaskStatus, read its output with TaskLogs, stop it with CancelTask.',
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    (args) =>
+      guard(async () => {
+        const agentOptions: AgentOptions = {};
+        if (args.model !== undefined) agentOptions.model = args.model;
+        if (args.maxTurns !== undefined) agentOptions.maxTurns = args.maxTurns;
+        if (args.permissionMode !== undefined) agentOptions.permissionMode = args.permissionMode;
+        if (args.appendSystemPrompt !== undefined) agentOptions.appendSystemPrompt = args.appendSystemPrompt;
+        const input: NewTaskInput = {
+          prompt: args.prompt,
+          cwd: args.cwd ?? defaultCwd,
+          agentOptions,
+          ...(args.agent === undefined ? {} : { agent: args.agent }),
+          ...(args.priority === undefined ? {} : { priority: args.priority }),
+          ...(args.timeoutSeconds === undefined ? {} : { timeoutMs: args.timeoutSeconds * 1000 }),
+          ...(args.labels === undefined ? {} : { labels: args.labels }),
+          ...(args.maxRetries === undefined ? {} : { maxRetries: args.maxRetries }),
+        };
+        const { task, hostStarted, hostError } = await claudine.submit(input);
+        const warning = hostError === null ? '' : ` Warning: no host could start (${hostError}); the task waits until one does.`;
+        return toolResult(
+          { taskId: task.id, status: task.status, hostStarted, task: summarizeTask(task) },
+          `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}).${warning} Check it with TaskStatus {"taskId": "${task.id}"}.`,
+        );
+      }),
+  );
+}

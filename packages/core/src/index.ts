@@ -1,0 +1,75 @@
+export { type BackoffPolicy, retryDelay } from './backoff.js';
+export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
+export type { Clock, TimerHandle } from './ports/clock.js';
+export type { IdGenerator } from './ports/id-generator.js';
+export {
+  OUTPUT_STREAMS,
+  type OutputReadOptions,
+  type OutputRecord,
+  type OutputSlice,
+  type OutputStore,
+  type OutputStream,
+} from './ports/output-store.js';
+export type {
+  ProcessRunner,
+  RunEvent,
+  RunHandle,
+  RunOptions,
+  RunResult,
+  TerminationReason,
+} from './ports/process-runner.js';
+export type {
+  CancelOutcome,
+  ClaimRequest,
+  CreateTaskError,
+  ProcessIdentity,
+  RequeueRequest,
+  TaskOutcome,
+  TaskPage,
+  TaskQuery,
+  TaskStore,
+  UpdateTaskError,
+} from './ports/task-store.js';
+export { DEFAULT_PRIORITY, PRIORITIES, type Priority, priorityFromRank, priorityRank } from './priority.js';
+export { err, ok, type Result } from './result.js';
+export { createScheduler, outcomeOf, type Scheduler, type SchedulerEvent, type SchedulerOptions } from './scheduler.js';
+export {
+  AGENT_KINDS,
+  type AgentKind,
+  type AgentOptions,
+  AgentOptionsSchema,
+  type AgentReport,
+  AgentReportSchema,
+  DEPENDENCY_POLICIES,
+  type DependencyPolicy,
+  FAILURE_REASONS,
+  type FailureReason,
+  isAbsolutePath,
+  isTerminalStatus,
+  MAX_PROMPT_BYTES,
+  type NewTask,
+  type NewTaskInput,
+  NewTaskInputSchema,
+  type ParsedNewTask,
+  PERMISSION_MODES,
+  type PermissionMode,
+  TASK_STATUSES,
+  type Task,
+  TaskSchema,
+  type TaskStatus,
+  TERMINAL_STATUSES,
+  type TerminalStatus,
+  type TokenUsage,
+  TokenUsageSchema,
+  unsupportedAgentOptions,
+} from './task.js';
+export { formatTaskId, isTaskId, TASK_ID_LENGTH, TASK_ID_PATTERN } from './task-id.js';
+export { compareQueueOrder, createTaskQueue, type QueueEntry, type TaskQueue } from './task-queue.js';
+export {
+  type IllegalTransition,
+  statusAfter,
+  statusesAllowing,
+  TASK_EVENTS,
+  type TaskEvent,
+  transition,
+} from './task-state.js';

@@ -1,0 +1,116 @@
+import type { Result } from '../result.js';
+import type { AgentReport, FailureReason, NewTask, Task, TaskStatus } from '../task.js';
+import type { IllegalTransition } from '../task-state.js';
+
+/** Why a task could not be created. */
+export type CreateTaskError =
+  | { readonly kind: 'unknown_dependency'; readonly ids: readonly string[]; readonly message: string }
+  | { readonly kind: 'duplicate_id'; readonly id: string; readonly message: string };
+
+/** Why a state change was refused. */
+export type UpdateTaskError =
+  | IllegalTransition
+  | { readonly kind: 'not_found'; readonly id: string; readonly message: string }
+  | { readonly kind: 'not_owner'; readonly id: string; readonly owner: string | null; readonly message: string };
+
+/** A filter for {@link TaskStore.list}. Results are newest first. */
+export interface TaskQuery {
+  readonly statuses?: readonly TaskStatus[];
+  readonly agent?: Task['agent'];
+  readonly label?: string;
+  /** Only tasks created at or after this time. */
+  readonly createdAfter?: number;
+  /** Page size; stores cap it. */
+  readonly limit?: number;
+  /** Continue after this `seq` (from a previous page's `nextCursor`). */
+  readonly cursor?: number;
+}
+
+/** One page of tasks; `nextCursor` is null on the last page. */
+export interface TaskPage {
+  readonly tasks: readonly Task[];
+  readonly nextCursor: number | null;
+}
+
+/** A host asking for the next ready task. */
+export interface ClaimRequest {
+  readonly owner: string;
+  /** Global cap: nothing is claimed while this many tasks run, whoever runs them. */
+  readonly maxRunning: number;
+  readonly now: number;
+  readonly leaseExpiresAt: number;
+}
+
+/** How a run ended, as recorded by the task's owner. */
+export interface TaskOutcome {
+  readonly status: 'completed' | 'failed' | 'cancelled';
+  readonly failureReason: FailureReason | null;
+  readonly statusDetail: string | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly report: AgentReport | null;
+  readonly outputTruncated: boolean;
+  readonly finishedAt: number;
+}
+
+/** A running task put back in the queue by its owner (transient failure with retries left). */
+export interface RequeueRequest {
+  readonly notBefore: number;
+  readonly statusDetail: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly report: AgentReport | null;
+  readonly now: number;
+}
+
+/** What a cancel request did. */
+export type CancelOutcome =
+  /** The task was queued and is now cancelled. */
+  | { readonly kind: 'cancelled'; readonly task: Task }
+  /** The task is running; its owner has been asked to stop it. */
+  | { readonly kind: 'requested'; readonly task: Task };
+
+/** The identity of a process, robust to pid reuse. */
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** An opaque token that differs between two processes that had the same pid. */
+  readonly startTime: string | null;
+}
+
+/**
+ * Durable task storage. Every method that returns has committed its change: an id returned by
+ * {@link TaskStore.create} is on disk. State changes are checked against the state machine and
+ * applied only if the task is still in the state they expect, so concurrent writers never
+ * produce an illegal transition.
+ */
+export interface TaskStore {
+  /** Stores a new queued task; refuses unknown dependency ids. */
+  create(task: NewTask): Promise<Result<Task, CreateTaskError>>;
+  /** The task with this id, or undefined. */
+  get(id: string): Promise<Task | undefined>;
+  /** Tasks matching `query`, newest first. */
+  list(query?: TaskQuery): Promise<TaskPage>;
+  /** Number of tasks in each state. */
+  countByStatus(): Promise<Record<TaskStatus, number>>;
+  /**
+   * Atomically picks the next ready task (by priority, then FIFO) and marks it running for
+   * `owner`, unless `maxRunning` tasks already run. Undefined when nothing can be claimed.
+   */
+  claimNext(request: ClaimRequest): Promise<Task | undefined>;
+  /** Earliest `notBefore` among queued tasks still waiting for their backoff, if any. */
+  nextNotBefore(now: number): Promise<number | undefined>;
+  /** Records the process running a task; false when `owner` no longer holds it. */
+  recordProcess(id: string, owner: string, process: ProcessIdentity, now: number): Promise<boolean>;
+  /** Extends the lease of every task `owner` runs; returns how many it holds. */
+  renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<number>;
+  /** Records the end of a run. Only the task's owner may. */
+  finish(id: string, owner: string, outcome: TaskOutcome): Promise<Result<Task, UpdateTaskError>>;
+  /** Puts a running task back in the queue. Only the task's owner may. */
+  requeue(id: string, owner: string, request: RequeueRequest): Promise<Result<Task, UpdateTaskError>>;
+  /** Cancels a queued task, or asks the owner of a running one to stop it. */
+  requestCancel(id: string, reason: string | null, now: number): Promise<Result<CancelOutcome, UpdateTaskError>>;
+  /** Running tasks of `owner` whose cancellation was requested. */
+  cancelRequests(owner: string): Promise<Task[]>;
+  /** Records that the timeout warning was given. */
+  recordWarning(id: string, owner: string, now: number): Promise<void>;
+}

@@ -1,0 +1,259 @@
+import { type BackoffPolicy, retryDelay } from './backoff.js';
+import type { Clock, TimerHandle } from './ports/clock.js';
+import type { ProcessRunner, RunHandle, RunResult } from './ports/process-runner.js';
+import type { TaskOutcome, TaskStore } from './ports/task-store.js';
+import type { Task } from './task.js';
+
+/** What the scheduler did, for logs and notifications. */
+export type SchedulerEvent =
+  | { readonly kind: 'task_started'; readonly task: Task }
+  | { readonly kind: 'task_finished'; readonly task: Task }
+  | { readonly kind: 'task_requeued'; readonly task: Task; readonly retryAt: number }
+  | { readonly kind: 'task_warning'; readonly taskId: string; readonly deadline: number }
+  | { readonly kind: 'lease_lost'; readonly taskId: string; readonly message: string }
+  | { readonly kind: 'error'; readonly message: string; readonly error: unknown };
+
+/** Settings and ports of a {@link Scheduler}. */
+export interface SchedulerOptions {
+  readonly store: TaskStore;
+  readonly runner: ProcessRunner;
+  readonly clock: Clock;
+  /** Randomness for retry jitter, in [0, 1). */
+  readonly random: () => number;
+  /** This host's id: claims and leases are recorded under it. */
+  readonly owner: string;
+  /** Most tasks running at once, across every host on the store. */
+  readonly concurrency: number;
+  /** How long a claim stays valid without a heartbeat. Heartbeats run at a third of it. */
+  readonly leaseMs: number;
+  readonly retryBackoff: BackoffPolicy;
+  /** Resource gate: when it returns false no new task starts (checked before each claim). */
+  readonly canStart?: () => boolean;
+  readonly onEvent?: (event: SchedulerEvent) => void;
+}
+
+/**
+ * The claim loop of a host: claims ready tasks while there are free slots, starts them through
+ * the {@link ProcessRunner}, keeps their leases alive, stops the ones whose cancellation was
+ * requested, and records how each run ended (retrying transient failures with backoff).
+ */
+export interface Scheduler {
+  /** Starts heartbeats and claims what can be claimed. */
+  start(): void;
+  /** Something changed in the store: claim tasks and act on cancel requests. Cheap to call often. */
+  poke(): void;
+  /**
+   * Stops claiming, terminates every running task with reason `shutdown`, and resolves once each
+   * has been recorded.
+   */
+  stop(): Promise<void>;
+  /** Ids of the tasks this scheduler runs now. */
+  readonly runningIds: readonly string[];
+  /** True when nothing runs and no store operation is in flight. */
+  readonly idle: boolean;
+}
+
+// After a store error the loop tries again after this long rather than spinning.
+const ERROR_RETRY_MS = 1000;
+
+/** Creates a {@link Scheduler}. Nothing happens until {@link Scheduler.start}. */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { store, runner, clock, owner } = options;
+  const running = new Map<string, RunHandle>();
+  let started = false;
+  let stopping = false;
+  let pumping = false;
+  let pokedWhilePumping = false;
+  let heartbeatTimer: TimerHandle | undefined;
+  let wakeTimer: { handle: TimerHandle; at: number } | undefined;
+  const pending = new Set<Promise<unknown>>();
+
+  function emit(event: SchedulerEvent): void {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A listener's failure must not break the claim loop.
+    }
+  }
+
+  function track<T>(promise: Promise<T>): Promise<T> {
+    pending.add(promise);
+    const forget = (): void => {
+      pending.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  function scheduleWake(at: number): void {
+    if (wakeTimer !== undefined && wakeTimer.at <= at) return;
+    wakeTimer?.handle.cancel();
+    const delay = Math.max(0, at - clock.now());
+    wakeTimer = {
+      at,
+      handle: clock.setTimer(() => {
+        wakeTimer = undefined;
+        poke();
+      }, delay),
+    };
+  }
+
+  function heartbeat(): void {
+    heartbeatTimer = clock.setTimer(heartbeat, Math.max(1, Math.floor(options.leaseMs / 3)));
+    if (running.size === 0) return;
+    const now = clock.now();
+    void track(store.renewLeases(owner, now + options.leaseMs, now)).catch((error: unknown) => {
+      emit({ kind: 'error', message: `could not renew task leases: ${describe(error)}`, error });
+    });
+  }
+
+  async function pump(): Promise<void> {
+    if (stopping) return;
+    const requests = await store.cancelRequests(owner);
+    for (const task of requests) running.get(task.id)?.terminate('cancelled', task.statusDetail ?? undefined);
+    while (!stopping && running.size < options.concurrency && (options.canStart?.() ?? true)) {
+      const now = clock.now();
+      const task = await store.claimNext({
+        owner,
+        maxRunning: options.concurrency,
+        now,
+        leaseExpiresAt: now + options.leaseMs,
+      });
+      if (task === undefined) {
+        const next = await store.nextNotBefore(clock.now());
+        if (next !== undefined) scheduleWake(next);
+        return;
+      }
+      launch(task);
+    }
+  }
+
+  function poke(): void {
+    if (!started || stopping) return;
+    if (pumping) {
+      pokedWhilePumping = true;
+      return;
+    }
+    pumping = true;
+    pokedWhilePumping = false;
+    void track(pump())
+      .catch((error: unknown) => {
+        emit({ kind: 'error', message: `could not claim tasks: ${describe(error)}`, error });
+        scheduleWake(clock.now() + ERROR_RETRY_MS);
+      })
+      .finally(() => {
+        pumping = false;
+        if (pokedWhilePumping) poke();
+      });
+  }
+
+  function launch(task: Task): void {
+    const handle = runner.start(task, {
+      onEvent(event) {
+        if (event.kind === 'started') {
+          void track(store.recordProcess(task.id, owner, event.process, event.at)).catch((error: unknown) => {
+            emit({ kind: 'error', message: `could not record the process of task ${task.id}: ${describe(error)}`, error });
+          });
+        } else if (event.kind === 'timeout_warning') {
+          emit({ kind: 'task_warning', taskId: task.id, deadline: event.deadline });
+          void track(store.recordWarning(task.id, owner, event.at)).catch((error: unknown) => {
+            emit({ kind: 'error', message: `could not record the warning of task ${task.id}: ${describe(error)}`, error });
+          });
+        }
+      },
+    });
+    running.set(task.id, handle);
+    emit({ kind: 'task_started', task });
+    void track(handle.done.then((result) => settle(task, result))).finally(() => {
+      running.delete(task.id);
+      poke();
+    });
+  }
+
+  async function settle(task: Task, result: RunResult): Promise<void> {
+    const now = clock.now();
+    // attempt counts starts, so attempt <= maxRetries means a retry is still allowed.
+    if (result.failure !== null && result.transient && task.attempt <= task.maxRetries && !stopping) {
+      const retryAt = now + retryDelay(task.attempt, options.retryBackoff, options.random);
+      const requeued = await recordWithRetry(() =>
+        store.requeue(task.id, owner, {
+          notBefore: retryAt,
+          statusDetail: `attempt ${task.attempt} failed (${result.failure?.detail ?? 'transient error'}); retry ${task.attempt} of ${task.maxRetries} at ${new Date(retryAt).toISOString()}`,
+          exitCode: result.exitCode,
+          signal: result.signal,
+          report: result.report,
+          now,
+        }),
+      );
+      if (requeued === undefined) return;
+      if (requeued.ok) {
+        emit({ kind: 'task_requeued', task: requeued.value, retryAt });
+        scheduleWake(retryAt);
+      } else emit({ kind: 'lease_lost', taskId: task.id, message: requeued.error.message });
+      return;
+    }
+    const finished = await recordWithRetry(() => store.finish(task.id, owner, outcomeOf(result, now)));
+    if (finished === undefined) return;
+    if (finished.ok) emit({ kind: 'task_finished', task: finished.value });
+    else emit({ kind: 'lease_lost', taskId: task.id, message: finished.error.message });
+  }
+
+  // The run is over but recording it failed (disk full, database locked): keep trying, because
+  // the lease would otherwise expire and recovery would call a finished task crashed.
+  async function recordWithRetry<T>(write: () => Promise<T>): Promise<T | undefined> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await write();
+      } catch (error) {
+        emit({ kind: 'error', message: `could not record a task's end (try ${tries}): ${describe(error)}`, error });
+        if (tries >= 30) return undefined;
+        await new Promise<void>((resolve) => clock.setTimer(resolve, ERROR_RETRY_MS));
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (started) return;
+      started = true;
+      heartbeat();
+      poke();
+    },
+    poke,
+    async stop() {
+      stopping = true;
+      wakeTimer?.handle.cancel();
+      wakeTimer = undefined;
+      for (const handle of running.values()) handle.terminate('shutdown', 'the host is shutting down');
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      heartbeatTimer?.cancel();
+      heartbeatTimer = undefined;
+    },
+    get runningIds() {
+      return [...running.keys()];
+    },
+    get idle() {
+      return running.size === 0 && pending.size === 0;
+    },
+  };
+}
+
+/** Maps how a run ended to what is recorded on the task. */
+export function outcomeOf(result: RunResult, finishedAt: number): TaskOutcome {
+  const base = {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    report: result.report,
+    outputTruncated: result.outputTruncated,
+    finishedAt,
+  };
+  if (result.failure === null) return { ...base, status: 'completed', failureReason: null, statusDetail: null };
+  if (result.failure.reason === 'cancelled') {
+    return { ...base, status: 'cancelled', failureReason: 'cancelled', statusDetail: result.failure.detail };
+  }
+  return { ...base, status: 'failed', failureReason: result.failure.reason, statusDetail: result.failure.detail };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

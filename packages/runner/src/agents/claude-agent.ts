@@ -1,0 +1,46 @@
+import type { Agent } from './agent.js';
+import { taskEnvironment } from './agent.js';
+import { createClaudeStreamParser } from './claude-stream-parser.js';
+
+/** Options for {@link createClaudeAgent}. */
+export interface ClaudeAgentOptions {
+  /** The `claude` executable (default `claude` on PATH). */
+  readonly command?: string;
+  /** Arguments placed before Claudine's own (e.g. a script path when command is `node`). */
+  readonly prefixArgs?: readonly string[];
+}
+
+/**
+ * The `claude` agent: `claude -p --output-format stream-json --verbose` with the task's
+ * options, the prompt on stdin. The session id, result, turns, tokens and cost come from its
+ * stream-json (see {@link createClaudeStreamParser}).
+ */
+export function createClaudeAgent(options: ClaudeAgentOptions = {}): Agent {
+  const command = options.command ?? 'claude';
+  return {
+    kind: 'claude',
+    invocation(task, environment) {
+      const agentOptions = task.agentOptions;
+      const args = [...(options.prefixArgs ?? []), '-p', '--output-format', 'stream-json', '--verbose'];
+      if (agentOptions.model !== undefined) args.push('--model', agentOptions.model);
+      if (agentOptions.maxTurns !== undefined) args.push('--max-turns', String(agentOptions.maxTurns));
+      if (agentOptions.permissionMode !== undefined) args.push('--permission-mode', agentOptions.permissionMode);
+      if (agentOptions.appendSystemPrompt !== undefined) args.push('--append-system-prompt', agentOptions.appendSystemPrompt);
+      if (agentOptions.resumeSessionId !== undefined) args.push('--resume', agentOptions.resumeSessionId);
+      if (agentOptions.maxBudgetUsd !== undefined) args.push('--max-budget-usd', String(agentOptions.maxBudgetUsd));
+      // Variadic options go last: each list ends at the next flag, and none follows them.
+      if (agentOptions.allowedTools !== undefined && agentOptions.allowedTools.length > 0) {
+        args.push('--allowedTools', ...agentOptions.allowedTools);
+      }
+      if (agentOptions.disallowedTools !== undefined && agentOptions.disallowedTools.length > 0) {
+        args.push('--disallowedTools', ...agentOptions.disallowedTools);
+      }
+      const env = taskEnvironment(task, environment);
+      // Set by Claude Code for its subprocesses; a claude started with it refuses to run as a
+      // nested session. Tasks are independent sessions, not nested ones.
+      env.CLAUDECODE = undefined;
+      return { command, args, env, stdin: task.prompt };
+    },
+    createParser: createClaudeStreamParser,
+  };
+}

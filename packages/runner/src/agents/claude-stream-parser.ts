@@ -1,0 +1,124 @@
+import type { TokenUsage } from '@claudine/core';
+import type { AgentReportParser } from './agent.js';
+
+// Assistant errors (SDKAssistantMessageError) that go away if the same request is made later.
+const TRANSIENT_ERRORS = new Set(['rate_limit', 'overloaded', 'server_error']);
+// HTTP statuses of the same kind, as reported in result.api_error_status.
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504, 529]);
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/**
+ * Parses `claude -p --output-format stream-json --verbose` output (the message types of
+ * @anthropic-ai/claude-agent-sdk): the init event gives the session and model, assistant errors
+ * and api_retry events say whether a failure is transient, the result event gives the final
+ * text, turns, cost and tokens. Lines that are not JSON are ignored.
+ */
+export function createClaudeStreamParser(): AgentReportParser {
+  let sessionId: string | null = null;
+  let model: string | null = null;
+  let resultText: string | null = null;
+  let isError = false;
+  let errorKind: string | null = null;
+  let transient = false;
+  let turns: number | null = null;
+  let costUsd: number | null = null;
+  let usage: TokenUsage | null = null;
+  let sawResult = false;
+
+  function onResult(event: Json): void {
+    sawResult = true;
+    isError = event.is_error === true || (typeof event.subtype === 'string' && event.subtype !== 'success');
+    if (typeof event.result === 'string') resultText = event.result;
+    else if (Array.isArray(event.errors)) resultText = event.errors.filter((item) => typeof item === 'string').join('\n');
+    if (isError && errorKind === null && typeof event.subtype === 'string' && event.subtype !== 'success') {
+      errorKind = event.subtype;
+    }
+    if (typeof event.api_error_status === 'number' && TRANSIENT_STATUSES.has(event.api_error_status)) transient = true;
+    turns = numberOr(event.num_turns, turns ?? 0);
+    costUsd = numberOr(event.total_cost_usd, costUsd ?? 0);
+    usage = tokenUsage(event) ?? usage;
+    if (typeof event.session_id === 'string') sessionId = event.session_id;
+  }
+
+  return {
+    line(text) {
+      if (!text.startsWith('{')) return;
+      let event: unknown;
+      try {
+        event = JSON.parse(text);
+      } catch {
+        return;
+      }
+      if (!isObject(event)) return;
+      if (typeof event.session_id === 'string' && sessionId === null) sessionId = event.session_id;
+      switch (event.type) {
+        case 'system':
+          if (event.subtype === 'init' && typeof event.model === 'string') model = event.model;
+          if (event.subtype === 'api_retry' && typeof event.error === 'string') {
+            errorKind = event.error;
+          }
+          break;
+        case 'assistant':
+          if (typeof event.error === 'string') {
+            errorKind = event.error;
+            if (TRANSIENT_ERRORS.has(event.error)) transient = true;
+          }
+          if (isObject(event.message) && typeof event.message.model === 'string' && !event.message.model.startsWith('<')) {
+            model = event.message.model;
+          }
+          break;
+        case 'result':
+          onResult(event);
+          break;
+      }
+    },
+    finish({ exitCode }) {
+      if (!sawResult && sessionId === null) return null;
+      return {
+        sessionId,
+        resultText,
+        isError: isError || (!sawResult && exitCode !== 0),
+        errorKind,
+        // A transient error only counts if the run failed because of it.
+        transient: transient && (isError || exitCode !== 0),
+        turns,
+        costUsd,
+        model,
+        usage,
+      };
+    },
+  };
+}
+
+// Prefers modelUsage (every model call of the run, subagents included) over usage (main loop).
+function tokenUsage(event: Json): TokenUsage | null {
+  if (isObject(event.modelUsage) && Object.keys(event.modelUsage).length > 0) {
+    const total: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+    for (const entry of Object.values(event.modelUsage)) {
+      if (!isObject(entry)) continue;
+      total.inputTokens += numberOr(entry.inputTokens, 0);
+      total.outputTokens += numberOr(entry.outputTokens, 0);
+      total.cacheReadInputTokens += numberOr(entry.cacheReadInputTokens, 0);
+      total.cacheCreationInputTokens += numberOr(entry.cacheCreationInputTokens, 0);
+    }
+    return total;
+  }
+  if (isObject(event.usage)) {
+    return {
+      inputTokens: numberOr(event.usage.input_tokens, 0),
+      outputTokens: numberOr(event.usage.output_tokens, 0),
+      cacheReadInputTokens: numberOr(event.usage.cache_read_input_tokens, 0),
+      cacheCreationInputTokens: numberOr(event.usage.cache_creation_input_tokens, 0),
+    };
+  }
+  return null;
+}

@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  type CancelOutcome,
+  ClaudineError,
+  formatTaskId,
+  isTaskId,
+  isTerminalStatus,
+  type NewTask,
+  type NewTaskInput,
+  NewTaskInputSchema,
+  type OutputRecord,
+  type OutputStore,
+  type OutputStream,
+  type Task,
+  type TaskPage,
+  type TaskQuery,
+  unsupportedAgentOptions,
+} from '@claudine/core';
+import { createFileOutputStore } from '@claudine/runner';
+import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
+import { sendSignal, watchSignals } from './change-signals.js';
+import { type Config, type ConfigInput, type ConfigSources, loadConfig } from './config.js';
+import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+import { ensureHost, isLiveHost } from './ensure-host.js';
+import { formatDuration } from './units.js';
+
+/** Options for {@link openClaudine}. */
+export interface ClaudineOptions {
+  /** The data directory (default: `$CLAUDINE_HOME` or the platform data dir). */
+  readonly home?: string;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Settings that take precedence over the file and the environment (command-line flags). */
+  readonly overrides?: ConfigInput;
+  /** Start a detached host when a task is submitted and none runs (default true). */
+  readonly autoStartHost?: boolean;
+}
+
+/** What {@link Claudine.submit} did. */
+export interface SubmitOutcome {
+  /** The stored task; its id is on disk. */
+  readonly task: Task;
+  /** True when this call started a host for it. */
+  readonly hostStarted: boolean;
+  /** Why no host could be started, if one could not (the task stays queued). */
+  readonly hostError: string | null;
+}
+
+/** Whether a host runs for the data directory. */
+export interface HostStatus {
+  readonly running: boolean;
+  readonly host: HostRecord | null;
+}
+
+/** Options for {@link Claudine.waitForTask}. */
+export interface WaitOptions {
+  /** Called whenever the task is re-read (at least once a second). */
+  readonly onUpdate?: (task: Task) => void;
+  /** Return the task as it is once this much time has passed. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Options for {@link Claudine.followOutput}. */
+export interface FollowOptions {
+  readonly streams?: readonly OutputStream[];
+  /** Start here (default: the beginning). */
+  readonly offset?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * What the CLI and the MCP server use: submit tasks, read their state and output, cancel them,
+ * wait for them. A client never runs tasks itself; it starts a host when needed.
+ */
+export interface Claudine {
+  readonly layout: DataLayout;
+  readonly config: Config;
+  readonly configSources: ConfigSources;
+  /** Reads task output (any task, running or finished). */
+  readonly output: OutputStore;
+  /** Validates and stores a task, wakes (or starts) the host. Throws `invalid_input` or `not_found`. */
+  submit(input: NewTaskInput): Promise<SubmitOutcome>;
+  /** The task with this id; throws `not_found`. */
+  get(id: string): Promise<Task>;
+  list(query?: TaskQuery): Promise<TaskPage>;
+  /** Cancels a queued task, or asks the host to stop a running one. Throws when it is finished. */
+  cancel(id: string, reason?: string): Promise<CancelOutcome>;
+  /** Resolves when the task is finished (or the wait times out / is aborted: then as it is). */
+  waitForTask(id: string, options?: WaitOptions): Promise<Task>;
+  /** Calls `onRecords` with output as it arrives, until the task is finished. */
+  followOutput(id: string, onRecords: (records: readonly OutputRecord[]) => void, options?: FollowOptions): Promise<Task>;
+  hostStatus(): Promise<HostStatus>;
+  /** Starts a host if none runs. */
+  ensureHost(): Promise<{ started: boolean; host: HostRecord }>;
+  close(): void;
+}
+
+/**
+ * Opens the data directory (creating it 0700 when missing) and its database. Throws
+ * `config_invalid` for a bad config and storage errors naming the file for a bad database.
+ */
+export function openClaudine(options: ClaudineOptions = {}): Claudine {
+  const environment = options.environment ?? process.env;
+  const layout = ensureDataDirectory(options.home ?? resolveDataDirectory(environment));
+  const { config, sources } = loadConfig({
+    file: layout.config,
+    environment,
+    ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
+  });
+  const store = SqliteTaskStore.open({ path: layout.database, busyTimeoutMs: config.database.busyTimeout });
+  const output = createFileOutputStore(layout.logs);
+  const autoStart = options.autoStartHost ?? true;
+
+  async function get(id: string): Promise<Task> {
+    if (!isTaskId(id)) {
+      throw new ClaudineError(
+        'invalid_input',
+        `"${id}" is not a task id: ids are 10 characters like 3k9x2m4qab. List tasks with \`claudine status\`.`,
+      );
+    }
+    const task = await store.get(id);
+    if (task === undefined) {
+      throw new ClaudineError('not_found', `No task has id ${id}. List tasks with \`claudine status\`.`, { details: { id } });
+    }
+    return task;
+  }
+
+  async function startHostIfNeeded(): Promise<{ started: boolean; host: HostRecord }> {
+    return ensureHost({ store, layout, leaseMs: config.host.lease, environment });
+  }
+
+  return {
+    layout,
+    config,
+    configSources: sources,
+    output,
+
+    async submit(input) {
+      const task = prepareTask(input, config);
+      const created = await store.create(task);
+      if (!created.ok) {
+        throw new ClaudineError(created.error.kind === 'unknown_dependency' ? 'not_found' : 'conflict', created.error.message);
+      }
+      sendSignal(layout.signals, 'wake');
+      let hostStarted = false;
+      let hostError: string | null = null;
+      if (autoStart && created.value.status === 'queued') {
+        try {
+          hostStarted = (await startHostIfNeeded()).started;
+        } catch (error) {
+          hostError = error instanceof Error ? error.message : String(error);
+        }
+      }
+      return { task: created.value, hostStarted, hostError };
+    },
+
+    get,
+
+    list(query) {
+      return store.list(query);
+    },
+
+    async cancel(id, reason) {
+      await get(id);
+      const outcome = await store.requestCancel(id, reason ?? null, Date.now());
+      if (!outcome.ok) {
+        const error = outcome.error;
+        if (error.kind === 'illegal_transition') {
+          throw new ClaudineError('illegal_transition', `Task ${id} is already ${error.from}; there is nothing to cancel.`, {
+            details: { id, status: error.from },
+          });
+        }
+        throw new ClaudineError('not_found', error.message);
+      }
+      sendSignal(layout.signals, 'wake');
+      return outcome.value;
+    },
+
+    async waitForTask(id, waitOptions = {}) {
+      let task = await get(id);
+      if (isTerminalStatus(task.status)) return task;
+      const deadline = waitOptions.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + waitOptions.timeoutMs;
+      return await new Promise<Task>((resolvePromise, reject) => {
+        let checking = false;
+        let lastHostCheck = Date.now();
+        const finish = (value: Task): void => {
+          watcher.close();
+          clearTimeout(timer);
+          waitOptions.signal?.removeEventListener('abort', onAbort);
+          resolvePromise(value);
+        };
+        const check = (): void => {
+          if (checking) return;
+          checking = true;
+          void (async () => {
+            try {
+              task = await get(id);
+              waitOptions.onUpdate?.(task);
+              if (isTerminalStatus(task.status) || Date.now() >= deadline) return finish(task);
+              // A host that died while we waited: start another, which recovers the task.
+              if (autoStart && Date.now() - lastHostCheck > 2000) {
+                lastHostCheck = Date.now();
+                await startHostIfNeeded();
+              }
+            } catch (error) {
+              watcher.close();
+              clearTimeout(timer);
+              reject(error);
+            } finally {
+              checking = false;
+            }
+          })();
+        };
+        const onAbort = (): void => finish(task);
+        const watcher = watchSignals(layout.signals, 'changed', check, 500);
+        const timer = setTimeout(check, Number.isFinite(deadline) ? Math.max(0, deadline - Date.now()) : 2 ** 31 - 1);
+        waitOptions.signal?.addEventListener('abort', onAbort, { once: true });
+        check();
+      });
+    },
+
+    async followOutput(id, onRecords, followOptions = {}) {
+      let offset = followOptions.offset ?? 0;
+      const streams = followOptions.streams;
+      const drain = async (): Promise<void> => {
+        for (;;) {
+          const slice = await output.read(id, { offset, ...(streams === undefined ? {} : { streams }) });
+          if (slice.records.length > 0) onRecords(slice.records);
+          offset = slice.nextOffset;
+          if (slice.atEnd) return;
+        }
+      };
+      let task = await get(id);
+      while (!isTerminalStatus(task.status) && followOptions.signal?.aborted !== true) {
+        await drain();
+        task = await this.waitForTask(id, {
+          timeoutMs: 200,
+          ...(followOptions.signal === undefined ? {} : { signal: followOptions.signal }),
+        });
+      }
+      await drain();
+      return task;
+    },
+
+    async hostStatus() {
+      const host = (await store.lockHolder()) ?? null;
+      return { running: host !== null && isLiveHost(host, config.host.lease), host };
+    },
+
+    ensureHost: startHostIfNeeded,
+
+    close() {
+      store.close();
+    },
+  };
+}
+
+/** Validates a submission and fills in what the configuration decides. */
+function prepareTask(input: NewTaskInput, config: Config): NewTask {
+  const parsed = NewTaskInputSchema.safeParse({
+    agent: config.defaults.agent,
+    priority: config.defaults.priority,
+    ...stripUndefined(input as Record<string, unknown>),
+  });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'task'}: ${issue.message}`);
+    throw new ClaudineError('invalid_input', `The task is invalid:\n  ${issues.join('\n  ')}`, { details: { issues } });
+  }
+  const value = parsed.data;
+  const unsupported = unsupportedAgentOptions(value.agent, value.agentOptions);
+  if (unsupported.length > 0) {
+    throw new ClaudineError(
+      'invalid_input',
+      `The ${value.agent} agent does not take ${unsupported.join(', ')}: remove ${unsupported.length > 1 ? 'them' : 'it'}, or pick the agent that does (claude).`,
+    );
+  }
+  const cwd = checkWorkingDirectory(value.cwd);
+  const timeoutMs = value.timeoutMs ?? config.timeout.default;
+  if (timeoutMs > config.timeout.max) {
+    throw new ClaudineError(
+      'invalid_input',
+      `The timeout ${formatDuration(timeoutMs)} is longer than the maximum ${formatDuration(config.timeout.max)}: ask for less, or raise timeout.max in the configuration.`,
+    );
+  }
+  const agentOptions = { ...value.agentOptions };
+  if (value.agent === 'claude') {
+    agentOptions.permissionMode ??= config.agents.claude.permissionMode;
+    if (config.agents.claude.model !== undefined) agentOptions.model ??= config.agents.claude.model;
+  }
+  return {
+    id: formatTaskId(randomBytes(8)),
+    prompt: value.prompt,
+    agent: value.agent,
+    agentOptions,
+    cwd,
+    priority: value.priority,
+    timeoutMs,
+    labels: value.labels,
+    dependsOn: value.dependsOn,
+    dependencyPolicy: value.dependencyPolicy,
+    passDependencyResults: value.passDependencyResults,
+    maxRetries: value.maxRetries ?? config.retry.maxRetries,
+    createdAt: Date.now(),
+  };
+}
+
+function checkWorkingDirectory(path: string): string {
+  const absolute = resolve(path);
+  let real: string;
+  try {
+    real = realpathSync(absolute);
+  } catch {
+    throw new ClaudineError(
+      'invalid_input',
+      `The working directory ${absolute} does not exist: create it, or pass an existing directory as the cwd.`,
+      {
+        details: { cwd: absolute },
+      },
+    );
+  }
+  if (!statSync(real).isDirectory()) {
+    throw new ClaudineError(
+      'invalid_input',
+      `The working directory ${absolute} is a file, not a directory: pass the directory the agent should work in.`,
+      {
+        details: { cwd: absolute },
+      },
+    );
+  }
+  return real;
+}
+
+function stripUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
+}

@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { environmentName, loadConfig, resolveConcurrency, settingPaths } from './config.js';
+
+let temp: TempDir;
+let file: string;
+
+beforeEach(() => {
+  temp = createTempDir();
+  file = join(temp.path, 'config.json');
+});
+
+afterEach(() => temp.remove());
+
+describe('loadConfig', () => {
+  it('works with no file and no environment', () => {
+    const { config, sources } = loadConfig({ file, environment: {} });
+    expect(sources).toEqual({ file, fileExists: false, environment: [] });
+    expect(config.timeout).toEqual({ default: 1_800_000, max: 7_200_000, warnAt: 0.9, killGrace: 5000 });
+    expect(config.agents.claude).toEqual({ command: 'claude', permissionMode: 'acceptEdits' });
+    expect(config.output.bufferBytes).toBe(1024 * 1024);
+    expect(resolveConcurrency(config)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('layers defaults < file < environment < overrides', () => {
+    writeFileSync(file, JSON.stringify({ concurrency: 3, timeout: { default: '10m', killGrace: 2000 }, host: { idleExit: '1m' } }));
+    const { config, sources } = loadConfig({
+      file,
+      environment: { CLAUDINE_TIMEOUT_DEFAULT: '20m', CLAUDINE_AGENTS_CLAUDE_COMMAND: '/opt/claude', CLAUDINE_CONCURRENCY: '4' },
+      overrides: { concurrency: 5 },
+    });
+    expect(config.concurrency).toBe(5);
+    expect(config.timeout.default).toBe(1_200_000);
+    expect(config.timeout.killGrace).toBe(2000);
+    expect(config.host.idleExit).toBe(60_000);
+    expect(config.agents.claude.command).toBe('/opt/claude');
+    expect(resolveConcurrency(config)).toBe(5);
+    expect(sources.environment).toEqual(expect.arrayContaining(['CLAUDINE_TIMEOUT_DEFAULT', 'CLAUDINE_AGENTS_CLAUDE_COMMAND']));
+  });
+
+  it('names the file and what to do when it is not JSON', () => {
+    writeFileSync(file, '{ "concurrency": 3, ');
+    expect(() => loadConfig({ file, environment: {} })).toThrow(
+      expect.objectContaining({ code: 'config_invalid', message: expect.stringMatching(/config\.json is not valid JSON.*move it aside/s) }),
+    );
+  });
+
+  it('names the bad field, whether from the file or the environment', () => {
+    writeFileSync(file, JSON.stringify({ timeout: { default: 'soon' }, colour: 'red' }));
+    expect(() => loadConfig({ file, environment: {} })).toThrow(/timeout\.default: "soon" is not a duration[\s\S]*colour/);
+    expect(() => loadConfig({ file: join(temp.path, 'none.json'), environment: { CLAUDINE_CONCURRENCY: 'lots' } })).toThrow(
+      /CLAUDINE_CONCURRENCY[\s\S]*concurrency/,
+    );
+  });
+
+  it('maps every setting to a CLAUDINE_ environment variable', () => {
+    expect(settingPaths()).toEqual(expect.arrayContaining(['concurrency', 'timeout.killGrace', 'agents.claude.command']));
+    expect(environmentName('timeout.killGrace')).toBe('CLAUDINE_TIMEOUT_KILL_GRACE');
+    expect(environmentName('agents.claude.permissionMode')).toBe('CLAUDINE_AGENTS_CLAUDE_PERMISSION_MODE');
+  });
+});

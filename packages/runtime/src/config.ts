@@ -1,0 +1,273 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
+import { z } from 'zod';
+import { parseBytes, parseDuration } from './units.js';
+
+const duration = (fallback: string) =>
+  z
+    .union([z.number(), z.string()])
+    .default(fallback)
+    .transform((value, context) => {
+      const parsed = parseDuration(value);
+      if (parsed === undefined) {
+        context.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 500ms, 30s, 5m, 2h, 7d)` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const bytes = (fallback: string) =>
+  z
+    .union([z.number(), z.string()])
+    .default(fallback)
+    .transform((value, context) => {
+      const parsed = parseBytes(value);
+      if (parsed === undefined) {
+        context.addIssue({ code: 'custom', message: `"${value}" is not a size (use e.g. 512KiB, 100MiB, 10GiB)` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+/**
+ * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
+ * configuration. Durations accept milliseconds or text (`30s`, `5m`, `2h`); sizes accept bytes
+ * or text (`1MiB`).
+ */
+export const ConfigSchema = z
+  .object({
+    concurrency: z
+      .union([z.literal('auto'), z.number().int().min(1).max(256)])
+      .default('auto')
+      .describe('Most tasks running at once; `auto` derives it from cores and memory.'),
+    defaults: z
+      .object({
+        agent: z.enum(['claude', 'codex', 'command']).default('claude').describe('Agent of tasks that name none.'),
+        priority: z.enum(PRIORITIES).default('P1').describe('Priority of tasks that name none.'),
+      })
+      .strict()
+      .prefault({}),
+    timeout: z
+      .object({
+        default: duration('30m').describe('Timeout of tasks that name none.'),
+        max: duration('2h').describe('Longest timeout a task may ask for.'),
+        warnAt: z.number().gt(0).lt(1).default(0.9).describe('Fraction of the timeout at which a warning is given.'),
+        killGrace: duration('5s').describe('Time between SIGTERM and SIGKILL.'),
+      })
+      .strict()
+      .prefault({}),
+    retry: z
+      .object({
+        maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
+        baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
+        maxDelay: duration('10m').describe('Longest delay between retries.'),
+      })
+      .strict()
+      .prefault({}),
+    host: z
+      .object({
+        idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
+        lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
+      })
+      .strict()
+      .prefault({}),
+    output: z
+      .object({
+        bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
+      })
+      .strict()
+      .prefault({}),
+    agents: z
+      .object({
+        claude: z
+          .object({
+            command: z.string().min(1).default('claude').describe('The claude executable.'),
+            permissionMode: z.enum(PERMISSION_MODES).default('acceptEdits').describe('Permission mode of claude tasks that name none.'),
+            model: z.string().min(1).optional().describe('Model of claude tasks that name none.'),
+          })
+          .strict()
+          .prefault({}),
+        codex: z
+          .object({ command: z.string().min(1).default('codex').describe('The codex executable.') })
+          .strict()
+          .prefault({}),
+        command: z
+          .object({ shell: z.string().min(1).default('/bin/sh').describe('The shell that runs command tasks.') })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** Settings as written in a file or the environment (durations and sizes may be text). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** Resolved settings: every field present, durations in ms, sizes in bytes. */
+export type Config = z.output<typeof ConfigSchema>;
+
+/** Where each layer of the configuration came from. */
+export interface ConfigSources {
+  readonly file: string;
+  readonly fileExists: boolean;
+  readonly environment: readonly string[];
+}
+
+/** Options for {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** The config file (see `configFilePath`). A missing file is fine. */
+  readonly file: string;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Highest-precedence settings (command-line flags). */
+  readonly overrides?: ConfigInput;
+}
+
+/**
+ * Loads settings: defaults < config file < `CLAUDINE_*` environment < overrides. Throws
+ * `config_invalid` naming the file or variable and the bad field when anything is wrong.
+ */
+export function loadConfig(options: LoadConfigOptions): { config: Config; sources: ConfigSources } {
+  const environment = options.environment ?? process.env;
+  const { value: fileValue, exists } = readConfigFile(options.file);
+  const { value: environmentValue, names } = configFromEnvironment(environment);
+  const merged = deepMerge(deepMerge(fileValue, environmentValue), (options.overrides ?? {}) as Record<string, unknown>);
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    const origin = [exists ? options.file : undefined, ...names].filter(Boolean).join(', ') || 'the defaults';
+    throw new ClaudineError(
+      'config_invalid',
+      `The configuration is invalid (from ${origin}):\n  ${issues.join('\n  ')}\nFix the setting, or remove it to use the default (\`claudine config show\` prints every setting).`,
+      { details: { issues, file: options.file } },
+    );
+  }
+  return { config: parsed.data, sources: { file: options.file, fileExists: exists, environment: names } };
+}
+
+/** Reads the config file as an object; a missing file is an empty object. */
+export function readConfigFile(file: string): { value: Record<string, unknown>; exists: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { value: {}, exists: false };
+    throw new ClaudineError(
+      'config_invalid',
+      `Could not read the config file ${file}: ${(error as Error).message}. Check its permissions.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (text.trim() === '') return { value: {}, exists: true };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ClaudineError(
+      'config_invalid',
+      `The config file ${file} is not valid JSON (${(error as Error).message}). Fix it, or move it aside to use the defaults.`,
+      { cause: error, details: { file } },
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ClaudineError('config_invalid', `The config file ${file} must hold a JSON object, like {"concurrency": 4}.`, {
+      details: { file },
+    });
+  }
+  return { value: value as Record<string, unknown>, exists: true };
+}
+
+/** Every setting's dotted path, for `config set` and the environment mapping. */
+export function settingPaths(): string[] {
+  const paths: string[] = [];
+  const walk = (schema: z.ZodType, prefix: string): void => {
+    const shape = objectShape(schema);
+    if (shape === undefined) {
+      paths.push(prefix);
+      return;
+    }
+    for (const [key, child] of Object.entries(shape)) walk(child, prefix === '' ? key : `${prefix}.${key}`);
+  };
+  walk(ConfigSchema, '');
+  return paths;
+}
+
+/** The environment variable of a setting: `timeout.killGrace` -> `CLAUDINE_TIMEOUT_KILL_GRACE`. */
+export function environmentName(path: string): string {
+  return `CLAUDINE_${path
+    .split('.')
+    .map((part) => part.replaceAll(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
+    .join('_')}`;
+}
+
+/** Most tasks to run at once: the configured number, or one per core limited by memory. */
+export function resolveConcurrency(config: Config): number {
+  if (config.concurrency !== 'auto') return config.concurrency;
+  // Agents are mostly waiting on the network, but each takes a few hundred MiB; allow one per
+  // core, at most one per 2 GiB of memory, and at most 8 unless configured.
+  const byMemory = Math.max(1, Math.floor(totalmem() / (2 * 1024 ** 3)));
+  return Math.max(1, Math.min(availableParallelism(), byMemory, 8));
+}
+
+function configFromEnvironment(environment: Readonly<Record<string, string | undefined>>): {
+  value: Record<string, unknown>;
+  names: string[];
+} {
+  const value: Record<string, unknown> = {};
+  const names: string[] = [];
+  for (const path of settingPaths()) {
+    const name = environmentName(path);
+    const raw = environment[name];
+    if (raw === undefined || raw === '') continue;
+    names.push(name);
+    setPath(value, path, /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw);
+  }
+  return { value, names };
+}
+
+/** Sets `value` at a dotted `path` inside `target`, creating objects on the way. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let current: z.ZodType = schema;
+  // Unwrap defaults, optionals and pipes down to the object, if there is one.
+  for (let depth = 0; depth < 10; depth += 1) {
+    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
+    if (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
+      current = current.unwrap() as z.ZodType;
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const existing = out[key];
+    out[key] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : value === undefined ? existing : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

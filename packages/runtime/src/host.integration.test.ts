@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isTerminalStatus, type Task } from '@claudine/core';
+import { identifyProcess } from '@claudine/runner';
+import { SqliteTaskStore } from '@claudine/store-sqlite';
+import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Claudine, openClaudine } from './client.js';
+import { type Host, startHost } from './host.js';
+
+let temp: TempDir;
+let home: string;
+let workdir: string;
+const hosts: Host[] = [];
+const clients: Claudine[] = [];
+const environment = () => ({ ...process.env, CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath, CLAUDINE_TIMEOUT_KILL_GRACE: '500' });
+
+async function host(options: { lock?: boolean } = {}): Promise<Host> {
+  const started = await startHost({ home, environment: environment(), ...options });
+  hosts.push(started);
+  return started;
+}
+
+function client(): Claudine {
+  const opened = openClaudine({ home, environment: environment(), autoStartHost: false });
+  clients.push(opened);
+  return opened;
+}
+
+async function finished(claudine: Claudine, id: string): Promise<Task> {
+  return waitFor(
+    async () => {
+      const task = await claudine.get(id);
+      return isTerminalStatus(task.status) ? task : undefined;
+    },
+    { description: `task ${id} to finish`, timeoutMs: 20_000 },
+  );
+}
+
+beforeEach(() => {
+  temp = createTempDir();
+  home = join(temp.path, 'home');
+  workdir = join(temp.path, 'work');
+  mkdirSync(workdir);
+});
+
+afterEach(async () => {
+  for (const started of hosts.splice(0)) await started.stop();
+  for (const opened of clients.splice(0)) opened.close();
+  temp.remove();
+});
+
+describe('host', () => {
+  it('runs submitted tasks: a command and a claude task', async () => {
+    await host();
+    const claudine = client();
+    const command = await claudine.submit({ prompt: 'echo built', agent: 'command', cwd: workdir });
+    const claude = await claudine.submit({ prompt: 'Review it [[fake: succeed Looks fine]]', agent: 'claude', cwd: workdir });
+    const commandTask = await finished(claudine, command.task.id);
+    expect(commandTask).toMatchObject({ status: 'completed', exitCode: 0, attempt: 1, owner: null });
+    const claudeTask = await finished(claudine, claude.task.id);
+    expect(claudeTask).toMatchObject({ status: 'completed', report: { resultText: 'Looks fine', isError: false } });
+    expect(claudeTask.agentOptions.permissionMode).toBe('acceptEdits');
+    const output = await claudine.output.read(command.task.id, { streams: ['stdout'] });
+    expect(output.records.map((record) => record.text).join('')).toBe('built\n');
+  });
+
+  it('refuses a second host on the same data directory and leaves the first in charge', async () => {
+    const first = await host();
+    await expect(startHost({ home, environment: environment() })).rejects.toMatchObject({
+      code: 'host_running',
+      message: expect.stringContaining(`pid ${process.pid}`),
+    });
+    const status = await client().hostStatus();
+    expect(status.running).toBe(true);
+    expect(status.host?.id).toBe(first.id);
+  });
+
+  it('cancels a running task through its host, and a queued one before it starts', async () => {
+    await host();
+    const claudine = client();
+    const running = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: workdir });
+    await waitFor(async () => (await claudine.get(running.task.id)).pid !== null, { description: 'the task to start' });
+    const outcome = await claudine.cancel(running.task.id, 'no longer needed');
+    expect(outcome.kind).toBe('requested');
+    const cancelled = await finished(claudine, running.task.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', failureReason: 'cancelled', statusDetail: 'no longer needed' });
+    expect(isProcessAlive(cancelled.pid ?? 0)).toBe(false);
+    await expect(claudine.cancel(running.task.id)).rejects.toMatchObject({ code: 'illegal_transition' });
+  });
+
+  it('retries a rate-limited claude task with backoff until it succeeds', async () => {
+    const counter = join(temp.path, 'attempts');
+    await startHost({ home, environment: { ...environment(), CLAUDINE_RETRY_BASE_DELAY: '50ms' } }).then((started) => hosts.push(started));
+    const claudine = client();
+    const { task } = await claudine.submit({ prompt: `[[fake: rate-limit-times 2 ${counter}]]`, cwd: workdir, maxRetries: 3 });
+    const done = await finished(claudine, task.id);
+    expect(done).toMatchObject({ status: 'completed', attempt: 3, report: { resultText: 'Succeeded after 2 rate limits' } });
+  });
+
+  it('stops running tasks when it stops, and records them for a clean restart', async () => {
+    const started = await host();
+    const claudine = client();
+    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: workdir });
+    const running = await waitFor(async () => {
+      const current = await claudine.get(task.id);
+      return current.pid !== null ? current : undefined;
+    });
+    await started.stop();
+    const stopped = await claudine.get(task.id);
+    expect(stopped).toMatchObject({ status: 'failed', failureReason: 'shutdown', owner: null });
+    expect(isProcessAlive(running.pid ?? 0)).toBe(false);
+    expect((await claudine.hostStatus()).running).toBe(false);
+  });
+});
+
+describe('recovery', () => {
+  it("fails a dead host's running task as crashed and kills its leftover process", async () => {
+    const claudine = client();
+    const { task } = await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: workdir });
+    // Play a host that claimed the task, started its process, then died without a trace.
+    const orphan = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const identity = identifyProcess(orphan.pid ?? 0);
+    if (identity === undefined) throw new Error('no orphan');
+    const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+    try {
+      await store.registerHost({ id: 'host-dead', pid: 999_999, pidStartTime: 'gone', hostname: 'vm', startedAt: 1, heartbeatAt: 1 });
+      await store.claimNext({ owner: 'host-dead', maxRunning: 10, now: Date.now(), leaseExpiresAt: Date.now() + 60_000 });
+      await store.recordProcess(task.id, 'host-dead', identity, Date.now());
+    } finally {
+      store.close();
+    }
+    await host();
+    const recovered = await claudine.get(task.id);
+    expect(recovered).toMatchObject({ status: 'failed', failureReason: 'crashed', statusDetail: expect.stringContaining('host-dead') });
+    await waitFor(() => !isProcessAlive(identity.pid), { description: 'the orphaned process to be killed' });
+  });
+
+  it('never touches the tasks of a live host, even one that does not hold the lock', async () => {
+    const first = await host();
+    const claudine = client();
+    const { task } = await claudine.submit({ prompt: 'sleep 2; echo survived', agent: 'command', cwd: workdir });
+    await waitFor(async () => (await claudine.get(task.id)).status === 'running', { description: 'the task to start' });
+    const second = await host({ lock: false });
+    expect(second.id).not.toBe(first.id);
+    const done = await finished(claudine, task.id);
+    expect(done.status).toBe('completed');
+  });
+});
+
+describe('submitting', () => {
+  it('refuses bad input with a message that says what to do, and stores nothing', async () => {
+    const claudine = client();
+    await expect(claudine.submit({ prompt: 'x', cwd: join(temp.path, 'missing') })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('does not exist'),
+    });
+    await expect(claudine.submit({ prompt: '  ', cwd: workdir })).rejects.toThrow(/prompt is empty/);
+    await expect(claudine.submit({ prompt: 'x', cwd: workdir, timeoutMs: 3 * 3_600_000 })).rejects.toThrow(/longer than the maximum 2 h/);
+    await expect(claudine.submit({ prompt: 'x', cwd: workdir, agent: 'command', agentOptions: { model: 'opus' } })).rejects.toThrow(
+      /command agent does not take model/,
+    );
+    await expect(claudine.submit({ prompt: 'x', cwd: workdir, dependsOn: ['aaaaaaaaaa'] })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(claudine.get('aaaaaaaaaa')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(claudine.get('not an id')).rejects.toMatchObject({ code: 'invalid_input' });
+    expect((await claudine.list()).tasks).toEqual([]);
+  });
+});

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ClaudineError, type Clock, createScheduler, formatTaskId, type Scheduler, type SchedulerEvent } from '@claudine/core';
+import {
+  createClaudeAgent,
+  createCodexAgent,
+  createCommandAgent,
+  createProcessRunner,
+  identifyProcess,
+  isSameProcessAlive,
+} from '@claudine/runner';
+import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
+import { type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
+import { type Config, loadConfig, resolveConcurrency } from './config.js';
+import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+import { recoverOrphanedTasks } from './recovery.js';
+
+/** Options for {@link startHost}. */
+export interface HostOptions {
+  /** The data directory (default: `$CLAUDINE_HOME` or the platform data dir). */
+  readonly home?: string;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Settings; loaded from the data directory and environment when omitted. */
+  readonly config?: Config;
+  /** Exit after `host.idleExit` with nothing queued or running (hosts started on demand do). */
+  readonly exitWhenIdle?: boolean;
+  /**
+   * Take the data directory's lock (default true). Without it several hosts can share a store;
+   * claims stay atomic and the concurrency cap global, so this is safe, only less tidy.
+   */
+  readonly lock?: boolean;
+  /** Where the host writes what it does, one line at a time. */
+  readonly log?: (line: string) => void;
+}
+
+/** Why a host stopped. */
+export type HostExit = 'stopped' | 'idle';
+
+/** A running host. */
+export interface Host {
+  readonly id: string;
+  readonly layout: DataLayout;
+  /** Most tasks it runs at once. */
+  readonly concurrency: number;
+  /** Settles when the host has stopped and released the data directory. */
+  readonly stopped: Promise<HostExit>;
+  /** Stops claiming, terminates running tasks (recorded as failed with reason `shutdown`), exits. */
+  stop(): Promise<void>;
+}
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimer(callback, delayMs) {
+    const timer = setTimeout(callback, delayMs);
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
+/**
+ * Starts the host for a data directory: takes its lock (refusing if a live host holds it),
+ * recovers tasks left running by a dead host, then claims and runs tasks until stopped (or idle,
+ * with `exitWhenIdle`). Throws `host_running` when another host holds the lock.
+ */
+export async function startHost(options: HostOptions = {}): Promise<Host> {
+  const environment = options.environment ?? process.env;
+  const layout = ensureDataDirectory(options.home ?? resolveDataDirectory(environment));
+  const config = options.config ?? loadConfig({ file: layout.config, environment }).config;
+  const log = options.log ?? (() => {});
+  // The host's own state changes use synchronous=NORMAL: they survive a crash of any process;
+  // on power loss the last ones may roll back, which recovery treats as a crash.
+  const store = SqliteTaskStore.open({ path: layout.database, synchronous: 'NORMAL', busyTimeoutMs: config.database.busyTimeout });
+  const id = `host-${formatTaskId(randomBytes(8))}`;
+  const self = identifyProcess(process.pid);
+  const record = {
+    id,
+    pid: process.pid,
+    pidStartTime: self?.startTime ?? null,
+    hostname: hostname(),
+    startedAt: Date.now(),
+    heartbeatAt: Date.now(),
+  };
+  const isHostAlive = (host: HostRecord): boolean => {
+    if (host.stoppedAt !== null) return false;
+    if (host.hostname === record.hostname) return isSameProcessAlive({ pid: host.pid, startTime: host.pidStartTime });
+    // Another machine sharing the directory: trust its heartbeat.
+    return Date.now() - host.heartbeatAt < config.host.lease;
+  };
+  try {
+    if (options.lock ?? true) {
+      const acquired = await store.acquireHostLock(record, isHostAlive);
+      if (!acquired.ok) {
+        const holder = acquired.error.holder;
+        throw new ClaudineError(
+          'host_running',
+          `Another Claudine host (pid ${holder.pid} on ${holder.hostname}, since ${new Date(holder.startedAt).toISOString()}) already runs tasks for ${layout.root}. Clients hand it tasks on their own; stop it with \`claudine host stop\` if you want to run one yourself.`,
+          { details: { holder } },
+        );
+      }
+    } else await store.registerHost(record);
+    const recovered = await recoverOrphanedTasks({
+      store,
+      selfId: id,
+      isHostAlive,
+      killGraceMs: config.timeout.killGrace,
+      log,
+    });
+    if (recovered > 0) sendSignal(layout.signals, 'changed');
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+
+  const concurrency = resolveConcurrency(config);
+  const runner = createProcessRunner({
+    logsDirectory: layout.logs,
+    environment,
+    killGraceMs: config.timeout.killGrace,
+    warnAtFraction: config.timeout.warnAt,
+    maxBufferedOutputBytes: config.output.bufferBytes,
+    agents: {
+      claude: createClaudeAgent({ command: config.agents.claude.command }),
+      codex: createCodexAgent({ command: config.agents.codex.command }),
+      command: createCommandAgent({ shell: config.agents.command.shell }),
+    },
+  });
+
+  let lastActivity = Date.now();
+  const onEvent = (event: SchedulerEvent): void => {
+    lastActivity = Date.now();
+    log(describeEvent(event));
+    if (event.kind !== 'error') sendSignal(layout.signals, 'changed');
+  };
+  const scheduler: Scheduler = createScheduler({
+    store,
+    runner,
+    clock: realClock,
+    random: Math.random,
+    owner: id,
+    concurrency,
+    leaseMs: config.host.lease,
+    retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
+    onEvent,
+  });
+
+  let lastVersion = -1;
+  const onSignal = (): void => {
+    let version: number;
+    try {
+      version = store.dataVersion();
+    } catch (error) {
+      log(`could not read the database: ${(error as Error).message}`);
+      return;
+    }
+    // data_version moves only when another connection commits: nothing new, nothing to do.
+    if (version === lastVersion) return;
+    lastVersion = version;
+    scheduler.poke();
+  };
+  const watcher: SignalWatcher = watchSignals(layout.signals, 'wake', onSignal);
+
+  let resolveStopped: (exit: HostExit) => void = () => {};
+  const stopped = new Promise<HostExit>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<void> | undefined;
+  const shutdown = (exit: HostExit): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(idleTimer);
+      watcher.close();
+      await scheduler.stop();
+      try {
+        if (exit !== 'idle') await store.releaseHost(id, Date.now());
+      } catch (error) {
+        log(`could not release the host lock: ${(error as Error).message}`);
+      }
+      store.close();
+      sendSignal(layout.signals, 'changed');
+      log(`host ${id} stopped (${exit})`);
+      resolveStopped(exit);
+    })();
+    return stopping;
+  };
+
+  const idleTimer = setInterval(
+    () => {
+      if (!options.exitWhenIdle || !scheduler.idle || Date.now() - lastActivity < config.host.idleExit) return;
+      // Released only if nothing is queued or running, in one transaction: a task submitted a
+      // moment ago keeps the host, and a client that looks after this sees no host and starts one.
+      store.releaseHostIfIdle(id, Date.now()).then(
+        (released) => {
+          if (released) void shutdown('idle');
+          else lastActivity = Date.now();
+        },
+        (error: unknown) => log(`idle check failed: ${(error as Error).message}`),
+      );
+    },
+    Math.min(1000, Math.max(50, Math.floor(config.host.idleExit / 4))),
+  );
+
+  log(`host ${id} (pid ${process.pid}) runs up to ${concurrency} tasks from ${layout.root}`);
+  scheduler.start();
+  onSignal();
+  return { id, layout, concurrency, stopped, stop: () => shutdown('stopped') };
+}
+
+function describeEvent(event: SchedulerEvent): string {
+  switch (event.kind) {
+    case 'task_started':
+      return `task ${event.task.id} started (attempt ${event.task.attempt}, ${event.task.agent})`;
+    case 'task_finished':
+      return `task ${event.task.id} ${event.task.status}${event.task.statusDetail === null ? '' : `: ${event.task.statusDetail}`}`;
+    case 'task_requeued':
+      return `task ${event.task.id} requeued, retry at ${new Date(event.retryAt).toISOString()}`;
+    case 'task_warning':
+      return `task ${event.taskId} nears its timeout (deadline ${new Date(event.deadline).toISOString()})`;
+    case 'lease_lost':
+      return `task ${event.taskId}: ${event.message}`;
+    case 'error':
+      return `error: ${event.message}`;
+  }
+}

@@ -1,0 +1,30 @@
+export { renderClaudeTranscriptLine } from '@claudine/runner';
+export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
+export {
+  type Claudine,
+  type ClaudineOptions,
+  type FollowOptions,
+  type HostStatus,
+  openClaudine,
+  type SubmitOutcome,
+  type WaitOptions,
+} from './client.js';
+export {
+  type Config,
+  type ConfigInput,
+  ConfigSchema,
+  type ConfigSources,
+  environmentName,
+  type LoadConfigOptions,
+  loadConfig,
+  readConfigFile,
+  resolveConcurrency,
+  setPath,
+  settingPaths,
+} from './config.js';
+export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './ensure-host.js';
+export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
+export { type RecoveryOptions, recoverOrphanedTasks } from './recovery.js';
+export { runHostProcess } from './run-host-process.js';
+export { formatBytes, formatDuration, parseBytes, parseDuration } from './units.js';

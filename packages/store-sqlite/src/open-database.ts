@@ -1,0 +1,68 @@
+import { ClaudineError } from '@claudine/core';
+import Database from 'better-sqlite3';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { toStorageError } from './sqlite-errors.js';
+
+/** How to open a Claudine database. */
+export interface OpenDatabaseOptions {
+  /** The database file; created when missing (its directory must exist). */
+  readonly path: string;
+  /**
+   * How long a writer waits for another process's transaction before failing with
+   * `storage_locked` (default 5000 ms).
+   */
+  readonly busyTimeoutMs?: number;
+  /**
+   * `FULL` (default) fsyncs every commit: an acknowledged write survives power loss. `NORMAL`
+   * survives a crash of the process but may lose the last commits on power loss; the host uses
+   * it for its own state changes, which recovery repairs (see the README).
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** Opens the database with Claudine's pragmas and brings its schema up to date. */
+export function openDatabase(options: OpenDatabaseOptions): Database.Database {
+  const { path } = options;
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+  } catch (error) {
+    throw toStorageError(error, path, 'open the database');
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+    // Keeps the WAL file from staying large after a burst; checkpoints stay automatic.
+    db.pragma('journal_size_limit = 67108864');
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    throw toStorageError(error, path, 'open the database');
+  }
+}
+
+function migrate(db: Database.Database, path: string): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const current = (db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new ClaudineError(
+      'storage_too_new',
+      `The database ${path} has schema version ${current}, but this Claudine knows versions up to ${LATEST_SCHEMA_VERSION}. It was written by a newer Claudine: upgrade Claudine, or set CLAUDINE_HOME to another directory.`,
+      { details: { path, version: current, supported: LATEST_SCHEMA_VERSION } },
+    );
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+    }).immediate();
+  }
+}

@@ -1,0 +1,261 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { compareQueueOrder, PRIORITIES, type Task } from '@claudine/core';
+import { createTempDir, type TempDir } from '@claudine/test-utils';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteTaskStore } from './sqlite-task-store.js';
+import { completedOutcome, newTask } from './tasks.test-helper.js';
+
+const run = promisify(execFile);
+
+let temp: TempDir;
+let path: string;
+const open: SqliteTaskStore[] = [];
+
+function openStore(file = path): SqliteTaskStore {
+  const store = SqliteTaskStore.open({ path: file, busyTimeoutMs: 10_000 });
+  open.push(store);
+  return store;
+}
+
+function claim(store: SqliteTaskStore, owner = 'host-a', maxRunning = 100): Promise<Task | undefined> {
+  const now = Date.now();
+  return store.claimNext({ owner, maxRunning, now, leaseExpiresAt: now + 30_000 });
+}
+
+beforeEach(() => {
+  temp = createTempDir();
+  path = join(temp.path, 'claudine.db');
+});
+
+afterEach(() => {
+  for (const store of open.splice(0)) store.close();
+  temp.remove();
+});
+
+describe('SqliteTaskStore', () => {
+  it('makes a task written by one connection readable by another', async () => {
+    const writer = openStore();
+    const reader = openStore();
+    const created = await writer.create(newTask({ prompt: 'hello', labels: ['a'] }));
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    const read = await reader.get(created.value.id);
+    expect(read).toEqual(created.value);
+    expect(read).toMatchObject({ prompt: 'hello', status: 'queued', labels: ['a'], attempt: 0, owner: null });
+  });
+
+  it('claims by priority, then first in first out', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...PRIORITIES), { minLength: 1, maxLength: 30 }), async (priorities) => {
+        run += 1;
+        const store = openStore(join(temp.path, `order-${run}.db`));
+        const created: Task[] = [];
+        for (const priority of priorities) {
+          const result = await store.create(newTask({ priority }));
+          if (result.ok) created.push(result.value);
+        }
+        const claimed: string[] = [];
+        for (let task = await claim(store); task !== undefined; task = await claim(store)) claimed.push(task.id);
+        expect(claimed).toEqual([...created].sort(compareQueueOrder).map((task) => task.id));
+        store.close();
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('never runs more than the global cap, whoever claims', async () => {
+    const store = openStore();
+    for (let index = 0; index < 5; index += 1) await store.create(newTask());
+    expect(await claim(store, 'host-a', 2)).toBeDefined();
+    expect(await claim(store, 'host-b', 2)).toBeDefined();
+    expect(await claim(store, 'host-a', 2)).toBeUndefined();
+    expect(await claim(store, 'host-b', 2)).toBeUndefined();
+    expect((await store.countByStatus()).running).toBe(2);
+  });
+
+  it('lets several processes claim concurrently without ever claiming a task twice', async () => {
+    const store = openStore();
+    const ids = new Set<string>();
+    for (let index = 0; index < 300; index += 1) {
+      const result = await store.create(newTask());
+      if (result.ok) ids.add(result.value.id);
+    }
+    const worker = fileURLToPath(new URL('../test-fixtures/claim-worker.mjs', import.meta.url));
+    const outputs = await Promise.all(
+      ['w1', 'w2', 'w3', 'w4'].map((owner) => run(process.execPath, [worker, path, owner, '1000'], { timeout: 60_000 })),
+    );
+    const claimed = outputs.flatMap((output) => JSON.parse(output.stdout) as string[]);
+    expect(claimed).toHaveLength(ids.size);
+    expect(new Set(claimed)).toEqual(ids);
+    // Every worker got some: the claims really raced.
+    expect(outputs.filter((output) => (JSON.parse(output.stdout) as string[]).length > 0).length).toBeGreaterThan(1);
+    expect((await store.countByStatus()).completed).toBe(ids.size);
+  });
+
+  it('lets only the owner finish a running task, and only once', async () => {
+    const store = openStore();
+    await store.create(newTask());
+    const task = await claim(store, 'host-a');
+    expect(task?.status).toBe('running');
+    if (task === undefined) return;
+    const stolen = await store.finish(task.id, 'host-b', completedOutcome());
+    expect(stolen.ok).toBe(false);
+    if (!stolen.ok) expect(stolen.error.kind).toBe('not_owner');
+    const finished = await store.finish(task.id, 'host-a', completedOutcome());
+    expect(finished.ok && finished.value.status).toBe('completed');
+    const again = await store.finish(task.id, 'host-a', completedOutcome());
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.error.kind).toBe('illegal_transition');
+  });
+
+  it('cancels a queued task so that it is never claimed, and flags a running one for its owner', async () => {
+    const store = openStore();
+    const first = await store.create(newTask({ priority: 'P0' }));
+    const second = await store.create(newTask({ priority: 'P2' }));
+    if (!first.ok || !second.ok) throw new Error('create failed');
+    const cancelled = await store.requestCancel(first.value.id, 'not needed', Date.now());
+    expect(cancelled.ok && cancelled.value.kind).toBe('cancelled');
+    const running = await claim(store);
+    expect(running?.id).toBe(second.value.id);
+    const requested = await store.requestCancel(second.value.id, null, Date.now());
+    expect(requested.ok && requested.value.kind).toBe('requested');
+    expect((await store.cancelRequests('host-a')).map((task) => task.id)).toEqual([second.value.id]);
+    expect(await store.cancelRequests('host-b')).toEqual([]);
+    const finishedTwice = await store.requestCancel(first.value.id, null, Date.now());
+    expect(finishedTwice.ok).toBe(false);
+  });
+
+  it('refuses unknown dependencies and writes nothing', async () => {
+    const store = openStore();
+    const result = await store.create(newTask({ dependsOn: ['aaaaaaaaaa'] }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toContain('aaaaaaaaaa');
+    expect((await store.list()).tasks).toEqual([]);
+  });
+
+  it('holds a dependent until its dependency completes', async () => {
+    const store = openStore();
+    const dependency = await store.create(newTask({ priority: 'P2' }));
+    if (!dependency.ok) throw new Error('create failed');
+    const dependent = await store.create(newTask({ priority: 'P0', dependsOn: [dependency.value.id] }));
+    if (!dependent.ok) throw new Error('create failed');
+    expect(dependent.value.dependsOn).toEqual([dependency.value.id]);
+    const first = await claim(store);
+    expect(first?.id).toBe(dependency.value.id);
+    expect(await claim(store)).toBeUndefined();
+    await store.finish(dependency.value.id, 'host-a', completedOutcome());
+    expect((await claim(store))?.id).toBe(dependent.value.id);
+  });
+
+  it('retries a requeued task only after its backoff', async () => {
+    const store = openStore();
+    await store.create(newTask());
+    const task = await claim(store);
+    if (task === undefined) throw new Error('nothing claimed');
+    const now = Date.now();
+    const requeued = await store.requeue(task.id, 'host-a', {
+      notBefore: now + 60_000,
+      statusDetail: 'rate limited',
+      exitCode: 1,
+      signal: null,
+      report: null,
+      now,
+    });
+    expect(requeued.ok && requeued.value.status).toBe('queued');
+    expect(await claim(store)).toBeUndefined();
+    expect(await store.nextNotBefore(now)).toBe(now + 60_000);
+    const later = await store.claimNext({ owner: 'host-a', maxRunning: 10, now: now + 60_001, leaseExpiresAt: now + 90_000 });
+    expect(later?.attempt).toBe(2);
+  });
+
+  it('pages through tasks newest first', async () => {
+    const store = openStore();
+    const ids: string[] = [];
+    for (let index = 0; index < 7; index += 1) {
+      const result = await store.create(newTask());
+      if (result.ok) ids.push(result.value.id);
+    }
+    const first = await store.list({ limit: 3 });
+    expect(first.tasks.map((task) => task.id)).toEqual(ids.slice(-3).reverse());
+    const second = await store.list({ limit: 3, cursor: first.nextCursor ?? 0 });
+    expect(second.tasks.map((task) => task.id)).toEqual(ids.slice(1, 4).reverse());
+    const third = await store.list({ limit: 3, cursor: second.nextCursor ?? 0 });
+    expect(third.tasks.map((task) => task.id)).toEqual([ids[0]]);
+    expect(third.nextCursor).toBeNull();
+  });
+});
+
+describe('opening a database', () => {
+  it('refuses a database written by a newer Claudine, naming the file', () => {
+    openStore().close();
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'future', Date.now());
+    db.close();
+    expect(() => SqliteTaskStore.open({ path })).toThrow(
+      expect.objectContaining({ code: 'storage_too_new', message: expect.stringContaining(path) }),
+    );
+  });
+
+  it('refuses a file that is not a database, naming it and saying what to do', () => {
+    writeFileSync(path, 'this is not a database, just some text that happens to be long enough '.repeat(20));
+    expect(() => SqliteTaskStore.open({ path })).toThrow(
+      expect.objectContaining({ code: 'storage_corrupt', message: expect.stringMatching(/claudine\.db.*backup/s) }),
+    );
+  });
+
+  it('reports a database locked by another process as locked', async () => {
+    const store = SqliteTaskStore.open({ path, busyTimeoutMs: 100 });
+    open.push(store);
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(store.create(newTask())).rejects.toMatchObject({ code: 'storage_locked', message: expect.stringContaining(path) });
+    } finally {
+      blocker.exec('ROLLBACK');
+      blocker.close();
+    }
+    expect((await store.create(newTask())).ok).toBe(true);
+  });
+});
+
+describe('host lock', () => {
+  const host = (id: string, pid: number) => ({ id, pid, pidStartTime: null, hostname: 'here', startedAt: 1, heartbeatAt: 1 });
+
+  it('gives the lock to one live host and refuses a second', async () => {
+    const store = openStore();
+    const first = await store.acquireHostLock(host('h1', 100), () => true);
+    expect(first.ok).toBe(true);
+    const second = await store.acquireHostLock(host('h2', 200), () => true);
+    expect(second.ok).toBe(false);
+    if (!second.ok) expect(second.error.holder.id).toBe('h1');
+    expect((await store.lockHolder())?.id).toBe('h1');
+  });
+
+  it('takes the lock over from a dead holder', async () => {
+    const store = openStore();
+    await store.acquireHostLock(host('h1', 100), () => true);
+    const second = await store.acquireHostLock(host('h2', 200), (holder) => holder.id !== 'h1');
+    expect(second.ok).toBe(true);
+    expect((await store.lockHolder())?.id).toBe('h2');
+    expect((await store.getHost('h1'))?.stoppedAt).not.toBeNull();
+  });
+
+  it('releases an idle host only when nothing is queued or running', async () => {
+    const store = openStore();
+    await store.acquireHostLock(host('h1', 100), () => true);
+    await store.create(newTask());
+    expect(await store.releaseHostIfIdle('h1', Date.now())).toBe(false);
+    const task = await claim(store);
+    if (task === undefined) throw new Error('nothing claimed');
+    await store.finish(task.id, 'host-a', completedOutcome());
+    expect(await store.releaseHostIfIdle('h1', Date.now())).toBe(true);
+    expect(await store.lockHolder()).toBeUndefined();
+  });
+});

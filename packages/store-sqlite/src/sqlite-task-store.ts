@@ -1,0 +1,633 @@
+import {
+  type CancelOutcome,
+  type ClaimRequest,
+  ClaudineError,
+  type CreateTaskError,
+  err,
+  type NewTask,
+  ok,
+  type ProcessIdentity,
+  priorityRank,
+  type RequeueRequest,
+  type Result,
+  TASK_STATUSES,
+  type Task,
+  type TaskEvent,
+  type TaskOutcome,
+  type TaskPage,
+  type TaskQuery,
+  type TaskStatus,
+  type TaskStore,
+  transition,
+  type UpdateTaskError,
+} from '@claudine/core';
+import type BetterSqlite3 from 'better-sqlite3';
+import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
+import { toStorageError } from './sqlite-errors.js';
+import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
+
+type Database = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
+
+/** A host as registered in the store. */
+export interface HostRecord {
+  readonly id: string;
+  readonly pid: number;
+  readonly pidStartTime: string | null;
+  readonly hostname: string;
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+  readonly stoppedAt: number | null;
+  readonly holdsLock: boolean;
+}
+
+/** Why a host could not take the data dir's lock. */
+export interface HostLockRefused {
+  readonly kind: 'held';
+  readonly holder: HostRecord;
+}
+
+const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 100;
+
+/**
+ * The {@link TaskStore} on a SQLite file (better-sqlite3). Every state change runs in one
+ * `BEGIN IMMEDIATE` transaction guarded by the expected state, so any number of processes can
+ * share the file. Also holds the host registry (who runs tasks, and the data dir's lock).
+ */
+export class SqliteTaskStore implements TaskStore {
+  readonly path: string;
+  readonly #db: Database;
+  readonly #statements = new Map<string, Statement>();
+
+  private constructor(db: Database, path: string) {
+    this.#db = db;
+    this.path = path;
+  }
+
+  /**
+   * Opens (creating if needed) the database at `options.path` and applies pending migrations.
+   * Throws a {@link ClaudineError} naming the file when it is corrupt, newer than this code,
+   * read-only or locked.
+   */
+  static open(options: OpenDatabaseOptions): SqliteTaskStore {
+    return new SqliteTaskStore(openDatabase(options), options.path);
+  }
+
+  /** A number that changes whenever another connection commits (`PRAGMA data_version`). */
+  dataVersion(): number {
+    return this.#sync('read the data version', () => this.#db.pragma('data_version', { simple: true }) as number);
+  }
+
+  /** Closes the connection. Further calls throw. */
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  create(task: NewTask): Promise<Result<Task, CreateTaskError>> {
+    return this.#async('create a task', () =>
+      this.#immediate(() => {
+        const dependencies = [...new Set(task.dependsOn)];
+        const found = this.#all<{ id: string; status: TaskStatus }>(
+          'dependencies.lookup',
+          'SELECT t.id, t.status FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value',
+          JSON.stringify(dependencies),
+        );
+        if (found.length !== dependencies.length) {
+          const known = new Set(found.map((row) => row.id));
+          const missing = dependencies.filter((id) => !known.has(id));
+          return err({
+            kind: 'unknown_dependency',
+            ids: missing,
+            message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine status\` to find the right ids.`,
+          } satisfies CreateTaskError);
+        }
+        if (this.#get<{ n: number }>('tasks.exists', 'SELECT 1 AS n FROM tasks WHERE id = ?', task.id)) {
+          return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` } satisfies CreateTaskError);
+        }
+        const settled = found.filter((row) => row.status === 'completed').length;
+        const broken = found.find((row) => row.status === 'failed' || row.status === 'cancelled');
+        // A dependency that already failed decides the new task's fate at once under the
+        // fail and cancel policies; under `run` it counts as settled.
+        let status: TaskStatus = 'queued';
+        let failureReason: string | null = null;
+        let detail: string | null = null;
+        let pending = dependencies.length - settled;
+        if (broken !== undefined && task.dependencyPolicy !== 'run') {
+          status = task.dependencyPolicy === 'fail' ? 'failed' : 'cancelled';
+          failureReason = task.dependencyPolicy === 'fail' ? 'dependency_failed' : 'cancelled';
+          detail = `dependency ${broken.id} is ${broken.status}`;
+        } else if (task.dependencyPolicy === 'run') {
+          pending -= found.filter((row) => row.status === 'failed' || row.status === 'cancelled').length;
+        }
+        this.#run(
+          'tasks.insert',
+          `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
+             max_retries, dependency_policy, pass_dependency_results, pending_dependencies, created_at,
+             updated_at, finished_at, failure_reason, status_detail)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          task.id,
+          status,
+          priorityRank(task.priority),
+          task.agent,
+          task.prompt,
+          task.cwd,
+          JSON.stringify(task.agentOptions),
+          JSON.stringify(task.labels),
+          task.timeoutMs,
+          task.maxRetries,
+          task.dependencyPolicy,
+          task.passDependencyResults ? 1 : 0,
+          pending,
+          task.createdAt,
+          task.createdAt,
+          status === 'queued' ? null : task.createdAt,
+          failureReason,
+          detail,
+        );
+        for (const dependency of dependencies) {
+          this.#run('dependencies.insert', 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', task.id, dependency);
+        }
+        return ok(this.#load(task.id));
+      }),
+    );
+  }
+
+  get(id: string): Promise<Task | undefined> {
+    return this.#async('read a task', () => this.#find(id));
+  }
+
+  list(query: TaskQuery = {}): Promise<TaskPage> {
+    return this.#async('list tasks', () => {
+      const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_PAGE), MAX_PAGE);
+      const conditions: string[] = [];
+      const parameters: unknown[] = [];
+      if (query.statuses !== undefined && query.statuses.length > 0) {
+        conditions.push(`t.status IN (SELECT value FROM json_each(?))`);
+        parameters.push(JSON.stringify(query.statuses));
+      }
+      if (query.agent !== undefined) {
+        conditions.push('t.agent = ?');
+        parameters.push(query.agent);
+      }
+      if (query.label !== undefined) {
+        conditions.push('EXISTS (SELECT 1 FROM json_each(t.labels) WHERE value = ?)');
+        parameters.push(query.label);
+      }
+      if (query.createdAfter !== undefined) {
+        conditions.push('t.created_at >= ?');
+        parameters.push(query.createdAfter);
+      }
+      if (query.cursor !== undefined) {
+        conditions.push('t.seq < ?');
+        parameters.push(query.cursor);
+      }
+      const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+      // The statement text depends only on which filters are present, so at most 32 shapes
+      // are prepared and cached; values are always bound parameters.
+      const rows = this.#all<TaskRow>(
+        `tasks.list:${where}`,
+        `SELECT ${TASK_COLUMNS} FROM tasks AS t ${where} ORDER BY t.seq DESC LIMIT ?`,
+        ...parameters,
+        limit + 1,
+      );
+      const page = rows.slice(0, limit).map(taskFromRow);
+      const last = page[page.length - 1];
+      return { tasks: page, nextCursor: rows.length > limit && last !== undefined ? last.seq : null };
+    });
+  }
+
+  countByStatus(): Promise<Record<TaskStatus, number>> {
+    return this.#async('count tasks', () => {
+      const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
+      const rows = this.#all<{ status: TaskStatus; n: number }>('tasks.count', 'SELECT status, COUNT(*) AS n FROM tasks GROUP BY status');
+      for (const row of rows) counts[row.status] = row.n;
+      return counts;
+    });
+  }
+
+  claimNext(request: ClaimRequest): Promise<Task | undefined> {
+    return this.#async('claim a task', () =>
+      this.#immediate(() => {
+        const running = this.#get<{ n: number }>('tasks.running', "SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'");
+        if ((running?.n ?? 0) >= request.maxRunning) return undefined;
+        const next = this.#get<{ id: string; attempt: number }>(
+          'tasks.next',
+          `SELECT id, attempt FROM tasks
+           WHERE status = 'queued' AND pending_dependencies = 0 AND (not_before IS NULL OR not_before <= ?)
+           ORDER BY priority, seq LIMIT 1`,
+          request.now,
+        );
+        if (next === undefined) return undefined;
+        this.#run(
+          'tasks.claim',
+          `UPDATE tasks SET status = 'running', owner = ?, lease_expires_at = ?, started_at = ?, updated_at = ?,
+             attempt = attempt + 1, not_before = NULL, pid = NULL, pid_start_time = NULL, finished_at = NULL,
+             failure_reason = NULL, status_detail = NULL, exit_code = NULL, signal = NULL, warned_at = NULL,
+             cancel_requested_at = NULL
+           WHERE id = ? AND status = 'queued'`,
+          request.owner,
+          request.leaseExpiresAt,
+          request.now,
+          request.now,
+          next.id,
+        );
+        this.#run(
+          'attempts.insert',
+          'INSERT OR REPLACE INTO task_attempts (task_id, attempt, owner, started_at) VALUES (?, ?, ?, ?)',
+          next.id,
+          next.attempt + 1,
+          request.owner,
+          request.now,
+        );
+        return this.#load(next.id);
+      }),
+    );
+  }
+
+  nextNotBefore(now: number): Promise<number | undefined> {
+    return this.#async('read retry times', () => {
+      const row = this.#get<{ at: number | null }>(
+        'tasks.nextNotBefore',
+        "SELECT MIN(not_before) AS at FROM tasks WHERE status = 'queued' AND pending_dependencies = 0 AND not_before > ?",
+        now,
+      );
+      return row?.at ?? undefined;
+    });
+  }
+
+  recordProcess(id: string, owner: string, process: ProcessIdentity, now: number): Promise<boolean> {
+    return this.#async('record a task process', () => {
+      const info = this.#run(
+        'tasks.recordProcess',
+        "UPDATE tasks SET pid = ?, pid_start_time = ?, updated_at = ? WHERE id = ? AND owner = ? AND status = 'running'",
+        process.pid,
+        process.startTime,
+        now,
+        id,
+        owner,
+      );
+      return info.changes === 1;
+    });
+  }
+
+  renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<number> {
+    return this.#async('renew leases', () =>
+      this.#immediate(() => {
+        this.#run('hosts.heartbeat', 'UPDATE hosts SET heartbeat_at = ? WHERE id = ?', now, owner);
+        return this.#run(
+          'tasks.renew',
+          "UPDATE tasks SET lease_expires_at = ? WHERE owner = ? AND status = 'running'",
+          leaseExpiresAt,
+          owner,
+        ).changes;
+      }),
+    );
+  }
+
+  finish(id: string, owner: string, outcome: TaskOutcome): Promise<Result<Task, UpdateTaskError>> {
+    const event: TaskEvent = outcome.status === 'completed' ? 'complete' : outcome.status === 'failed' ? 'fail' : 'cancel';
+    return this.#async('record the end of a task', () =>
+      this.#immediate(() => {
+        const refused = this.#checkOwned(id, owner, event);
+        if (refused !== undefined) return err(refused);
+        this.#run(
+          'tasks.finish',
+          `UPDATE tasks SET status = ?, failure_reason = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,
+             output_truncated = ?, finished_at = ?, updated_at = ?, owner = NULL, lease_expires_at = NULL
+           WHERE id = ? AND owner = ? AND status = 'running'`,
+          outcome.status,
+          outcome.failureReason,
+          outcome.statusDetail,
+          outcome.exitCode,
+          outcome.signal,
+          outcome.report === null ? null : JSON.stringify(outcome.report),
+          outcome.outputTruncated ? 1 : 0,
+          outcome.finishedAt,
+          outcome.finishedAt,
+          id,
+          owner,
+        );
+        this.#closeAttempt(
+          id,
+          outcome.status,
+          outcome.failureReason,
+          outcome.statusDetail,
+          outcome.exitCode,
+          outcome.signal,
+          outcome.finishedAt,
+        );
+        if (outcome.status === 'completed') {
+          // Readiness is updated for direct dependents only: time in proportion to their number.
+          this.#run(
+            'dependents.release',
+            `UPDATE tasks SET pending_dependencies = pending_dependencies - 1
+             WHERE status = 'queued' AND id IN (SELECT task_id FROM task_dependencies WHERE depends_on = ?)`,
+            id,
+          );
+        }
+        return ok(this.#load(id));
+      }),
+    );
+  }
+
+  requeue(id: string, owner: string, request: RequeueRequest): Promise<Result<Task, UpdateTaskError>> {
+    return this.#async('requeue a task', () =>
+      this.#immediate(() => {
+        const refused = this.#checkOwned(id, owner, 'requeue');
+        if (refused !== undefined) return err(refused);
+        this.#run(
+          'tasks.requeue',
+          `UPDATE tasks SET status = 'queued', not_before = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,
+             updated_at = ?, owner = NULL, lease_expires_at = NULL, pid = NULL, pid_start_time = NULL
+           WHERE id = ? AND owner = ? AND status = 'running'`,
+          request.notBefore,
+          request.statusDetail,
+          request.exitCode,
+          request.signal,
+          request.report === null ? null : JSON.stringify(request.report),
+          request.now,
+          id,
+          owner,
+        );
+        this.#closeAttempt(id, 'requeued', null, request.statusDetail, request.exitCode, request.signal, request.now);
+        return ok(this.#load(id));
+      }),
+    );
+  }
+
+  requestCancel(id: string, reason: string | null, now: number): Promise<Result<CancelOutcome, UpdateTaskError>> {
+    return this.#async('cancel a task', () =>
+      this.#immediate(() => {
+        const task = this.#find(id);
+        if (task === undefined) return err({ kind: 'not_found', id, message: `no task has id ${id}` } satisfies UpdateTaskError);
+        const allowed = transition(task.status, 'cancel');
+        if (!allowed.ok) return err(allowed.error);
+        const detail = reason ?? 'cancelled on request';
+        if (task.status === 'queued') {
+          this.#run(
+            'tasks.cancelQueued',
+            `UPDATE tasks SET status = 'cancelled', failure_reason = 'cancelled', status_detail = ?, finished_at = ?,
+               updated_at = ?, not_before = NULL
+             WHERE id = ? AND status = 'queued'`,
+            detail,
+            now,
+            now,
+            id,
+          );
+          return ok({ kind: 'cancelled', task: this.#load(id) } satisfies CancelOutcome);
+        }
+        this.#run(
+          'tasks.requestCancel',
+          "UPDATE tasks SET cancel_requested_at = ?, status_detail = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+          now,
+          detail,
+          now,
+          id,
+        );
+        return ok({ kind: 'requested', task: this.#load(id) } satisfies CancelOutcome);
+      }),
+    );
+  }
+
+  cancelRequests(owner: string): Promise<Task[]> {
+    return this.#async('read cancel requests', () =>
+      this.#all<TaskRow>(
+        'tasks.cancelRequests',
+        `SELECT ${TASK_COLUMNS} FROM tasks AS t
+         WHERE t.owner = ? AND t.status = 'running' AND t.cancel_requested_at IS NOT NULL`,
+        owner,
+      ).map(taskFromRow),
+    );
+  }
+
+  recordWarning(id: string, owner: string, now: number): Promise<void> {
+    return this.#async('record a timeout warning', () => {
+      this.#run(
+        'tasks.warn',
+        "UPDATE tasks SET warned_at = ?, updated_at = ? WHERE id = ? AND owner = ? AND status = 'running'",
+        now,
+        now,
+        id,
+        owner,
+      );
+    });
+  }
+
+  /**
+   * Registers a host and gives it the data dir's lock, unless a live host holds it. `isAlive`
+   * decides whether the current holder still runs (it is called inside the transaction, so two
+   * hosts starting together cannot both win).
+   */
+  acquireHostLock(
+    host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>,
+    isAlive: (holder: HostRecord) => boolean,
+  ): Promise<Result<HostRecord, HostLockRefused>> {
+    return this.#async('take the host lock', () =>
+      this.#immediate(() => {
+        const holderRow = this.#get<HostRow>('hosts.holder', `SELECT ${HOST_COLUMNS} FROM hosts WHERE holds_lock = 1`);
+        if (holderRow !== undefined) {
+          const holder = hostFromRow(holderRow);
+          if (holder.id !== host.id && isAlive(holder)) return err({ kind: 'held', holder } satisfies HostLockRefused);
+          this.#run(
+            'hosts.releaseLock',
+            'UPDATE hosts SET holds_lock = 0, stopped_at = COALESCE(stopped_at, ?) WHERE id = ?',
+            host.startedAt,
+            holder.id,
+          );
+        }
+        this.#registerHost(host, true);
+        return ok(this.#hostById(host.id) as HostRecord);
+      }),
+    );
+  }
+
+  /** Registers a host without taking the lock (for a second host that shares the store on purpose). */
+  registerHost(host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>): Promise<HostRecord> {
+    return this.#async('register a host', () =>
+      this.#immediate(() => {
+        this.#registerHost(host, false);
+        return this.#hostById(host.id) as HostRecord;
+      }),
+    );
+  }
+
+  /** Marks a host stopped and frees the lock if it held it. */
+  releaseHost(id: string, now: number): Promise<void> {
+    return this.#async('release the host lock', () => {
+      this.#run('hosts.stop', 'UPDATE hosts SET holds_lock = 0, stopped_at = ? WHERE id = ?', now, id);
+    });
+  }
+
+  /**
+   * Atomically frees the lock of an idle host: succeeds only when no task is queued or running,
+   * so a task submitted just before is never left without a host.
+   */
+  releaseHostIfIdle(id: string, now: number): Promise<boolean> {
+    return this.#async('release the host lock', () =>
+      this.#immediate(() => {
+        const busy = this.#get<{ n: number }>('tasks.busy', "SELECT 1 AS n FROM tasks WHERE status IN ('queued', 'running') LIMIT 1");
+        if (busy !== undefined) return false;
+        this.#run('hosts.stop', 'UPDATE hosts SET holds_lock = 0, stopped_at = ? WHERE id = ?', now, id);
+        return true;
+      }),
+    );
+  }
+
+  /** The registered host with this id, if any. */
+  getHost(id: string): Promise<HostRecord | undefined> {
+    return this.#async('read a host', () => this.#hostById(id));
+  }
+
+  /** The host holding the lock, if any. */
+  lockHolder(): Promise<HostRecord | undefined> {
+    return this.#async('read the host lock', () => {
+      const row = this.#get<HostRow>('hosts.holder', `SELECT ${HOST_COLUMNS} FROM hosts WHERE holds_lock = 1`);
+      return row === undefined ? undefined : hostFromRow(row);
+    });
+  }
+
+  #registerHost(host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>, holdsLock: boolean): void {
+    this.#run(
+      'hosts.upsert',
+      `INSERT INTO hosts (id, pid, pid_start_time, hostname, started_at, heartbeat_at, stopped_at, holds_lock)
+       VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
+       ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, pid_start_time = excluded.pid_start_time,
+         heartbeat_at = excluded.heartbeat_at, stopped_at = NULL, holds_lock = excluded.holds_lock`,
+      host.id,
+      host.pid,
+      host.pidStartTime,
+      host.hostname,
+      host.startedAt,
+      host.heartbeatAt,
+      holdsLock ? 1 : 0,
+    );
+  }
+
+  #hostById(id: string): HostRecord | undefined {
+    const row = this.#get<HostRow>('hosts.byId', `SELECT ${HOST_COLUMNS} FROM hosts WHERE id = ?`, id);
+    return row === undefined ? undefined : hostFromRow(row);
+  }
+
+  #checkOwned(id: string, owner: string, event: TaskEvent): UpdateTaskError | undefined {
+    const row = this.#get<{ status: TaskStatus; owner: string | null }>(
+      'tasks.ownerOf',
+      'SELECT status, owner FROM tasks WHERE id = ?',
+      id,
+    );
+    if (row === undefined) return { kind: 'not_found', id, message: `no task has id ${id}` };
+    const allowed = transition(row.status, event);
+    if (!allowed.ok) return allowed.error;
+    if (row.status !== 'running' || row.owner !== owner) {
+      return {
+        kind: 'not_owner',
+        id,
+        owner: row.owner,
+        message: `task ${id} is held by ${row.owner ?? 'no host'}, not ${owner}: its lease was lost`,
+      };
+    }
+    return undefined;
+  }
+
+  #closeAttempt(
+    id: string,
+    outcome: string,
+    failureReason: string | null,
+    detail: string | null,
+    exitCode: number | null,
+    signal: string | null,
+    at: number,
+  ): void {
+    this.#run(
+      'attempts.close',
+      `UPDATE task_attempts SET finished_at = ?, outcome = ?, failure_reason = ?, detail = ?, exit_code = ?, signal = ?
+       WHERE task_id = ? AND attempt = (SELECT attempt FROM tasks WHERE id = ?)`,
+      at,
+      outcome,
+      failureReason,
+      detail,
+      exitCode,
+      signal,
+      id,
+      id,
+    );
+  }
+
+  #find(id: string): Task | undefined {
+    const row = this.#get<TaskRow>('tasks.byId', `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = ?`, id);
+    return row === undefined ? undefined : taskFromRow(row);
+  }
+
+  #load(id: string): Task {
+    const task = this.#find(id);
+    if (task === undefined) throw new ClaudineError('internal', `task ${id} vanished inside a transaction`);
+    return task;
+  }
+
+  #statement(key: string, sql: string): Statement {
+    let statement = this.#statements.get(key);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(key, statement);
+    }
+    return statement;
+  }
+
+  #get<T>(key: string, sql: string, ...parameters: unknown[]): T | undefined {
+    return this.#statement(key, sql).get(...parameters) as T | undefined;
+  }
+
+  #all<T>(key: string, sql: string, ...parameters: unknown[]): T[] {
+    return this.#statement(key, sql).all(...parameters) as T[];
+  }
+
+  #run(key: string, sql: string, ...parameters: unknown[]): BetterSqlite3.RunResult {
+    return this.#statement(key, sql).run(...parameters);
+  }
+
+  #immediate<T>(work: () => T): T {
+    return this.#db.transaction(work).immediate();
+  }
+
+  #sync<T>(action: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw toStorageError(error, this.path, action);
+    }
+  }
+
+  #async<T>(action: string, work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(toStorageError(error, this.path, action));
+    }
+  }
+}
+
+interface HostRow {
+  id: string;
+  pid: number;
+  pid_start_time: string | null;
+  hostname: string;
+  started_at: number;
+  heartbeat_at: number;
+  stopped_at: number | null;
+  holds_lock: number;
+}
+
+const HOST_COLUMNS = 'id, pid, pid_start_time, hostname, started_at, heartbeat_at, stopped_at, holds_lock';
+
+function hostFromRow(row: HostRow): HostRecord {
+  return {
+    id: row.id,
+    pid: row.pid,
+    pidStartTime: row.pid_start_time,
+    hostname: row.hostname,
+    startedAt: row.started_at,
+    heartbeatAt: row.heartbeat_at,
+    stoppedAt: row.stopped_at,
+    holdsLock: row.holds_lock === 1,
+  };
+}

@@ -1,0 +1,83 @@
+import { type AgentOptions, type AgentReport, type FailureReason, priorityFromRank, type Task, type TaskStatus } from '@claudine/core';
+
+/** A row of `tasks` as read with {@link TASK_COLUMNS}. */
+export interface TaskRow {
+  seq: number;
+  id: string;
+  status: string;
+  priority: number;
+  agent: string;
+  prompt: string;
+  cwd: string;
+  agent_options: string;
+  labels: string;
+  timeout_ms: number;
+  max_retries: number;
+  attempt: number;
+  dependency_policy: string;
+  pass_dependency_results: number;
+  not_before: number | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  owner: string | null;
+  lease_expires_at: number | null;
+  pid: number | null;
+  pid_start_time: string | null;
+  cancel_requested_at: number | null;
+  failure_reason: string | null;
+  status_detail: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  report: string | null;
+  warned_at: number | null;
+  output_truncated: number;
+  depends_on: string;
+}
+
+/** The select list that produces a {@link TaskRow} from `tasks AS t`, dependencies included. */
+export const TASK_COLUMNS = `t.seq, t.id, t.status, t.priority, t.agent, t.prompt, t.cwd, t.agent_options, t.labels,
+  t.timeout_ms, t.max_retries, t.attempt, t.dependency_policy, t.pass_dependency_results, t.not_before,
+  t.created_at, t.updated_at, t.started_at, t.finished_at, t.owner, t.lease_expires_at, t.pid, t.pid_start_time,
+  t.cancel_requested_at, t.failure_reason, t.status_detail, t.exit_code, t.signal, t.report, t.warned_at,
+  t.output_truncated,
+  (SELECT json_group_array(d.depends_on) FROM task_dependencies AS d WHERE d.task_id = t.id) AS depends_on`;
+
+/** Maps a row to the domain type. The row was written by this code, so it is trusted. */
+export function taskFromRow(row: TaskRow): Task {
+  return {
+    id: row.id,
+    seq: row.seq,
+    prompt: row.prompt,
+    agent: row.agent as Task['agent'],
+    agentOptions: JSON.parse(row.agent_options) as AgentOptions,
+    cwd: row.cwd,
+    priority: priorityFromRank(row.priority),
+    timeoutMs: row.timeout_ms,
+    labels: JSON.parse(row.labels) as string[],
+    dependsOn: (JSON.parse(row.depends_on) as string[]).sort(),
+    dependencyPolicy: row.dependency_policy as Task['dependencyPolicy'],
+    passDependencyResults: row.pass_dependency_results === 1,
+    status: row.status as TaskStatus,
+    failureReason: row.failure_reason as FailureReason | null,
+    statusDetail: row.status_detail,
+    attempt: row.attempt,
+    maxRetries: row.max_retries,
+    notBefore: row.not_before,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    owner: row.owner,
+    pid: row.pid,
+    pidStartTime: row.pid_start_time,
+    leaseExpiresAt: row.lease_expires_at,
+    cancelRequestedAt: row.cancel_requested_at,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    report: row.report === null ? null : (JSON.parse(row.report) as AgentReport),
+    warnedAt: row.warned_at,
+    outputTruncated: row.output_truncated === 1,
+  };
+}

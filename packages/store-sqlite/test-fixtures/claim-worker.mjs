@@ -1,0 +1,32 @@
+// Claims tasks from a store until none is left, completing each, and prints the ids it ran as
+// JSON. Runs against the built package: several of these race on one database file.
+import { SqliteTaskStore } from '@claudine/store-sqlite';
+
+const [path, owner, maxRunning] = process.argv.slice(2);
+const store = SqliteTaskStore.open({ path, busyTimeoutMs: 30_000 });
+const claimed = [];
+let idle = 0;
+while (idle < 20) {
+  const now = Date.now();
+  const task = await store.claimNext({ owner, maxRunning: Number(maxRunning), now, leaseExpiresAt: now + 60_000 });
+  if (task === undefined) {
+    idle += 1;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    continue;
+  }
+  idle = 0;
+  claimed.push(task.id);
+  const finished = await store.finish(task.id, owner, {
+    status: 'completed',
+    failureReason: null,
+    statusDetail: null,
+    exitCode: 0,
+    signal: null,
+    report: null,
+    outputTruncated: false,
+    finishedAt: Date.now(),
+  });
+  if (!finished.ok) throw new Error(finished.error.message);
+}
+store.close();
+process.stdout.write(JSON.stringify(claimed));

@@ -1,0 +1,372 @@
+#!/usr/bin/env node
+// @ts-check
+// A stand-in for `claude -p --output-format stream-json --verbose` in tests. It checks its flags
+// the way the real CLI does, reads the prompt from stdin and prints events shaped like the types
+// in @anthropic-ai/claude-agent-sdk (system init, assistant, user, result, api_retry).
+//
+// Behaviour comes from directives, run in order, taken from `[[fake: ...]]` in the prompt and
+// from the FAKE_CLAUDE environment variable (directives separated by `;`):
+//   sleep <ms>                  wait
+//   say <text>                  an assistant text message
+//   tool <name>                 an assistant tool_use and its user tool_result
+//   stderr <text>               a line on stderr
+//   flood <bytes>               assistant text messages totalling about <bytes> bytes
+//   ignore-sigterm              ignore SIGTERM from now on
+//   grandchild <ms>             start a child process that sleeps <ms> (same process group)
+//   stubborn-grandchild <ms>    same, but the child ignores SIGTERM
+//   escaped-grandchild <ms>     a child in a new session (setsid) that ignores SIGTERM
+// and one outcome (the last one wins; default `succeed`):
+//   succeed [text]              result success, exit 0
+//   fail [text]                 result error_during_execution, exit 1
+//   rate-limit | overloaded     api_retry events, an assistant error, result is_error, exit 1
+//   auth-failed                 what the real CLI prints when not logged in, exit 1
+//   rate-limit-times <n> <file> rate-limit while <file> counts fewer than <n> runs, then succeed
+//   exit <code>                 exit with <code> without a result
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+const VERSION = '2.1.330 (fake)';
+const argv = process.argv.slice(2);
+
+/** @param {string} message */
+function refuse(message) {
+  process.stderr.write(`Error: ${message}\n`);
+  process.exit(1);
+}
+
+/** @type {Record<string, string | boolean | string[]>} */
+const flags = {};
+const valued = new Set([
+  '--output-format',
+  '--input-format',
+  '--model',
+  '--max-turns',
+  '--permission-mode',
+  '--append-system-prompt',
+  '--resume',
+  '-r',
+  '--max-budget-usd',
+  '--session-id',
+]);
+const listed = new Set(['--allowedTools', '--allowed-tools', '--disallowedTools', '--disallowed-tools']);
+for (let index = 0; index < argv.length; index += 1) {
+  const arg = /** @type {string} */ (argv[index]);
+  if (arg === '--version' || arg === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    process.exit(0);
+  }
+  if (valued.has(arg)) {
+    const value = argv[index + 1];
+    if (value === undefined) refuse(`option '${arg}' argument missing`);
+    flags[arg] = /** @type {string} */ (value);
+    index += 1;
+  } else if (listed.has(arg)) {
+    const values = [];
+    while (argv[index + 1] !== undefined && !String(argv[index + 1]).startsWith('-')) {
+      values.push(String(argv[index + 1]));
+      index += 1;
+    }
+    flags[arg] = values;
+  } else if (arg.startsWith('-')) {
+    flags[arg] = true;
+  } else {
+    refuse(`unexpected argument '${arg}': the fake claude reads its prompt from stdin`);
+  }
+}
+
+const print = flags['-p'] === true || flags['--print'] === true;
+if (!print) refuse('the fake claude only supports --print (-p)');
+if (flags['--output-format'] !== 'stream-json') refuse('the fake claude only supports --output-format stream-json');
+if (flags['--verbose'] !== true) {
+  refuse('When using --print, --output-format=stream-json requires --verbose');
+}
+const permissionMode = typeof flags['--permission-mode'] === 'string' ? flags['--permission-mode'] : 'default';
+const modes = ['default', 'acceptEdits', 'auto', 'bypassPermissions', 'manual', 'dontAsk', 'plan'];
+if (!modes.includes(permissionMode)) {
+  refuse(`option '--permission-mode <mode>' argument '${permissionMode}' is invalid. Allowed choices are ${modes.join(', ')}.`);
+}
+const maxTurns = typeof flags['--max-turns'] === 'string' ? Number(flags['--max-turns']) : Number.POSITIVE_INFINITY;
+const model = typeof flags['--model'] === 'string' ? flags['--model'] : 'claude-fake-1';
+const sessionId = typeof flags['--resume'] === 'string' ? flags['--resume'] : randomUUID();
+
+const started = Date.now();
+let turns = 0;
+let outputTokens = 0;
+
+/** @param {unknown} event */
+function emit(event) {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+function usage(input = 0, output = 0) {
+  return {
+    input_tokens: input,
+    output_tokens: output,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: input > 0 ? 1000 : 0,
+  };
+}
+
+/** @param {Array<Record<string, unknown>>} content */
+function assistant(content, extra = {}) {
+  turns += 1;
+  const text = JSON.stringify(content);
+  const tokens = Math.ceil(text.length / 4);
+  outputTokens += tokens;
+  emit({
+    type: 'assistant',
+    message: {
+      id: `msg_${randomUUID().replaceAll('-', '')}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content,
+      stop_reason: null,
+      stop_sequence: null,
+      usage: usage(10, tokens),
+    },
+    parent_tool_use_id: null,
+    session_id: sessionId,
+    uuid: randomUUID(),
+    ...extra,
+  });
+}
+
+/** @param {{ isError: boolean, subtype?: string, text: string, apiErrorStatus?: number }} options */
+function result({ isError, subtype = 'success', text, apiErrorStatus }) {
+  const inputTokens = Math.ceil(prompt.length / 4) + 100;
+  const costUsd = Number(((inputTokens * 3 + outputTokens * 15) / 1_000_000).toFixed(6));
+  const event = {
+    type: 'result',
+    subtype,
+    is_error: isError,
+    duration_ms: Date.now() - started,
+    duration_api_ms: Math.max(0, Date.now() - started - 5),
+    num_turns: Math.max(1, turns),
+    stop_reason: isError ? null : 'end_turn',
+    session_id: sessionId,
+    total_cost_usd: costUsd,
+    usage: {
+      ...usage(inputTokens, outputTokens),
+      server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
+      service_tier: 'standard',
+    },
+    modelUsage: {
+      [model]: {
+        inputTokens,
+        outputTokens,
+        cacheReadInputTokens: 1000,
+        cacheCreationInputTokens: 0,
+        webSearchRequests: 0,
+        costUSD: costUsd,
+        contextWindow: 200000,
+        maxOutputTokens: 32000,
+      },
+    },
+    permission_denials: [],
+    uuid: randomUUID(),
+  };
+  if (subtype === 'success') Object.assign(event, { result: text });
+  else Object.assign(event, { errors: [text] });
+  if (apiErrorStatus !== undefined) Object.assign(event, { api_error_status: apiErrorStatus });
+  emit(event);
+}
+
+/** @param {number} ms */
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** @param {number} ms @param {{ stubborn: boolean, escaped: boolean }} options */
+function startGrandchild(ms, { stubborn, escaped }) {
+  const script = `${stubborn ? "process.on('SIGTERM', () => {});" : ''} setTimeout(() => {}, ${ms});`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore', detached: escaped });
+  if (escaped) child.unref();
+  process.stderr.write(`fake-claude: started ${escaped ? 'escaped ' : ''}grandchild ${child.pid}\n`);
+}
+
+/** @param {string} source */
+function parseDirectives(source) {
+  /** @type {string[]} */
+  const found = [];
+  for (const match of source.matchAll(/\[\[fake:([^\]]*)\]\]/g)) {
+    for (const part of String(match[1]).split(';')) if (part.trim()) found.push(part.trim());
+  }
+  return found;
+}
+
+const prompt = await new Promise((resolve) => {
+  let text = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk) => {
+    text += chunk;
+  });
+  process.stdin.on('end', () => resolve(text));
+});
+if (prompt.trim() === '') refuse('Input must be provided either through stdin or as a prompt argument when using --print');
+
+const directives = [
+  ...(process.env.FAKE_CLAUDE ?? '')
+    .split(';')
+    .map((part) => part.trim())
+    .filter(Boolean),
+  ...parseDirectives(prompt),
+];
+
+emit({
+  type: 'system',
+  subtype: 'init',
+  cwd: process.cwd(),
+  session_id: sessionId,
+  tools: ['Task', 'Bash', 'Edit', 'Read', 'Write'],
+  mcp_servers: [],
+  model,
+  permissionMode,
+  slash_commands: [],
+  apiKeySource: 'none',
+  claude_code_version: VERSION,
+  output_style: 'default',
+  agents: [],
+  skills: [],
+  plugins: [],
+  uuid: randomUUID(),
+});
+
+/** @type {{ kind: string, args: string[] }} */
+let outcome = { kind: 'succeed', args: [] };
+for (const directive of directives) {
+  const [name = '', ...args] = directive.split(/\s+/);
+  const rest = directive.slice(name.length).trim();
+  switch (name) {
+    case 'sleep':
+      await sleep(Number(args[0] ?? 0));
+      break;
+    case 'say':
+      assistant([{ type: 'text', text: rest }]);
+      break;
+    case 'tool': {
+      const id = `toolu_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+      assistant([{ type: 'tool_use', id, name: args[0] ?? 'Bash', input: { command: 'echo fake' } }]);
+      emit({
+        type: 'user',
+        message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'fake', is_error: false }] },
+        parent_tool_use_id: null,
+        session_id: sessionId,
+        uuid: randomUUID(),
+      });
+      break;
+    }
+    case 'stderr':
+      process.stderr.write(`${rest}\n`);
+      break;
+    case 'flood': {
+      let remaining = Number(args[0] ?? 0);
+      const line = 'x'.repeat(4000);
+      while (remaining > 0) {
+        const text = line.slice(0, Math.min(line.length, remaining));
+        const event = JSON.stringify({
+          type: 'assistant',
+          message: { id: 'msg_flood', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }] },
+          parent_tool_use_id: null,
+          session_id: sessionId,
+          uuid: randomUUID(),
+        });
+        remaining -= event.length + 1;
+        if (!process.stdout.write(`${event}\n`)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+      }
+      break;
+    }
+    case 'ignore-sigterm':
+      process.on('SIGTERM', () => {});
+      break;
+    case 'grandchild':
+      startGrandchild(Number(args[0] ?? 60_000), { stubborn: false, escaped: false });
+      break;
+    case 'stubborn-grandchild':
+      startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: false });
+      break;
+    case 'escaped-grandchild':
+      startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: true });
+      break;
+    case 'succeed':
+    case 'fail':
+    case 'rate-limit':
+    case 'overloaded':
+    case 'auth-failed':
+    case 'rate-limit-times':
+    case 'exit':
+      outcome = { kind: name, args };
+      break;
+    default:
+      process.stderr.write(`fake-claude: unknown directive '${directive}'\n`);
+      process.exit(64);
+  }
+  if (turns >= maxTurns) {
+    result({ isError: true, subtype: 'error_max_turns', text: `Reached maximum number of turns (${maxTurns})` });
+    process.exit(1);
+  }
+}
+
+/** @param {'rate_limit' | 'overloaded'} error */
+function apiFailure(error) {
+  const status = error === 'rate_limit' ? 429 : 529;
+  const text = error === 'rate_limit' ? 'API Error: Rate limit reached' : 'API Error: Overloaded';
+  emit({
+    type: 'system',
+    subtype: 'api_retry',
+    attempt: 1,
+    max_retries: 1,
+    retry_delay_ms: 10,
+    error_status: status,
+    error,
+    uuid: randomUUID(),
+    session_id: sessionId,
+  });
+  assistant([{ type: 'text', text }], { error });
+  result({ isError: true, text, apiErrorStatus: status });
+  process.exit(1);
+}
+
+switch (outcome.kind) {
+  case 'succeed': {
+    const text = outcome.args.join(' ') || `Fake result for: ${prompt.trim().split('\n')[0]?.slice(0, 60)}`;
+    assistant([{ type: 'text', text }]);
+    result({ isError: false, text });
+    process.exitCode = 0;
+    break;
+  }
+  case 'fail': {
+    const text = outcome.args.join(' ') || 'The fake agent failed as asked';
+    result({ isError: true, subtype: 'error_during_execution', text });
+    process.exitCode = 1;
+    break;
+  }
+  case 'rate-limit':
+    apiFailure('rate_limit');
+    break;
+  case 'overloaded':
+    apiFailure('overloaded');
+    break;
+  case 'auth-failed':
+    assistant([{ type: 'text', text: 'Not logged in · Please run /login' }], {
+      error: 'authentication_failed',
+      is_api_error_message: true,
+    });
+    result({ isError: true, text: 'Not logged in · Please run /login' });
+    process.exitCode = 1;
+    break;
+  case 'rate-limit-times': {
+    const limit = Number(outcome.args[0] ?? 1);
+    const file = String(outcome.args[1] ?? '');
+    if (file === '') refuse('rate-limit-times needs a counter file');
+    const count = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+    writeFileSync(file, String(count + 1));
+    if (count < limit) apiFailure('rate_limit');
+    assistant([{ type: 'text', text: `Succeeded after ${count} rate limits` }]);
+    result({ isError: false, text: `Succeeded after ${count} rate limits` });
+    break;
+  }
+  case 'exit':
+    process.exit(Number(outcome.args[0] ?? 1));
+}

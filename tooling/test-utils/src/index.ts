@@ -1,0 +1,4 @@
+export { fakeClaudePath } from './fake-claude.js';
+export { findProcessesWithMarker, isProcessAlive } from './processes.js';
+export { createTempDir, type TempDir } from './temp-dir.js';
+export { type WaitForOptions, waitFor } from './wait-for.js';
