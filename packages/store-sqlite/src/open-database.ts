@@ -1,6 +1,6 @@
 import { ClaudineError } from '@claudine/core';
 import Database from 'better-sqlite3';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 import { toStorageError } from './sqlite-errors.js';
 
 /** How to open a Claudine database. */

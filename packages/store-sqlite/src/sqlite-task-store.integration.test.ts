@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { compareQueueOrder, PRIORITIES, type Task } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
@@ -10,8 +9,6 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 import { completedOutcome, newTask } from './tasks.test-helper.js';
-
-const run = promisify(execFile);
 
 let temp: TempDir;
 let path: string;
@@ -88,8 +85,27 @@ describe('SqliteTaskStore', () => {
       if (result.ok) ids.add(result.value.id);
     }
     const worker = fileURLToPath(new URL('../test-fixtures/claim-worker.mjs', import.meta.url));
+    const goFile = join(temp.path, 'go');
+    let ready = 0;
     const outputs = await Promise.all(
-      ['w1', 'w2', 'w3', 'w4'].map((owner) => run(process.execPath, [worker, path, owner, '1000'], { timeout: 60_000 })),
+      ['w1', 'w2', 'w3', 'w4'].map(
+        (owner) =>
+          new Promise<{ stdout: string }>((resolve, reject) => {
+            const child = spawn(process.execPath, [worker, path, owner, '1000', goFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+            let stdout = '';
+            child.stdout.on('data', (chunk: Buffer) => {
+              stdout += chunk.toString();
+            });
+            child.stderr.on('data', (chunk: Buffer) => {
+              if (chunk.toString().includes('ready')) {
+                ready += 1;
+                if (ready === 4) writeFileSync(goFile, '');
+              }
+            });
+            child.on('error', reject);
+            child.on('close', (code) => (code === 0 ? resolve({ stdout }) : reject(new Error(`worker ${owner} exited with ${code}`))));
+          }),
+      ),
     );
     const claimed = outputs.flatMap((output) => JSON.parse(output.stdout) as string[]);
     expect(claimed).toHaveLength(ids.size);

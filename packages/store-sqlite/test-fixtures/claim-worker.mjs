@@ -1,9 +1,13 @@
 // Claims tasks from a store until none is left, completing each, and prints the ids it ran as
 // JSON. Runs against the built package: several of these race on one database file.
+import { existsSync } from 'node:fs';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 
-const [path, owner, maxRunning] = process.argv.slice(2);
+const [path, owner, maxRunning, goFile] = process.argv.slice(2);
 const store = SqliteTaskStore.open({ path, busyTimeoutMs: 30_000 });
+// Start together: say we are ready, then wait for the go file, so the claims really race.
+process.stderr.write('ready\n');
+while (!existsSync(goFile)) await new Promise((resolve) => setTimeout(resolve, 2));
 const claimed = [];
 let idle = 0;
 while (idle < 20) {

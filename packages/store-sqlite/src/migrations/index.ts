@@ -1,0 +1,14 @@
+import { initial } from './0001-initial.js';
+import type { Migration } from './migration.js';
+
+/**
+ * Every schema version, oldest first, one file each. Never edit a released migration: add a new
+ * one. A database whose newest applied version is above the last one here was written by a newer
+ * Claudine and is refused rather than misread.
+ */
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+/** The newest schema version this code knows. */
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+export type { Migration };

@@ -1,0 +1,7 @@
+import type { Benchmark } from '../harness.js';
+
+/**
+ * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
+ * this folder and one line here.
+ */
+export const BENCHMARKS: readonly Benchmark[] = [];
