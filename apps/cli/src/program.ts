@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCancel } from './commands/cancel.js';
+import { registerDb } from './commands/db.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
 import { registerRun } from './commands/run.js';
@@ -21,5 +22,6 @@ export function createProgram(version: string): Command {
   registerLogs(program);
   registerCancel(program);
   registerHost(program);
+  registerDb(program);
   return program;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
 import { createTempDir, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
@@ -62,6 +62,15 @@ describe('claudine CLI', () => {
     const table = await cli(['status']);
     expect(table.stdout).toMatch(new RegExp(`${id}\\s+completed\\s+command`));
     expect(table.stdout).not.toContain('\u001b[');
+  });
+
+  it('keeps its data private: directories 0700, database and logs 0600', async () => {
+    const run = await cli(['run', '--wait', '--json', '--agent', 'command', 'echo secret']);
+    const id = TaskSchema.parse(JSON.parse(run.stdout)).id;
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    for (const directory of [home, join(home, 'logs'), join(home, 'logs', id), join(home, 'signals')]) expect(mode(directory)).toBe(0o700);
+    for (const file of ['claudine.db', 'claudine.db-wal', 'host.log']) expect(mode(join(home, file))).toBe(0o600);
+    for (const file of readdirSync(join(home, 'logs', id))) expect(mode(join(home, 'logs', id, file))).toBe(0o600);
   });
 
   it('runs a claude task with --wait, shows a transcript, and exits 0', async () => {

@@ -40,8 +40,12 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** Starts heartbeats and claims what can be claimed. */
   start(): void;
-  /** Something changed in the store: claim tasks and act on cancel requests. Cheap to call often. */
-  poke(): void;
+  /**
+   * Claim what can be claimed. `external` says another process changed the store (so cancel
+   * requests are looked for too); a slot freed by this scheduler's own task is not external.
+   * Cheap to call often.
+   */
+  poke(external?: boolean): void;
   /**
    * Stops claiming, terminates every running task with reason `shutdown`, and resolves once each
    * has been recorded.
@@ -60,10 +64,14 @@ const ERROR_RETRY_MS = 1000;
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { store, runner, clock, owner } = options;
   const running = new Map<string, RunHandle>();
+  // Runs that ended and are being recorded: no longer holding a lease is expected for them.
+  const settling = new Set<string>();
   let started = false;
   let stopping = false;
   let pumping = false;
   let pokedWhilePumping = false;
+  // Cancel requests come from other processes: look for them only after an external change.
+  let checkCancels = true;
   let heartbeatTimer: TimerHandle | undefined;
   let wakeTimer: { handle: TimerHandle; at: number } | undefined;
   const pending = new Set<Promise<unknown>>();
@@ -102,15 +110,33 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     heartbeatTimer = clock.setTimer(heartbeat, Math.max(1, Math.floor(options.leaseMs / 3)));
     if (running.size === 0) return;
     const now = clock.now();
-    void track(store.renewLeases(owner, now + options.leaseMs, now)).catch((error: unknown) => {
-      emit({ kind: 'error', message: `could not renew task leases: ${describe(error)}`, error });
-    });
+    void track(store.renewLeases(owner, now + options.leaseMs, now))
+      .then((held) => {
+        const stillHeld = new Set(held);
+        for (const [id, handle] of running) {
+          if (stillHeld.has(id) || settling.has(id)) continue;
+          // Another host recovered this task after our lease ran out (we were stalled): it is
+          // no longer ours to run, so stop it rather than let two copies of an agent work.
+          emit({
+            kind: 'lease_lost',
+            taskId: id,
+            message: `the lease on task ${id} expired and another host took it over; stopping it here`,
+          });
+          handle.terminate('shutdown', 'lease lost to another host');
+        }
+      })
+      .catch((error: unknown) => {
+        emit({ kind: 'error', message: `could not renew task leases: ${describe(error)}`, error });
+      });
   }
 
   async function pump(): Promise<void> {
     if (stopping) return;
-    const requests = await store.cancelRequests(owner);
-    for (const task of requests) running.get(task.id)?.terminate('cancelled', task.statusDetail ?? undefined);
+    if (checkCancels) {
+      checkCancels = false;
+      const requests = await store.cancelRequests(owner);
+      for (const task of requests) running.get(task.id)?.terminate('cancelled', task.statusDetail ?? undefined);
+    }
     while (!stopping && running.size < options.concurrency && (options.canStart?.() ?? true)) {
       const now = clock.now();
       const task = await store.claimNext({
@@ -128,7 +154,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
-  function poke(): void {
+  function poke(external = false): void {
+    if (external) checkCancels = true;
     if (!started || stopping) return;
     if (pumping) {
       pokedWhilePumping = true;
@@ -139,6 +166,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     void track(pump())
       .catch((error: unknown) => {
         emit({ kind: 'error', message: `could not claim tasks: ${describe(error)}`, error });
+        checkCancels = true;
         scheduleWake(clock.now() + ERROR_RETRY_MS);
       })
       .finally(() => {

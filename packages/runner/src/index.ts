@@ -13,4 +13,5 @@ export {
   type TaskLogWriterOptions,
 } from './output/task-log-writer.js';
 export { identifyProcess, isSameProcessAlive, processStartTime } from './process/process-identity.js';
+export { findTaskProcesses } from './process/task-processes.js';
 export { createProcessRunner, type ProcessRunnerOptions } from './process-runner.js';

@@ -1,4 +1,4 @@
-import { type FSWatcher, watch, writeFileSync } from 'node:fs';
+import { type FSWatcher, utimesSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The signals processes send each other through the data directory. */
@@ -13,11 +13,41 @@ export type ChangeSignal =
  * Best effort: watchers also poll, so a lost signal only costs latency.
  */
 export function sendSignal(signalsDirectory: string, signal: ChangeSignal): void {
+  const path = join(signalsDirectory, signal);
+  const now = new Date();
   try {
-    writeFileSync(join(signalsDirectory, signal), String(Date.now()), { mode: 0o600 });
+    // Touching the times is one system call and still wakes watchers (inotify IN_ATTRIB).
+    utimesSync(path, now, now);
   } catch {
-    // The poll fallback covers it.
+    try {
+      writeFileSync(path, '', { mode: 0o600 });
+    } catch {
+      // The poll fallback covers it.
+    }
   }
+}
+
+/**
+ * A {@link sendSignal} that sends at most one signal per `intervalMs`, the last one trailing: a
+ * burst of state changes wakes watchers promptly without a file operation per change.
+ */
+export function createThrottledSignal(signalsDirectory: string, signal: ChangeSignal, intervalMs = 20): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let lastSent = 0;
+  return () => {
+    if (timer !== undefined) return;
+    const wait = lastSent + intervalMs - Date.now();
+    if (wait <= 0) {
+      lastSent = Date.now();
+      sendSignal(signalsDirectory, signal);
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = undefined;
+      lastSent = Date.now();
+      sendSignal(signalsDirectory, signal);
+    }, wait);
+  };
 }
 
 /** Stops a {@link watchSignals} watcher. */

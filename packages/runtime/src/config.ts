@@ -62,6 +62,10 @@ export const ConfigSchema = z
         maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
         baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
         maxDelay: duration('10m').describe('Longest delay between retries.'),
+        onCrash: z
+          .boolean()
+          .default(true)
+          .describe('Requeue a task whose host crashed while it ran, if it has retries left (else it fails as crashed).'),
       })
       .strict()
       .prefault({}),
@@ -102,6 +106,7 @@ export const ConfigSchema = z
     database: z
       .object({
         busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
+        pruneAfter: duration('30d').describe('The host deletes finished tasks (and their output) this long after they end; 0 keeps them.'),
       })
       .strict()
       .prefault({}),
@@ -228,7 +233,8 @@ function configFromEnvironment(environment: Readonly<Record<string, string | und
     const raw = environment[name];
     if (raw === undefined || raw === '') continue;
     names.push(name);
-    setPath(value, path, /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw);
+    const text = raw.trim();
+    setPath(value, path, /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : raw);
   }
   return { value, names };
 }

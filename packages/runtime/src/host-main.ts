@@ -1,4 +1,4 @@
-// Entry point of a host process: `node host-main.js --home <dir> [--exit-when-idle]`.
+// Entry point of a host process: `node host-main.js --home <dir> [--exit-when-idle] [--shared]`.
 // Clients start it detached when there is work and no live host; `claudine host` runs the
 // same host in the foreground.
 import { isClaudineError } from '@claudine/core';
@@ -11,6 +11,7 @@ const home = homeIndex === -1 ? undefined : args[homeIndex + 1];
 runHostProcess({
   ...(home === undefined ? {} : { home }),
   exitWhenIdle: args.includes('--exit-when-idle'),
+  lock: !args.includes('--shared'),
   log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
 }).then(
   (code) => process.exit(code),

@@ -116,25 +116,41 @@ describe('host', () => {
 });
 
 describe('recovery', () => {
-  it("fails a dead host's running task as crashed and kills its leftover process", async () => {
-    const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: workdir });
-    // Play a host that claimed the task, started its process, then died without a trace.
-    const orphan = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
-    const identity = identifyProcess(orphan.pid ?? 0);
+  // Plays a host that claimed the task and started its process, then died without a trace.
+  async function orphan(taskId: string, options: { recordPid: boolean }): Promise<{ pid: number }> {
+    const child = spawn('sleep', ['60'], { detached: true, stdio: 'ignore', env: { ...process.env, CLAUDINE_TASK_ID: taskId } });
+    child.unref();
+    const identity = identifyProcess(child.pid ?? 0);
     if (identity === undefined) throw new Error('no orphan');
     const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
     try {
       await store.registerHost({ id: 'host-dead', pid: 999_999, pidStartTime: 'gone', hostname: 'vm', startedAt: 1, heartbeatAt: 1 });
       await store.claimNext({ owner: 'host-dead', maxRunning: 10, now: Date.now(), leaseExpiresAt: Date.now() + 60_000 });
-      await store.recordProcess(task.id, 'host-dead', identity, Date.now());
+      if (options.recordPid) await store.recordProcess(taskId, 'host-dead', identity, Date.now());
     } finally {
       store.close();
     }
+    return { pid: identity.pid };
+  }
+
+  it("fails a dead host's running task as crashed and kills its leftover process", async () => {
+    const claudine = client();
+    const { task } = await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: workdir, maxRetries: 0 });
+    const { pid } = await orphan(task.id, { recordPid: true });
     await host();
     const recovered = await claudine.get(task.id);
     expect(recovered).toMatchObject({ status: 'failed', failureReason: 'crashed', statusDetail: expect.stringContaining('host-dead') });
-    await waitFor(() => !isProcessAlive(identity.pid), { description: 'the orphaned process to be killed' });
+    await waitFor(() => !isProcessAlive(pid), { description: 'the orphaned process to be killed' });
+  });
+
+  it('finds and kills a process whose pid the dead host never recorded, and requeues a task with retries left', async () => {
+    const claudine = client();
+    const { task } = await claudine.submit({ prompt: 'echo second attempt', agent: 'command', cwd: workdir, maxRetries: 1 });
+    const { pid } = await orphan(task.id, { recordPid: false });
+    await host();
+    await waitFor(() => !isProcessAlive(pid), { description: 'the unrecorded orphan to be killed' });
+    const done = await finished(claudine, task.id);
+    expect(done).toMatchObject({ status: 'completed', attempt: 2 });
   });
 
   it('never touches the tasks of a live host, even one that does not hold the lock', async () => {
@@ -146,6 +162,38 @@ describe('recovery', () => {
     expect(second.id).not.toBe(first.id);
     const done = await finished(claudine, task.id);
     expect(done.status).toBe('completed');
+  });
+});
+
+describe('leases', () => {
+  it('stops a task whose lease another host took over, and leaves the record to that host', async () => {
+    const started = await startHost({ home, environment: { ...environment(), CLAUDINE_HOST_LEASE: '900ms' } });
+    hosts.push(started);
+    const claudine = client();
+    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: workdir });
+    const running = await waitFor(async () => {
+      const current = await claudine.get(task.id);
+      return current.pid !== null ? current : undefined;
+    });
+    // What a recovering host does when this one stalls past its lease.
+    const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+    try {
+      const taken = await store.finish(task.id, started.id, {
+        status: 'failed',
+        failureReason: 'crashed',
+        statusDetail: 'recovered by another host',
+        exitCode: null,
+        signal: null,
+        report: null,
+        outputTruncated: false,
+        finishedAt: Date.now(),
+      });
+      expect(taken.ok).toBe(true);
+    } finally {
+      store.close();
+    }
+    await waitFor(() => !isProcessAlive(running.pid ?? 0), { description: 'the task process to be stopped', timeoutMs: 10_000 });
+    expect(await claudine.get(task.id)).toMatchObject({ status: 'failed', statusDetail: 'recovered by another host' });
   });
 });
 

@@ -10,10 +10,14 @@ import {
   isSameProcessAlive,
 } from '@claudine/runner';
 import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
-import { type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
+import { createThrottledSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 import { type Config, loadConfig, resolveConcurrency } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
+import { formatDuration } from './units.js';
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** Options for {@link startHost}. */
 export interface HostOptions {
@@ -85,6 +89,14 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     // Another machine sharing the directory: trust its heartbeat.
     return Date.now() - host.heartbeatAt < config.host.lease;
   };
+  const recoveryOptions = () => ({
+    store,
+    selfId: id,
+    isHostAlive,
+    killGraceMs: config.timeout.killGrace,
+    retryOnCrash: config.retry.onCrash,
+    log,
+  });
   try {
     if (options.lock ?? true) {
       const acquired = await store.acquireHostLock(record, isHostAlive);
@@ -97,14 +109,8 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
         );
       }
     } else await store.registerHost(record);
-    const recovered = await recoverOrphanedTasks({
-      store,
-      selfId: id,
-      isHostAlive,
-      killGraceMs: config.timeout.killGrace,
-      log,
-    });
-    if (recovered > 0) sendSignal(layout.signals, 'changed');
+    const recovered = await recoverOrphanedTasks(recoveryOptions());
+    if (recovered.failed.length + recovered.requeued.length > 0) sendSignal(layout.signals, 'changed');
   } catch (error) {
     store.close();
     throw error;
@@ -125,10 +131,11 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   });
 
   let lastActivity = Date.now();
+  const signalChanged = createThrottledSignal(layout.signals, 'changed');
   const onEvent = (event: SchedulerEvent): void => {
     lastActivity = Date.now();
     log(describeEvent(event));
-    if (event.kind !== 'error') sendSignal(layout.signals, 'changed');
+    if (event.kind !== 'error') signalChanged();
   };
   const scheduler: Scheduler = createScheduler({
     store,
@@ -154,7 +161,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     // data_version moves only when another connection commits: nothing new, nothing to do.
     if (version === lastVersion) return;
     lastVersion = version;
-    scheduler.poke();
+    scheduler.poke(true);
   };
   const watcher: SignalWatcher = watchSignals(layout.signals, 'wake', onSignal);
 
@@ -166,8 +173,10 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   const shutdown = (exit: HostExit): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(idleTimer);
+      clearInterval(housekeepingTimer);
       watcher.close();
       await scheduler.stop();
+      await housekeeping;
       try {
         if (exit !== 'idle') await store.releaseHost(id, Date.now());
       } catch (error) {
@@ -196,6 +205,33 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     },
     Math.min(1000, Math.max(50, Math.floor(config.host.idleExit / 4))),
   );
+
+  // Housekeeping: recover tasks of hosts that died while this one runs (their claims would
+  // otherwise hold slots of the global cap), and prune old finished tasks with their output.
+  let housekeeping: Promise<void> | undefined;
+  let lastPrune = 0;
+  const runHousekeeping = (): void => {
+    housekeeping ??= (async () => {
+      try {
+        const recovered = await recoverOrphanedTasks(recoveryOptions());
+        if (recovered.failed.length + recovered.requeued.length > 0) {
+          sendSignal(layout.signals, 'changed');
+          scheduler.poke();
+        }
+        if (config.database.pruneAfter > 0 && Date.now() - lastPrune > PRUNE_EVERY_MS) {
+          lastPrune = Date.now();
+          const pruned = await pruneTasks(store, layout, Date.now() - config.database.pruneAfter);
+          if (pruned > 0) log(`pruned ${pruned} task(s) that finished more than ${formatDuration(config.database.pruneAfter)} ago`);
+        }
+      } catch (error) {
+        log(`housekeeping failed: ${(error as Error).message}`);
+      } finally {
+        housekeeping = undefined;
+      }
+    })();
+  };
+  const housekeepingTimer = setInterval(runHousekeeping, Math.max(1000, config.host.lease));
+  runHousekeeping();
 
   log(`host ${id} (pid ${process.pid}) runs up to ${concurrency} tasks from ${layout.root}`);
   scheduler.start();

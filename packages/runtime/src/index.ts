@@ -1,4 +1,5 @@
 export { renderClaudeTranscriptLine } from '@claudine/runner';
+export type { IntegrityReport } from '@claudine/store-sqlite';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
   type Claudine,
@@ -25,6 +26,7 @@ export {
 export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './ensure-host.js';
 export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
-export { type RecoveryOptions, recoverOrphanedTasks } from './recovery.js';
+export { pruneTasks } from './prune.js';
+export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
 export { runHostProcess } from './run-host-process.js';
 export { formatBytes, formatDuration, parseBytes, parseDuration } from './units.js';

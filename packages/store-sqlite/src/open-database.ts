@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { ClaudineError } from '@claudine/core';
 import Database from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
@@ -25,6 +26,9 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   const { path } = options;
   let db: Database.Database;
   try {
+    // Created private (0600) before SQLite opens it: SQLite gives the -wal and -shm files the
+    // permissions of the database file, and prompts in it may hold secrets.
+    closeSync(openSync(path, 'a', 0o600));
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
   } catch (error) {
     throw toStorageError(error, path, 'open the database');

@@ -275,3 +275,60 @@ describe('host lock', () => {
     expect(await store.lockHolder()).toBeUndefined();
   });
 });
+
+describe('batches and housekeeping', () => {
+  it('creates a batch in one transaction: all or none, dependencies within the batch allowed', async () => {
+    const store = openStore();
+    const first = newTask();
+    const second = newTask({ dependsOn: [first.id] });
+    const created = await store.createMany([first, second]);
+    expect(created.ok && created.value.map((task) => task.id)).toEqual([first.id, second.id]);
+    const refused = await store.createMany([newTask(), newTask({ dependsOn: ['zzzzzzzzzz'] })]);
+    expect(refused.ok).toBe(false);
+    expect((await store.list()).tasks).toHaveLength(2);
+  });
+
+  it('prunes only finished tasks older than the cutoff, with their dependency rows', async () => {
+    const store = openStore();
+    const old = await store.create(newTask());
+    const young = await store.create(newTask());
+    if (!old.ok || !young.ok) throw new Error('create failed');
+    const waiting = await store.create(newTask({ priority: 'P2', dependsOn: [old.value.id] }));
+    if (!waiting.ok) throw new Error('create failed');
+    for (const id of [old.value.id, young.value.id]) {
+      const claimed = await store.claimNext({ owner: 'h', maxRunning: 10, now: Date.now(), leaseExpiresAt: Date.now() + 1000 });
+      if (claimed === undefined) throw new Error('nothing claimed');
+      await store.finish(claimed.id, 'h', completedOutcome(id === old.value.id ? 1000 : Date.now()));
+    }
+    expect(await store.pruneFinished(Date.now() - 60_000)).toEqual([old.value.id]);
+    expect(await store.get(old.value.id)).toBeUndefined();
+    expect(await store.get(young.value.id)).toBeDefined();
+    expect(await store.get(waiting.value.id)).toMatchObject({ status: 'queued', dependsOn: [] });
+    expect((await store.checkIntegrity()).ok).toBe(true);
+  });
+
+  it('reports a sound database as ok, and a broken invariant as a problem', async () => {
+    const store = openStore();
+    await store.create(newTask());
+    const report = await store.checkIntegrity();
+    expect(report).toMatchObject({ ok: true, problems: [], tasks: 1, schemaVersion: 1 });
+    const raw = new Database(path);
+    raw.prepare("UPDATE tasks SET status = 'running', owner = NULL").run();
+    raw.close();
+    const broken = await store.checkIntegrity();
+    expect(broken.ok).toBe(false);
+    expect(broken.problems[0]).toMatch(/is running but has no owner/);
+  });
+
+  it('backs up the live database to a private file and refuses to overwrite one', async () => {
+    const store = openStore();
+    const created = await store.create(newTask({ prompt: 'keep me' }));
+    if (!created.ok) throw new Error('create failed');
+    const target = join(temp.path, 'copy.db');
+    const result = await store.backup(target);
+    expect(result.bytes).toBeGreaterThan(0);
+    const copy = openStore(target);
+    expect((await copy.get(created.value.id))?.prompt).toBe('keep me');
+    await expect(store.backup(target)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('already exists') });
+  });
+});

@@ -22,6 +22,7 @@ import {
   type UpdateTaskError,
 } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
+import { backupDatabase, checkIntegrity, type IntegrityReport, pruneFinished } from './maintenance.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { toStorageError } from './sqlite-errors.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
@@ -79,78 +80,49 @@ export class SqliteTaskStore implements TaskStore {
     return this.#sync('read the data version', () => this.#db.pragma('data_version', { simple: true }) as number);
   }
 
+  /** Checks the database file and Claudine's invariants; see {@link IntegrityReport}. */
+  checkIntegrity(): Promise<IntegrityReport> {
+    return this.#async('check the database', () => checkIntegrity(this.#db, this.path));
+  }
+
+  /** Writes a consistent copy of the live database to `destination` (0600); refuses to overwrite. */
+  async backup(destination: string): Promise<{ bytes: number; pages: number }> {
+    try {
+      return await backupDatabase(this.#db, destination);
+    } catch (error) {
+      throw toStorageError(error, destination, 'back up the database');
+    }
+  }
+
+  /** Deletes tasks that finished before `finishedBefore`; returns their ids. */
+  pruneFinished(finishedBefore: number): Promise<string[]> {
+    return this.#async('prune finished tasks', () => pruneFinished(this.#db, finishedBefore));
+  }
+
   /** Closes the connection. Further calls throw. */
   close(): void {
     if (this.#db.open) this.#db.close();
   }
 
   create(task: NewTask): Promise<Result<Task, CreateTaskError>> {
-    return this.#async('create a task', () =>
-      this.#immediate(() => {
-        const dependencies = [...new Set(task.dependsOn)];
-        const found = this.#all<{ id: string; status: TaskStatus }>(
-          'dependencies.lookup',
-          'SELECT t.id, t.status FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value',
-          JSON.stringify(dependencies),
-        );
-        if (found.length !== dependencies.length) {
-          const known = new Set(found.map((row) => row.id));
-          const missing = dependencies.filter((id) => !known.has(id));
-          return err({
-            kind: 'unknown_dependency',
-            ids: missing,
-            message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine status\` to find the right ids.`,
-          } satisfies CreateTaskError);
-        }
-        if (this.#get<{ n: number }>('tasks.exists', 'SELECT 1 AS n FROM tasks WHERE id = ?', task.id)) {
-          return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` } satisfies CreateTaskError);
-        }
-        const settled = found.filter((row) => row.status === 'completed').length;
-        const broken = found.find((row) => row.status === 'failed' || row.status === 'cancelled');
-        // A dependency that already failed decides the new task's fate at once under the
-        // fail and cancel policies; under `run` it counts as settled.
-        let status: TaskStatus = 'queued';
-        let failureReason: string | null = null;
-        let detail: string | null = null;
-        let pending = dependencies.length - settled;
-        if (broken !== undefined && task.dependencyPolicy !== 'run') {
-          status = task.dependencyPolicy === 'fail' ? 'failed' : 'cancelled';
-          failureReason = task.dependencyPolicy === 'fail' ? 'dependency_failed' : 'cancelled';
-          detail = `dependency ${broken.id} is ${broken.status}`;
-        } else if (task.dependencyPolicy === 'run') {
-          pending -= found.filter((row) => row.status === 'failed' || row.status === 'cancelled').length;
-        }
-        this.#run(
-          'tasks.insert',
-          `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
-             max_retries, dependency_policy, pass_dependency_results, pending_dependencies, created_at,
-             updated_at, finished_at, failure_reason, status_detail)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          task.id,
-          status,
-          priorityRank(task.priority),
-          task.agent,
-          task.prompt,
-          task.cwd,
-          JSON.stringify(task.agentOptions),
-          JSON.stringify(task.labels),
-          task.timeoutMs,
-          task.maxRetries,
-          task.dependencyPolicy,
-          task.passDependencyResults ? 1 : 0,
-          pending,
-          task.createdAt,
-          task.createdAt,
-          status === 'queued' ? null : task.createdAt,
-          failureReason,
-          detail,
-        );
-        for (const dependency of dependencies) {
-          this.#run('dependencies.insert', 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', task.id, dependency);
-        }
-        return ok(this.#load(task.id));
-      }),
-    );
+    return this.#async('create a task', () => this.#immediate(() => this.#insertTask(task)));
+  }
+
+  createMany(tasks: readonly NewTask[]): Promise<Result<Task[], CreateTaskError>> {
+    try {
+      const created = this.#immediate(() =>
+        tasks.map((task) => {
+          const result = this.#insertTask(task);
+          if (!result.ok) throw new BatchRefused(result.error);
+          return result.value;
+        }),
+      );
+      return Promise.resolve(ok(created));
+    } catch (error) {
+      // Throwing inside the transaction rolled back every task of the batch.
+      if (error instanceof BatchRefused) return Promise.resolve(err(error.reason));
+      return Promise.reject(toStorageError(error, this.path, 'create tasks'));
+    }
   }
 
   get(id: string): Promise<Task | undefined> {
@@ -271,16 +243,16 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
-  renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<number> {
+  renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<readonly string[]> {
     return this.#async('renew leases', () =>
       this.#immediate(() => {
         this.#run('hosts.heartbeat', 'UPDATE hosts SET heartbeat_at = ? WHERE id = ?', now, owner);
-        return this.#run(
+        return this.#all<{ id: string }>(
           'tasks.renew',
-          "UPDATE tasks SET lease_expires_at = ? WHERE owner = ? AND status = 'running'",
+          "UPDATE tasks SET lease_expires_at = ? WHERE owner = ? AND status = 'running' RETURNING id",
           leaseExpiresAt,
           owner,
-        ).changes;
+        ).map((row) => row.id);
       }),
     );
   }
@@ -487,6 +459,74 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
+  #insertTask(task: NewTask): Result<Task, CreateTaskError> {
+    const dependencies = [...new Set(task.dependsOn)];
+    const found =
+      dependencies.length === 0
+        ? []
+        : this.#all<{ id: string; status: TaskStatus }>(
+            'dependencies.lookup',
+            'SELECT t.id, t.status FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value',
+            JSON.stringify(dependencies),
+          );
+    if (found.length !== dependencies.length) {
+      const known = new Set(found.map((row) => row.id));
+      const missing = dependencies.filter((id) => !known.has(id));
+      return err({
+        kind: 'unknown_dependency',
+        ids: missing,
+        message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine status\` to find the right ids.`,
+      } satisfies CreateTaskError);
+    }
+    if (this.#get<{ n: number }>('tasks.exists', 'SELECT 1 AS n FROM tasks WHERE id = ?', task.id)) {
+      return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` } satisfies CreateTaskError);
+    }
+    const settled = found.filter((row) => row.status === 'completed').length;
+    const broken = found.find((row) => row.status === 'failed' || row.status === 'cancelled');
+    // A dependency that already failed decides the new task's fate at once under the
+    // fail and cancel policies; under `run` it counts as settled.
+    let status: TaskStatus = 'queued';
+    let failureReason: string | null = null;
+    let detail: string | null = null;
+    let pending = dependencies.length - settled;
+    if (broken !== undefined && task.dependencyPolicy !== 'run') {
+      status = task.dependencyPolicy === 'fail' ? 'failed' : 'cancelled';
+      failureReason = task.dependencyPolicy === 'fail' ? 'dependency_failed' : 'cancelled';
+      detail = `dependency ${broken.id} is ${broken.status}`;
+    } else if (task.dependencyPolicy === 'run') {
+      pending -= found.filter((row) => row.status === 'failed' || row.status === 'cancelled').length;
+    }
+    this.#run(
+      'tasks.insert',
+      `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
+         max_retries, dependency_policy, pass_dependency_results, pending_dependencies, created_at,
+         updated_at, finished_at, failure_reason, status_detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      task.id,
+      status,
+      priorityRank(task.priority),
+      task.agent,
+      task.prompt,
+      task.cwd,
+      JSON.stringify(task.agentOptions),
+      JSON.stringify(task.labels),
+      task.timeoutMs,
+      task.maxRetries,
+      task.dependencyPolicy,
+      task.passDependencyResults ? 1 : 0,
+      pending,
+      task.createdAt,
+      task.createdAt,
+      status === 'queued' ? null : task.createdAt,
+      failureReason,
+      detail,
+    );
+    for (const dependency of dependencies) {
+      this.#run('dependencies.insert', 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', task.id, dependency);
+    }
+    return ok(this.#load(task.id));
+  }
+
   #registerHost(host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>, holdsLock: boolean): void {
     this.#run(
       'hosts.upsert',
@@ -603,6 +643,15 @@ export class SqliteTaskStore implements TaskStore {
     } catch (error) {
       return Promise.reject(toStorageError(error, this.path, action));
     }
+  }
+}
+
+/** Carries a refused task out of a batch transaction, rolling the whole batch back. */
+class BatchRefused extends Error {
+  readonly reason: CreateTaskError;
+  constructor(reason: CreateTaskError) {
+    super(reason.message);
+    this.reason = reason;
   }
 }
 

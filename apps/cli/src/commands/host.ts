@@ -19,13 +19,15 @@ export function registerHost(program: Command): void {
     .command('run', { isDefault: true })
     .description('run the host in the foreground until stopped (the default)')
     .option('--exit-when-idle', 'exit after host.idleExit with nothing to do')
-    .action(async (options: { exitWhenIdle?: boolean }, command: Command) => {
+    .option('--shared', 'run beside the host that holds the lock, sharing its work (claims stay atomic, the cap global)')
+    .action(async (options: { exitWhenIdle?: boolean; shared?: boolean }, command: Command) => {
       const { home } = globalOptions(command);
       const terminal = detectTerminal(process.stderr);
       try {
         process.exitCode = await runHostProcess({
           ...(home === undefined ? {} : { home }),
           exitWhenIdle: options.exitWhenIdle === true,
+          lock: options.shared !== true,
           log: (line) => process.stderr.write(`${paint(terminal, 'dim', new Date().toISOString())} ${line}\n`),
         });
       } catch (error) {

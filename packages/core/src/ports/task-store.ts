@@ -86,6 +86,11 @@ export interface ProcessIdentity {
 export interface TaskStore {
   /** Stores a new queued task; refuses unknown dependency ids. */
   create(task: NewTask): Promise<Result<Task, CreateTaskError>>;
+  /**
+   * Stores several tasks in one transaction: all or none. A task may depend on one created
+   * earlier in the same batch.
+   */
+  createMany(tasks: readonly NewTask[]): Promise<Result<Task[], CreateTaskError>>;
   /** The task with this id, or undefined. */
   get(id: string): Promise<Task | undefined>;
   /** Tasks matching `query`, newest first. */
@@ -101,8 +106,12 @@ export interface TaskStore {
   nextNotBefore(now: number): Promise<number | undefined>;
   /** Records the process running a task; false when `owner` no longer holds it. */
   recordProcess(id: string, owner: string, process: ProcessIdentity, now: number): Promise<boolean>;
-  /** Extends the lease of every task `owner` runs; returns how many it holds. */
-  renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<number>;
+  /**
+   * Extends the lease of every task `owner` runs and returns their ids. A task the owner thinks
+   * it runs but that is missing from the list was taken from it (its lease expired and another
+   * host recovered it): the owner must stop it.
+   */
+  renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<readonly string[]>;
   /** Records the end of a run. Only the task's owner may. */
   finish(id: string, owner: string, outcome: TaskOutcome): Promise<Result<Task, UpdateTaskError>>;
   /** Puts a running task back in the queue. Only the task's owner may. */

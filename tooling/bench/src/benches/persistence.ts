@@ -1,0 +1,270 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatTaskId, type NewTask, type NewTaskInput } from '@claudine/core';
+import { hostEntryPath, openClaudine, startHost } from '@claudine/runtime';
+import { SqliteTaskStore } from '@claudine/store-sqlite';
+import Database from 'better-sqlite3';
+import { type Benchmark, type Figure, median, timeRepeated } from '../harness.js';
+
+function newTask(createdAt: number): NewTask {
+  return {
+    id: formatTaskId(randomBytes(8)),
+    prompt: 'true',
+    agent: 'command',
+    agentOptions: {},
+    cwd: '/tmp',
+    priority: 'P1',
+    timeoutMs: 60_000,
+    labels: [],
+    dependsOn: [],
+    dependencyPolicy: 'fail',
+    passDependencyResults: false,
+    maxRetries: 0,
+    createdAt,
+  };
+}
+
+// Fills a data directory with `finished` completed tasks and `queued` queued ones, fast: the
+// tasks go in through the store in large batches, then are marked finished with one UPDATE.
+async function seed(home: string, finished: number, queued: number): Promise<void> {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const path = join(home, 'claudine.db');
+  const store = SqliteTaskStore.open({ path, synchronous: 'NORMAL' });
+  const now = Date.now();
+  for (let done = 0; done < finished; done += 5000) {
+    const batch = Array.from({ length: Math.min(5000, finished - done) }, () => newTask(now - 86_400_000));
+    const result = await store.createMany(batch);
+    if (!result.ok) throw new Error(result.error.message);
+  }
+  store.close();
+  const db = new Database(path);
+  db.prepare("UPDATE tasks SET status = 'completed', started_at = created_at, finished_at = created_at + 1000, exit_code = 0").run();
+  db.close();
+  const again = SqliteTaskStore.open({ path, synchronous: 'NORMAL' });
+  const result = await again.createMany(Array.from({ length: queued }, () => newTask(now)));
+  if (!result.ok) throw new Error(result.error.message);
+  again.close();
+}
+
+// Time from calling startHost() to a host that holds the lock, has recovered and claims.
+async function readyOnly(home: string, repeats: number): Promise<number[]> {
+  const environment = { ...process.env, CLAUDINE_HOME: home, CLAUDINE_CONCURRENCY: '1', CLAUDINE_TIMEOUT_KILL_GRACE: '50ms' };
+  const samples: number[] = [];
+  for (let index = 0; index < repeats; index += 1) {
+    const started = performance.now();
+    const host = await startHost({ home, environment });
+    samples.push(performance.now() - started);
+    await host.stop();
+  }
+  return samples;
+}
+
+// Time from spawning a host process to the moment it holds the lock (Node start, module
+// loading, opening the database, recovery), the way a client starts one on demand.
+async function processReady(home: string, repeats: number): Promise<number[]> {
+  const entry = hostEntryPath();
+  const watcher = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+  const samples: number[] = [];
+  try {
+    for (let index = 0; index < repeats; index += 1) {
+      const started = performance.now();
+      const child = spawn(process.execPath, [entry, '--home', home], {
+        stdio: 'ignore',
+        env: { ...process.env, CLAUDINE_HOME: home, CLAUDINE_CONCURRENCY: '1', CLAUDINE_TIMEOUT_KILL_GRACE: '50ms' },
+      });
+      for (;;) {
+        const holder = await watcher.lockHolder();
+        if (holder !== undefined && holder.pid === child.pid && holder.stoppedAt === null) break;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      samples.push(performance.now() - started);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  } finally {
+    watcher.close();
+  }
+  return samples;
+}
+
+async function nodeStartup(repeats: number): Promise<number[]> {
+  return timeRepeated(repeats, () => {
+    return new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('exit', () => resolve());
+    });
+  });
+}
+
+export const recoveryBenchmark: Benchmark = {
+  name: 'recovery',
+  description:
+    'Host startup at scale: time from startHost() to a host that holds the lock, has recovered and claims, with N finished tasks plus 1,000 queued in the database (median of 7), and the same for a whole host process (median of 5). Baselines: the same on an empty database, and a bare `node -e ""`, in the same run.',
+  async run({ scratch, log }) {
+    const figures: Figure[] = [];
+    const emptyHome = join(scratch, 'empty');
+    await seed(emptyHome, 0, 0);
+    const baseline = median(await readyOnly(emptyHome, 7));
+    for (const finished of [1_000, 10_000, 100_000]) {
+      const home = join(scratch, `finished-${finished}`);
+      log(`seeding ${finished} finished + 1000 queued tasks`);
+      await seed(home, finished, 1000);
+      const samples = await readyOnly(home, 7);
+      figures.push({
+        metric: `time to ready, ${finished.toLocaleString('en-US')} finished + 1,000 queued`,
+        value: median(samples),
+        unit: 'ms',
+        baseline,
+        baselineLabel: 'empty database',
+        better: 'lower',
+        target: finished === 100_000 ? '< 200 ms' : '',
+      });
+      if (finished === 100_000) {
+        figures.push({
+          metric: 'host process spawned to ready, 100,000 finished + 1,000 queued',
+          value: median(await processReady(home, 5)),
+          unit: 'ms',
+          baseline: median(await nodeStartup(5)),
+          baselineLabel: 'node -e "" start to exit',
+          better: 'lower',
+          target: '< 1 s',
+        });
+      }
+    }
+    return figures;
+  },
+};
+
+export const submitBenchmark: Benchmark = {
+  name: 'submit-throughput',
+  description:
+    'Tasks durably stored per second by one client (synchronous=FULL: each commit is fsynced), one transaction per task and in batches of 100. Baseline: raw better-sqlite3 INSERTs of a row of the same size with the same pragmas, in the same run.',
+  async run({ scratch }) {
+    const home = join(scratch, 'home');
+    const claudine = openClaudine({ home, autoStartHost: false, environment: { ...process.env, CLAUDINE_HOME: home } });
+    const input: NewTaskInput = { prompt: 'true', agent: 'command', cwd: scratch };
+    const singles = 300;
+    const singleSamples = await timeRepeated(3, async () => {
+      for (let index = 0; index < singles; index += 1) await claudine.submit(input);
+    });
+    const batches = 30;
+    const batchSamples = await timeRepeated(3, async () => {
+      for (let index = 0; index < batches; index += 1) await claudine.submitMany(Array.from({ length: 100 }, () => input));
+    });
+    claudine.close();
+
+    const raw = new Database(join(scratch, 'raw.db'));
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = FULL');
+    raw.exec('CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT NOT NULL)');
+    const insert = raw.prepare('INSERT INTO t (id, body) VALUES (?, ?)');
+    const body = 'x'.repeat(400);
+    const rawSingle = await timeRepeated(3, () => {
+      for (let index = 0; index < singles; index += 1) insert.run(randomBytes(8).toString('hex'), body);
+    });
+    const rawBatch = await timeRepeated(3, () => {
+      for (let index = 0; index < batches; index += 1) {
+        raw.transaction(() => {
+          for (let row = 0; row < 100; row += 1) insert.run(randomBytes(8).toString('hex'), body);
+        })();
+      }
+    });
+    raw.close();
+    const rate = (count: number, ms: number) => (count / ms) * 1000;
+    return [
+      {
+        metric: 'submit, one transaction per task',
+        value: rate(singles, median(singleSamples)),
+        unit: 'tasks/s',
+        baseline: rate(singles, median(rawSingle)),
+        baselineLabel: 'raw INSERT, FULL',
+        better: 'higher',
+      },
+      {
+        metric: 'submitMany, 100 tasks per transaction',
+        value: rate(batches * 100, median(batchSamples)),
+        unit: 'tasks/s',
+        baseline: rate(batches * 100, median(rawBatch)),
+        baselineLabel: 'raw INSERT batch, FULL',
+        better: 'higher',
+      },
+    ];
+  },
+};
+
+// Runs `count` copies of `sh -c true` with at most `concurrency` at once: the rate a bare
+// Node program reaches, the baseline of the end-to-end benchmark.
+function spawnAll(count: number, concurrency: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let finished = 0;
+    const launch = (): void => {
+      if (started >= count) return;
+      started += 1;
+      const child = spawn('/bin/sh', ['-c', 'true'], { stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', () => {
+        finished += 1;
+        if (finished === count) resolve();
+        else launch();
+      });
+    };
+    for (let index = 0; index < concurrency; index += 1) launch();
+  });
+}
+
+export const endToEndBenchmark: Benchmark = {
+  name: 'e2e-throughput',
+  description:
+    '1,000 trivial command tasks (`true`) submitted in one batch and run by a host, from submit to the last completion (median of 3). Baseline: plain child_process.spawn of the same 1,000 `sh -c true` with the same concurrency, in the same run. Target: at least 50% of the baseline rate.',
+  async run({ scratch, log }) {
+    const figures: Figure[] = [];
+    const count = 1000;
+    for (const concurrency of [2, 8]) {
+      const baselineSamples = await timeRepeated(3, () => spawnAll(count, concurrency));
+      const samples: number[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const home = join(scratch, `e2e-${concurrency}-${round}`);
+        const environment = { ...process.env, CLAUDINE_HOME: home, CLAUDINE_CONCURRENCY: String(concurrency) };
+        let completed = 0;
+        let allDone: () => void = () => {};
+        const done = new Promise<void>((resolve) => {
+          allDone = resolve;
+        });
+        const host = await startHost({
+          home,
+          environment,
+          log(line) {
+            if (/ completed$/.test(line)) {
+              completed += 1;
+              if (completed === count) allDone();
+            }
+          },
+        });
+        const claudine = openClaudine({ home, environment, autoStartHost: false });
+        const started = performance.now();
+        await claudine.submitMany(Array.from({ length: count }, () => ({ prompt: 'true', agent: 'command' as const, cwd: scratch })));
+        await done;
+        samples.push(performance.now() - started);
+        claudine.close();
+        await host.stop();
+      }
+      const rate = (ms: number) => (count / ms) * 1000;
+      log(`concurrency ${concurrency}: host ${median(samples).toFixed(0)} ms, spawn ${median(baselineSamples).toFixed(0)} ms`);
+      figures.push({
+        metric: `1,000 tasks, concurrency ${concurrency}`,
+        value: rate(median(samples)),
+        unit: 'tasks/s',
+        baseline: rate(median(baselineSamples)),
+        baselineLabel: 'child_process.spawn',
+        better: 'higher',
+        target: '>= 50%',
+      });
+    }
+    return figures;
+  },
+};
