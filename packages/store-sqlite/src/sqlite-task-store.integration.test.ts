@@ -7,6 +7,7 @@ import { createTempDir, type TempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 import { completedOutcome, newTask } from './tasks.test-helper.js';
 
@@ -311,7 +312,7 @@ describe('batches and housekeeping', () => {
     const store = openStore();
     await store.create(newTask());
     const report = await store.checkIntegrity();
-    expect(report).toMatchObject({ ok: true, problems: [], tasks: 1, schemaVersion: 1 });
+    expect(report).toMatchObject({ ok: true, problems: [], tasks: 1, schemaVersion: LATEST_SCHEMA_VERSION });
     const raw = new Database(path);
     raw.prepare("UPDATE tasks SET status = 'running', owner = NULL").run();
     raw.close();

@@ -134,7 +134,11 @@ export class SqliteTaskStore implements TaskStore {
       const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_PAGE), MAX_PAGE);
       const conditions: string[] = [];
       const parameters: unknown[] = [];
-      if (query.statuses !== undefined && query.statuses.length > 0) {
+      if (query.statuses !== undefined && query.statuses.length === 1) {
+        // One state: the (status, seq) index yields rows already in order, no sort.
+        conditions.push('t.status = ?');
+        parameters.push(query.statuses[0]);
+      } else if (query.statuses !== undefined && query.statuses.length > 1) {
         conditions.push(`t.status IN (SELECT value FROM json_each(?))`);
         parameters.push(JSON.stringify(query.statuses));
       }
@@ -185,7 +189,9 @@ export class SqliteTaskStore implements TaskStore {
         if ((running?.n ?? 0) >= request.maxRunning) return undefined;
         const next = this.#get<{ id: string; attempt: number }>(
           'tasks.next',
-          `SELECT id, attempt FROM tasks
+          // INDEXED BY: without statistics the planner would sort every queued task; the
+          // partial index is already in claim order, so the first match is the answer.
+          `SELECT id, attempt FROM tasks INDEXED BY tasks_ready
            WHERE status = 'queued' AND pending_dependencies = 0 AND (not_before IS NULL OR not_before <= ?)
            ORDER BY priority, seq LIMIT 1`,
           request.now,
@@ -221,7 +227,7 @@ export class SqliteTaskStore implements TaskStore {
     return this.#async('read retry times', () => {
       const row = this.#get<{ at: number | null }>(
         'tasks.nextNotBefore',
-        "SELECT MIN(not_before) AS at FROM tasks WHERE status = 'queued' AND pending_dependencies = 0 AND not_before > ?",
+        "SELECT MIN(not_before) AS at FROM tasks INDEXED BY tasks_waiting_retry WHERE status = 'queued' AND not_before IS NOT NULL AND not_before > ?",
         now,
       );
       return row?.at ?? undefined;
