@@ -1,4 +1,20 @@
 export { type BackoffPolicy, retryDelay } from './backoff.js';
+export { type DependencyCycle, dependencyCycle } from './dependency-cycle.js';
+export { createDependencyGraph, type DependencyGraph, type DependencyGraphError } from './dependency-graph.js';
+export {
+  assessDependencies,
+  type DependencyAssessment,
+  type DependencyBearing,
+  type DependencyEndEffect,
+  type DependencyPlanningView,
+  type DependencyState,
+  dependencyBearing,
+  dependencyEndDetail,
+  type PlannedTaskState,
+  planDependencyEnd,
+  planDependencyRetry,
+  type RetryPlan,
+} from './dependency-propagation.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
 export type { Clock, TimerHandle } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';
