@@ -38,12 +38,17 @@ export type {
   CancelOutcome,
   ClaimRequest,
   CreateTaskError,
+  DependencyChange,
   ProcessIdentity,
   RequeueRequest,
+  RetryTaskError,
+  TaskGraph,
+  TaskGraphQuery,
   TaskOutcome,
   TaskPage,
   TaskQuery,
   TaskStore,
+  UpdateDependenciesError,
   UpdateTaskError,
 } from './ports/task-store.js';
 export { DEFAULT_PRIORITY, PRIORITIES, type Priority, priorityFromRank, priorityRank } from './priority.js';
