@@ -10,7 +10,9 @@ let temp: TempDir;
 let run = 0;
 const open: SqliteTaskStore[] = [];
 
-function openStore(name = `store-${(run += 1)}.db`): SqliteTaskStore {
+function openStore(file?: string): SqliteTaskStore {
+  run += 1;
+  const name = file ?? `store-${run}.db`;
   const store = SqliteTaskStore.open({ path: join(temp.path, name), busyTimeoutMs: 10_000 });
   open.push(store);
   return store;
