@@ -5,6 +5,7 @@ import {
   createClaudeAgent,
   createCodexAgent,
   createCommandAgent,
+  createFileOutputStore,
   createProcessRunner,
   identifyProcess,
   isSameProcessAlive,
@@ -13,6 +14,7 @@ import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
 import { createThrottledSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 import { type Config, loadConfig, resolveConcurrency } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+import { withDependencyResults } from './dependency-results.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { formatDuration } from './units.js';
@@ -139,7 +141,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const scheduler: Scheduler = createScheduler({
     store,
-    runner,
+    runner: withDependencyResults(runner, { store, output: createFileOutputStore(layout.logs) }),
     clock: realClock,
     random: Math.random,
     owner: id,

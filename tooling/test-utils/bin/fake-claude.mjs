@@ -17,6 +17,7 @@
 //   escaped-grandchild <ms>     a child in a new session (setsid) that ignores SIGTERM
 // and one outcome (the last one wins; default `succeed`):
 //   succeed [text]              result success, exit 0
+//   echo-prompt                 result success whose text is the whole prompt it read, exit 0
 //   fail [text]                 result error_during_execution, exit 1
 //   rate-limit | overloaded     api_retry events, an assistant error, result is_error, exit 1
 //   auth-failed                 what the real CLI prints when not logged in, exit 1
@@ -290,6 +291,7 @@ for (const directive of directives) {
       startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: true });
       break;
     case 'succeed':
+    case 'echo-prompt':
     case 'fail':
     case 'rate-limit':
     case 'overloaded':
@@ -329,6 +331,12 @@ function apiFailure(error) {
 }
 
 switch (outcome.kind) {
+  case 'echo-prompt': {
+    assistant([{ type: 'text', text: 'Echoing the prompt' }]);
+    result({ isError: false, text: prompt });
+    process.exitCode = 0;
+    break;
+  }
   case 'succeed': {
     const text = outcome.args.join(' ') || `Fake result for: ${prompt.trim().split('\n')[0]?.slice(0, 60)}`;
     assistant([{ type: 'text', text }]);
