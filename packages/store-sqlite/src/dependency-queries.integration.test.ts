@@ -215,6 +215,13 @@ describe('dependencies in the SQLite store', () => {
     await store.finish(build.id, 'host-a', failedOutcome());
     expect((await store.get(test.id))?.statusDetail).toBe(`dependency ${build.id} failed`);
     expect((await store.get(review.id))?.statusDetail).toBe(`dependency ${test.id} failed because task ${build.id} failed`);
+    // A task submitted after the chain failed names the same root.
+    const late = await create(store, { dependsOn: [review.id], dependencyPolicy: 'cancel' });
+    expect(late).toMatchObject({
+      status: 'cancelled',
+      failureReason: 'dependency_failed',
+      statusDetail: `dependency ${review.id} failed because task ${build.id} failed`,
+    });
   });
 
   it('fails a new task at once when a dependency already failed, and refuses to retry it before that one', async () => {

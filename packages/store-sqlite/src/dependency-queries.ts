@@ -109,6 +109,26 @@ export class DependencyQueries {
     return ok({ pending: assessment.pending, broken: assessment.broken });
   }
 
+  /**
+   * The explanation for a task ended at once by `broken`, a dependency that already failed or was
+   * cancelled. When `broken` itself ended because of a dependency, the chain is followed up to
+   * the task whose own failure started it, so the message names it as propagation would.
+   */
+  describeBroken(broken: DependencyState): string {
+    const seen = new Set<string>();
+    let root: DependencyState = broken;
+    while (!seen.has(root.id)) {
+      seen.add(root.id);
+      if (this.#state(root.id)?.failureReason !== 'dependency_failed') break;
+      const cause = this.#dependencyStates(root.id).find(
+        (dependency) => dependency.status === 'failed' || dependency.status === 'cancelled',
+      );
+      if (cause === undefined) break;
+      root = cause;
+    }
+    return dependencyEndDetail(broken.id, broken.status as 'failed' | 'cancelled', root.id, root.status as 'failed' | 'cancelled');
+  }
+
   /** Records the edges of a task just inserted. */
   insertEdges(id: string, dependsOn: readonly string[]): void {
     for (const dependency of dependsOn) {
@@ -256,8 +276,7 @@ export class DependencyQueries {
     const broken = assessment.broken;
     if (broken !== undefined) {
       const status = task.policy === 'fail' ? 'failed' : 'cancelled';
-      const brokenStatus = broken.status as 'failed' | 'cancelled';
-      this.#endByDependency(id, status, dependencyEndDetail(broken.id, brokenStatus, broken.id, brokenStatus), now);
+      this.#endByDependency(id, status, this.describeBroken(broken), now);
       this.afterEnded(id, status, now);
     }
   }

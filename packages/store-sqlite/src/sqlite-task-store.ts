@@ -4,7 +4,6 @@ import {
   ClaudineError,
   type CreateTaskError,
   type DependencyChange,
-  dependencyEndDetail,
   err,
   type NewTask,
   ok,
@@ -514,10 +513,9 @@ export class SqliteTaskStore implements TaskStore {
     let failureReason: string | null = null;
     let detail: string | null = null;
     if (broken !== undefined) {
-      const brokenStatus = broken.status as 'failed' | 'cancelled';
       status = task.dependencyPolicy === 'fail' ? 'failed' : 'cancelled';
       failureReason = 'dependency_failed';
-      detail = dependencyEndDetail(broken.id, brokenStatus, broken.id, brokenStatus);
+      detail = this.#dependencies.describeBroken(broken);
     }
     this.#run(
       'tasks.insert',
