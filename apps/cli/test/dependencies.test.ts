@@ -166,7 +166,7 @@ describe('workflows from the CLI', () => {
     expect(late.stderr).toContain('only a queued task');
   });
 
-  it('continues a workflow after its host is killed mid-chain: recovery fails the rest, a retry resumes it', async () => {
+  it('continues a workflow after its host is killed mid-chain: the new host re-runs the lost task, then the rest', async () => {
     const a = await submit(`echo a >> ${log}`);
     const b = await submit(`test -f ${join(workdir, 'go')} || sleep 60; echo b >> ${log}`, '-d', a);
     const c = await submit(`echo c >> ${log}`, '-d', b);
@@ -175,6 +175,23 @@ describe('workflows from the CLI', () => {
     process.kill(status.host.pid, 'SIGKILL');
     await waitFor(() => !isProcessAlive(status.host.pid), { description: 'the host to die' });
     expect(await task(c)).toMatchObject({ status: 'queued', blockedBy: [b] });
+
+    writeFileSync(join(workdir, 'go'), '');
+    expect((await cli(['host', 'start'])).code).toBe(0);
+    // Recovery queued `b` again (it has retries left); `c` waited for it and runs after it.
+    expect((await waitForStatus(c, ['completed', 'failed'])).status).toBe('completed');
+    expect(await task(b)).toMatchObject({ status: 'completed', attempt: 2 });
+    expect(ran()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('fails the rest of a workflow whose task crashed with no retries left, and a retry resumes it', async () => {
+    const a = await submit(`echo a >> ${log}`);
+    const b = await submit(`test -f ${join(workdir, 'go')} || sleep 60; echo b >> ${log}`, '-d', a, '--retries', '0');
+    const c = await submit(`echo c >> ${log}`, '-d', b);
+    await waitForStatus(b, ['running']);
+    const status = JSON.parse((await cli(['host', 'status', '--json'])).stdout) as { host: { pid: number } };
+    process.kill(status.host.pid, 'SIGKILL');
+    await waitFor(() => !isProcessAlive(status.host.pid), { description: 'the host to die' });
 
     expect((await cli(['host', 'start'])).code).toBe(0);
     expect(await waitForStatus(b, ['failed'])).toMatchObject({ failureReason: 'crashed' });

@@ -62,6 +62,8 @@ export function createDependencyGraph(): DependencyGraph {
   const dependencies: number[][] = [];
   const dependents: number[][] = [];
   let edges = 0;
+  const seenBy: number[] = [];
+  let addCount = 0;
 
   function unknown(missing: readonly string[]): DependencyGraphError {
     return {
@@ -106,21 +108,27 @@ export function createDependencyGraph(): DependencyGraph {
     addTask(id, dependsOn = []) {
       if (indexOf.has(id)) return err({ kind: 'duplicate_task', id, message: `task ${id} is already in the graph` });
       const targets: number[] = [];
-      const missing: string[] = [];
-      const seen = new Set<string>();
+      let missing: string[] | undefined;
+      addCount += 1;
       for (const dependency of dependsOn) {
-        if (seen.has(dependency)) continue;
-        seen.add(dependency);
         const index = indexOf.get(dependency);
-        if (index === undefined) missing.push(dependency);
-        else targets.push(index);
+        if (index === undefined) {
+          missing ??= [];
+          if (!missing.includes(dependency)) missing.push(dependency);
+          continue;
+        }
+        // A stamp per node drops duplicates without a set per call.
+        if (seenBy[index] === addCount) continue;
+        seenBy[index] = addCount;
+        targets.push(index);
       }
-      if (missing.length > 0) return err(unknown(missing));
+      if (missing !== undefined) return err(unknown(missing));
       const index = ids.length;
       ids.push(id);
       indexOf.set(id, index);
       dependencies.push(targets);
       dependents.push([]);
+      seenBy.push(0);
       for (const target of targets) (dependents[target] as number[]).push(index);
       edges += targets.length;
       return ok(undefined);
