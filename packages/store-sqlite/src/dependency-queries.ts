@@ -57,10 +57,14 @@ export class DependencyQueries {
 
   /** A dependency completed: its queued dependents wait for one fewer. Time in its number of dependents. */
   afterCompleted(id: string, now: number): void {
+    // Driven from the edge index and updated by rowid. The plain form (`WHERE status = 'queued'
+    // AND id IN (...)`) lets SQLite walk every queued task through the status index instead: a
+    // cost that grows with the queue, which `pnpm bench dag-readiness` would show.
     this.#run(
       'dependents.release',
       `UPDATE tasks SET pending_dependencies = pending_dependencies - 1, updated_at = ?
-       WHERE status = 'queued' AND id IN (SELECT task_id FROM task_dependencies WHERE depends_on = ?)`,
+       WHERE seq IN (SELECT t.seq FROM task_dependencies AS d JOIN tasks AS t ON t.id = d.task_id
+                     WHERE d.depends_on = ? AND t.status = 'queued')`,
       now,
       id,
     );
@@ -205,8 +209,8 @@ export class DependencyQueries {
       if (seeds.length === 0) {
         seeds = this.#pluck<string>(
           'graph.latestSeed',
-          `SELECT t.id FROM tasks AS t
-           WHERE EXISTS (SELECT 1 FROM task_dependencies AS d WHERE d.task_id = t.id OR d.depends_on = t.id)
+          // The newest task that depends on something: the newest workflow.
+          `SELECT t.id FROM tasks AS t WHERE EXISTS (SELECT 1 FROM task_dependencies AS d WHERE d.task_id = t.id)
            ORDER BY t.seq DESC LIMIT 1`,
         );
       }

@@ -178,7 +178,7 @@ export interface TaskStore {
   updateDependencies(id: string, change: DependencyChange, now: number): Promise<Result<Task, UpdateDependenciesError>>;
   /**
    * The workflow of `query.taskId`, or without one the workflows of every queued or running task
-   * (or, when none is, of the newest task that has dependencies or dependents).
+   * (or, when none is, of the newest task that depends on another).
    */
   graph(query?: TaskGraphQuery): Promise<TaskGraph>;
 }
