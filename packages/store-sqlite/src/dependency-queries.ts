@@ -100,6 +100,7 @@ export class DependencyQueries {
     dependsOn: readonly string[],
     policy: DependencyPolicy,
   ): Result<{ pending: number; broken: DependencyState | undefined }, { missing: string[] }> {
+    if (dependsOn.length === 0) return ok({ pending: 0, broken: undefined });
     const found = this.#all<DependencyState>(
       'dependencies.lookup',
       'SELECT t.id, t.status FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value',
@@ -135,9 +136,14 @@ export class DependencyQueries {
 
   /** Records the edges of a task just inserted. */
   insertEdges(id: string, dependsOn: readonly string[]): void {
-    for (const dependency of dependsOn) {
-      this.#run('dependencies.insert', 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', id, dependency);
-    }
+    if (dependsOn.length === 0) return;
+    // One statement for all of a task's edges rather than one per edge.
+    this.#run(
+      'dependencies.insertAll',
+      'INSERT INTO task_dependencies (task_id, depends_on) SELECT ?, value FROM json_each(?)',
+      id,
+      JSON.stringify(dependsOn),
+    );
   }
 
   /** See `TaskStore.retry`. Returns the id to load, or why not. */
