@@ -112,9 +112,12 @@ describe('dependencies in the SQLite store', () => {
               expect(task.blockedBy).toEqual([...waiting].sort());
             }
           }
+          // The counters the claim query reads match the edges (what `claudine db check` verifies).
+          expect((await store.checkIntegrity()).problems).toEqual([]);
           const retried = await store.retry(ids[0] as string, Date.now());
           expect(retried.ok && retried.value.status).toBe('queued');
           expect(shape(await statuses(store, ids))).toEqual(before);
+          expect((await store.checkIntegrity()).problems).toEqual([]);
           store.close();
         },
       ),
@@ -155,6 +158,7 @@ describe('dependencies in the SQLite store', () => {
             const expected = accepted.filter(([from]) => from === index).map(([, to]) => ids[to]);
             expect((await store.get(id))?.dependsOn).toEqual([...expected].sort());
           }
+          expect((await store.checkIntegrity()).problems).toEqual([]);
           store.close();
         },
       ),
