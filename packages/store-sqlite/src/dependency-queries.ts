@@ -223,7 +223,8 @@ export class DependencyQueries {
     }
     if (seeds.length === 0) return { tasks: [], truncated: false };
     // The workflow is everything linked by edges in either direction. UNION keeps each task once,
-    // and the LIMIT stops the walk itself, so a huge graph costs no more than the limit.
+    // and the LIMIT stops the walk itself, so a huge graph costs no more than the limit. CROSS
+    // JOIN keeps the workflow as the outer loop: left to itself the planner scans every task.
     const rows = this.#all<TaskRow>(
       'graph.component',
       `WITH RECURSIVE workflow(id) AS (
@@ -234,7 +235,7 @@ export class DependencyQueries {
          SELECT d.task_id FROM task_dependencies AS d JOIN workflow AS w ON d.depends_on = w.id
          LIMIT ?
        )
-       SELECT ${TASK_COLUMNS} FROM workflow AS w JOIN tasks AS t ON t.id = w.id ORDER BY t.seq`,
+       SELECT ${TASK_COLUMNS} FROM workflow AS w CROSS JOIN tasks AS t ON t.id = w.id ORDER BY t.seq`,
       JSON.stringify(seeds),
       limit + 1,
     );
