@@ -43,6 +43,11 @@ export interface ProcessSource {
    * undefined when it has none, it is not ours to read, or the platform cannot tell.
    */
   environmentValue(pid: number, name: string): string | undefined;
+  /**
+   * The start order encoded in a start-time token of this source, or undefined when it cannot
+   * be compared with the processes listed now (a token from another boot, say).
+   */
+  startOrder(startTime: string): number | undefined;
 }
 
 let bootId: string | undefined;
@@ -87,7 +92,15 @@ function readLinuxStatus(pid: number): ProcessStatus | undefined {
   }
 }
 
+function linuxStartOrder(startTime: string): number | undefined {
+  const separator = startTime.lastIndexOf(':');
+  if (separator === -1 || startTime.slice(0, separator) !== readBootId()) return undefined;
+  const ticks = Number(startTime.slice(separator + 1));
+  return Number.isFinite(ticks) ? ticks : undefined;
+}
+
 const linuxSource: ProcessSource = {
+  startOrder: linuxStartOrder,
   listPids() {
     const pids: number[] = [];
     for (const entry of readdirSync('/proc')) {
@@ -160,6 +173,10 @@ function createPsSource(): ProcessSource {
     },
     environmentValue() {
       return undefined;
+    },
+    startOrder(startTime) {
+      const parsed = Date.parse(startTime);
+      return Number.isNaN(parsed) ? undefined : Math.floor(parsed / 1000);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ProcessIdentity } from '@claudine/core';
-import { type ProcessSource, type ProcessStatus, readBootId } from './process-status.js';
+import type { ProcessSource, ProcessStatus } from './process-status.js';
 import type { TreeTermination, TreeTerminationOptions } from './terminate-process-tree.js';
 
 /** What one {@link ProcessTree.signal} call reached. */
@@ -77,7 +77,7 @@ export class TrackedTree {
     this.#settings = settings;
     this.#source = source;
     this.root = settings.root;
-    this.#rootStart = settings.root === null ? undefined : startOrderOf(settings.root.startTime);
+    this.#rootStart = settings.root?.startTime == null ? undefined : source.startOrder(settings.root.startTime);
     this.groupId = settings.root !== null && settings.rootLeadsGroup ? settings.root.pid : null;
     if (this.groupId !== null && this.#rootStart !== undefined) this.#leaders.set(this.groupId, this.#rootStart);
   }
@@ -226,20 +226,4 @@ export class TrackedTree {
 
 function keyOf(status: ProcessStatus): string {
   return `${status.pid}/${status.startTime}`;
-}
-
-/**
- * The start order encoded in a start-time token, or undefined when it cannot be compared with
- * this boot's processes (another boot, or a format this platform does not produce).
- */
-export function startOrderOf(startTime: string | null): number | undefined {
-  if (startTime === null) return undefined;
-  if (process.platform === 'linux') {
-    const separator = startTime.lastIndexOf(':');
-    if (separator === -1 || startTime.slice(0, separator) !== readBootId()) return undefined;
-    const ticks = Number(startTime.slice(separator + 1));
-    return Number.isFinite(ticks) ? ticks : undefined;
-  }
-  const parsed = Date.parse(startTime);
-  return Number.isNaN(parsed) ? undefined : Math.floor(parsed / 1000);
 }
