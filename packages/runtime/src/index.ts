@@ -1,4 +1,5 @@
 export { renderClaudeTranscriptLine } from '@claudine/runner';
+export type { TaskAttempt } from '@claudine/store-sqlite';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
   type Claudine,

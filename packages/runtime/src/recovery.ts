@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Task } from '@claudine/core';
-import { isSameProcessAlive } from '@claudine/runner';
+import { stopProcessTree } from '@claudine/runner';
 import type { HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
 
 /** What recovery needs. */
@@ -65,26 +64,15 @@ export async function recoverOrphanedTasks(options: RecoveryOptions): Promise<nu
   return recovered;
 }
 
-// SIGTERM to the task's process group, SIGKILL after the grace period. Only when the recorded
-// process is still the same one.
+// Every process of the task still alive: the recorded root (only if it is still the same
+// process), its group, their descendants, and anything carrying the task's id in its
+// environment (descendants that escaped the group, or whose root is long gone). SIGTERM, then
+// SIGKILL after the grace period.
 async function stopLeftovers(task: Task, graceMs: number): Promise<boolean> {
-  if (task.pid === null) return false;
-  const identity = { pid: task.pid, startTime: task.pidStartTime };
-  if (!isSameProcessAlive(identity)) return false;
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    try {
-      process.kill(-identity.pid, signal);
-    } catch {
-      try {
-        process.kill(identity.pid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
-  };
-  signalGroup('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && isSameProcessAlive(identity)) await sleep(25);
-  signalGroup('SIGKILL');
-  return true;
+  const outcome = await stopProcessTree({
+    root: task.pid === null ? null : { pid: task.pid, startTime: task.pidStartTime },
+    marker: task.id,
+    graceMs,
+  });
+  return outcome.found > 0;
 }
