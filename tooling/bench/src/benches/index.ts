@@ -1,7 +1,8 @@
 import type { Benchmark } from '../harness.js';
+import { deadlinePrecision } from './deadline-precision.js';
 
 /**
  * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
  * this folder and one line here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [];
+export const BENCHMARKS: readonly Benchmark[] = [deadlinePrecision];
