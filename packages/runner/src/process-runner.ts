@@ -321,7 +321,7 @@ class TaskRun {
       this.#timers.push(
         setDeadlineTimer(() => {
           if (this.#exited || this.#stop !== undefined) return;
-          this.#log?.note(`[claudine] warning: ${formatDuration(Math.max(0, deadline - this.#context.now()))} left before the timeout`);
+          this.#log?.note(`[claudine] warning: ${formatDuration(timeoutMs - warnDelay)} left before the timeout`);
           this.#context.onEvent({ kind: 'timeout_warning', at: this.#context.now(), deadline });
         }, warnDelay),
       );
