@@ -77,9 +77,8 @@ describe.concurrent('a timed-out task', () => {
     const received = sigtermTimes(stderr);
     expect(received).toHaveLength(1);
     expect(received[0]).toBeGreaterThanOrEqual(deadline - 1);
-    const killAt = termination.killAt as number;
-    expect(killAt - termination.termAt).toBeGreaterThanOrEqual(GRACE_MS - 1);
-    expect(killAt - deadline).toBeLessThan(GRACE_MS + SIGTERM_BOUND_MS);
+    // SIGKILL not before the grace period is over (how soon after is the tree-gone bound).
+    expect((termination.killAt as number) - termination.termAt).toBeGreaterThanOrEqual(GRACE_MS - 1);
     expect(system).toContain('SIGKILL sent to 1 process');
   });
 
