@@ -18,8 +18,9 @@
 //   escaped-grandchild <ms>     a child in a new session (setsid) that ignores SIGTERM
 //   daemon <ms>                 a double fork: a child starts a grandchild in a new session
 //                               (ignoring SIGTERM) and exits, so the grandchild is orphaned
-// Every process started this way is named on stderr: `fake-claude: started <kind> <pid>`.
-// and one outcome (the last one wins; default `succeed`):
+// Grandchildren do not keep the fake alive, and each is named on stderr once it is set up
+// (its SIGTERM handler in place): `fake-claude: started <kind> <pid>`.
+// And one outcome (the last one wins; default `succeed`):
 //   succeed [text]              result success, exit 0
 //   fail [text]                 result error_during_execution, exit 1
 //   rate-limit | overloaded     api_retry events, an assistant error, result is_error, exit 1

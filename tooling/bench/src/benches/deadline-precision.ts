@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RunResult, Task } from '@claudine/core';
 import { createCommandAgent, createProcessRunner, systemProcessSource } from '@claudine/runner';
 import { type Benchmark, type Figure, median, percentile } from '../harness.js';
@@ -97,12 +99,16 @@ export const deadlinePrecision: Benchmark = {
     const runner = createProcessRunner({ logsDirectory: logs, killGraceMs: GRACE_MS, now, agents: { command: createCommandAgent() } });
 
     const timerDelays: number[] = [];
+    // How long the event loop was kept from running at all (our work, GC, or the machine).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const results = await pool(TASKS, PARALLEL, async (index) => {
       const handle = runner.start(task(`b${String(index).padStart(9, '0')}`, cwd, STUBBORN_TREE, TIMEOUT_MS, marker));
       const armed = now();
       setTimeout(() => timerDelays.push(now() - armed - TIMEOUT_MS), TIMEOUT_MS);
       return handle.done;
     });
+    loopDelay.disable();
     const terminations = results.map((result: RunResult) => {
       if (result.termination === null || result.termination.deadline === null) throw new Error('a task was not timed out');
       return result.termination;
@@ -112,6 +118,11 @@ export const deadlinePrecision: Benchmark = {
     const escaped = terminations.filter((termination) => termination.outsideGroup > 0).length;
     const survivors = terminations.reduce((sum, termination) => sum + termination.survivors.length, 0);
     const left = processesWithMarker(marker);
+    context.log(
+      `load average ${loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ')}`,
+    );
     context.log(`${escaped}/${TASKS} trees had a process outside their group; ${survivors} survivors; ${left} processes left`);
 
     // What waiting costs: CPU of this process over a window with no task, then with 8 waiting.
@@ -173,6 +184,12 @@ export const deadlinePrecision: Benchmark = {
         baselineLabel: 'the grace period',
         target: `<= ${GRACE_MS + 500} ms (grace + 500 ms)`,
         better: 'lower',
+      },
+      {
+        metric: 'event-loop stall during the run, worst',
+        value: loopDelay.max / 1e6,
+        unit: 'ms',
+        target: 'context: a late SIGTERM with an equally late baseline means the process did not run',
       },
       { metric: 'processes of the tasks left afterwards (/proc)', value: left + survivors, unit: 'processes', target: '0' },
       {
