@@ -16,6 +16,7 @@ export type {
   RunHandle,
   RunOptions,
   RunResult,
+  RunTermination,
   TerminationReason,
 } from './ports/process-runner.js';
 export type {

@@ -13,5 +13,14 @@ export {
   type TaskLogWriterOptions,
 } from './output/task-log-writer.js';
 export { identifyProcess, isSameProcessAlive, processStartTime } from './process/process-identity.js';
-export { findTaskProcesses } from './process/task-processes.js';
-export { createProcessRunner, type ProcessRunnerOptions } from './process-runner.js';
+export { type ProcessSource, type ProcessStatus, readProcessStatus, systemProcessSource } from './process/process-status.js';
+export type { ProcessTree, SignalReport } from './process/process-tree.js';
+export {
+  createProcessTreeWatcher,
+  type ProcessTreeWatcher,
+  type ProcessTreeWatcherOptions,
+  type TrackOptions,
+} from './process/process-tree-watcher.js';
+export { type StopProcessTreeOptions, type StopProcessTreeOutcome, stopProcessTree } from './process/stop-process-tree.js';
+export type { TreeTermination, TreeTerminationOptions, TreeTerminationOutcome } from './process/terminate-process-tree.js';
+export { createProcessRunner, type NodeProcessRunner, type ProcessRunnerOptions } from './process-runner.js';

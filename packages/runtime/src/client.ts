@@ -20,7 +20,7 @@ import {
   unsupportedAgentOptions,
 } from '@claudine/core';
 import { createFileOutputStore } from '@claudine/runner';
-import { type HostRecord, type IntegrityReport, SqliteTaskStore } from '@claudine/store-sqlite';
+import { type HostRecord, type IntegrityReport, SqliteTaskStore, type TaskAttempt } from '@claudine/store-sqlite';
 import { sendSignal, watchSignals } from './change-signals.js';
 import { type Config, type ConfigInput, type ConfigSources, loadConfig } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
@@ -92,6 +92,8 @@ export interface Claudine {
   /** The task with this id; throws `not_found`. */
   get(id: string): Promise<Task>;
   list(query?: TaskQuery): Promise<TaskPage>;
+  /** Every recorded run of the task (retries included), first first; throws `not_found`. */
+  attempts(id: string): Promise<TaskAttempt[]>;
   /** Cancels a queued task, or asks the host to stop a running one. Throws when it is finished. */
   cancel(id: string, reason?: string): Promise<CancelOutcome>;
   /** Resolves when the task is finished (or the wait times out / is aborted: then as it is). */
@@ -183,6 +185,11 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     list(query) {
       return store.list(query);
+    },
+
+    async attempts(id) {
+      await get(id);
+      return store.attempts(id);
     },
 
     async cancel(id, reason) {

@@ -48,8 +48,16 @@ export interface Host {
   readonly concurrency: number;
   /** Settles when the host has stopped and released the data directory. */
   readonly stopped: Promise<HostExit>;
-  /** Stops claiming, terminates running tasks (recorded as failed with reason `shutdown`), exits. */
+  /**
+   * Stops claiming, terminates running tasks (SIGTERM to each whole process tree, SIGKILL after
+   * the grace period; recorded as failed with reason `shutdown`), releases the data directory.
+   */
   stop(): Promise<void>;
+  /**
+   * Cuts any grace period short: SIGKILLs every process of every running task now,
+   * synchronously. For a host that must exit at once; `stop()` still records what it can.
+   */
+  killTasks(): void;
 }
 
 const realClock: Clock = {
@@ -164,17 +172,25 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     scheduler.poke(true);
   };
   const watcher: SignalWatcher = watchSignals(layout.signals, 'wake', onSignal);
+  // Another host sharing the directory frees slots of the global cap when its tasks end; its
+  // 'changed' signal lets this one claim at once. Our own signals cost one data_version read.
+  const peerWatcher: SignalWatcher = watchSignals(layout.signals, 'changed', onSignal, 60_000);
 
   let resolveStopped: (exit: HostExit) => void = () => {};
   const stopped = new Promise<HostExit>((resolve) => {
     resolveStopped = resolve;
   });
   let stopping: Promise<void> | undefined;
+  // A host that dies (an uncaught error, process.exit) takes its tasks' processes with it
+  // rather than leave them running unwatched until the next host's recovery.
+  const killOnExit = (): void => runner.killAll();
+  process.on('exit', killOnExit);
   const shutdown = (exit: HostExit): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(idleTimer);
       clearInterval(housekeepingTimer);
       watcher.close();
+      peerWatcher.close();
       await scheduler.stop();
       await housekeeping;
       try {
@@ -183,6 +199,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
         log(`could not release the host lock: ${(error as Error).message}`);
       }
       store.close();
+      process.off('exit', killOnExit);
       sendSignal(layout.signals, 'changed');
       log(`host ${id} stopped (${exit})`);
       resolveStopped(exit);
@@ -236,7 +253,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   log(`host ${id} (pid ${process.pid}) runs up to ${concurrency} tasks from ${layout.root}`);
   scheduler.start();
   onSignal();
-  return { id, layout, concurrency, stopped, stop: () => shutdown('stopped') };
+  return { id, layout, concurrency, stopped, stop: () => shutdown('stopped'), killTasks: () => runner.killAll() };
 }
 
 function describeEvent(event: SchedulerEvent): string {

@@ -1,5 +1,5 @@
 export { renderClaudeTranscriptLine } from '@claudine/runner';
-export type { IntegrityReport } from '@claudine/store-sqlite';
+export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
   type Claudine,

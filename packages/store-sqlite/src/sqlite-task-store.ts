@@ -42,6 +42,23 @@ export interface HostRecord {
   readonly holdsLock: boolean;
 }
 
+/** One run of a task, as recorded when it was claimed and when it ended. */
+export interface TaskAttempt {
+  /** 1 for the first run. */
+  readonly attempt: number;
+  /** The host that ran it. */
+  readonly owner: string;
+  readonly startedAt: number;
+  /** Null while it runs. */
+  readonly finishedAt: number | null;
+  /** `completed`, `failed`, `cancelled`, or `requeued` (a retry followed); null while it runs. */
+  readonly outcome: string | null;
+  readonly failureReason: string | null;
+  readonly detail: string | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+}
+
 /** Why a host could not take the data dir's lock. */
 export interface HostLockRefused {
   readonly kind: 'held';
@@ -452,6 +469,28 @@ export class SqliteTaskStore implements TaskStore {
     );
   }
 
+  /** Every recorded run of a task, first first; empty for an unknown task. */
+  attempts(taskId: string): Promise<TaskAttempt[]> {
+    return this.#async('read task attempts', () =>
+      this.#all<AttemptRow>(
+        'attempts.list',
+        `SELECT attempt, owner, started_at, finished_at, outcome, failure_reason, detail, exit_code, signal
+         FROM task_attempts WHERE task_id = ? ORDER BY attempt`,
+        taskId,
+      ).map((row) => ({
+        attempt: row.attempt,
+        owner: row.owner,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        outcome: row.outcome,
+        failureReason: row.failure_reason,
+        detail: row.detail,
+        exitCode: row.exit_code,
+        signal: row.signal,
+      })),
+    );
+  }
+
   /** The registered host with this id, if any. */
   getHost(id: string): Promise<HostRecord | undefined> {
     return this.#async('read a host', () => this.#hostById(id));
@@ -659,6 +698,18 @@ class BatchRefused extends Error {
     super(reason.message);
     this.reason = reason;
   }
+}
+
+interface AttemptRow {
+  attempt: number;
+  owner: string;
+  started_at: number;
+  finished_at: number | null;
+  outcome: string | null;
+  failure_reason: string | null;
+  detail: string | null;
+  exit_code: number | null;
+  signal: string | null;
 }
 
 interface HostRow {

@@ -96,7 +96,10 @@ export function registerHost(program: Command): void {
             }
             await sleep(50);
           }
-          throw new CliError(`the host (pid ${pid}) did not stop within ${options.timeout} s; send it SIGKILL if it must go`, EXIT.failure);
+          throw new CliError(
+            `the host (pid ${pid}) did not stop within ${options.timeout} s: run \`claudine host stop\` again to make it kill its tasks at once and exit`,
+            EXIT.failure,
+          );
         },
         { autoStartHost: false },
       );

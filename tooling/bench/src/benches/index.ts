@@ -1,8 +1,9 @@
 import type { Benchmark } from '../harness.js';
+import { deadlinePrecision } from './deadline-precision.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
 
 /**
  * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
  * this folder and one line here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [recoveryBenchmark, submitBenchmark, endToEndBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [recoveryBenchmark, submitBenchmark, endToEndBenchmark, deadlinePrecision];
