@@ -1,3 +1,4 @@
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 export type { OpenDatabaseOptions } from './open-database.js';
+export { SqliteMetricsStore } from './sqlite-metrics-store.js';
 export { type HostLockRefused, type HostRecord, SqliteTaskStore } from './sqlite-task-store.js';
