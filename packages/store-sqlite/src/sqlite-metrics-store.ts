@@ -225,6 +225,37 @@ export class SqliteMetricsStore implements MetricsStore {
     );
   }
 
+  /**
+   * Shows why queued tasks of `agents` wait: sets `detail` on those without one (or with an
+   * older text starting with `prefix`), or, with `detail` null, clears the texts starting with
+   * `prefix`. Returns how many tasks changed.
+   */
+  markWaiting(agents: readonly string[], prefix: string, detail: string | null, now: number): Promise<number> {
+    return this.#async('mark waiting tasks', () => {
+      if (detail === null) {
+        return this.#run(
+          'tasks.clearWaiting',
+          "UPDATE tasks SET status_detail = NULL, updated_at = ? WHERE status = 'queued' AND substr(status_detail, 1, length(?)) = ?",
+          now,
+          prefix,
+          prefix,
+        ).changes;
+      }
+      return this.#run(
+        'tasks.markWaiting',
+        `UPDATE tasks SET status_detail = ?, updated_at = ?
+         WHERE status = 'queued' AND agent IN (SELECT value FROM json_each(?))
+           AND (status_detail IS NULL OR (substr(status_detail, 1, length(?)) = ? AND status_detail <> ?))`,
+        detail,
+        now,
+        JSON.stringify(agents),
+        prefix,
+        prefix,
+        detail,
+      ).changes;
+    });
+  }
+
   #statement(key: string, sql: string): Statement {
     let statement = this.#statements.get(key);
     if (statement === undefined) {
