@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCancel } from './commands/cancel.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 
@@ -21,5 +22,6 @@ export function createProgram(version: string): Command {
   registerLogs(program);
   registerCancel(program);
   registerHost(program);
+  registerMetrics(program);
   return program;
 }
