@@ -13,6 +13,7 @@ describe('parseProcessStat', () => {
       startTime: 239204,
       own: { user: 150, system: 25 },
       reapedChildren: { user: 300, system: 40 },
+      residentBytes: 413 * 4096,
     });
   });
 
@@ -24,6 +25,8 @@ describe('parseProcessStat', () => {
     const stat = readProcessStat(process.pid);
     expect(stat?.pid).toBe(process.pid);
     expect(stat?.parentPid).toBe(process.ppid);
+    // The same resident memory as Node reports, give or take what moved between the two reads.
+    expect(Math.abs((stat?.residentBytes ?? 0) - process.memoryUsage.rss())).toBeLessThan(16 * 1024 * 1024);
     expect(readProcessStat(2 ** 30)).toBeUndefined();
   });
 });
