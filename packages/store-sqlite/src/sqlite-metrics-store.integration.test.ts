@@ -110,6 +110,14 @@ describe('SqliteMetricsStore', () => {
     expect(await metrics.taskMetrics(task.id)).toEqual([final]);
     await tasks.finish(task.id, 'host-a', completedOutcome());
     expect(await metrics.runningTaskMetrics()).toEqual([]);
+    // A live row left by a host that died reads as the last sample, not as running.
+    const orphan = await createdTask();
+    const crashed = await claimed();
+    expect(crashed.id).toBe(orphan.id);
+    await metrics.saveTaskMetrics([metricsOf(crashed)]);
+    expect((await metrics.taskMetrics(crashed.id))[0]?.live).toBe(true);
+    await tasks.finish(crashed.id, 'host-a', { ...completedOutcome(), status: 'failed', failureReason: 'crashed' });
+    expect((await metrics.taskMetrics(crashed.id))[0]).toMatchObject({ live: false, finishedAt: null });
     expect(await metrics.taskMetrics('0000000000')).toEqual([]);
   });
 

@@ -129,11 +129,13 @@ export class SqliteMetricsStore implements MetricsStore {
 
   taskMetrics(taskId: string): Promise<TaskMetrics[]> {
     return this.#async('read task metrics', () =>
+      // Live only while that attempt still runs: a host that died left its last sample behind.
       this.#all<Row>(
         'metrics.byTask',
-        `SELECT ${taskMetricSelect('m')} FROM task_metrics AS m WHERE m.task_id = ? ORDER BY m.attempt`,
+        `SELECT ${taskMetricSelect('m')}, (t.status = 'running' AND t.attempt = m.attempt) AS stillRunning
+         FROM task_metrics AS m JOIN tasks AS t ON t.id = m.task_id WHERE m.task_id = ? ORDER BY m.attempt`,
         taskId,
-      ).map(taskMetricsFromRow),
+      ).map(({ stillRunning, ...row }) => taskMetricsFromRow({ ...row, live: row.live === 1 && stillRunning === 1 ? 1 : 0 })),
     );
   }
 
