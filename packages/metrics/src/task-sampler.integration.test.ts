@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixture, isWithin, node, runMeasured, runWithGnuTime, startMeasured } from './measure.test-helper.js';
-import { createTaskSampler, type TaskSampler } from './task-sampler.js';
+import { createTaskSampler, createUnmeasuredSampler, type TaskSampler } from './task-sampler.js';
 
 let temp: TempDir;
 let sampler: TaskSampler | undefined;
@@ -128,5 +128,18 @@ describe('task sampler bookkeeping', () => {
     await runMeasured(sampler, 'one', 'true', temp.path);
     expect(sampler.tracked).toEqual([]);
     expect(sampler.usage('one')).toBeUndefined();
+  });
+});
+
+describe('a platform without /proc', () => {
+  it('runs tasks unmeasured and names every missing figure and why', () => {
+    const unmeasured = createUnmeasuredSampler('darwin');
+    expect(unmeasured.method).toBe('none');
+    expect(unmeasured.spawnScope('task', () => 42)).toBe(42);
+    unmeasured.track('task', process.pid, Date.now());
+    const usage = unmeasured.finish('task');
+    expect(usage).toMatchObject({ cpuUserMs: null, memoryPeakBytes: null, readBytes: null, processesSeen: null, samples: 0 });
+    expect(usage.missing.map((entry) => entry.figure)).toEqual(['cpu', 'memory', 'io', 'processes']);
+    expect(usage.missing[0]?.reason).toContain('not measured on darwin');
   });
 });

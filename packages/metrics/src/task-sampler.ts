@@ -59,7 +59,8 @@ export function createTaskSampler(options: TaskSamplerOptions = {}): TaskSampler
   return new LinuxTaskSampler(options);
 }
 
-function createUnmeasuredSampler(platform: string): TaskSampler {
+/** The sampler of a platform without /proc: it measures nothing and says so for every figure. */
+export function createUnmeasuredSampler(platform: string): TaskSampler {
   const reason = `not measured on ${platform}: Claudine reads process figures from /proc, which only Linux has`;
   return {
     method: 'none',

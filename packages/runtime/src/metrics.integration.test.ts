@@ -59,9 +59,9 @@ afterEach(async () => {
   temp.remove();
 });
 
-describe('metrics of tasks run by a host', () => {
+describe.each(['auto', 'off'] as const)('a host measuring tasks with cgroups %s', (cgroups) => {
   it('shows live figures while a task runs and saves the final ones with it', async () => {
-    await host();
+    await host({ metrics: { cgroups } });
     const claudine = client();
     const { task } = await claudine.submit({ prompt: `${burn(0.8)}; sleep 1`, agent: 'command', cwd: workdir });
     const live = await waitFor(
@@ -83,9 +83,11 @@ describe('metrics of tasks run by a host', () => {
     expect(final?.wallMs).toBeGreaterThan(1000);
     expect(final?.memoryPeakBytes).toBeGreaterThan(0);
     expect(final?.processesSeen).toBeGreaterThanOrEqual(2);
-    expect(final?.method).toMatch(/proc/);
+    expect(final?.method).toMatch(cgroups === 'off' ? /^proc$/ : /proc$/);
   });
+});
 
+describe('metrics of tasks run by a host', () => {
   it('records what claude reported: tokens, cost, turns and model from its stream-json', async () => {
     await host();
     const claudine = client();
