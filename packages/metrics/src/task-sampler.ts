@@ -166,10 +166,7 @@ class LinuxTaskSampler implements TaskSampler {
     const needsTable = [...this.#tasks.values()].some((task) => task.usage.cgroup === undefined);
     const members = needsTable ? this.#table.scan() : new Map<string, readonly number[]>();
     const now = this.#now();
-    for (const [key, task] of this.#tasks) {
-      const pids = task.usage.cgroup === undefined ? members.get(key) : task.usage.cgroup.processIds();
-      task.usage.sample(pids ?? [], now);
-    }
+    for (const [key, task] of this.#tasks) task.usage.sample(this.#pidsOf(task.usage, members.get(key)), now);
     // Same synchronous turn as the samples: the leaders found reaped are exactly those whose
     // totals moved into the host's counters since the last settle.
     this.#ledger.settle([...this.#tasks.values()].map((task) => task.usage).filter((usage) => usage.awaitsLeaderTotals));
@@ -207,10 +204,17 @@ class LinuxTaskSampler implements TaskSampler {
   #sampleOne(key: string): void {
     const task = this.#tasks.get(key);
     if (task === undefined) return;
-    const cgroup = task.usage.cgroup;
     // No ledger settle here: that needs every task sampled in the same turn (see sampleAll).
-    const pids = cgroup === undefined ? this.#table.scan().get(key) : cgroup.processIds();
-    task.usage.sample(pids ?? [], this.#now());
+    const members = task.usage.cgroup === undefined ? this.#table.scan().get(key) : undefined;
+    task.usage.sample(this.#pidsOf(task.usage, members), this.#now());
+  }
+
+  // A cgroup lists only live processes, not a leader that has exited and is not yet reaped:
+  // the leader is always looked at (TaskUsage skips it once its pid names another process).
+  #pidsOf(usage: TaskUsage, tableMembers: readonly number[] | undefined): readonly number[] {
+    if (usage.cgroup === undefined) return tableMembers ?? [];
+    const pids = usage.cgroup.processIds() ?? [];
+    return pids.includes(usage.leader.pid) ? pids : [usage.leader.pid, ...pids];
   }
 
   #methodOf(key: string): string {
