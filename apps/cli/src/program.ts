@@ -3,6 +3,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerDb } from './commands/db.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 
@@ -23,5 +24,6 @@ export function createProgram(version: string): Command {
   registerCancel(program);
   registerHost(program);
   registerDb(program);
+  registerMetrics(program);
   return program;
 }

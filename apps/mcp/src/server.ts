@@ -2,7 +2,9 @@ import type { Claudine } from '@claudine/runtime';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerCancelTask } from './tools/cancel-task.js';
 import { registerDelegateTask } from './tools/delegate-task.js';
+import { registerSystemMetrics } from './tools/system-metrics.js';
 import { registerTaskLogs } from './tools/task-logs.js';
+import { registerTaskMetrics } from './tools/task-metrics.js';
 import { registerTaskStatus } from './tools/task-status.js';
 
 /** Options for {@link createClaudineMcpServer}. */
@@ -16,7 +18,8 @@ const INSTRUCTIONS = `Claudine runs tasks in background agent processes (Claude 
 - DelegateTask hands off a task and returns its id at once. Write the prompt as a complete brief: the agent does not see this conversation.
 - TaskStatus shows a task (with its final result once done) or lists recent tasks.
 - TaskLogs reads the tail of a task's output.
-- CancelTask stops a task.`;
+- CancelTask stops a task.
+- TaskMetrics and SystemMetrics show what tasks consumed (CPU, memory, I/O, tokens, cost) and how the machine is doing.`;
 
 /** Builds the MCP server with Claudine's tools over an open {@link Claudine} client. */
 export function createClaudineMcpServer(claudine: Claudine, options: ClaudineMcpServerOptions): McpServer {
@@ -28,5 +31,7 @@ export function createClaudineMcpServer(claudine: Claudine, options: ClaudineMcp
   registerTaskStatus(server, claudine);
   registerTaskLogs(server, claudine);
   registerCancelTask(server, claudine);
+  registerTaskMetrics(server, claudine);
+  registerSystemMetrics(server, claudine);
   return server;
 }

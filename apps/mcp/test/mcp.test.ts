@@ -82,7 +82,14 @@ async function waitForStatus(taskId: string, statuses: string[]): Promise<Record
 describe('claudine MCP server over stdio', () => {
   it('lists its tools with schemas and annotations', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['CancelTask', 'DelegateTask', 'TaskLogs', 'TaskStatus']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'CancelTask',
+      'DelegateTask',
+      'SystemMetrics',
+      'TaskLogs',
+      'TaskMetrics',
+      'TaskStatus',
+    ]);
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.description?.length).toBeGreaterThan(60);
@@ -90,6 +97,8 @@ describe('claudine MCP server over stdio', () => {
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(byName.TaskStatus?.annotations?.readOnlyHint).toBe(true);
     expect(byName.TaskLogs?.annotations?.readOnlyHint).toBe(true);
+    expect(byName.TaskMetrics?.annotations?.readOnlyHint).toBe(true);
+    expect(byName.SystemMetrics?.annotations?.readOnlyHint).toBe(true);
     expect(byName.CancelTask?.annotations?.destructiveHint).toBe(true);
     expect(byName.DelegateTask?.annotations?.readOnlyHint).toBe(false);
   });

@@ -1,7 +1,19 @@
 export { type BackoffPolicy, retryDelay } from './backoff.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
+export {
+  MEASURED_FIGURES,
+  type MeasuredFigure,
+  type MissingFigure,
+  MissingFigureSchema,
+  percentileOf,
+  type SystemSnapshot,
+  SystemSnapshotSchema,
+  type TaskMetrics,
+  TaskMetricsSchema,
+} from './metrics.js';
 export type { Clock, TimerHandle } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';
+export type { MetricsStore, TaskStatistics, TimeRange } from './ports/metrics-store.js';
 export {
   OUTPUT_STREAMS,
   type OutputReadOptions,
@@ -21,6 +33,7 @@ export type {
 } from './ports/process-runner.js';
 export type {
   CancelOutcome,
+  ClaimBudget,
   ClaimRequest,
   CreateTaskError,
   ProcessIdentity,

@@ -1,7 +1,7 @@
 import { type BackoffPolicy, retryDelay } from './backoff.js';
 import type { Clock, TimerHandle } from './ports/clock.js';
 import type { ProcessRunner, RunHandle, RunResult } from './ports/process-runner.js';
-import type { TaskOutcome, TaskStore } from './ports/task-store.js';
+import type { ClaimBudget, TaskOutcome, TaskStore } from './ports/task-store.js';
 import type { Task } from './task.js';
 
 /** What the scheduler did, for logs and notifications. */
@@ -29,6 +29,8 @@ export interface SchedulerOptions {
   readonly retryBackoff: BackoffPolicy;
   /** Resource gate: when it returns false no new task starts (checked before each claim). */
   readonly canStart?: () => boolean;
+  /** The spending limit claims respect now (the daily budget), if any. */
+  readonly claimBudget?: (now: number) => ClaimBudget | undefined;
   readonly onEvent?: (event: SchedulerEvent) => void;
 }
 
@@ -142,11 +144,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     while (!stopping && running.size < options.concurrency && (options.canStart?.() ?? true)) {
       const now = clock.now();
+      const budget = options.claimBudget?.(now);
       const task = await store.claimNext({
         owner,
         maxRunning: options.concurrency,
         now,
         leaseExpiresAt: now + options.leaseMs,
+        ...(budget === undefined ? {} : { budget }),
       });
       if (task === undefined) {
         const next = await store.nextNotBefore(clock.now());

@@ -22,6 +22,7 @@ import {
 import { createFileOutputStore } from '@claudine/runner';
 import { type HostRecord, type IntegrityReport, SqliteTaskStore, type TaskAttempt } from '@claudine/store-sqlite';
 import { sendSignal, watchSignals } from './change-signals.js';
+import { createMetricsReader, type MetricsReader } from './client-metrics.js';
 import { type Config, type ConfigInput, type ConfigSources, loadConfig } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
@@ -82,6 +83,8 @@ export interface Claudine {
   readonly configSources: ConfigSources;
   /** Reads task output (any task, running or finished). */
   readonly output: OutputStore;
+  /** Reads metrics: what tasks consumed, the system now, and its history. */
+  readonly metrics: MetricsReader;
   /** Validates and stores a task, wakes (or starts) the host. Throws `invalid_input` or `not_found`. */
   submit(input: NewTaskInput): Promise<SubmitOutcome>;
   /**
@@ -146,11 +149,22 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     return ensureHost({ store, layout, leaseMs: config.host.lease, environment });
   }
 
+  const metrics = createMetricsReader({
+    layout,
+    config,
+    getTask: get,
+    host: async () => {
+      const host = (await store.lockHolder()) ?? null;
+      return host !== null && isLiveHost(host, config.host.lease) ? host : null;
+    },
+  });
+
   return {
     layout,
     config,
     configSources: sources,
     output,
+    metrics,
 
     async submit(input) {
       const created = await createWithFreshIds(
@@ -296,6 +310,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     },
 
     close() {
+      metrics.close();
       store.close();
     },
   };
@@ -349,6 +364,7 @@ function prepareTask(input: NewTaskInput, config: Config): NewTask {
   if (value.agent === 'claude') {
     agentOptions.permissionMode ??= config.agents.claude.permissionMode;
     if (config.agents.claude.model !== undefined) agentOptions.model ??= config.agents.claude.model;
+    if (config.budget.perTask !== undefined) agentOptions.maxBudgetUsd ??= config.budget.perTask;
   }
   return {
     id: formatTaskId(randomBytes(8)),

@@ -2,33 +2,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import { z } from 'zod';
-import { parseBytes, parseDuration } from './units.js';
-
-const duration = (fallback: string) =>
-  z
-    .union([z.number(), z.string()])
-    .default(fallback)
-    .transform((value, context) => {
-      const parsed = parseDuration(value);
-      if (parsed === undefined) {
-        context.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 500ms, 30s, 5m, 2h, 7d)` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-
-const bytes = (fallback: string) =>
-  z
-    .union([z.number(), z.string()])
-    .default(fallback)
-    .transform((value, context) => {
-      const parsed = parseBytes(value);
-      if (parsed === undefined) {
-        context.addIssue({ code: 'custom', message: `"${value}" is not a size (use e.g. 512KiB, 100MiB, 10GiB)` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
+import { budgetSettings, metricsSettings } from './metrics-config.js';
+import { bytes, duration } from './setting-values.js';
 
 /**
  * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
@@ -110,6 +85,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: metricsSettings,
+    budget: budgetSettings,
   })
   .strict();
 

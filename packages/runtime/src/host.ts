@@ -11,8 +11,9 @@ import {
 } from '@claudine/runner';
 import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
 import { createThrottledSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
-import { type Config, loadConfig, resolveConcurrency } from './config.js';
+import { type Config, type ConfigInput, loadConfig, resolveConcurrency } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+import { createHostMetrics } from './metrics-wiring.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { formatDuration } from './units.js';
@@ -26,6 +27,8 @@ export interface HostOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Settings; loaded from the data directory and environment when omitted. */
   readonly config?: Config;
+  /** Settings that take precedence over the file and the environment (flags), when `config` is omitted. */
+  readonly overrides?: ConfigInput;
   /** Exit after `host.idleExit` with nothing queued or running (hosts started on demand do). */
   readonly exitWhenIdle?: boolean;
   /**
@@ -58,6 +61,8 @@ export interface Host {
    * synchronously. For a host that must exit at once; `stop()` still records what it can.
    */
   killTasks(): void;
+  /** Where `/metrics` is served (`metrics.listen`), if it is. */
+  readonly metricsEndpoint: { readonly host: string; readonly port: number } | undefined;
 }
 
 const realClock: Clock = {
@@ -76,7 +81,9 @@ const realClock: Clock = {
 export async function startHost(options: HostOptions = {}): Promise<Host> {
   const environment = options.environment ?? process.env;
   const layout = ensureDataDirectory(options.home ?? resolveDataDirectory(environment));
-  const config = options.config ?? loadConfig({ file: layout.config, environment }).config;
+  const config =
+    options.config ??
+    loadConfig({ file: layout.config, environment, ...(options.overrides === undefined ? {} : { overrides: options.overrides }) }).config;
   const log = options.log ?? (() => {});
   // The host's own state changes use synchronous=NORMAL: they survive a crash of any process;
   // on power loss the last ones may roll back, which recovery treats as a crash.
@@ -137,6 +144,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       command: createCommandAgent({ shell: config.agents.command.shell }),
     },
   });
+  const metrics = createHostMetrics({ config, layout, hostId: id, log, poke: () => scheduler.poke() });
 
   let lastActivity = Date.now();
   const signalChanged = createThrottledSignal(layout.signals, 'changed');
@@ -147,13 +155,14 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const scheduler: Scheduler = createScheduler({
     store,
-    runner,
+    runner: metrics.measure(runner),
     clock: realClock,
     random: Math.random,
     owner: id,
     concurrency,
     leaseMs: config.host.lease,
     retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
+    claimBudget: metrics.claimBudget,
     onEvent,
   });
 
@@ -193,6 +202,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       peerWatcher.close();
       await scheduler.stop();
       await housekeeping;
+      await metrics.stop();
       try {
         if (exit !== 'idle') await store.releaseHost(id, Date.now());
       } catch (error) {
@@ -251,9 +261,22 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   runHousekeeping();
 
   log(`host ${id} (pid ${process.pid}) runs up to ${concurrency} tasks from ${layout.root}`);
+  try {
+    await metrics.start();
+  } catch (error) {
+    log(`metrics: ${(error as Error).message}`);
+  }
   scheduler.start();
   onSignal();
-  return { id, layout, concurrency, stopped, stop: () => shutdown('stopped'), killTasks: () => runner.killAll() };
+  return {
+    id,
+    layout,
+    concurrency,
+    stopped,
+    stop: () => shutdown('stopped'),
+    killTasks: () => runner.killAll(),
+    metricsEndpoint: metrics.endpoint,
+  };
 }
 
 function describeEvent(event: SchedulerEvent): string {

@@ -1,5 +1,6 @@
 export { renderClaudeTranscriptLine } from '@claudine/runner';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './budget.js';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
   type Claudine,
@@ -10,6 +11,7 @@ export {
   type SubmitOutcome,
   type WaitOptions,
 } from './client.js';
+export type { MetricsReader, SystemMetricsReport } from './client-metrics.js';
 export {
   type Config,
   type ConfigInput,
@@ -26,6 +28,7 @@ export {
 export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './ensure-host.js';
 export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
+export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
 export { pruneTasks } from './prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
 export { runHostProcess } from './run-host-process.js';

@@ -1,5 +1,6 @@
 import {
   type CancelOutcome,
+  type ClaimBudget,
   type ClaimRequest,
   ClaudineError,
   type CreateTaskError,
@@ -204,14 +205,18 @@ export class SqliteTaskStore implements TaskStore {
       this.#immediate(() => {
         const running = this.#get<{ n: number }>('tasks.running', "SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'");
         if ((running?.n ?? 0) >= request.maxRunning) return undefined;
+        // Tasks of agents whose budget is spent stay queued; the others are claimed as usual.
+        const skipped = request.budget !== undefined && this.#budgetSpent(request.budget) ? request.budget.agents : [];
         const next = this.#get<{ id: string; attempt: number }>(
           'tasks.next',
           // INDEXED BY: without statistics the planner would sort every queued task; the
           // partial index is already in claim order, so the first match is the answer.
           `SELECT id, attempt FROM tasks INDEXED BY tasks_ready
            WHERE status = 'queued' AND pending_dependencies = 0 AND (not_before IS NULL OR not_before <= ?)
+             AND agent NOT IN (SELECT value FROM json_each(?))
            ORDER BY priority, seq LIMIT 1`,
           request.now,
+          JSON.stringify(skipped),
         );
         if (next === undefined) return undefined;
         this.#run(
@@ -587,6 +592,15 @@ export class SqliteTaskStore implements TaskStore {
       host.heartbeatAt,
       holdsLock ? 1 : 0,
     );
+  }
+
+  #budgetSpent(budget: ClaimBudget): boolean {
+    const row = this.#get<{ spent: number }>(
+      'metrics.spentSince',
+      'SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE finished_at >= ? AND cost_usd IS NOT NULL',
+      budget.since,
+    );
+    return (row?.spent ?? 0) >= budget.maxCostUsd;
   }
 
   #hostById(id: string): HostRecord | undefined {

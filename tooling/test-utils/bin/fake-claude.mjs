@@ -16,6 +16,9 @@
 //   grandchild <ms>             start a child process that sleeps <ms> (same process group)
 //   stubborn-grandchild <ms>    same, but the child ignores SIGTERM
 //   escaped-grandchild <ms>     a child in a new session (setsid) that ignores SIGTERM
+//   cost <usd>                  the run costs <usd> (total_cost_usd); with --max-budget-usd
+//                               below it, the run stops as the real CLI does
+//                               (result error_max_budget_usd, exit 1)
 //   daemon <ms>                 a double fork: a child starts a grandchild in a new session
 //                               (ignoring SIGTERM) and exits, so the grandchild is orphaned
 // Grandchildren do not keep the fake alive, and each is named on stderr once it is set up
@@ -98,6 +101,9 @@ const sessionId = typeof flags['--resume'] === 'string' ? flags['--resume'] : ra
 const started = Date.now();
 let turns = 0;
 let outputTokens = 0;
+/** @type {number | undefined} */
+let forcedCost;
+const maxBudgetUsd = typeof flags['--max-budget-usd'] === 'string' ? Number(flags['--max-budget-usd']) : undefined;
 
 /** @param {unknown} event */
 function emit(event) {
@@ -141,7 +147,7 @@ function assistant(content, extra = {}) {
 /** @param {{ isError: boolean, subtype?: string, text: string, apiErrorStatus?: number }} options */
 function result({ isError, subtype = 'success', text, apiErrorStatus }) {
   const inputTokens = Math.ceil(prompt.length / 4) + 100;
-  const costUsd = Number(((inputTokens * 3 + outputTokens * 15) / 1_000_000).toFixed(6));
+  const costUsd = forcedCost ?? Number(((inputTokens * 3 + outputTokens * 15) / 1_000_000).toFixed(6));
   const event = {
     type: 'result',
     subtype,
@@ -328,6 +334,9 @@ for (const directive of directives) {
       }
       break;
     }
+    case 'cost':
+      forcedCost = Number(args[0] ?? 0);
+      break;
     case 'ignore-sigterm':
       process.on('SIGTERM', () => {
         process.stderr.write(`fake-claude: SIGTERM at ${Date.now()}, ignored\n`);
@@ -384,6 +393,12 @@ function apiFailure(error) {
   });
   assistant([{ type: 'text', text }], { error });
   result({ isError: true, text, apiErrorStatus: status });
+  process.exit(1);
+}
+
+if (maxBudgetUsd !== undefined && forcedCost !== undefined && forcedCost > maxBudgetUsd) {
+  assistant([{ type: 'text', text: 'Working on it' }]);
+  result({ isError: true, subtype: 'error_max_budget_usd', text: `Reached maximum budget ($${maxBudgetUsd})` });
   process.exit(1);
 }
 

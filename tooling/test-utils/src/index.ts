@@ -1,4 +1,5 @@
 export { fakeClaudePath } from './fake-claude.js';
 export { findProcessesWithMarker, isProcessAlive } from './processes.js';
+export { type PrometheusExposition, type PrometheusSample, parsePrometheusText, prometheusValue } from './prometheus.js';
 export { createTempDir, type TempDir } from './temp-dir.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';

@@ -1,9 +1,10 @@
 import type { Benchmark } from '../harness.js';
 import { deadlinePrecision } from './deadline-precision.js';
+import { metricsSampling } from './metrics-sampling.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
 
 /**
  * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
  * this folder and one line here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [recoveryBenchmark, submitBenchmark, endToEndBenchmark, deadlinePrecision];
+export const BENCHMARKS: readonly Benchmark[] = [recoveryBenchmark, submitBenchmark, endToEndBenchmark, deadlinePrecision, metricsSampling];
