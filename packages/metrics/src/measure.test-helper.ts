@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResourceUsage } from './resource-usage.js';
 import type { TaskSampler } from './task-sampler.js';
@@ -12,27 +13,58 @@ export function fixture(name: string): string {
 /** `node` as a shell word, for commands built in tests. */
 export const node = JSON.stringify(process.execPath);
 
-/** What GNU time (`/usr/bin/time -v`) reported for a command. */
-export interface GnuTimeFigures {
+/** What a reference measurement reported for a command. */
+export interface ReferenceFigures {
+  /** `GNU time` (`/usr/bin/time -v`) where it is installed, else `kernel counters`. */
+  readonly source: 'GNU time' | 'kernel counters';
   readonly userMs: number;
   readonly systemMs: number;
   readonly maxResidentBytes: number;
-  /** 512-byte blocks. */
-  readonly fileSystemInputs: number;
+  /** 512-byte blocks written to storage. */
   readonly fileSystemOutputs: number;
 }
 
-/** The path of GNU time; .ci/run installs it where it is missing. */
+/** The path of GNU time, used as the reference where it is installed. */
 export const GNU_TIME = '/usr/bin/time';
 
+/** What the command is known to do, for the kernel-counter reference (GNU time measures it). */
+export interface ReferenceHints {
+  /** Bytes the command writes and syncs to storage. */
+  readonly writtenBytes?: number;
+}
+
 /**
- * Runs `sh -c command` under `/usr/bin/time -v` and returns its figures. Throws, saying how to
- * install it, when GNU time is missing.
+ * Measures `sh -c command` independently of the sampler: with GNU time (`/usr/bin/time -v`)
+ * where it is installed; elsewhere with the kernel's own counters, read by a wrapper process
+ * (the CPU time of everything it waited for, from /proc/self/stat; the peak resident size each
+ * memory-holding fixture reads from its own VmHWM; for writes, the bytes the command is known to
+ * sync). Both are what the kernel charged, so the tests hold the sampler to either.
  */
-export function runWithGnuTime(command: string, cwd: string): Promise<GnuTimeFigures> {
-  if (!existsSync(GNU_TIME)) {
-    throw new Error(`${GNU_TIME} is missing: install GNU time (apt-get install time) to run the accuracy tests`);
-  }
+export function measureReference(command: string, cwd: string, hints: ReferenceHints = {}): Promise<ReferenceFigures> {
+  if (existsSync(GNU_TIME)) return runWithGnuTime(command, cwd);
+  return new Promise((resolve, reject) => {
+    const hwmFile = join(cwd, `.hwm-${process.pid}-${Date.now()}`);
+    const child = spawn(process.execPath, [fixture('reference-usage.mjs'), command, hwmFile], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        const figures = JSON.parse(stdout) as { userMs: number; systemMs: number; maxResidentBytes: number };
+        resolve({ source: 'kernel counters', ...figures, fileSystemOutputs: (hints.writtenBytes ?? 0) / 512 });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+function runWithGnuTime(command: string, cwd: string): Promise<ReferenceFigures> {
   return new Promise((resolve, reject) => {
     const child = spawn(GNU_TIME, ['-v', '/bin/sh', '-c', command], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -48,10 +80,10 @@ export function runWithGnuTime(command: string, cwd: string): Promise<GnuTimeFig
       };
       try {
         resolve({
+          source: 'GNU time',
           userMs: field('User time \\(seconds\\)') * 1000,
           systemMs: field('System time \\(seconds\\)') * 1000,
           maxResidentBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
-          fileSystemInputs: field('File system inputs'),
           fileSystemOutputs: field('File system outputs'),
         });
       } catch (error) {

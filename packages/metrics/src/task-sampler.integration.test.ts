@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, isWithin, node, runMeasured, runWithGnuTime, startMeasured } from './measure.test-helper.js';
+import { fixture, isWithin, measureReference, node, runMeasured, startMeasured } from './measure.test-helper.js';
 import { createTaskSampler, createUnmeasuredSampler, type TaskSampler } from './task-sampler.js';
 
 let temp: TempDir;
@@ -22,7 +22,7 @@ const cpuMs = (usage: { cpuUserMs: number | null; cpuSystemMs: number | null }) 
 
 // Each mode is held to the same figures: with a cgroup per task where this machine allows one
 // (`auto`), and with /proc alone (`off`), which is what hosts without cgroup rights use.
-describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /usr/bin/time -v', (cgroups) => {
+describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /usr/bin/time -v (or the kernel counters)', (cgroups) => {
   const open = (intervalMs = 200): TaskSampler => {
     sampler = createTaskSampler({ cgroups, intervalMs, name: `test-${process.pid}` });
     return sampler;
@@ -35,10 +35,10 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
     // burns until the very end: every part must survive its process.
     const command = `${burn(0.4)} & ${burn(0.4)}; wait; ${burn(0.5)}`;
     const usage = await runMeasured(measured, 'cpu', command, temp.path);
-    const reference = await runWithGnuTime(command, temp.path);
+    const reference = await measureReference(command, temp.path);
     const expected = reference.userMs + reference.systemMs;
     expect(expected).toBeGreaterThan(1200);
-    expect(isWithin(cpuMs(usage), expected, 0.1), `sampler ${cpuMs(usage)} ms, GNU time ${expected} ms`).toBe(true);
+    expect(isWithin(cpuMs(usage), expected, 0.1), `sampler ${cpuMs(usage)} ms, ${reference.source} ${expected} ms`).toBe(true);
     expect(usage.processesSeen).toBeGreaterThanOrEqual(2);
     expect(usage.samples).toBeGreaterThan(2);
   });
@@ -48,11 +48,11 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
     // sh -> sh -> node: the shells are small, so the tree's peak is the grandchild's.
     const command = `sh -c "${node.replaceAll('"', '\\"')} ${fixture('hold-memory.mjs')} 256 1200; true"; true`;
     const usage = await runMeasured(measured, 'memory', command, temp.path);
-    const reference = await runWithGnuTime(command, temp.path);
+    const reference = await measureReference(command, temp.path);
     expect(reference.maxResidentBytes).toBeGreaterThan(256 * 1024 * 1024);
     expect(
       isWithin(usage.memoryPeakBytes ?? 0, reference.maxResidentBytes, 0.1),
-      `sampler ${usage.memoryPeakBytes} B, GNU time ${reference.maxResidentBytes} B`,
+      `sampler ${usage.memoryPeakBytes} B, ${reference.source} ${reference.maxResidentBytes} B`,
     ).toBe(true);
     expect(usage.memoryAverageBytes).toBeGreaterThan(0);
     expect(usage.memoryAverageBytes).toBeLessThanOrEqual(usage.memoryPeakBytes ?? 0);
@@ -65,8 +65,8 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
       `${node} ${JSON.stringify(fixture('write-file.mjs'))} ${JSON.stringify(join(temp.path, file))} ${mebibytes}`;
     const command = `${write('a', 24)} & ${write('b', 16)}; wait`;
     const usage = await runMeasured(measured, 'io', command, temp.path);
-    const reference = await runWithGnuTime(command, temp.path);
     const written = 40 * 1024 * 1024;
+    const reference = await measureReference(command, temp.path, { writtenBytes: written });
     expect(usage.writeBytes).toBeGreaterThanOrEqual(written);
     // Each file is read back whole; node itself reads its modules too.
     expect(usage.readBytes).toBeGreaterThanOrEqual(written);
@@ -74,7 +74,7 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
     const outputs = (usage.diskWriteBytes ?? 0) / 512;
     expect(
       isWithin(outputs, reference.fileSystemOutputs, 0.1, 64),
-      `sampler ${outputs} blocks written, GNU time ${reference.fileSystemOutputs}`,
+      `sampler ${outputs} blocks written, ${reference.source} ${reference.fileSystemOutputs}`,
     ).toBe(true);
   });
 
@@ -84,11 +84,11 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
     const started = Date.now();
     const usage = await runMeasured(measured, 'short', command, temp.path);
     const elapsed = Date.now() - started;
-    const reference = await runWithGnuTime(command, temp.path);
+    const reference = await measureReference(command, temp.path);
     const expected = reference.userMs + reference.systemMs;
     // On a loaded machine the task may take longer than an interval; the figures must hold anyway.
     expect(elapsed, 'the task should usually end within one interval').toBeLessThan(5000);
-    expect(isWithin(cpuMs(usage), expected, 0.1, 20), `sampler ${cpuMs(usage)} ms, GNU time ${expected} ms`).toBe(true);
+    expect(isWithin(cpuMs(usage), expected, 0.1, 20), `sampler ${cpuMs(usage)} ms, ${reference.source} ${expected} ms`).toBe(true);
     expect(usage.memoryPeakBytes).toBeGreaterThan(0);
     expect(usage.processesSeen).toBeGreaterThanOrEqual(1);
     const instant = await runMeasured(measured, 'instant', 'true', temp.path);
