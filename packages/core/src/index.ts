@@ -2,13 +2,23 @@ export { type BackoffPolicy, retryDelay } from './backoff.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
 export type { Clock, TimerHandle } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';
+export type {
+  OutputByteCounts,
+  OutputCatalog,
+  OutputEvent,
+  OutputSegmentEntry,
+  TaskOutputEntry,
+  TaskOutputState,
+} from './ports/output-catalog.js';
 export {
   OUTPUT_STREAMS,
+  type OutputDamage,
   type OutputReadOptions,
   type OutputRecord,
   type OutputSlice,
   type OutputStore,
   type OutputStream,
+  type OutputTailOptions,
 } from './ports/output-store.js';
 export type {
   ProcessRunner,

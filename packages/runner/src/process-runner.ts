@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type {
   AgentKind,
   AgentReport,
+  OutputEvent,
   ProcessRunner,
   RunEvent,
   RunHandle,
@@ -16,8 +17,9 @@ import type { Agent, AgentReportParser } from './agents/agent.js';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createCodexAgent } from './agents/codex-agent.js';
 import { createCommandAgent } from './agents/command-agent.js';
-import { taskLogFile } from './output/log-paths.js';
-import { createTaskLogWriter, type TaskLogWriter } from './output/task-log-writer.js';
+import type { LogFileSystem } from './output/log-file-system.js';
+import { taskLogDirectory } from './output/log-paths.js';
+import { createTaskLogWriter, type TaskLogWriter, type TaskLogWriterOptions } from './output/task-log-writer.js';
 import { identifyProcess } from './process/process-identity.js';
 
 /** Settings of {@link createProcessRunner}. */
@@ -34,6 +36,14 @@ export interface ProcessRunnerOptions {
   readonly warnAtFraction?: number;
   /** Output held in memory per task before the pipe is paused (default 1 MiB). */
   readonly maxBufferedOutputBytes?: number;
+  /** Size at which a task's log rolls into a new segment (default 100 MiB). */
+  readonly segmentBytes?: number;
+  /** Cap on a task's whole log; output beyond it is dropped and counted (default 10 GiB). */
+  readonly maxOutputBytesPerTask?: number;
+  /** Told when a log segment is opened or closed and when a run's capture ends. Must not throw. */
+  readonly onOutputEvent?: (event: OutputEvent) => void;
+  /** File operations of the log writer (tests inject failures). */
+  readonly logFileSystem?: LogFileSystem;
   readonly now?: () => number;
 }
 
@@ -69,7 +79,13 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
         warnAt,
         now,
         logsDirectory: options.logsDirectory,
-        maxBufferedOutputBytes: options.maxBufferedOutputBytes ?? 1024 * 1024,
+        output: {
+          ...(options.maxBufferedOutputBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedOutputBytes }),
+          ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
+          ...(options.maxOutputBytesPerTask === undefined ? {} : { maxLogBytes: options.maxOutputBytesPerTask }),
+          ...(options.logFileSystem === undefined ? {} : { fileSystem: options.logFileSystem }),
+          ...(options.onOutputEvent === undefined ? {} : { onEvent: options.onOutputEvent }),
+        },
         onEvent: runOptions.onEvent ?? (() => {}),
         settle: (result) => settle(result),
       });
@@ -90,7 +106,7 @@ interface TaskRunContext {
   readonly warnAt: number;
   readonly now: () => number;
   readonly logsDirectory: string;
-  readonly maxBufferedOutputBytes: number;
+  readonly output: Omit<TaskLogWriterOptions, 'directory' | 'taskId' | 'now'>;
   readonly onEvent: (event: RunEvent) => void;
   readonly settle: (result: RunResult) => void;
 }
@@ -126,8 +142,9 @@ class TaskRun {
     }
     try {
       this.#log = createTaskLogWriter({
-        path: taskLogFile(this.#context.logsDirectory, task.id),
-        maxBufferedBytes: this.#context.maxBufferedOutputBytes,
+        ...this.#context.output,
+        directory: taskLogDirectory(this.#context.logsDirectory, task.id),
+        taskId: task.id,
         now: this.#context.now,
       });
     } catch (error) {

@@ -11,13 +11,32 @@ export interface OutputRecord {
   readonly text: string;
 }
 
+/**
+ * A stretch of a log that could not be read (a missing or damaged segment). The reader skips it
+ * and goes on with what follows, so the rest of the log stays readable; the apps show `message`.
+ */
+export interface OutputDamage {
+  /** The file that is missing or damaged. */
+  readonly file: string;
+  /** First log position that could not be read. */
+  readonly from: number;
+  /** Where readable output resumes. */
+  readonly to: number;
+  /** What is wrong and what to do, naming the file. */
+  readonly message: string;
+}
+
 /** What a read returned, and where to continue from. */
 export interface OutputSlice {
   readonly records: readonly OutputRecord[];
+  /** Log position of the first record returned (pass it as `before` to read what precedes). */
+  readonly startOffset: number;
   /** Position to pass as `offset` to read what follows. */
   readonly nextOffset: number;
   /** True when this slice reaches the end of what is stored now. */
   readonly atEnd: boolean;
+  /** Parts of the log that were skipped because they are missing or damaged (absent when none). */
+  readonly damage?: readonly OutputDamage[];
 }
 
 /** Options for reading output. */
@@ -30,13 +49,22 @@ export interface OutputReadOptions {
   readonly maxBytes?: number;
 }
 
+/** Options for tailing output. */
+export interface OutputTailOptions {
+  /** Streams to include; all by default. */
+  readonly streams?: readonly OutputStream[];
+  /** End the tail here instead of at the end (a previous slice's `startOffset`, to page back). */
+  readonly before?: number;
+}
+
 /**
- * Reads task output from any process, while the task runs or after. How output is stored (files,
- * segments, compression) is the adapter's business.
+ * Reads task output from any process, while the task runs or after. Offsets are positions in
+ * the whole log: they stay valid however the log is stored (segments, compression), which is the
+ * adapter's business.
  */
 export interface OutputStore {
   /** Output from `offset` on. An unknown task reads as empty. */
   read(taskId: string, options?: OutputReadOptions): Promise<OutputSlice>;
   /** The last `lines` lines of the chosen streams. */
-  tail(taskId: string, lines: number, streams?: readonly OutputStream[]): Promise<OutputSlice>;
+  tail(taskId: string, lines: number, options?: OutputTailOptions): Promise<OutputSlice>;
 }
