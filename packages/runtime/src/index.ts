@@ -1,4 +1,10 @@
-export { renderClaudeTranscriptLine } from '@claudine/runner';
+export {
+  createClaudeTranscriptRenderer,
+  renderClaudeTranscriptLine,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from '@claudine/runner';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
   type Claudine,

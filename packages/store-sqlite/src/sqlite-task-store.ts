@@ -5,6 +5,7 @@ import {
   type CreateTaskError,
   err,
   type NewTask,
+  type OutputCatalog,
   ok,
   type ProcessIdentity,
   priorityRank,
@@ -24,6 +25,7 @@ import {
 import type BetterSqlite3 from 'better-sqlite3';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { toStorageError } from './sqlite-errors.js';
+import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
 
 type Database = BetterSqlite3.Database;
@@ -59,6 +61,7 @@ export class SqliteTaskStore implements TaskStore {
   readonly path: string;
   readonly #db: Database;
   readonly #statements = new Map<string, Statement>();
+  #outputCatalog: OutputCatalog | undefined;
 
   private constructor(db: Database, path: string) {
     this.#db = db;
@@ -77,6 +80,12 @@ export class SqliteTaskStore implements TaskStore {
   /** A number that changes whenever another connection commits (`PRAGMA data_version`). */
   dataVersion(): number {
     return this.#sync('read the data version', () => this.#db.pragma('data_version', { simple: true }) as number);
+  }
+
+  /** The output catalog (sizes, segments, truncation of task logs) on this connection. */
+  outputCatalog(): OutputCatalog {
+    this.#outputCatalog ??= new SqliteOutputCatalog(this.#db, this.path);
+    return this.#outputCatalog;
   }
 
   /** Closes the connection. Further calls throw. */

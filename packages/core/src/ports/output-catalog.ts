@@ -50,6 +50,7 @@ export type OutputEvent =
   | {
       readonly kind: 'segment_compressed';
       readonly taskId: string;
+      readonly directory: string;
       /** The segment as it is now (compressed file, stored bytes). */
       readonly segment: OutputSegmentEntry;
       readonly at: number;

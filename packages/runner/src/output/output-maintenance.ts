@@ -88,6 +88,7 @@ export function createOutputMaintenance(options: OutputMaintenanceOptions): Outp
       await record({
         kind: 'segment_compressed',
         taskId,
+        directory,
         segment: {
           startOffset: segment.start,
           logBytes: done.logBytes,

@@ -1,4 +1,5 @@
 import { initial } from './0001-initial.js';
+import { taskOutput } from './0003-task-output.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -6,7 +7,7 @@ import type { Migration } from './migration.js';
  * one. A database whose newest applied version is above the last one here was written by a newer
  * Claudine and is refused rather than misread.
  */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, taskOutput];
 
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
