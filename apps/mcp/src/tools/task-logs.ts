@@ -90,6 +90,12 @@ interface Page {
   readonly truncated?: string;
 }
 
+/** A line of output and the log position of its first byte. */
+interface Line {
+  readonly text: string;
+  readonly offset: number;
+}
+
 async function tailPage(
   claudine: Claudine,
   task: Task,
@@ -102,19 +108,40 @@ async function tailPage(
   const slice = transcript
     ? await tailClaudeTranscript(claudine.output, task.id, { lines, ...options })
     : await claudine.output.tail(task.id, lines, options);
-  let rendered = splitLines(slice.records);
+  const all = toLines(slice.records, !transcript);
+  let kept = all.slice(-lines);
   let truncated: string | undefined;
-  // The first lines go when there are too many: they are the ones `offset: startOffset` reads.
-  if (rendered.length > lines) {
-    truncated = `the first ${rendered.length - lines} lines of this part were left out; read them with offset=${slice.startOffset}`;
-    rendered = rendered.slice(-lines);
+  // The oldest lines go first when the text is too long: `before` reaches them on the next call.
+  while (kept.length > 1 && textBytes(kept) > MAX_TEXT) kept = kept.slice(1);
+  const only = kept[0];
+  if (kept.length === 1 && only !== undefined && Buffer.byteLength(only.text) > MAX_TEXT) {
+    const bytes = Buffer.from(only.text);
+    const skip = bytes.length - MAX_TEXT;
+    kept = [
+      {
+        text: bytes
+          .subarray(skip)
+          .toString('utf8')
+          .replace(/^\uFFFD+/, ''),
+        offset: transcript ? only.offset : only.offset + skip,
+      },
+    ];
+    truncated = 'a line longer than 16 KB was cut to its end';
   }
-  let text = rendered.join('\n');
-  if (Buffer.byteLength(text) > MAX_TEXT) {
-    text = keepLastBytes(text, MAX_TEXT);
-    truncated = `the text was cut to its last 16 KB; read the rest with offset=${slice.startOffset}`;
+  const firstKept = kept[0];
+  let startOffset = slice.startOffset;
+  if (firstKept !== undefined && (kept.length < all.length || truncated !== undefined)) {
+    startOffset = firstKept.offset;
+    const dropped = all[all.length - kept.length - 1];
+    // A transcript cut inside one event's lines: start after that event, so paging back shows it
+    // whole rather than losing its beginning (unless it is all there is to show).
+    if (transcript && dropped?.offset === firstKept.offset) {
+      const later = kept.find((line) => line.offset > firstKept.offset);
+      if (later !== undefined) startOffset = later.offset;
+      else truncated ??= 'the beginning of a long transcript message was left out (raw=true shows it)';
+    }
   }
-  return { slice, text, lineCount: text === '' ? 0 : text.split('\n').length, ...(truncated === undefined ? {} : { truncated }) };
+  return page({ ...slice, startOffset }, kept, truncated);
 }
 
 async function forwardPage(
@@ -135,29 +162,71 @@ async function forwardPage(
     records.push(...more.records);
     damage.push(...(more.damage ?? []));
     window += more.records.reduce((sum, record) => sum + record.text.length, 0);
-    slice = { ...more, startOffset: offset };
+    slice = more;
   }
-  slice = { ...slice, startOffset: offset, ...(damage.length > 0 ? { damage } : {}) };
   let shown = records;
   if (transcript) {
     const renderer = createClaudeTranscriptRenderer();
     shown = [...renderer.push(records), ...(slice.atEnd ? renderer.flush() : [])];
   }
-  let rendered = splitLines(shown);
+  const all = toLines(shown, !transcript);
+  let kept = all.slice(0, lines);
+  while (kept.length > 1 && textBytes(kept) > MAX_TEXT) kept = kept.slice(0, -1);
+  let nextOffset = slice.nextOffset;
   let truncated: string | undefined;
-  if (rendered.length > lines) {
-    truncated = `${rendered.length - lines} more lines of this part were left out${transcript ? ' (raw=true shows them all)' : ''}`;
-    rendered = rendered.slice(0, lines);
+  const first = kept[0];
+  if (kept.length === 1 && first !== undefined && Buffer.byteLength(first.text) > MAX_TEXT) {
+    const bytes = Buffer.from(first.text).subarray(0, MAX_TEXT);
+    kept = [{ text: bytes.toString('utf8').replace(/\uFFFD+$/, ''), offset: first.offset }];
+    truncated = 'a line longer than 16 KB was cut';
+    if (!transcript) nextOffset = first.offset + bytes.length;
   }
-  let text = rendered.join('\n');
-  if (Buffer.byteLength(text) > MAX_TEXT) {
-    text = Buffer.from(text)
-      .subarray(0, MAX_TEXT)
-      .toString('utf8')
-      .replace(/\uFFFD$/, '');
-    truncated = 'the text was cut to its first 16 KB';
+  const lastShown = kept[kept.length - 1];
+  const notShown = all[kept.length];
+  if (notShown !== undefined && (transcript || truncated === undefined)) {
+    // Go on at the first line not shown. Transcript lines carry the position of the stream-json
+    // line they come from: when the cut falls inside one event's lines, the rest of that event is
+    // skipped rather than shown again, so paging always moves on.
+    const next = transcript && lastShown !== undefined ? all.slice(kept.length).find((line) => line.offset > lastShown.offset) : notShown;
+    if (next !== notShown) truncated ??= 'the rest of a long transcript message was left out (raw=true shows it)';
+    nextOffset = next?.offset ?? slice.nextOffset;
   }
-  return { slice, text, lineCount: text === '' ? 0 : text.split('\n').length, ...(truncated === undefined ? {} : { truncated }) };
+  const atEnd = slice.atEnd && nextOffset >= slice.nextOffset;
+  return page({ ...slice, startOffset: offset, nextOffset, atEnd, ...(damage.length > 0 ? { damage } : {}) }, kept, truncated);
+}
+
+function page(slice: OutputSlice, lines: readonly Line[], truncated: string | undefined): Page {
+  const text = lines.map((line) => line.text).join('\n');
+  return { slice, text, lineCount: lines.length, ...(truncated === undefined ? {} : { truncated }) };
+}
+
+// The lines of some records, each with the log position of its first byte (`exact`), or of the
+// record it comes from (a transcript, whose text is not the log's). A line continued across
+// records keeps the position where it began.
+function toLines(records: readonly OutputRecord[], exact = true): Line[] {
+  const lines: Line[] = [];
+  let current: { text: string; offset: number } | undefined;
+  for (const record of records) {
+    let index = 0;
+    let position = record.offset;
+    for (;;) {
+      const newline = record.text.indexOf('\n', index);
+      const piece = record.text.slice(index, newline === -1 ? undefined : newline);
+      current = current === undefined ? { text: piece, offset: position } : { text: current.text + piece, offset: current.offset };
+      if (newline === -1) break;
+      lines.push(current);
+      current = undefined;
+      if (exact) position += Buffer.byteLength(record.text.slice(index, newline + 1));
+      index = newline + 1;
+    }
+    if (current?.text === '') current = undefined;
+  }
+  if (current !== undefined && current.text !== '') lines.push(current);
+  return lines;
+}
+
+function textBytes(lines: readonly Line[]): number {
+  return lines.reduce((sum, line) => sum + Buffer.byteLength(line.text) + 1, 0) - 1;
 }
 
 async function outputProblems(claudine: Claudine, task: Task): Promise<string[]> {
@@ -201,24 +270,7 @@ function describePage(
   return [...parts, ...more].join('\n');
 }
 
-function splitLines(records: readonly OutputRecord[]): string[] {
-  const lines = records
-    .map((record) => record.text)
-    .join('')
-    .split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 function endsWithNewline(records: readonly OutputRecord[]): boolean {
   const last = records.filter((record) => record.stream === 'stdout').at(-1);
   return last === undefined || last.text.endsWith('\n');
-}
-
-function keepLastBytes(text: string, bytes: number): string {
-  const buffer = Buffer.from(text);
-  const kept = buffer.subarray(buffer.length - bytes).toString('utf8');
-  // Start at a whole line (and never inside a character).
-  const newline = kept.indexOf('\n');
-  return newline === -1 ? kept.replace(/^\uFFFD+/, '') : kept.slice(newline + 1);
 }

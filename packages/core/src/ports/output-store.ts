@@ -3,12 +3,18 @@ export const OUTPUT_STREAMS = ['stdout', 'stderr', 'system'] as const;
 /** One output stream; see {@link OUTPUT_STREAMS}. */
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
 
-/** A piece of output with the stream it came from and when it was captured. */
+/** A piece of output with the stream it came from, when it was captured and where it is. */
 export interface OutputRecord {
   readonly stream: OutputStream;
   /** Capture time, milliseconds since the Unix epoch. */
   readonly time: number;
   readonly text: string;
+  /**
+   * Log position of the first byte of `text` (UTF-8); the byte `n` of the text is at
+   * `offset + n`. Any such position is a valid `offset` or `before`, so a reader that shows only
+   * part of a record can continue exactly where it stopped.
+   */
+  readonly offset: number;
 }
 
 /**
@@ -29,7 +35,7 @@ export interface OutputDamage {
 /** What a read returned, and where to continue from. */
 export interface OutputSlice {
   readonly records: readonly OutputRecord[];
-  /** Log position of the first record returned (pass it as `before` to read what precedes). */
+  /** Log position where this slice starts (pass it as `before` to read what precedes). */
   readonly startOffset: number;
   /** Position to pass as `offset` to read what follows. */
   readonly nextOffset: number;
@@ -41,7 +47,7 @@ export interface OutputSlice {
 
 /** Options for reading output. */
 export interface OutputReadOptions {
-  /** Start position (from a previous slice's `nextOffset`); 0 for the start. */
+  /** Start position (a previous slice's `nextOffset`, or any record's `offset` plus some bytes); 0 for the start. */
   readonly offset?: number;
   /** Streams to include; all by default. */
   readonly streams?: readonly OutputStream[];
@@ -53,7 +59,7 @@ export interface OutputReadOptions {
 export interface OutputTailOptions {
   /** Streams to include; all by default. */
   readonly streams?: readonly OutputStream[];
-  /** End the tail here instead of at the end (a previous slice's `startOffset`, to page back). */
+  /** End the tail here instead of at the end of the log (a previous slice's `startOffset`, to page back). */
   readonly before?: number;
 }
 

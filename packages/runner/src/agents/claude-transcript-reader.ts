@@ -4,10 +4,11 @@ import { renderClaudeTranscriptLine } from './claude-transcript.js';
 /**
  * Turns output records of a claude task into its readable transcript as they come: stdout lines
  * of stream-json are rendered (assistant text, tool calls summarised, the result), stderr and
- * Claudine's notes pass unchanged. A stdout line is rendered once it is complete.
+ * Claudine's notes pass unchanged. A stdout line is rendered once it is complete; what it renders
+ * to is one record whose `offset` is where the line starts in the log.
  */
 export interface TranscriptRenderer {
-  /** The transcript of `records`, one record per input record that renders to something. */
+  /** The transcript of `records`. */
   push(records: readonly OutputRecord[]): OutputRecord[];
   /** Renders what is left of an unfinished last stdout line (at the end of the output). */
   flush(): OutputRecord[];
@@ -16,10 +17,11 @@ export interface TranscriptRenderer {
 /** Creates a {@link TranscriptRenderer}. */
 export function createClaudeTranscriptRenderer(): TranscriptRenderer {
   let partial = '';
-  let lastTime = 0;
-  const render = (lines: readonly string[], time: number): OutputRecord[] => {
-    const rendered = lines.flatMap((line) => renderClaudeTranscriptLine(line));
-    return rendered.length === 0 ? [] : [{ stream: 'stdout', time, text: `${rendered.join('\n')}\n` }];
+  let partialOffset = 0;
+  let partialTime = 0;
+  const render = (line: string, offset: number, time: number): OutputRecord[] => {
+    const rendered = renderClaudeTranscriptLine(line);
+    return rendered.length === 0 ? [] : [{ stream: 'stdout', time, text: `${rendered.join('\n')}\n`, offset }];
   };
   return {
     push(records) {
@@ -29,17 +31,34 @@ export function createClaudeTranscriptRenderer(): TranscriptRenderer {
           out.push(record);
           continue;
         }
-        lastTime = record.time;
-        const lines = (partial + record.text).split('\n');
-        partial = lines.pop() ?? '';
-        out.push(...render(lines, record.time));
+        const text = record.text;
+        let position = record.offset;
+        let index = 0;
+        for (;;) {
+          const newline = text.indexOf('\n', index);
+          if (newline === -1) {
+            const rest = text.slice(index);
+            if (rest !== '') {
+              if (partial === '') partialOffset = position;
+              partial += rest;
+              partialTime = record.time;
+            }
+            break;
+          }
+          const lineOffset = partial === '' ? position : partialOffset;
+          const line = partial + text.slice(index, newline);
+          partial = '';
+          out.push(...render(line, lineOffset, record.time));
+          position += Buffer.byteLength(text.slice(index, newline + 1));
+          index = newline + 1;
+        }
       }
       return out;
     },
     flush() {
       const rest = partial;
       partial = '';
-      return rest === '' ? [] : render([rest], lastTime);
+      return rest === '' ? [] : render(rest, partialOffset, partialTime);
     },
   };
 }

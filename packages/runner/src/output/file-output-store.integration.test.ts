@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { OutputRecord } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileOutputStore } from './file-output-store.js';
@@ -88,6 +89,35 @@ describe('file output store', () => {
     expect(more.records.map((record) => record.text)).toEqual(['half written\n']);
   });
 
+  it('gives every record its log position, and reads from or back to any position inside a record', async () => {
+    await writeLog(temp.path, 'o', [
+      ['stdout', 'alpha\nbéta\n'],
+      ['stderr', 'gamma\n'],
+    ]);
+    const store = createFileOutputStore(temp.path);
+    const all = await store.read('o');
+    const [first, second] = all.records as [OutputRecord, OutputRecord];
+    expect(first.offset).toBe(16);
+    expect(second.offset).toBe(first.offset + Buffer.byteLength(first.text) + 4 + 16);
+    // From the second line of the first record on.
+    const fromInside = await store.read('o', { offset: first.offset + 6 });
+    expect(fromInside.records.map((record) => [record.text, record.offset])).toEqual([
+      ['béta\n', first.offset + 6],
+      ['gamma\n', second.offset],
+    ]);
+    // The tail's first record is cut to its last line, and its offset says where that starts.
+    const tail = await store.tail('o', 2);
+    expect(tail.records.map((record) => [record.text, record.offset])).toEqual([
+      ['béta\n', first.offset + 6],
+      ['gamma\n', second.offset],
+    ]);
+    expect(tail.startOffset).toBe(first.offset + 6);
+    // Paging back from there gives exactly what came before.
+    const before = await store.tail('o', 10, { before: tail.startOffset });
+    expect(before.records.map((record) => record.text)).toEqual(['alpha\n']);
+    expect(before.startOffset).toBe(0);
+  });
+
   it('reads an unknown task as empty, and refuses an id that is not a plain name', async () => {
     const store = createFileOutputStore(temp.path);
     expect(await store.read('none')).toEqual({ records: [], startOffset: 0, nextOffset: 0, atEnd: true });
@@ -131,18 +161,23 @@ describe('segmented logs', () => {
     expect(tail.records.map((record) => record.text).join('')).toBe(lines.slice(-3).join(''));
   });
 
-  it('pages back through a segmented log without gaps or repeats', async () => {
-    await writeLog(temp.path, 'p', chunks, { segmentBytes: 60 });
+  it('pages back through a segmented log without gaps or repeats, cutting records mid-way', async () => {
+    // Four lines per record, three lines per page: pages end inside records.
+    const grouped = Array.from({ length: 10 }, (_, group) => ['stdout', lines.slice(group * 4, group * 4 + 4).join('')] as const);
+    await writeLog(temp.path, 'p', grouped, { segmentBytes: 100 });
+    expect(segmentNames(temp.path, 'p').length).toBeGreaterThan(3);
+    await compressAll(temp.path, 'p');
     const store = createFileOutputStore(temp.path);
     const pages: string[] = [];
     let before: number | undefined;
     for (let guard = 0; guard < 100; guard += 1) {
-      const slice = await store.tail('p', 7, before === undefined ? {} : { before });
+      const slice = await store.tail('p', 3, before === undefined ? {} : { before });
       pages.unshift(slice.records.map((record) => record.text).join(''));
       if (slice.startOffset === 0) break;
       before = slice.startOffset;
     }
     expect(pages.join('')).toBe(lines.join(''));
+    expect(pages.slice(1).map((page) => page.split('\n').length - 1)).toEqual(pages.slice(1).map(() => 3));
   });
 
   it('reads compressed segments exactly as it read them before', async () => {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import {
   ClaudineError,
   OUTPUT_STREAMS,
@@ -11,7 +10,7 @@ import {
   type OutputStream,
   type OutputTailOptions,
 } from '@claudine/core';
-import { RECORD_HEADER_BYTES } from './log-format.js';
+import { RECORD_HEADER_BYTES, RECORD_TRAILER_BYTES } from './log-format.js';
 import { taskLogDirectory } from './log-paths.js';
 import { type LocatedRecord, lastCompleteRecordEnd, recordAt, recordBefore } from './record-scan.js';
 import { listSegments, type SegmentFile, segmentFileName } from './segment-files.js';
@@ -25,10 +24,10 @@ const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 interface RawRecord {
   readonly stream: OutputStream;
   readonly time: number;
+  /** The record's payload, or the part of it that was asked for. */
   readonly payload: Buffer;
-  /** Log positions of the record. */
-  readonly start: number;
-  readonly end: number;
+  /** Log position of the first byte of `payload`. */
+  readonly offset: number;
 }
 
 /**
@@ -102,6 +101,19 @@ async function readForward(
       const limit = next === undefined ? source.size : next.start - segment.start;
       const bound = Math.min(limit, source.size);
       let relative = position - segment.start;
+      if (relative === offset - segment.start) {
+        // The offset may point inside a record (a reader that showed part of one): start there.
+        const inside = await enclosingRecord(source, relative);
+        if (inside !== undefined) {
+          const from = Math.max(relative, inside.start + RECORD_HEADER_BYTES);
+          const to = inside.end - RECORD_TRAILER_BYTES;
+          if (from < to && streams.has(inside.stream)) {
+            raw.push(await payloadOf(source, inside, segment.start, from, to));
+            budget -= to - from;
+          }
+          relative = inside.end;
+        }
+      }
       for (;;) {
         if (budget <= 0 || scanned >= MAX_SCAN_BYTES) {
           position = segment.start + relative;
@@ -223,6 +235,20 @@ async function readBackward(
           relative = clean;
         }
       }
+      if (position === end && relative > 0) {
+        // `before` may point inside a record: take the part of it that comes before.
+        const inside = await enclosingRecord(source, relative);
+        if (inside !== undefined) {
+          const to = Math.min(relative, inside.end - RECORD_TRAILER_BYTES);
+          const from = inside.start + RECORD_HEADER_BYTES;
+          if (from < to && streams.has(inside.stream)) {
+            const raw = await payloadOf(source, inside, segment.start, from, to);
+            collected.push(raw);
+            newlines += countNewlines(raw.payload);
+          }
+          relative = inside.start;
+        }
+      }
       while (relative > 0 && !enough()) {
         let record: LocatedRecord | undefined;
         try {
@@ -253,38 +279,46 @@ async function readBackward(
   }
   collected.reverse();
   const decoded = decodeText(collected);
-  const kept = trimToLastLines(decoded, lines);
-  // Paging back with `before: startOffset` must not lose the part of a record cut off here, so
-  // a cut record is counted as not yet shown.
-  const firstKept = kept.records[0];
-  const startOffset = firstKept === undefined ? end : kept.firstCut ? firstKept.end : firstKept.start;
-  return sliceOf(kept.records, Math.min(startOffset, end), end, end >= logEnd, damage.reverse());
-}
-
-interface PositionedRecord extends OutputRecord {
-  readonly start: number;
-  readonly end: number;
+  const records = trimToLastLines(decoded, lines);
+  // Nothing shown lies before the first record kept whole: the slice starts where the walk
+  // stopped, so `startOffset` is 0 when the log holds nothing earlier.
+  const first = records[0];
+  const startOffset = first === undefined || first === decoded[0] ? Math.min(position, end) : first.offset;
+  return sliceOf(records, startOffset, end, end >= logEnd, damage.reverse());
 }
 
 function sliceOf(
-  records: readonly PositionedRecord[],
+  records: readonly OutputRecord[],
   startOffset: number,
   nextOffset: number,
   atEnd: boolean,
   damage: readonly OutputDamage[],
 ): OutputSlice {
-  return {
-    records: records.map(({ stream, time, text }) => ({ stream, time, text })),
-    startOffset,
-    nextOffset,
-    atEnd,
-    ...(damage.length > 0 ? { damage } : {}),
-  };
+  return { records, startOffset, nextOffset, atEnd, ...(damage.length > 0 ? { damage } : {}) };
 }
 
-async function payloadOf(source: SegmentSource, record: LocatedRecord, segmentStart: number): Promise<RawRecord> {
-  const payload = Buffer.from(await source.read(record.start + RECORD_HEADER_BYTES, record.length, false));
-  return { stream: record.stream, time: record.time, payload, start: segmentStart + record.start, end: segmentStart + record.end };
+// The payload of a record, or its bytes from `from` to `to` (positions in the segment).
+async function payloadOf(
+  source: SegmentSource,
+  record: LocatedRecord,
+  segmentStart: number,
+  from?: number,
+  to?: number,
+): Promise<RawRecord> {
+  const first = from ?? record.start + RECORD_HEADER_BYTES;
+  const last = to ?? record.end - RECORD_TRAILER_BYTES;
+  const payload = Buffer.from(await source.read(first, last - first, false));
+  return { stream: record.stream, time: record.time, payload, offset: segmentStart + first };
+}
+
+// The record a position lies inside, or undefined when it is a record boundary (or cannot be
+// placed: reading then goes on as from a boundary and reports what it finds there).
+async function enclosingRecord(source: SegmentSource, relative: number): Promise<LocatedRecord | undefined> {
+  if (relative <= 0 || relative >= source.size) return undefined;
+  if ((await recordBefore(source, relative)) !== undefined) return undefined;
+  const start = await lastCompleteRecordEnd(source, relative);
+  const step = await recordAt(source, start, source.size);
+  return step.kind === 'record' && step.record.end > relative ? step.record : undefined;
 }
 
 async function openOrDamage(path: string, compressed: boolean): Promise<SegmentSource | SegmentDamage> {
@@ -352,23 +386,12 @@ function missingDamage(taskId: string, directory: string, from: number, to: numb
   };
 }
 
-function decodeText(records: readonly RawRecord[]): PositionedRecord[] {
-  // One decoder per stream, so a UTF-8 character split across two records is joined again.
-  const decoders = new Map<OutputStream, StringDecoder>();
-  const out: PositionedRecord[] = [];
+// Writers keep every record whole UTF-8, so each decodes on its own.
+function decodeText(records: readonly RawRecord[]): OutputRecord[] {
+  const out: OutputRecord[] = [];
   for (const record of records) {
-    let decoder = decoders.get(record.stream);
-    if (decoder === undefined) {
-      decoder = new StringDecoder('utf8');
-      decoders.set(record.stream, decoder);
-    }
-    const text = decoder.write(record.payload);
-    if (text !== '') out.push({ stream: record.stream, time: record.time, text, start: record.start, end: record.end });
-  }
-  for (const [stream, decoder] of decoders) {
-    const rest = decoder.end();
-    const last = out[out.length - 1];
-    if (rest !== '') out.push({ stream, time: last?.time ?? 0, text: rest, start: last?.start ?? 0, end: last?.end ?? 0 });
+    if (record.payload.length > 0)
+      out.push({ stream: record.stream, time: record.time, text: record.payload.toString('utf8'), offset: record.offset });
   }
   return out;
 }
@@ -379,22 +402,22 @@ function countNewlines(buffer: Buffer): number {
   return count;
 }
 
-function trimToLastLines(records: PositionedRecord[], lines: number): { records: PositionedRecord[]; firstCut: boolean } {
-  if (lines <= 0) return { records: [], firstCut: false };
+function trimToLastLines(records: OutputRecord[], lines: number): OutputRecord[] {
+  if (lines <= 0) return [];
   let seen = 0;
   for (let index = records.length - 1; index >= 0; index -= 1) {
-    const record = records[index] as PositionedRecord;
+    const record = records[index] as OutputRecord;
     const text = record.text;
     // A trailing newline ends the last line; it does not start a new one.
     for (let position = text.length - (index === records.length - 1 && text.endsWith('\n') ? 2 : 1); position >= 0; position -= 1) {
       if (text[position] !== '\n') continue;
       seen += 1;
       if (seen === lines) {
-        const kept = { ...record, text: text.slice(position + 1) };
-        const rest = [kept, ...records.slice(index + 1)].filter((item) => item.text !== '');
-        return { records: rest, firstCut: kept.text !== '' && position >= 0 };
+        const cut = text.slice(0, position + 1);
+        const kept = { ...record, text: text.slice(position + 1), offset: record.offset + Buffer.byteLength(cut) };
+        return [kept, ...records.slice(index + 1)].filter((item) => item.text !== '');
       }
     }
   }
-  return { records, firstCut: false };
+  return records;
 }
