@@ -24,9 +24,9 @@ const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 interface RawRecord {
   readonly stream: OutputStream;
   readonly time: number;
-  /** The record's payload, or the part of it that was asked for. */
-  readonly payload: Buffer;
-  /** Log position of the first byte of `payload`. */
+  /** The record's payload as text, or the part of it that was asked for. */
+  readonly text: string;
+  /** Log position of the first byte of `text`. */
   readonly offset: number;
 }
 
@@ -244,7 +244,7 @@ async function readBackward(
           if (from < to && streams.has(inside.stream)) {
             const raw = await payloadOf(source, inside, segment.start, from, to);
             collected.push(raw);
-            newlines += countNewlines(raw.payload);
+            newlines += countNewlines(raw.text);
           }
           relative = inside.start;
         }
@@ -267,7 +267,7 @@ async function readBackward(
         if (streams.has(record.stream)) {
           const raw = await payloadOf(source, record, segment.start);
           collected.push(raw);
-          newlines += countNewlines(raw.payload);
+          newlines += countNewlines(raw.text);
         }
         scanned += record.end - record.start;
         relative = record.start;
@@ -307,8 +307,9 @@ async function payloadOf(
 ): Promise<RawRecord> {
   const first = from ?? record.start + RECORD_HEADER_BYTES;
   const last = to ?? record.end - RECORD_TRAILER_BYTES;
-  const payload = Buffer.from(await source.read(first, last - first, false));
-  return { stream: record.stream, time: record.time, payload, offset: segmentStart + first };
+  // Writers keep every record whole UTF-8, so each decodes on its own.
+  const text = (await source.read(first, last - first, false)).toString('utf8');
+  return { stream: record.stream, time: record.time, text, offset: segmentStart + first };
 }
 
 // The record a position lies inside, or undefined when it is a record boundary (or cannot be
@@ -386,19 +387,13 @@ function missingDamage(taskId: string, directory: string, from: number, to: numb
   };
 }
 
-// Writers keep every record whole UTF-8, so each decodes on its own.
 function decodeText(records: readonly RawRecord[]): OutputRecord[] {
-  const out: OutputRecord[] = [];
-  for (const record of records) {
-    if (record.payload.length > 0)
-      out.push({ stream: record.stream, time: record.time, text: record.payload.toString('utf8'), offset: record.offset });
-  }
-  return out;
+  return records.filter((record) => record.text !== '');
 }
 
-function countNewlines(buffer: Buffer): number {
+function countNewlines(text: string): number {
   let count = 0;
-  for (let index = buffer.indexOf(10); index !== -1; index = buffer.indexOf(10, index + 1)) count += 1;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count += 1;
   return count;
 }
 

@@ -2,7 +2,10 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { decodeSeekTable, SEEK_FOOTER_BYTES, type SeekFrame, type SeekTable, seekTableLength } from './seekable-zstd.js';
 import { zstd } from './zstd.js';
 
-const WINDOW_BYTES = 256 * 1024;
+// Reading forward takes large windows (whole logs are read that way); walking back (tails)
+// usually needs only the last few records.
+const FORWARD_WINDOW_BYTES = 1024 * 1024;
+const BACKWARD_WINDOW_BYTES = 64 * 1024;
 
 /**
  * Part of a segment could not be read. Positions are relative to the segment's start; `to` is
@@ -60,7 +63,7 @@ function openPlain(path: string, file: FileHandle, size: number): SegmentSource 
       const end = Math.min(size, position + length);
       if (end <= position) return Buffer.alloc(0);
       if (position < windowStart || end > windowStart + window.length) {
-        const span = Math.max(WINDOW_BYTES, end - position);
+        const span = Math.max(backward ? BACKWARD_WINDOW_BYTES : FORWARD_WINDOW_BYTES, end - position);
         windowStart = backward ? Math.max(0, end - span) : position;
         const windowEnd = Math.min(size, Math.max(end, windowStart + span));
         const buffer = Buffer.allocUnsafe(windowEnd - windowStart);
