@@ -121,7 +121,8 @@ describe('file output store', () => {
   it('reads an unknown task as empty, and refuses an id that is not a plain name', async () => {
     const store = createFileOutputStore(temp.path);
     expect(await store.read('none')).toEqual({ records: [], startOffset: 0, nextOffset: 0, atEnd: true });
-    expect(() => store.read('../etc')).toThrow(/is not a task id/);
+    await expect(store.read('../etc')).rejects.toThrow(/is not a task id/);
+    await expect(store.tail('a/b', 5)).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('names a damaged segment and keeps the output before it readable', async () => {
@@ -201,6 +202,22 @@ describe('segmented logs', () => {
     expect(second.endOffset).toBeGreaterThan(first.endOffset);
     expect(segmentNames(temp.path, 'r')).toEqual(['00000000000000000000.log.zst', `${String(first.endOffset).padStart(20, '0')}.log`]);
     expect((await readAll(createFileOutputStore(temp.path), 'r')).text).toBe('attempt 1\nattempt 2\n');
+  });
+
+  it('after a crash in the middle of a record, goes on from the last whole record', async () => {
+    const first = await writeLog(temp.path, 'k', [['stdout', 'before the crash\n']]);
+    const torn = encodeRecord('stdout', Date.now(), Buffer.from('lost in the crash\n'));
+    appendFileSync(join(temp.path, 'k', '00000000000000000000.log'), torn.subarray(0, 10));
+    const second = await writeLog(temp.path, 'k', [['stdout', 'after the restart\n']]);
+    expect(segmentNames(temp.path, 'k')[1]).toBe(`${String(first.endOffset).padStart(20, '0')}.log`);
+    const store = createFileOutputStore(temp.path);
+    const whole = await readAll(store, 'k');
+    expect(whole.text).toBe('before the crash\nafter the restart\n');
+    expect(whole.damage).toEqual([]);
+    expect(whole.end).toBe(second.endOffset);
+    expect((await store.tail('k', 5)).records.map((record) => record.text).join('')).toBe(whole.text);
+    await compressAll(temp.path, 'k');
+    expect((await readAll(store, 'k')).text).toBe(whole.text);
   });
 
   it('names a missing segment and reads the rest', async () => {

@@ -38,7 +38,7 @@ interface RawRecord {
  */
 export function createFileOutputStore(logsDirectory: string): OutputStore {
   return {
-    read(taskId, options: OutputReadOptions = {}) {
+    async read(taskId, options: OutputReadOptions = {}) {
       const directory = taskLogDirectory(logsDirectory, taskId);
       const offset = options.offset ?? 0;
       if (!Number.isSafeInteger(offset) || offset < 0) {

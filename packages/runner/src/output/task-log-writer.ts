@@ -208,8 +208,16 @@ export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWrite
   async function pump(): Promise<void> {
     if (!opened) await openLog();
     while (items.length > 0) {
-      const batch = items;
-      items = [];
+      // Half the buffer at a time: while one half is written, the pipe fills the other, so the
+      // source is not paused for every write.
+      let take = 0;
+      let takenBytes = 0;
+      while (take < items.length && (take === 0 || takenBytes < maxBuffered / 2)) {
+        takenBytes += (items[take] as Item).chunk.length;
+        take += 1;
+      }
+      const batch = items.slice(0, take);
+      items = items.slice(take);
       let buffers: Buffer[] = [];
       let bufferedLogBytes = 0;
       let tally = emptyCounts();
