@@ -5,13 +5,27 @@ import { lastCompleteRecordEnd } from './record-scan.js';
 import { encodeSeekTable } from './seekable-zstd.js';
 import { type SegmentFile, segmentFileName, TEMPORARY_SUFFIX } from './segment-files.js';
 import { openSegmentSource } from './segment-source.js';
-import { zstd } from './zstd.js';
+import { type FrameCompressor, zstd } from './zstd.js';
 
 // Frames of about 1 MiB: a reader decompresses at most this much to reach any record, and the
 // ratio is within 2% of compressing the segment whole (see BENCHMARKS.md).
 const FRAME_BYTES = 1024 * 1024;
 // A frame holds whole records: at most FRAME_BYTES, or one larger record.
 const MAX_FRAME_BYTES = FRAME_BYTES + MAX_RECORD_PAYLOAD_BYTES + RECORD_OVERHEAD_BYTES;
+
+// One compressor and one buffer serve every compression in a process (a host compresses one
+// segment at a time); a second compression running meanwhile gets its own.
+let shared: { compressor: FrameCompressor; buffer: Buffer } | undefined;
+let sharedInUse = false;
+
+function takeWorkspace(): { compressor: FrameCompressor; buffer: Buffer; release(): void } {
+  if (!sharedInUse) {
+    shared ??= { compressor: zstd().createFrameCompressor(MAX_FRAME_BYTES), buffer: Buffer.allocUnsafe(MAX_FRAME_BYTES) };
+    sharedInUse = true;
+    return { ...shared, release: () => (sharedInUse = false) };
+  }
+  return { compressor: zstd().createFrameCompressor(MAX_FRAME_BYTES), buffer: Buffer.allocUnsafe(MAX_FRAME_BYTES), release: () => {} };
+}
 
 /** A segment after compression. */
 export interface CompressedSegment {
@@ -30,8 +44,8 @@ export interface CompressedSegment {
  * segment or the whole compressed one. `limit` (the next segment's start, relative) bounds what
  * is taken from a segment that was cut off in a crash. A segment without a whole record is
  * simply removed (undefined is returned). Throws on I/O errors and when the segment is damaged
- * (the original is left as it is). Its buffers (about 6 MiB) are allocated once per segment, so
- * compressing gigabytes leaves little garbage in a busy host.
+ * (the original is left as it is). Its buffers (about 6 MiB) and zstd contexts are reused from
+ * one segment to the next, so compressing gigabytes leaves no garbage in a busy host.
  */
 export async function compressSegment(
   directory: string,
@@ -54,10 +68,9 @@ export async function compressSegment(
   }
   const input = await open(path, 'r');
   const output = await open(temporary, 'w', 0o600);
+  const { compressor, buffer, release } = takeWorkspace();
   let written = 0;
   try {
-    const compressor = zstd().createFrameCompressor(MAX_FRAME_BYTES);
-    const buffer = Buffer.allocUnsafe(MAX_FRAME_BYTES);
     const frames: Array<{ compressedSize: number; decompressedSize: number }> = [];
     let position = 0;
     while (position < end) {
@@ -79,6 +92,7 @@ export async function compressSegment(
     await unlink(temporary).catch(() => {});
     throw error;
   } finally {
+    release();
     await input.close();
   }
   await output.close();
