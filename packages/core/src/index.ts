@@ -14,13 +14,23 @@ export {
 export type { Clock, TimerHandle } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export type { MetricsStore, TaskStatistics, TimeRange } from './ports/metrics-store.js';
+export type {
+  OutputByteCounts,
+  OutputCatalog,
+  OutputEvent,
+  OutputSegmentEntry,
+  TaskOutputEntry,
+  TaskOutputState,
+} from './ports/output-catalog.js';
 export {
   OUTPUT_STREAMS,
+  type OutputDamage,
   type OutputReadOptions,
   type OutputRecord,
   type OutputSlice,
   type OutputStore,
   type OutputStream,
+  type OutputTailOptions,
 } from './ports/output-store.js';
 export type {
   ProcessRunner,

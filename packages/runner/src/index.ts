@@ -2,12 +2,30 @@ export type { Agent, AgentInvocation, AgentReportParser } from './agents/agent.j
 export { type ClaudeAgentOptions, createClaudeAgent } from './agents/claude-agent.js';
 export { createClaudeStreamParser } from './agents/claude-stream-parser.js';
 export { renderClaudeTranscriptLine } from './agents/claude-transcript.js';
+export {
+  createClaudeTranscriptRenderer,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from './agents/claude-transcript-reader.js';
 export { type CodexAgentOptions, createCodexAgent, createCodexEventParser } from './agents/codex-agent.js';
 export { type CommandAgentOptions, createCommandAgent } from './agents/command-agent.js';
+export { type CompressedSegment, compressSegment } from './output/compress-segment.js';
 export { createFileOutputStore } from './output/file-output-store.js';
-export { taskLogDirectory, taskLogFile } from './output/log-paths.js';
+export { type LogFileSystem, nodeLogFileSystem } from './output/log-file-system.js';
+export { taskLogDirectory } from './output/log-paths.js';
+export {
+  createOutputMaintenance,
+  type OutputMaintenance,
+  type OutputMaintenanceOptions,
+  type OutputSweepReport,
+} from './output/output-maintenance.js';
+export { listSegments, type SegmentFile, segmentFileName } from './output/segment-files.js';
 export {
   createTaskLogWriter,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_LOG_BYTES,
+  DEFAULT_SEGMENT_BYTES,
   type TaskLogSummary,
   type TaskLogWriter,
   type TaskLogWriterOptions,

@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type {
   AgentKind,
   AgentReport,
+  OutputEvent,
   ProcessIdentity,
   ProcessRunner,
   RunEvent,
@@ -18,8 +19,9 @@ import type { Agent, AgentReportParser } from './agents/agent.js';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createCodexAgent } from './agents/codex-agent.js';
 import { createCommandAgent } from './agents/command-agent.js';
-import { taskLogFile } from './output/log-paths.js';
-import { createTaskLogWriter, type TaskLogWriter } from './output/task-log-writer.js';
+import type { LogFileSystem } from './output/log-file-system.js';
+import { taskLogDirectory } from './output/log-paths.js';
+import { createTaskLogWriter, type TaskLogWriter, type TaskLogWriterOptions } from './output/task-log-writer.js';
 import { type DeadlineTimer, setDeadlineTimer } from './process/deadline-timer.js';
 import { identifyProcess } from './process/process-identity.js';
 import type { ProcessTree } from './process/process-tree.js';
@@ -45,6 +47,14 @@ export interface ProcessRunnerOptions {
    * sample trees for other purposes without a second scan.
    */
   readonly treeWatcher?: ProcessTreeWatcher;
+  /** Size at which a task's log rolls into a new segment (default 100 MiB). */
+  readonly segmentBytes?: number;
+  /** Cap on a task's whole log; output beyond it is dropped and counted (default 10 GiB). */
+  readonly maxOutputBytesPerTask?: number;
+  /** Told when a log segment is opened or closed and when a run's capture ends. Must not throw. */
+  readonly onOutputEvent?: (event: OutputEvent) => void;
+  /** File operations of the log writer (tests inject failures). */
+  readonly logFileSystem?: LogFileSystem;
   readonly now?: () => number;
 }
 
@@ -96,7 +106,13 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
         now,
         watcher,
         logsDirectory: options.logsDirectory,
-        maxBufferedOutputBytes: options.maxBufferedOutputBytes ?? 1024 * 1024,
+        output: {
+          ...(options.maxBufferedOutputBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedOutputBytes }),
+          ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
+          ...(options.maxOutputBytesPerTask === undefined ? {} : { maxLogBytes: options.maxOutputBytesPerTask }),
+          ...(options.logFileSystem === undefined ? {} : { fileSystem: options.logFileSystem }),
+          ...(options.onOutputEvent === undefined ? {} : { onEvent: options.onOutputEvent }),
+        },
         onEvent: runOptions.onEvent ?? (() => {}),
         settle: (result) => {
           runs.delete(run);
@@ -125,7 +141,7 @@ interface TaskRunContext {
   readonly now: () => number;
   readonly watcher: ProcessTreeWatcher;
   readonly logsDirectory: string;
-  readonly maxBufferedOutputBytes: number;
+  readonly output: Omit<TaskLogWriterOptions, 'directory' | 'taskId' | 'now'>;
   readonly onEvent: (event: RunEvent) => void;
   readonly settle: (result: RunResult) => void;
 }
@@ -169,8 +185,9 @@ class TaskRun {
     }
     try {
       this.#log = createTaskLogWriter({
-        path: taskLogFile(this.#context.logsDirectory, task.id),
-        maxBufferedBytes: this.#context.maxBufferedOutputBytes,
+        ...this.#context.output,
+        directory: taskLogDirectory(this.#context.logsDirectory, task.id),
+        taskId: task.id,
         now: this.#context.now,
       });
     } catch (error) {

@@ -11,15 +11,17 @@ import {
   type NewTask,
   type NewTaskInput,
   NewTaskInputSchema,
+  type OutputDamage,
   type OutputRecord,
   type OutputStore,
   type OutputStream,
   type Task,
+  type TaskOutputEntry,
   type TaskPage,
   type TaskQuery,
   unsupportedAgentOptions,
 } from '@claudine/core';
-import { createFileOutputStore } from '@claudine/runner';
+import { createFileOutputStore, taskLogDirectory } from '@claudine/runner';
 import { type HostRecord, type IntegrityReport, SqliteTaskStore, type TaskAttempt } from '@claudine/store-sqlite';
 import { sendSignal, watchSignals } from './change-signals.js';
 import { createMetricsReader, type MetricsReader } from './client-metrics.js';
@@ -28,6 +30,7 @@ import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './da
 import { ensureHost, isLiveHost } from './ensure-host.js';
 import { pruneTasks } from './prune.js';
 import { formatDuration } from './units.js';
+import { watchDirectory } from './watch-directory.js';
 
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
@@ -71,6 +74,8 @@ export interface FollowOptions {
   /** Start here (default: the beginning). */
   readonly offset?: number;
   readonly signal?: AbortSignal;
+  /** Told once about each missing or damaged part of the log that was skipped. */
+  readonly onDamage?: (damage: OutputDamage) => void;
 }
 
 /**
@@ -101,8 +106,13 @@ export interface Claudine {
   cancel(id: string, reason?: string): Promise<CancelOutcome>;
   /** Resolves when the task is finished (or the wait times out / is aborted: then as it is). */
   waitForTask(id: string, options?: WaitOptions): Promise<Task>;
-  /** Calls `onRecords` with output as it arrives, until the task is finished. */
+  /**
+   * Calls `onRecords` with output as it arrives (within a fraction of a second: the log directory
+   * is watched, and polled as a fallback), until the task is finished and all its output read.
+   */
   followOutput(id: string, onRecords: (records: readonly OutputRecord[]) => void, options?: FollowOptions): Promise<Task>;
+  /** What is known about a task's stored output (sizes, segments, truncation, deletion). */
+  outputInfo(id: string): Promise<TaskOutputEntry | undefined>;
   hostStatus(): Promise<HostStatus>;
   /** Checks the database (`claudine db check`). */
   checkDatabase(): Promise<IntegrityReport>;
@@ -268,24 +278,78 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     async followOutput(id, onRecords, followOptions = {}) {
       let offset = followOptions.offset ?? 0;
       const streams = followOptions.streams;
+      const reported = new Set<string>();
       const drain = async (): Promise<void> => {
         for (;;) {
           const slice = await output.read(id, { offset, ...(streams === undefined ? {} : { streams }) });
+          for (const damage of slice.damage ?? []) {
+            const key = `${damage.file}:${damage.from}`;
+            if (reported.has(key)) continue;
+            reported.add(key);
+            followOptions.onDamage?.(damage);
+          }
           if (slice.records.length > 0) onRecords(slice.records);
           offset = slice.nextOffset;
           if (slice.atEnd) return;
         }
       };
       let task = await get(id);
-      while (!isTerminalStatus(task.status) && followOptions.signal?.aborted !== true) {
+      if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) {
         await drain();
-        task = await this.waitForTask(id, {
-          timeoutMs: 200,
-          ...(followOptions.signal === undefined ? {} : { signal: followOptions.signal }),
-        });
+        return task;
       }
-      await drain();
-      return task;
+      return await new Promise<Task>((resolvePromise, reject) => {
+        let running = false;
+        let again = false;
+        let settled = false;
+        let lastHostCheck = Date.now();
+        const finish = (error?: unknown): void => {
+          if (settled) return;
+          settled = true;
+          logWatcher.close();
+          statusWatcher.close();
+          followOptions.signal?.removeEventListener('abort', onAbort);
+          if (error === undefined) resolvePromise(task);
+          else reject(error);
+        };
+        const pump = (): void => {
+          if (running) {
+            again = true;
+            return;
+          }
+          running = true;
+          void (async () => {
+            try {
+              do {
+                again = false;
+                // The state is read before the output: a task seen finished has all its output on
+                // disk, so this drain is the last one needed.
+                task = await get(id);
+                logWatcher.retry();
+                await drain();
+                if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) return finish();
+                if (autoStart && Date.now() - lastHostCheck > 2000) {
+                  lastHostCheck = Date.now();
+                  await startHostIfNeeded();
+                }
+              } while (again && !settled);
+            } catch (error) {
+              finish(error);
+            } finally {
+              running = false;
+            }
+          })();
+        };
+        const onAbort = (): void => pump();
+        const logWatcher = watchDirectory(taskLogDirectory(layout.logs, id), pump);
+        const statusWatcher = watchSignals(layout.signals, 'changed', pump, 250);
+        followOptions.signal?.addEventListener('abort', onAbort, { once: true });
+        pump();
+      });
+    },
+
+    outputInfo(id) {
+      return store.outputCatalog().describe(id);
     },
 
     async hostStatus() {

@@ -54,6 +54,14 @@ export const ConfigSchema = z
     output: z
       .object({
         bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
+        segmentBytes: bytes('100MiB')
+          .refine((value) => value >= 1024, 'a segment must be at least 1KiB')
+          .describe("Size at which a task's log rolls into a new segment."),
+        compressionAge: duration('1h').describe('Closed log segments are compressed (zstd) once this old; 0 compresses them at once.'),
+        retention: duration('7d').describe("A finished task's log is deleted this long after it finished."),
+        maxBytesPerTask: bytes('10GiB')
+          .refine((value) => value >= 1024, 'the cap must be at least 1KiB')
+          .describe("Cap on a task's stored output; beyond it output is dropped, counted, and the task flagged outputTruncated."),
       })
       .strict()
       .prefault({}),

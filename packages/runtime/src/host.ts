@@ -5,6 +5,7 @@ import {
   createClaudeAgent,
   createCodexAgent,
   createCommandAgent,
+  createOutputMaintenance,
   createProcessRunner,
   identifyProcess,
   isSameProcessAlive,
@@ -132,12 +133,28 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   }
 
   const concurrency = resolveConcurrency(config);
+  const outputCatalog = store.outputCatalog();
+  const maintenance = createOutputMaintenance({
+    logsDirectory: layout.logs,
+    catalog: outputCatalog,
+    compressionAgeMs: config.output.compressionAge,
+    retentionMs: config.output.retention,
+    log,
+  });
   const runner = createProcessRunner({
     logsDirectory: layout.logs,
     environment,
     killGraceMs: config.timeout.killGrace,
     warnAtFraction: config.timeout.warnAt,
     maxBufferedOutputBytes: config.output.bufferBytes,
+    segmentBytes: config.output.segmentBytes,
+    maxOutputBytesPerTask: config.output.maxBytesPerTask,
+    onOutputEvent(event) {
+      outputCatalog
+        .record(event)
+        .catch((error: unknown) => log(`could not record the output of task ${event.taskId}: ${(error as Error).message}`));
+      if (event.kind === 'segment_closed') maintenance.segmentClosed(event.taskId, event.segment);
+    },
     agents: {
       claude: createClaudeAgent({ command: config.agents.claude.command }),
       codex: createCodexAgent({ command: config.agents.codex.command }),
@@ -198,11 +215,13 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     stopping ??= (async () => {
       clearInterval(idleTimer);
       clearInterval(housekeepingTimer);
+      clearInterval(sweepTimer);
       watcher.close();
       peerWatcher.close();
       await scheduler.stop();
       await housekeeping;
       await metrics.stop();
+      await maintenance.stop();
       try {
         if (exit !== 'idle') await store.releaseHost(id, Date.now());
       } catch (error) {
@@ -259,6 +278,21 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const housekeepingTimer = setInterval(runHousekeeping, Math.max(1000, config.host.lease));
   runHousekeeping();
+  const sweep = (): void => {
+    maintenance.sweep().then(
+      (report) => {
+        const done = report.compressedSegments + report.deletedLogs + report.deletedOrphans + report.failures;
+        if (done > 0) {
+          log(
+            `logs: ${report.compressedSegments} segments compressed (${report.savedBytes} bytes saved), ${report.deletedLogs} expired logs and ${report.deletedOrphans} orphaned ones deleted, ${report.failures} failures`,
+          );
+        }
+      },
+      (error: unknown) => log(`log maintenance failed: ${(error as Error).message}`),
+    );
+  };
+  const sweepTimer = setInterval(sweep, outputSweepInterval(config));
+  sweepTimer.unref();
 
   log(`host ${id} (pid ${process.pid}) runs up to ${concurrency} tasks from ${layout.root}`);
   try {
@@ -267,6 +301,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     log(`metrics: ${(error as Error).message}`);
   }
   scheduler.start();
+  sweep();
   onSignal();
   return {
     id,
@@ -277,6 +312,13 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     killTasks: () => runner.killAll(),
     metricsEndpoint: metrics.endpoint,
   };
+}
+
+// Often enough that segments are compressed and logs deleted close to when they are due, never
+// more than once a second nor less than every 10 minutes.
+function outputSweepInterval(config: Config): number {
+  const due = Math.min(config.output.compressionAge > 0 ? config.output.compressionAge : Number.POSITIVE_INFINITY, config.output.retention);
+  return Math.min(600_000, Math.max(1000, Math.floor(due / 4)));
 }
 
 function describeEvent(event: SchedulerEvent): string {

@@ -1,4 +1,10 @@
-export { renderClaudeTranscriptLine } from '@claudine/runner';
+export {
+  createClaudeTranscriptRenderer,
+  renderClaudeTranscriptLine,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from '@claudine/runner';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
 export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './budget.js';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';

@@ -6,6 +6,7 @@ import {
   type CreateTaskError,
   err,
   type NewTask,
+  type OutputCatalog,
   ok,
   type ProcessIdentity,
   priorityRank,
@@ -26,6 +27,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { backupDatabase, checkIntegrity, type IntegrityReport, pruneFinished } from './maintenance.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { toStorageError } from './sqlite-errors.js';
+import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
 
 type Database = BetterSqlite3.Database;
@@ -78,6 +80,7 @@ export class SqliteTaskStore implements TaskStore {
   readonly path: string;
   readonly #db: Database;
   readonly #statements = new Map<string, Statement>();
+  #outputCatalog: OutputCatalog | undefined;
 
   private constructor(db: Database, path: string) {
     this.#db = db;
@@ -115,6 +118,12 @@ export class SqliteTaskStore implements TaskStore {
   /** Deletes tasks that finished before `finishedBefore`; returns their ids. */
   pruneFinished(finishedBefore: number): Promise<string[]> {
     return this.#async('prune finished tasks', () => pruneFinished(this.#db, finishedBefore));
+  }
+
+  /** The output catalog (sizes, segments, truncation of task logs) on this connection. */
+  outputCatalog(): OutputCatalog {
+    this.#outputCatalog ??= new SqliteOutputCatalog(this.#db, this.path);
+    return this.#outputCatalog;
   }
 
   /** Closes the connection. Further calls throw. */

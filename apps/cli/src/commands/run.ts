@@ -80,7 +80,10 @@ Examples:
           const finished =
             options.json === true
               ? await claudine.waitForTask(task.id, { signal: controller.signal })
-              : await claudine.followOutput(task.id, (records) => printer.print(records), { signal: controller.signal });
+              : await claudine.followOutput(task.id, (records) => printer.print(records), {
+                  signal: controller.signal,
+                  onDamage: (damage) => printer.damage(damage),
+                });
           printer.flush();
           if (controller.signal.aborted) {
             process.stderr.write(

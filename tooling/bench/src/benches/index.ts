@@ -1,10 +1,22 @@
 import type { Benchmark } from '../harness.js';
 import { deadlinePrecision } from './deadline-precision.js';
 import { metricsSampling } from './metrics-sampling.js';
+import { outputCapture } from './output-capture.js';
+import { outputCompression } from './output-compression.js';
+import { outputFollow } from './output-follow.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
 
 /**
  * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
  * this folder and one line here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [recoveryBenchmark, submitBenchmark, endToEndBenchmark, deadlinePrecision, metricsSampling];
+export const BENCHMARKS: readonly Benchmark[] = [
+  recoveryBenchmark,
+  submitBenchmark,
+  endToEndBenchmark,
+  deadlinePrecision,
+  outputCapture,
+  outputCompression,
+  outputFollow,
+  metricsSampling,
+];
