@@ -1,5 +1,5 @@
-import type { OutputRecord, OutputStream } from '@claudine/core';
-import { renderClaudeTranscriptLine } from '@claudine/runtime';
+import type { OutputDamage, OutputRecord, OutputStream } from '@claudine/core';
+import { createClaudeTranscriptRenderer } from '@claudine/runtime';
 import { paint, type Terminal } from './terminal.js';
 
 /** Options for {@link createOutputPrinter}. */
@@ -14,6 +14,10 @@ export interface OutputPrinterOptions {
 /** Prints output records as they come, whole lines at a time. */
 export interface OutputPrinter {
   print(records: readonly OutputRecord[]): void;
+  /** Says (on stderr) that part of the log was skipped because it is missing or damaged. */
+  damage(damage: OutputDamage): void;
+  /** True once {@link OutputPrinter.damage} was called. */
+  readonly damaged: boolean;
   /** Prints what is left of unfinished lines. */
   flush(): void;
 }
@@ -26,26 +30,36 @@ export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinte
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const writeError = options.writeError ?? ((text: string) => process.stderr.write(text));
   const partial: Record<OutputStream, string> = { stdout: '', stderr: '', system: '' };
+  const transcript = options.transcript ? createClaudeTranscriptRenderer() : undefined;
+  let damaged = false;
 
   function emitLine(stream: OutputStream, line: string): void {
-    if (stream === 'system') {
-      write(`${paint(options.terminal, 'dim', line)}\n`);
-    } else if (stream === 'stderr') {
-      writeError(`${line}\n`);
-    } else if (options.transcript) {
-      for (const rendered of renderClaudeTranscriptLine(line)) write(`${rendered}\n`);
-    } else write(`${line}\n`);
+    if (stream === 'system') write(`${paint(options.terminal, 'dim', line)}\n`);
+    else if (stream === 'stderr') writeError(`${line}\n`);
+    else write(`${line}\n`);
+  }
+
+  function printLines(records: readonly OutputRecord[]): void {
+    for (const record of records) {
+      const lines = (partial[record.stream] + record.text).split('\n');
+      partial[record.stream] = lines.pop() ?? '';
+      for (const line of lines) emitLine(record.stream, line);
+    }
   }
 
   return {
     print(records) {
-      for (const record of records) {
-        const lines = (partial[record.stream] + record.text).split('\n');
-        partial[record.stream] = lines.pop() ?? '';
-        for (const line of lines) emitLine(record.stream, line);
-      }
+      printLines(transcript === undefined ? records : transcript.push(records));
+    },
+    damage(damage) {
+      damaged = true;
+      writeError(`${paint(options.terminal, 'yellow', `claudine: ${damage.message}`)}\n`);
+    },
+    get damaged() {
+      return damaged;
     },
     flush() {
+      if (transcript !== undefined) printLines(transcript.flush());
       for (const stream of ['stdout', 'stderr', 'system'] as const) {
         if (partial[stream] !== '') emitLine(stream, partial[stream]);
         partial[stream] = '';

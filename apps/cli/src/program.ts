@@ -5,6 +5,7 @@ import { registerDeps } from './commands/deps.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -29,5 +30,6 @@ export function createProgram(version: string): Command {
   registerGraph(program);
   registerHost(program);
   registerDb(program);
+  registerMetrics(program);
   return program;
 }

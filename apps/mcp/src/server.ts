@@ -3,8 +3,10 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerCancelTask } from './tools/cancel-task.js';
 import { registerDelegateTask } from './tools/delegate-task.js';
 import { registerRetryTask } from './tools/retry-task.js';
+import { registerSystemMetrics } from './tools/system-metrics.js';
 import { registerTaskGraph } from './tools/task-graph.js';
 import { registerTaskLogs } from './tools/task-logs.js';
+import { registerTaskMetrics } from './tools/task-metrics.js';
 import { registerTaskStatus } from './tools/task-status.js';
 import { registerUpdateDependencies } from './tools/update-dependencies.js';
 
@@ -20,7 +22,8 @@ const INSTRUCTIONS = `Claudine runs tasks in background agent processes (Claude 
 - TaskStatus shows a task (with its final result once done) or lists recent tasks.
 - TaskLogs reads the tail of a task's output.
 - CancelTask stops a task; RetryTask runs a failed one again.
-- Workflows: give DelegateTask the ids of earlier tasks in dependsOn, and a task starts only after they complete (if one fails, so does it, unless dependencyPolicy says otherwise). TaskGraph shows a workflow; UpdateDependencies changes what a queued task waits for.`;
+- Workflows: give DelegateTask the ids of earlier tasks in dependsOn, and a task starts only after they complete (if one fails, so does it, unless dependencyPolicy says otherwise). TaskGraph shows a workflow; UpdateDependencies changes what a queued task waits for.
+- TaskMetrics and SystemMetrics show what tasks consumed (CPU, memory, I/O, tokens, cost) and how the machine is doing.`;
 
 /** Builds the MCP server with Claudine's tools over an open {@link Claudine} client. */
 export function createClaudineMcpServer(claudine: Claudine, options: ClaudineMcpServerOptions): McpServer {
@@ -35,5 +38,7 @@ export function createClaudineMcpServer(claudine: Claudine, options: ClaudineMcp
   registerRetryTask(server, claudine);
   registerTaskGraph(server, claudine);
   registerUpdateDependencies(server, claudine);
+  registerTaskMetrics(server, claudine);
+  registerSystemMetrics(server, claudine);
   return server;
 }

@@ -86,8 +86,10 @@ describe('claudine MCP server over stdio', () => {
       'CancelTask',
       'DelegateTask',
       'RetryTask',
+      'SystemMetrics',
       'TaskGraph',
       'TaskLogs',
+      'TaskMetrics',
       'TaskStatus',
       'UpdateDependencies',
     ]);
@@ -99,6 +101,8 @@ describe('claudine MCP server over stdio', () => {
     expect(byName.TaskStatus?.annotations?.readOnlyHint).toBe(true);
     expect(byName.TaskLogs?.annotations?.readOnlyHint).toBe(true);
     expect(byName.TaskGraph?.annotations?.readOnlyHint).toBe(true);
+    expect(byName.TaskMetrics?.annotations?.readOnlyHint).toBe(true);
+    expect(byName.SystemMetrics?.annotations?.readOnlyHint).toBe(true);
     expect(byName.CancelTask?.annotations?.destructiveHint).toBe(true);
     expect(byName.DelegateTask?.annotations?.readOnlyHint).toBe(false);
   });

@@ -16,15 +16,37 @@ export {
   type RetryPlan,
 } from './dependency-propagation.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
+export {
+  MEASURED_FIGURES,
+  type MeasuredFigure,
+  type MissingFigure,
+  MissingFigureSchema,
+  percentileOf,
+  type SystemSnapshot,
+  SystemSnapshotSchema,
+  type TaskMetrics,
+  TaskMetricsSchema,
+} from './metrics.js';
 export type { Clock, TimerHandle } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';
+export type { MetricsStore, TaskStatistics, TimeRange } from './ports/metrics-store.js';
+export type {
+  OutputByteCounts,
+  OutputCatalog,
+  OutputEvent,
+  OutputSegmentEntry,
+  TaskOutputEntry,
+  TaskOutputState,
+} from './ports/output-catalog.js';
 export {
   OUTPUT_STREAMS,
+  type OutputDamage,
   type OutputReadOptions,
   type OutputRecord,
   type OutputSlice,
   type OutputStore,
   type OutputStream,
+  type OutputTailOptions,
 } from './ports/output-store.js';
 export type {
   ProcessRunner,
@@ -32,10 +54,12 @@ export type {
   RunHandle,
   RunOptions,
   RunResult,
+  RunTermination,
   TerminationReason,
 } from './ports/process-runner.js';
 export type {
   CancelOutcome,
+  ClaimBudget,
   ClaimRequest,
   CreateTaskError,
   DependencyChange,

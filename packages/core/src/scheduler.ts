@@ -1,7 +1,7 @@
 import { type BackoffPolicy, retryDelay } from './backoff.js';
 import type { Clock, TimerHandle } from './ports/clock.js';
 import type { ProcessRunner, RunHandle, RunResult } from './ports/process-runner.js';
-import type { TaskOutcome, TaskStore } from './ports/task-store.js';
+import type { ClaimBudget, TaskOutcome, TaskStore } from './ports/task-store.js';
 import type { Task } from './task.js';
 
 /** What the scheduler did, for logs and notifications. */
@@ -29,6 +29,8 @@ export interface SchedulerOptions {
   readonly retryBackoff: BackoffPolicy;
   /** Resource gate: when it returns false no new task starts (checked before each claim). */
   readonly canStart?: () => boolean;
+  /** The spending limit claims respect now (the daily budget), if any. */
+  readonly claimBudget?: (now: number) => ClaimBudget | undefined;
   readonly onEvent?: (event: SchedulerEvent) => void;
 }
 
@@ -47,8 +49,9 @@ export interface Scheduler {
    */
   poke(external?: boolean): void;
   /**
-   * Stops claiming, terminates every running task with reason `shutdown`, and resolves once each
-   * has been recorded.
+   * Stops claiming (a claim already in flight is handed back unstarted), terminates every
+   * running task with reason `shutdown` (SIGTERM, SIGKILL after the grace period) and resolves
+   * once each has been recorded, so that the next host has nothing to recover.
    */
   stop(): Promise<void>;
   /** Ids of the tasks this scheduler runs now. */
@@ -94,6 +97,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   function scheduleWake(at: number): void {
+    // A stopping scheduler claims nothing more: no timer may outlive stop().
+    if (stopping) return;
     if (wakeTimer !== undefined && wakeTimer.at <= at) return;
     wakeTimer?.handle.cancel();
     const delay = Math.max(0, at - clock.now());
@@ -139,19 +144,41 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     while (!stopping && running.size < options.concurrency && (options.canStart?.() ?? true)) {
       const now = clock.now();
+      const budget = options.claimBudget?.(now);
       const task = await store.claimNext({
         owner,
         maxRunning: options.concurrency,
         now,
         leaseExpiresAt: now + options.leaseMs,
+        ...(budget === undefined ? {} : { budget }),
       });
       if (task === undefined) {
         const next = await store.nextNotBefore(clock.now());
         if (next !== undefined) scheduleWake(next);
         return;
       }
+      if (stopping) {
+        // stop() began while the claim was in flight: hand the task back rather than start it.
+        await release(task);
+        return;
+      }
       launch(task);
     }
+  }
+
+  async function release(task: Task): Promise<void> {
+    const now = clock.now();
+    const released = await recordWithRetry(() =>
+      store.requeue(task.id, owner, {
+        notBefore: now,
+        statusDetail: 'claimed as its host was stopping; handed back without being started',
+        exitCode: null,
+        signal: null,
+        report: null,
+        now,
+      }),
+    );
+    if (released?.ok === true) emit({ kind: 'task_requeued', task: released.value, retryAt: now });
   }
 
   function poke(external = false): void {
@@ -200,8 +227,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function settle(task: Task, result: RunResult): Promise<void> {
     const now = clock.now();
-    // attempt counts starts, so attempt <= maxRetries means a retry is still allowed.
-    if (result.failure !== null && result.transient && task.attempt <= task.maxRetries && !stopping) {
+    // attempt counts starts, so attempt <= maxRetries means a retry is still allowed. A host
+    // that is stopping still records the retry: the next host picks it up.
+    if (result.failure !== null && result.transient && task.attempt <= task.maxRetries) {
       const retryAt = now + retryDelay(task.attempt, options.retryBackoff, options.random);
       const requeued = await recordWithRetry(() =>
         store.requeue(task.id, owner, {

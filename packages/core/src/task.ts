@@ -27,6 +27,7 @@ export const FAILURE_REASONS = [
   'spawn_error',
   'agent_error',
   'shutdown',
+  'budget_exceeded',
 ] as const;
 /** Why a task did not complete; see {@link FAILURE_REASONS}. */
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -2,16 +2,43 @@ export type { Agent, AgentInvocation, AgentReportParser } from './agents/agent.j
 export { type ClaudeAgentOptions, createClaudeAgent } from './agents/claude-agent.js';
 export { createClaudeStreamParser } from './agents/claude-stream-parser.js';
 export { renderClaudeTranscriptLine } from './agents/claude-transcript.js';
+export {
+  createClaudeTranscriptRenderer,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from './agents/claude-transcript-reader.js';
 export { type CodexAgentOptions, createCodexAgent, createCodexEventParser } from './agents/codex-agent.js';
 export { type CommandAgentOptions, createCommandAgent } from './agents/command-agent.js';
+export { type CompressedSegment, compressSegment } from './output/compress-segment.js';
 export { createFileOutputStore } from './output/file-output-store.js';
-export { taskLogDirectory, taskLogFile } from './output/log-paths.js';
+export { type LogFileSystem, nodeLogFileSystem } from './output/log-file-system.js';
+export { taskLogDirectory } from './output/log-paths.js';
+export {
+  createOutputMaintenance,
+  type OutputMaintenance,
+  type OutputMaintenanceOptions,
+  type OutputSweepReport,
+} from './output/output-maintenance.js';
+export { listSegments, type SegmentFile, segmentFileName } from './output/segment-files.js';
 export {
   createTaskLogWriter,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_LOG_BYTES,
+  DEFAULT_SEGMENT_BYTES,
   type TaskLogSummary,
   type TaskLogWriter,
   type TaskLogWriterOptions,
 } from './output/task-log-writer.js';
 export { identifyProcess, isSameProcessAlive, processStartTime } from './process/process-identity.js';
-export { findTaskProcesses } from './process/task-processes.js';
-export { createProcessRunner, type ProcessRunnerOptions } from './process-runner.js';
+export { type ProcessSource, type ProcessStatus, readProcessStatus, systemProcessSource } from './process/process-status.js';
+export type { ProcessTree, SignalReport } from './process/process-tree.js';
+export {
+  createProcessTreeWatcher,
+  type ProcessTreeWatcher,
+  type ProcessTreeWatcherOptions,
+  type TrackOptions,
+} from './process/process-tree-watcher.js';
+export { type StopProcessTreeOptions, type StopProcessTreeOutcome, stopProcessTree } from './process/stop-process-tree.js';
+export type { TreeTermination, TreeTerminationOptions, TreeTerminationOutcome } from './process/terminate-process-tree.js';
+export { createProcessRunner, type NodeProcessRunner, type ProcessRunnerOptions } from './process-runner.js';

@@ -4,11 +4,14 @@ import { StringDecoder } from 'node:string_decoder';
 import type {
   AgentKind,
   AgentReport,
+  OutputEvent,
+  ProcessIdentity,
   ProcessRunner,
   RunEvent,
   RunHandle,
   RunOptions,
   RunResult,
+  RunTermination,
   Task,
   TerminationReason,
 } from '@claudine/core';
@@ -16,9 +19,14 @@ import type { Agent, AgentReportParser } from './agents/agent.js';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createCodexAgent } from './agents/codex-agent.js';
 import { createCommandAgent } from './agents/command-agent.js';
-import { taskLogFile } from './output/log-paths.js';
-import { createTaskLogWriter, type TaskLogWriter } from './output/task-log-writer.js';
+import type { LogFileSystem } from './output/log-file-system.js';
+import { taskLogDirectory } from './output/log-paths.js';
+import { createTaskLogWriter, type TaskLogWriter, type TaskLogWriterOptions } from './output/task-log-writer.js';
+import { type DeadlineTimer, setDeadlineTimer } from './process/deadline-timer.js';
 import { identifyProcess } from './process/process-identity.js';
+import type { ProcessTree } from './process/process-tree.js';
+import { createProcessTreeWatcher, type ProcessTreeWatcher } from './process/process-tree-watcher.js';
+import type { TreeTermination, TreeTerminationOutcome } from './process/terminate-process-tree.js';
 
 /** Settings of {@link createProcessRunner}. */
 export interface ProcessRunnerOptions {
@@ -34,7 +42,29 @@ export interface ProcessRunnerOptions {
   readonly warnAtFraction?: number;
   /** Output held in memory per task before the pipe is paused (default 1 MiB). */
   readonly maxBufferedOutputBytes?: number;
+  /**
+   * Tracks every task's process tree (default: a watcher sampling every 500 ms). Share one to
+   * sample trees for other purposes without a second scan.
+   */
+  readonly treeWatcher?: ProcessTreeWatcher;
+  /** Size at which a task's log rolls into a new segment (default 100 MiB). */
+  readonly segmentBytes?: number;
+  /** Cap on a task's whole log; output beyond it is dropped and counted (default 10 GiB). */
+  readonly maxOutputBytesPerTask?: number;
+  /** Told when a log segment is opened or closed and when a run's capture ends. Must not throw. */
+  readonly onOutputEvent?: (event: OutputEvent) => void;
+  /** File operations of the log writer (tests inject failures). */
+  readonly logFileSystem?: LogFileSystem;
   readonly now?: () => number;
+}
+
+/** The {@link ProcessRunner} of this package, with what a host needs on its way out. */
+export interface NodeProcessRunner extends ProcessRunner {
+  /**
+   * Freezes and SIGKILLs every process of every run at once, synchronously: for a host that
+   * must exit now (a second Ctrl-C, a crash). The runs then settle as their processes go.
+   */
+  killAll(): void;
 }
 
 // Lines longer than this are still logged in full but not parsed for the agent's report.
@@ -42,11 +72,12 @@ const MAX_PARSED_LINE = 16 * 1024 * 1024;
 
 /**
  * The {@link ProcessRunner} on Node child processes. Each task runs in its own process group
- * (its own session); its stdout and stderr go to its log with backpressure; its timeout sends
- * SIGTERM to the group and SIGKILL after the grace period; when the agent exits, whatever it
- * left running in its group is stopped the same way, so no orphan outlives its task.
+ * (its own session) and its whole process tree is tracked, including processes that leave the
+ * group; its stdout and stderr go to its log with backpressure; its timeout, a cancel or a
+ * shutdown sends SIGTERM to the tree and SIGKILL after the grace period; when the agent exits,
+ * whatever it left running is stopped the same way, so no orphan outlives its task.
  */
-export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunner {
+export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessRunner {
   const agents: Record<AgentKind, Agent> = {
     claude: options.agents?.claude ?? createClaudeAgent(),
     codex: options.agents?.codex ?? createCodexAgent(),
@@ -56,8 +87,13 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
   const graceMs = options.killGraceMs ?? 5000;
   const warnAt = options.warnAtFraction ?? 0.9;
   const now = options.now ?? Date.now;
+  const watcher = options.treeWatcher ?? createProcessTreeWatcher();
+  const runs = new Set<TaskRun>();
 
   return {
+    killAll() {
+      for (const run of runs) run.killNow();
+    },
     start(task: Task, runOptions: RunOptions = {}): RunHandle {
       let settle: (result: RunResult) => void = () => {};
       const done = new Promise<RunResult>((resolve) => {
@@ -68,16 +104,30 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
         graceMs,
         warnAt,
         now,
+        watcher,
         logsDirectory: options.logsDirectory,
-        maxBufferedOutputBytes: options.maxBufferedOutputBytes ?? 1024 * 1024,
+        output: {
+          ...(options.maxBufferedOutputBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedOutputBytes }),
+          ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
+          ...(options.maxOutputBytesPerTask === undefined ? {} : { maxLogBytes: options.maxOutputBytesPerTask }),
+          ...(options.logFileSystem === undefined ? {} : { fileSystem: options.logFileSystem }),
+          ...(options.onOutputEvent === undefined ? {} : { onEvent: options.onOutputEvent }),
+        },
         onEvent: runOptions.onEvent ?? (() => {}),
-        settle: (result) => settle(result),
+        settle: (result) => {
+          runs.delete(run);
+          settle(result);
+        },
       });
+      runs.add(run);
       run.begin();
       return {
         done,
         terminate(reason, detail) {
           run.terminate(reason, detail);
+        },
+        processes() {
+          return run.processes();
         },
       };
     },
@@ -89,13 +139,18 @@ interface TaskRunContext {
   readonly graceMs: number;
   readonly warnAt: number;
   readonly now: () => number;
+  readonly watcher: ProcessTreeWatcher;
   readonly logsDirectory: string;
-  readonly maxBufferedOutputBytes: number;
+  readonly output: Omit<TaskLogWriterOptions, 'directory' | 'taskId' | 'now'>;
   readonly onEvent: (event: RunEvent) => void;
   readonly settle: (result: RunResult) => void;
 }
 
 type StopReason = TerminationReason | 'timeout';
+
+// After its processes are gone, the agent's pipes close at once; if something we could not
+// kill still holds them, stop reading after this long rather than never finishing.
+const CLOSE_WAIT_MS = 1000;
 
 class TaskRun {
   readonly #task: Task;
@@ -105,11 +160,15 @@ class TaskRun {
   #log: TaskLogWriter | undefined;
   #parser: AgentReportParser | null = null;
   #stop: { reason: StopReason; detail: string } | undefined;
-  #killed = false;
+  #tree: ProcessTree | undefined;
+  #termination: { reason: RunTermination['reason']; deadline: number | null; handle: TreeTermination } | undefined;
+  #terminated: TreeTerminationOutcome | undefined;
+  #exit: { exitCode: number | null; signal: NodeJS.Signals | null } | undefined;
   #exited = false;
   #settled = false;
   #spawnError: string | undefined;
-  readonly #timers: NodeJS.Timeout[] = [];
+  #deadline: number | undefined;
+  readonly #timers: DeadlineTimer[] = [];
 
   constructor(task: Task, agent: Agent, context: TaskRunContext) {
     this.#task = task;
@@ -126,8 +185,9 @@ class TaskRun {
     }
     try {
       this.#log = createTaskLogWriter({
-        path: taskLogFile(this.#context.logsDirectory, task.id),
-        maxBufferedBytes: this.#context.maxBufferedOutputBytes,
+        ...this.#context.output,
+        directory: taskLogDirectory(this.#context.logsDirectory, task.id),
+        taskId: task.id,
         now: this.#context.now,
       });
     } catch (error) {
@@ -141,7 +201,8 @@ class TaskRun {
     try {
       child = spawn(invocation.command, [...invocation.args], {
         cwd: task.cwd,
-        env: invocation.env as NodeJS.ProcessEnv,
+        // The task id marks every process of the task, even one that leaves the tree.
+        env: { ...invocation.env, CLAUDINE_TASK_ID: task.id } as NodeJS.ProcessEnv,
         // A new session makes the child lead its own process group: signals reach the tree.
         detached: true,
         stdio: [invocation.stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -159,16 +220,14 @@ class TaskRun {
           ? `could not start ${invocation.command}: not found. Install it or set its path in the configuration (agents.${task.agent}.command).`
           : `could not start ${invocation.command}: ${error.message}`;
     });
-    child.on('exit', () => {
-      this.#exited = true;
-      // Whatever the agent left behind in its group goes with it.
-      if (child.pid !== undefined) this.#signalGroup('SIGTERM', true);
-    });
+    child.on('exit', () => this.#onExit());
     child.on('close', (code, signal) => {
-      void this.#complete({ exitCode: code, signal });
+      this.#exit = { exitCode: code, signal };
+      this.#maybeComplete();
     });
     if (child.pid === undefined) return;
     const identity = identifyProcess(child.pid) ?? { pid: child.pid, startTime: null };
+    this.#tree = this.#context.watcher.track(identity, { marker: task.id });
     this.#context.onEvent({ kind: 'started', process: identity, at: this.#context.now() });
     if (child.stdin !== null) {
       child.stdin.on('error', () => {
@@ -179,62 +238,116 @@ class TaskRun {
     this.#pipe(child, 'stdout');
     this.#pipe(child, 'stderr');
     this.#armTimeout();
-    if (this.#stop !== undefined) this.#signalGroup('SIGTERM');
+    if (this.#stop !== undefined) this.#startTermination(this.#stop.reason, this.#stop.detail);
   }
 
   terminate(reason: TerminationReason, detail?: string): void {
-    if (this.#stop !== undefined || this.#settled) return;
+    if (this.#stop !== undefined || this.#settled || this.#exited) return;
     const text = detail ?? (reason === 'cancelled' ? 'cancelled on request' : 'the host is shutting down');
     this.#stopWith(reason, text);
   }
 
+  /** SIGKILL now to whatever runs, skipping any grace period (the host must exit). */
+  killNow(): void {
+    if (this.#settled || this.#tree === undefined) return;
+    if (this.#termination === undefined) {
+      if (this.#exited) this.#startTermination('leftovers', 'the agent exited');
+      else {
+        this.#stop ??= { reason: 'shutdown', detail: 'the host had to exit at once' };
+        this.#startTermination(this.#stop.reason, this.#stop.detail);
+      }
+    }
+    this.#termination?.handle.killNow();
+  }
+
+  processes(): readonly ProcessIdentity[] {
+    if (this.#settled || this.#tree === undefined) return [];
+    return this.#tree.members().map((member) => ({ pid: member.pid, startTime: member.startTime }));
+  }
+
   #stopWith(reason: StopReason, detail: string): void {
     this.#stop = { reason, detail };
-    this.#log?.note(`[claudine] stopping (${reason}): ${detail}; sending SIGTERM`);
-    this.#context.onEvent({ kind: 'terminating', reason, at: this.#context.now() });
-    if (this.#child?.pid !== undefined) this.#signalGroup('SIGTERM');
+    for (const timer of this.#timers) timer.cancel();
+    if (this.#tree !== undefined) this.#startTermination(reason, detail);
+  }
+
+  // SIGTERM to the tree now, SIGKILL to what is left after the grace period.
+  #startTermination(reason: RunTermination['reason'], detail: string): void {
+    const tree = this.#tree;
+    if (tree === undefined || this.#termination !== undefined) return;
+    const graceMs = this.#context.graceMs;
+    const handle = tree.terminate({
+      graceMs,
+      now: this.#context.now,
+      onKill: (report) => {
+        const outside = report.outsideGroup > 0 ? ` (${report.outsideGroup} outside its process group)` : '';
+        this.#log?.note(
+          `[claudine] grace period of ${formatDuration(graceMs)} over; SIGKILL sent to ${plural(report.processes, 'process')}${outside}`,
+        );
+      },
+    });
+    this.#termination = { reason, deadline: reason === 'timeout' ? (this.#deadline ?? null) : null, handle };
+    const { termAt, term } = handle;
+    const outside = term.outsideGroup > 0 ? `, ${term.outsideGroup} of them outside its process group` : '';
+    const sent = `SIGTERM sent to ${plural(term.processes, 'process')}${outside}`;
+    if (reason === 'leftovers') this.#log?.note(`[claudine] the agent exited and left processes running; ${sent}`);
+    else {
+      this.#log?.note(`[claudine] stopping (${reason}): ${detail}; ${sent}`);
+      this.#context.onEvent({ kind: 'terminating', reason, at: termAt });
+    }
+    void handle.done.then((outcome) => {
+      this.#terminated = outcome;
+      if (outcome.survivors.length > 0) {
+        this.#log?.note(
+          `[claudine] could not stop ${outcome.survivors.map((survivor) => survivor.pid).join(', ')}: not ours to kill, or stuck in the kernel`,
+        );
+      }
+      this.#maybeComplete();
+      // Something we could not kill may still hold the pipes: stop waiting for them.
+      const closeTimer = setTimeout(() => {
+        this.#child?.stdout?.destroy();
+        this.#child?.stderr?.destroy();
+        this.#exit ??= { exitCode: null, signal: null };
+        this.#maybeComplete();
+      }, CLOSE_WAIT_MS);
+      closeTimer.unref();
+    });
+  }
+
+  #onExit(): void {
+    this.#exited = true;
+    for (const timer of this.#timers) timer.cancel();
+    if (this.#termination !== undefined || this.#tree === undefined) return;
+    // Whatever the agent left behind, in its group or not, goes with it.
+    if (this.#tree.refresh({ force: true }).length > 0) this.#startTermination('leftovers', 'the agent exited');
+  }
+
+  #maybeComplete(): void {
+    if (this.#settled || this.#exit === undefined) return;
+    if (this.#termination !== undefined && this.#terminated === undefined) return;
+    void this.#complete(this.#exit);
   }
 
   #armTimeout(): void {
     const { timeoutMs } = this.#task;
     const startedAt = this.#context.now();
     const deadline = startedAt + timeoutMs;
+    this.#deadline = deadline;
     const warnDelay = Math.floor(timeoutMs * this.#context.warnAt);
     if (warnDelay > 0 && warnDelay < timeoutMs) {
       this.#timers.push(
-        setTimeout(() => {
-          if (this.#exited) return;
-          this.#log?.note(`[claudine] warning: ${Math.round((deadline - this.#context.now()) / 1000)} s left before the timeout`);
+        setDeadlineTimer(() => {
+          if (this.#exited || this.#stop !== undefined) return;
+          this.#log?.note(`[claudine] warning: ${formatDuration(timeoutMs - warnDelay)} left before the timeout`);
           this.#context.onEvent({ kind: 'timeout_warning', at: this.#context.now(), deadline });
         }, warnDelay),
       );
     }
     this.#timers.push(
-      setTimeout(() => {
+      setDeadlineTimer(() => {
         if (this.#stop !== undefined || this.#exited) return;
         this.#stopWith('timeout', `timed out after ${formatDuration(timeoutMs)}`);
       }, timeoutMs),
-    );
-  }
-
-  // SIGTERM to the group, then SIGKILL after the grace period if anything is left.
-  #signalGroup(signal: 'SIGTERM' | 'SIGKILL', quiet = false): void {
-    const pid = this.#child?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      return; // The group is gone already.
-    }
-    if (signal === 'SIGKILL') {
-      this.#killed = true;
-      if (!quiet) this.#log?.note('[claudine] grace period over; sending SIGKILL');
-      return;
-    }
-    this.#timers.push(
-      setTimeout(() => {
-        if (!this.#settled) this.#signalGroup('SIGKILL', quiet);
-      }, this.#context.graceMs),
     );
   }
 
@@ -285,29 +398,58 @@ class TaskRun {
       failure: { reason: 'spawn_error', detail },
       transient: false,
       outputTruncated: false,
+      termination: null,
     });
   }
 
   async #complete(exit: { exitCode: number | null; signal: NodeJS.Signals | null }): Promise<void> {
     if (this.#settled) return;
     this.#settled = true;
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) timer.cancel();
+    this.#tree?.release();
     const report = this.#parser?.finish(exit) ?? null;
     if (this.#spawnError !== undefined) this.#log?.note(`[claudine] ${this.#spawnError}`);
     else this.#log?.note(`[claudine] exited with ${exit.signal === null ? `code ${exit.exitCode}` : `signal ${exit.signal}`}`);
     const summary = await this.#log?.close();
     const result = this.#result(exit, report);
-    this.#context.settle({ ...result, outputTruncated: summary !== undefined && summary.truncatedReason !== null });
+    this.#context.settle({
+      ...result,
+      outputTruncated: summary !== undefined && summary.truncatedReason !== null,
+      termination: this.#terminationRecord(),
+    });
   }
 
-  #result(exit: { exitCode: number | null; signal: string | null }, report: AgentReport | null): Omit<RunResult, 'outputTruncated'> {
+  #terminationRecord(): RunTermination | null {
+    const started = this.#termination;
+    const outcome = this.#terminated;
+    if (started === undefined || outcome === undefined) return null;
+    return {
+      reason: started.reason,
+      deadline: started.deadline,
+      termAt: outcome.termAt,
+      killAt: outcome.killAt,
+      goneAt: outcome.goneAt,
+      terminated: outcome.term.processes,
+      outsideGroup: Math.max(outcome.term.outsideGroup, outcome.kill?.outsideGroup ?? 0),
+      killed: outcome.kill?.processes ?? 0,
+      survivors: outcome.survivors,
+    };
+  }
+
+  #result(
+    exit: { exitCode: number | null; signal: string | null },
+    report: AgentReport | null,
+  ): Omit<RunResult, 'outputTruncated' | 'termination'> {
     const base = { exitCode: exit.exitCode, signal: exit.signal, report };
     if (this.#spawnError !== undefined) {
       return { ...base, exitCode: null, failure: { reason: 'spawn_error', detail: this.#spawnError }, transient: false };
     }
     if (this.#stop !== undefined) {
-      const killed = this.#killed ? ', killed after the grace period' : '';
-      return { ...base, failure: { reason: this.#stop.reason, detail: `${this.#stop.detail}${killed}` }, transient: false };
+      const outcome = this.#terminated;
+      const killed = outcome?.killAt != null ? ', killed after the grace period' : '';
+      const outside = outcome === undefined ? 0 : Math.max(outcome.term.outsideGroup, outcome.kill?.outsideGroup ?? 0);
+      const escaped = outside > 0 ? ` (with ${plural(outside, 'process')} that had left its process group)` : '';
+      return { ...base, failure: { reason: this.#stop.reason, detail: `${this.#stop.detail}${killed}${escaped}` }, transient: false };
     }
     if (report?.isError === true) {
       const text = firstLine(report.resultText) ?? report.errorKind ?? 'the agent reported an error';
@@ -336,6 +478,10 @@ function firstLine(text: string | null): string | undefined {
 function quote(argument: string): string {
   if (argument.length > 80) return `'${argument.slice(0, 77)}...'`;
   return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
 }
 
 function formatDuration(ms: number): string {

@@ -12,23 +12,27 @@ import {
   type NewTask,
   type NewTaskInput,
   NewTaskInputSchema,
+  type OutputDamage,
   type OutputRecord,
   type OutputStore,
   type OutputStream,
   type Task,
   type TaskGraph,
+  type TaskOutputEntry,
   type TaskPage,
   type TaskQuery,
   unsupportedAgentOptions,
 } from '@claudine/core';
-import { createFileOutputStore } from '@claudine/runner';
-import { type HostRecord, type IntegrityReport, SqliteTaskStore } from '@claudine/store-sqlite';
+import { createFileOutputStore, taskLogDirectory } from '@claudine/runner';
+import { type HostRecord, type IntegrityReport, SqliteTaskStore, type TaskAttempt } from '@claudine/store-sqlite';
 import { sendSignal, watchSignals } from './change-signals.js';
+import { createMetricsReader, type MetricsReader } from './client-metrics.js';
 import { type Config, type ConfigInput, type ConfigSources, loadConfig } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
 import { pruneTasks } from './prune.js';
 import { formatDuration } from './units.js';
+import { watchDirectory } from './watch-directory.js';
 
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
@@ -72,6 +76,8 @@ export interface FollowOptions {
   /** Start here (default: the beginning). */
   readonly offset?: number;
   readonly signal?: AbortSignal;
+  /** Told once about each missing or damaged part of the log that was skipped. */
+  readonly onDamage?: (damage: OutputDamage) => void;
 }
 
 /**
@@ -84,6 +90,8 @@ export interface Claudine {
   readonly configSources: ConfigSources;
   /** Reads task output (any task, running or finished). */
   readonly output: OutputStore;
+  /** Reads metrics: what tasks consumed, the system now, and its history. */
+  readonly metrics: MetricsReader;
   /** Validates and stores a task, wakes (or starts) the host. Throws `invalid_input` or `not_found`. */
   submit(input: NewTaskInput): Promise<SubmitOutcome>;
   /**
@@ -94,6 +102,8 @@ export interface Claudine {
   /** The task with this id; throws `not_found`. */
   get(id: string): Promise<Task>;
   list(query?: TaskQuery): Promise<TaskPage>;
+  /** Every recorded run of the task (retries included), first first; throws `not_found`. */
+  attempts(id: string): Promise<TaskAttempt[]>;
   /** Cancels a queued task, or asks the host to stop a running one. Throws when it is finished. */
   cancel(id: string, reason?: string): Promise<CancelOutcome>;
   /**
@@ -111,8 +121,13 @@ export interface Claudine {
   graph(id?: string, options?: { readonly limit?: number }): Promise<TaskGraph>;
   /** Resolves when the task is finished (or the wait times out / is aborted: then as it is). */
   waitForTask(id: string, options?: WaitOptions): Promise<Task>;
-  /** Calls `onRecords` with output as it arrives, until the task is finished. */
+  /**
+   * Calls `onRecords` with output as it arrives (within a fraction of a second: the log directory
+   * is watched, and polled as a fallback), until the task is finished and all its output read.
+   */
   followOutput(id: string, onRecords: (records: readonly OutputRecord[]) => void, options?: FollowOptions): Promise<Task>;
+  /** What is known about a task's stored output (sizes, segments, truncation, deletion). */
+  outputInfo(id: string): Promise<TaskOutputEntry | undefined>;
   hostStatus(): Promise<HostStatus>;
   /** Checks the database (`claudine db check`). */
   checkDatabase(): Promise<IntegrityReport>;
@@ -159,11 +174,22 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     return ensureHost({ store, layout, leaseMs: config.host.lease, environment });
   }
 
+  const metrics = createMetricsReader({
+    layout,
+    config,
+    getTask: get,
+    host: async () => {
+      const host = (await store.lockHolder()) ?? null;
+      return host !== null && isLiveHost(host, config.host.lease) ? host : null;
+    },
+  });
+
   return {
     layout,
     config,
     configSources: sources,
     output,
+    metrics,
 
     async submit(input) {
       const created = await createWithFreshIds(
@@ -198,6 +224,11 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     list(query) {
       return store.list(query);
+    },
+
+    async attempts(id) {
+      await get(id);
+      return store.attempts(id);
     },
 
     async cancel(id, reason) {
@@ -307,24 +338,78 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     async followOutput(id, onRecords, followOptions = {}) {
       let offset = followOptions.offset ?? 0;
       const streams = followOptions.streams;
+      const reported = new Set<string>();
       const drain = async (): Promise<void> => {
         for (;;) {
           const slice = await output.read(id, { offset, ...(streams === undefined ? {} : { streams }) });
+          for (const damage of slice.damage ?? []) {
+            const key = `${damage.file}:${damage.from}`;
+            if (reported.has(key)) continue;
+            reported.add(key);
+            followOptions.onDamage?.(damage);
+          }
           if (slice.records.length > 0) onRecords(slice.records);
           offset = slice.nextOffset;
           if (slice.atEnd) return;
         }
       };
       let task = await get(id);
-      while (!isTerminalStatus(task.status) && followOptions.signal?.aborted !== true) {
+      if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) {
         await drain();
-        task = await this.waitForTask(id, {
-          timeoutMs: 200,
-          ...(followOptions.signal === undefined ? {} : { signal: followOptions.signal }),
-        });
+        return task;
       }
-      await drain();
-      return task;
+      return await new Promise<Task>((resolvePromise, reject) => {
+        let running = false;
+        let again = false;
+        let settled = false;
+        let lastHostCheck = Date.now();
+        const finish = (error?: unknown): void => {
+          if (settled) return;
+          settled = true;
+          logWatcher.close();
+          statusWatcher.close();
+          followOptions.signal?.removeEventListener('abort', onAbort);
+          if (error === undefined) resolvePromise(task);
+          else reject(error);
+        };
+        const pump = (): void => {
+          if (running) {
+            again = true;
+            return;
+          }
+          running = true;
+          void (async () => {
+            try {
+              do {
+                again = false;
+                // The state is read before the output: a task seen finished has all its output on
+                // disk, so this drain is the last one needed.
+                task = await get(id);
+                logWatcher.retry();
+                await drain();
+                if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) return finish();
+                if (autoStart && Date.now() - lastHostCheck > 2000) {
+                  lastHostCheck = Date.now();
+                  await startHostIfNeeded();
+                }
+              } while (again && !settled);
+            } catch (error) {
+              finish(error);
+            } finally {
+              running = false;
+            }
+          })();
+        };
+        const onAbort = (): void => pump();
+        const logWatcher = watchDirectory(taskLogDirectory(layout.logs, id), pump);
+        const statusWatcher = watchSignals(layout.signals, 'changed', pump, 250);
+        followOptions.signal?.addEventListener('abort', onAbort, { once: true });
+        pump();
+      });
+    },
+
+    outputInfo(id) {
+      return store.outputCatalog().describe(id);
     },
 
     async hostStatus() {
@@ -349,6 +434,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     },
 
     close() {
+      metrics.close();
       store.close();
     },
   };
@@ -402,6 +488,7 @@ function prepareTask(input: NewTaskInput, config: Config): NewTask {
   if (value.agent === 'claude') {
     agentOptions.permissionMode ??= config.agents.claude.permissionMode;
     if (config.agents.claude.model !== undefined) agentOptions.model ??= config.agents.claude.model;
+    if (config.budget.perTask !== undefined) agentOptions.maxBudgetUsd ??= config.budget.perTask;
   }
   return {
     id: formatTaskId(randomBytes(8)),

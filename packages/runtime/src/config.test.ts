@@ -40,6 +40,25 @@ describe('loadConfig', () => {
     expect(sources.environment).toEqual(expect.arrayContaining(['CLAUDINE_TIMEOUT_DEFAULT', 'CLAUDINE_AGENTS_CLAUDE_COMMAND']));
   });
 
+  it('has output settings with defaults, from the environment, and checked', () => {
+    const { config } = loadConfig({ file, environment: {} });
+    expect(config.output).toEqual({
+      bufferBytes: 1024 ** 2,
+      segmentBytes: 100 * 1024 ** 2,
+      compressionAge: 3_600_000,
+      retention: 7 * 86_400_000,
+      maxBytesPerTask: 10 * 1024 ** 3,
+    });
+    const tuned = loadConfig({
+      file,
+      environment: { CLAUDINE_OUTPUT_SEGMENT_BYTES: '8MiB', CLAUDINE_OUTPUT_COMPRESSION_AGE: '0', CLAUDINE_OUTPUT_RETENTION: '30d' },
+    }).config.output;
+    expect(tuned).toMatchObject({ segmentBytes: 8 * 1024 ** 2, compressionAge: 0, retention: 30 * 86_400_000 });
+    expect(() => loadConfig({ file, environment: { CLAUDINE_OUTPUT_MAX_BYTES_PER_TASK: '10' } })).toThrow(
+      /output\.maxBytesPerTask: the cap must be at least 1KiB/,
+    );
+  });
+
   it('names the file and what to do when it is not JSON', () => {
     writeFileSync(file, '{ "concurrency": 3, ');
     expect(() => loadConfig({ file, environment: {} })).toThrow(

@@ -2,33 +2,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import { z } from 'zod';
-import { parseBytes, parseDuration } from './units.js';
-
-const duration = (fallback: string) =>
-  z
-    .union([z.number(), z.string()])
-    .default(fallback)
-    .transform((value, context) => {
-      const parsed = parseDuration(value);
-      if (parsed === undefined) {
-        context.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 500ms, 30s, 5m, 2h, 7d)` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-
-const bytes = (fallback: string) =>
-  z
-    .union([z.number(), z.string()])
-    .default(fallback)
-    .transform((value, context) => {
-      const parsed = parseBytes(value);
-      if (parsed === undefined) {
-        context.addIssue({ code: 'custom', message: `"${value}" is not a size (use e.g. 512KiB, 100MiB, 10GiB)` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
+import { budgetSettings, metricsSettings } from './metrics-config.js';
+import { bytes, duration } from './setting-values.js';
 
 /**
  * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
@@ -79,6 +54,14 @@ export const ConfigSchema = z
     output: z
       .object({
         bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
+        segmentBytes: bytes('100MiB')
+          .refine((value) => value >= 1024, 'a segment must be at least 1KiB')
+          .describe("Size at which a task's log rolls into a new segment."),
+        compressionAge: duration('1h').describe('Closed log segments are compressed (zstd) once this old; 0 compresses them at once.'),
+        retention: duration('7d').describe("A finished task's log is deleted this long after it finished."),
+        maxBytesPerTask: bytes('10GiB')
+          .refine((value) => value >= 1024, 'the cap must be at least 1KiB')
+          .describe("Cap on a task's stored output; beyond it output is dropped, counted, and the task flagged outputTruncated."),
       })
       .strict()
       .prefault({}),
@@ -110,6 +93,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: metricsSettings,
+    budget: budgetSettings,
   })
   .strict();
 

@@ -52,15 +52,29 @@ describe('contention', () => {
     const worker = fileURLToPath(new URL('../test-fixtures/submit-worker.mjs', import.meta.url));
     const first = run([hostEntryPath(), '--home', home], environment);
     // The first host holds the lock; the second shares the directory on purpose.
-    await waitFor(() => {
-      const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
-      try {
-        return store.lockHolder();
-      } finally {
-        store.close();
-      }
-    });
+    await waitFor(
+      () => {
+        const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+        try {
+          return store.lockHolder();
+        } finally {
+          store.close();
+        }
+      },
+      { description: 'the first host to take the lock', timeoutMs: 30_000 },
+    );
     const second = run([hostEntryPath(), '--home', home, '--shared'], environment);
+    await waitFor(
+      () => {
+        const db = new Database(join(home, 'claudine.db'), { readonly: true });
+        try {
+          return (db.prepare('SELECT COUNT(*) AS n FROM hosts WHERE stopped_at IS NULL').get() as { n: number }).n === 2;
+        } finally {
+          db.close();
+        }
+      },
+      { description: 'the second host to register', timeoutMs: 30_000 },
+    );
     const clients = [1, 2, 3].map(() => run([worker, '40', workdir, log], environment));
     const ids = (await Promise.all(clients.map((client) => client.output))).flatMap((stdout) => JSON.parse(stdout) as string[]);
     expect(ids).toHaveLength(120);

@@ -69,6 +69,9 @@ export function withDependencyResults(runner: ProcessRunner, options: Dependency
           if (inner !== undefined) inner.terminate(reason, detail);
           else stopped ??= { reason, detail };
         },
+        processes() {
+          return inner?.processes() ?? [];
+        },
       };
     },
   };
@@ -84,7 +87,7 @@ export async function readDependencyResults(task: Task, options: DependencyResul
     if (dependency === undefined) continue;
     let result = dependency.report?.resultText ?? null;
     if (result === null || result.trim() === '') {
-      const tail = await options.output.tail(id, lines, ['stdout']);
+      const tail = await options.output.tail(id, lines, { streams: ['stdout'] });
       const text = tail.records.map((record) => record.text).join('');
       result = text.trim() === '' ? null : text;
     }
@@ -115,7 +118,15 @@ function taskWithResults(task: Task, results: readonly DependencyResult[], optio
 }
 
 function notStarted(reason: 'cancelled' | 'shutdown' | 'spawn_error', detail: string): RunResult {
-  return { exitCode: null, signal: null, report: null, failure: { reason, detail }, transient: false, outputTruncated: false };
+  return {
+    exitCode: null,
+    signal: null,
+    report: null,
+    failure: { reason, detail },
+    transient: false,
+    outputTruncated: false,
+    termination: null,
+  };
 }
 
 function keepEnd(text: string | null, length: number): string | null {

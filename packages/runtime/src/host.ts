@@ -6,15 +6,17 @@ import {
   createCodexAgent,
   createCommandAgent,
   createFileOutputStore,
+  createOutputMaintenance,
   createProcessRunner,
   identifyProcess,
   isSameProcessAlive,
 } from '@claudine/runner';
 import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
 import { createThrottledSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
-import { type Config, loadConfig, resolveConcurrency } from './config.js';
+import { type Config, type ConfigInput, loadConfig, resolveConcurrency } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { withDependencyResults } from './dependency-results.js';
+import { createHostMetrics } from './metrics-wiring.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { formatDuration } from './units.js';
@@ -28,6 +30,8 @@ export interface HostOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Settings; loaded from the data directory and environment when omitted. */
   readonly config?: Config;
+  /** Settings that take precedence over the file and the environment (flags), when `config` is omitted. */
+  readonly overrides?: ConfigInput;
   /** Exit after `host.idleExit` with nothing queued or running (hosts started on demand do). */
   readonly exitWhenIdle?: boolean;
   /**
@@ -50,8 +54,18 @@ export interface Host {
   readonly concurrency: number;
   /** Settles when the host has stopped and released the data directory. */
   readonly stopped: Promise<HostExit>;
-  /** Stops claiming, terminates running tasks (recorded as failed with reason `shutdown`), exits. */
+  /**
+   * Stops claiming, terminates running tasks (SIGTERM to each whole process tree, SIGKILL after
+   * the grace period; recorded as failed with reason `shutdown`), releases the data directory.
+   */
   stop(): Promise<void>;
+  /**
+   * Cuts any grace period short: SIGKILLs every process of every running task now,
+   * synchronously. For a host that must exit at once; `stop()` still records what it can.
+   */
+  killTasks(): void;
+  /** Where `/metrics` is served (`metrics.listen`), if it is. */
+  readonly metricsEndpoint: { readonly host: string; readonly port: number } | undefined;
 }
 
 const realClock: Clock = {
@@ -70,7 +84,9 @@ const realClock: Clock = {
 export async function startHost(options: HostOptions = {}): Promise<Host> {
   const environment = options.environment ?? process.env;
   const layout = ensureDataDirectory(options.home ?? resolveDataDirectory(environment));
-  const config = options.config ?? loadConfig({ file: layout.config, environment }).config;
+  const config =
+    options.config ??
+    loadConfig({ file: layout.config, environment, ...(options.overrides === undefined ? {} : { overrides: options.overrides }) }).config;
   const log = options.log ?? (() => {});
   // The host's own state changes use synchronous=NORMAL: they survive a crash of any process;
   // on power loss the last ones may roll back, which recovery treats as a crash.
@@ -119,18 +135,35 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   }
 
   const concurrency = resolveConcurrency(config);
+  const outputCatalog = store.outputCatalog();
+  const maintenance = createOutputMaintenance({
+    logsDirectory: layout.logs,
+    catalog: outputCatalog,
+    compressionAgeMs: config.output.compressionAge,
+    retentionMs: config.output.retention,
+    log,
+  });
   const runner = createProcessRunner({
     logsDirectory: layout.logs,
     environment,
     killGraceMs: config.timeout.killGrace,
     warnAtFraction: config.timeout.warnAt,
     maxBufferedOutputBytes: config.output.bufferBytes,
+    segmentBytes: config.output.segmentBytes,
+    maxOutputBytesPerTask: config.output.maxBytesPerTask,
+    onOutputEvent(event) {
+      outputCatalog
+        .record(event)
+        .catch((error: unknown) => log(`could not record the output of task ${event.taskId}: ${(error as Error).message}`));
+      if (event.kind === 'segment_closed') maintenance.segmentClosed(event.taskId, event.segment);
+    },
     agents: {
       claude: createClaudeAgent({ command: config.agents.claude.command }),
       codex: createCodexAgent({ command: config.agents.codex.command }),
       command: createCommandAgent({ shell: config.agents.command.shell }),
     },
   });
+  const metrics = createHostMetrics({ config, layout, hostId: id, log, poke: () => scheduler.poke() });
 
   let lastActivity = Date.now();
   const signalChanged = createThrottledSignal(layout.signals, 'changed');
@@ -141,13 +174,14 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const scheduler: Scheduler = createScheduler({
     store,
-    runner: withDependencyResults(runner, { store, output: createFileOutputStore(layout.logs) }),
+    runner: metrics.measure(withDependencyResults(runner, { store, output: createFileOutputStore(layout.logs) })),
     clock: realClock,
     random: Math.random,
     owner: id,
     concurrency,
     leaseMs: config.host.lease,
     retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
+    claimBudget: metrics.claimBudget,
     onEvent,
   });
 
@@ -166,25 +200,37 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     scheduler.poke(true);
   };
   const watcher: SignalWatcher = watchSignals(layout.signals, 'wake', onSignal);
+  // Another host sharing the directory frees slots of the global cap when its tasks end; its
+  // 'changed' signal lets this one claim at once. Our own signals cost one data_version read.
+  const peerWatcher: SignalWatcher = watchSignals(layout.signals, 'changed', onSignal, 60_000);
 
   let resolveStopped: (exit: HostExit) => void = () => {};
   const stopped = new Promise<HostExit>((resolve) => {
     resolveStopped = resolve;
   });
   let stopping: Promise<void> | undefined;
+  // A host that dies (an uncaught error, process.exit) takes its tasks' processes with it
+  // rather than leave them running unwatched until the next host's recovery.
+  const killOnExit = (): void => runner.killAll();
+  process.on('exit', killOnExit);
   const shutdown = (exit: HostExit): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(idleTimer);
       clearInterval(housekeepingTimer);
+      clearInterval(sweepTimer);
       watcher.close();
+      peerWatcher.close();
       await scheduler.stop();
       await housekeeping;
+      await metrics.stop();
+      await maintenance.stop();
       try {
         if (exit !== 'idle') await store.releaseHost(id, Date.now());
       } catch (error) {
         log(`could not release the host lock: ${(error as Error).message}`);
       }
       store.close();
+      process.off('exit', killOnExit);
       sendSignal(layout.signals, 'changed');
       log(`host ${id} stopped (${exit})`);
       resolveStopped(exit);
@@ -234,11 +280,47 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const housekeepingTimer = setInterval(runHousekeeping, Math.max(1000, config.host.lease));
   runHousekeeping();
+  const sweep = (): void => {
+    maintenance.sweep().then(
+      (report) => {
+        const done = report.compressedSegments + report.deletedLogs + report.deletedOrphans + report.failures;
+        if (done > 0) {
+          log(
+            `logs: ${report.compressedSegments} segments compressed (${report.savedBytes} bytes saved), ${report.deletedLogs} expired logs and ${report.deletedOrphans} orphaned ones deleted, ${report.failures} failures`,
+          );
+        }
+      },
+      (error: unknown) => log(`log maintenance failed: ${(error as Error).message}`),
+    );
+  };
+  const sweepTimer = setInterval(sweep, outputSweepInterval(config));
+  sweepTimer.unref();
 
   log(`host ${id} (pid ${process.pid}) runs up to ${concurrency} tasks from ${layout.root}`);
+  try {
+    await metrics.start();
+  } catch (error) {
+    log(`metrics: ${(error as Error).message}`);
+  }
   scheduler.start();
+  sweep();
   onSignal();
-  return { id, layout, concurrency, stopped, stop: () => shutdown('stopped') };
+  return {
+    id,
+    layout,
+    concurrency,
+    stopped,
+    stop: () => shutdown('stopped'),
+    killTasks: () => runner.killAll(),
+    metricsEndpoint: metrics.endpoint,
+  };
+}
+
+// Often enough that segments are compressed and logs deleted close to when they are due, never
+// more than once a second nor less than every 10 minutes.
+function outputSweepInterval(config: Config): number {
+  const due = Math.min(config.output.compressionAge > 0 ? config.output.compressionAge : Number.POSITIVE_INFINITY, config.output.retention);
+  return Math.min(600_000, Math.max(1000, Math.floor(due / 4)));
 }
 
 function describeEvent(event: SchedulerEvent): string {

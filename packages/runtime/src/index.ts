@@ -1,5 +1,12 @@
-export { renderClaudeTranscriptLine } from '@claudine/runner';
-export type { IntegrityReport } from '@claudine/store-sqlite';
+export {
+  createClaudeTranscriptRenderer,
+  renderClaudeTranscriptLine,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from '@claudine/runner';
+export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './budget.js';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
   type Claudine,
@@ -10,6 +17,7 @@ export {
   type SubmitOutcome,
   type WaitOptions,
 } from './client.js';
+export type { MetricsReader, SystemMetricsReport } from './client-metrics.js';
 export {
   type Config,
   type ConfigInput,
@@ -44,6 +52,7 @@ export {
   taskTitle,
 } from './graph-export.js';
 export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
+export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
 export { pruneTasks } from './prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
 export { runHostProcess } from './run-host-process.js';

@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Task } from '@claudine/core';
-import { findTaskProcesses, isSameProcessAlive, processStartTime } from '@claudine/runner';
+import { createProcessTreeWatcher, stopProcessTree } from '@claudine/runner';
 import type { HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
 
 /** What recovery needs. */
@@ -20,8 +19,8 @@ export interface RecoveryOptions {
 export interface RecoveryReport {
   readonly failed: readonly string[];
   readonly requeued: readonly string[];
-  /** Pids of leftover processes that were killed. */
-  readonly killed: readonly number[];
+  /** How many leftover processes were found and stopped. */
+  readonly killed: number;
 }
 
 /**
@@ -30,25 +29,28 @@ export interface RecoveryReport {
  * `retryOnCrash` and retries remain, else `failed` with reason `crashed`. Tasks of a live host
  * with a valid lease are never touched.
  *
- * Leftover processes are found two ways: the recorded pid (signalled only if its start time
- * still matches, so a reused pid is never hit), and on Linux every process whose environment
- * carries the task's `CLAUDINE_TASK_ID` (which catches a process started a moment before the
- * crash, before its pid was recorded, and descendants that left the process group).
+ * Leftover processes are found through the recorded pid (signalled only if its start time still
+ * matches, so a reused pid is never hit), its group and descendants, and every process whose
+ * environment carries the task's `CLAUDINE_TASK_ID` (which catches a process started a moment
+ * before the crash, before its pid was recorded, and descendants that left the process group).
  */
 export async function recoverOrphanedTasks(options: RecoveryOptions): Promise<RecoveryReport> {
   const { store, log } = options;
   const now = options.now ?? Date.now;
   const orphans = await findOrphans(options, now());
-  const report = { failed: [] as string[], requeued: [] as string[], killed: [] as number[] };
+  const report = { failed: [] as string[], requeued: [] as string[], killed: 0 };
   if (orphans.length === 0) return report;
 
-  report.killed.push(...(await stopLeftovers(orphans, options.killGraceMs)));
+  const stopped = await stopLeftovers(orphans, options.killGraceMs);
   for (const task of orphans) {
     const owner = task.owner as string;
     const retry = options.retryOnCrash && task.attempt <= task.maxRetries;
+    const leftovers = stopped.get(task.id) ?? 0;
+    report.killed += leftovers;
+    const killed = leftovers === 0 ? '' : `; its ${leftovers} leftover process${leftovers === 1 ? ' was' : 'es were'} killed`;
     const detail = retry
-      ? `its host ${owner} stopped while it ran; requeued (retry ${task.attempt} of ${task.maxRetries})`
-      : `its host ${owner} stopped while it ran; output so far is kept in its log`;
+      ? `its host ${owner} stopped while it ran${killed}; requeued (retry ${task.attempt} of ${task.maxRetries})`
+      : `its host ${owner} stopped while it ran${killed}; output so far is kept in its log`;
     const result = retry
       ? await store.requeue(task.id, owner, {
           notBefore: now(),
@@ -74,7 +76,7 @@ export async function recoverOrphanedTasks(options: RecoveryOptions): Promise<Re
     (retry ? report.requeued : report.failed).push(task.id);
     log(`recovered task ${task.id}: ${detail}`);
   }
-  if (report.killed.length > 0) log(`killed ${report.killed.length} leftover process(es): ${report.killed.join(', ')}`);
+  if (report.killed > 0) log(`stopped ${report.killed} leftover process(es) of crashed tasks`);
   return report;
 }
 
@@ -103,42 +105,24 @@ async function findOrphans(options: RecoveryOptions, now: number): Promise<Task[
   return orphans;
 }
 
-// SIGTERM to every leftover process (and the process group of the recorded pid), then SIGKILL
-// to whatever is still there after the grace period.
-async function stopLeftovers(orphans: readonly Task[], graceMs: number): Promise<number[]> {
-  const targets = new Map<number, string | null>();
-  const groups = new Set<number>();
-  for (const task of orphans) {
-    if (task.pid !== null && isSameProcessAlive({ pid: task.pid, startTime: task.pidStartTime })) {
-      targets.set(task.pid, task.pidStartTime);
-      groups.add(task.pid);
-    }
+// Everything left of each orphan's process tree (the recorded root if it is still the same
+// process, its group and descendants, and every process carrying the task's id), stopped in
+// parallel through one shared /proc watcher: SIGTERM, then SIGKILL after the grace period.
+async function stopLeftovers(orphans: readonly Task[], graceMs: number): Promise<Map<string, number>> {
+  const watcher = createProcessTreeWatcher();
+  try {
+    const outcomes = await Promise.all(
+      orphans.map((task) =>
+        stopProcessTree({
+          root: task.pid === null ? null : { pid: task.pid, startTime: task.pidStartTime },
+          marker: task.id,
+          graceMs,
+          watcher,
+        }),
+      ),
+    );
+    return new Map(orphans.map((task, index) => [task.id, outcomes[index]?.found ?? 0]));
+  } finally {
+    watcher.close();
   }
-  for (const pids of findTaskProcesses(new Set(orphans.map((task) => task.id))).values()) {
-    for (const pid of pids) if (!targets.has(pid)) targets.set(pid, processStartTime(pid) ?? null);
-  }
-  if (targets.size === 0) return [];
-  const signal = (kind: NodeJS.Signals): void => {
-    for (const group of groups) {
-      try {
-        process.kill(-group, kind);
-      } catch {
-        // The group is gone, or the pid did not lead one.
-      }
-    }
-    for (const [pid, startTime] of targets) {
-      if (!isSameProcessAlive({ pid, startTime })) continue;
-      try {
-        process.kill(pid, kind);
-      } catch {
-        // Gone between the check and the signal.
-      }
-    }
-  };
-  signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  const alive = (): boolean => [...targets].some(([pid, startTime]) => isSameProcessAlive({ pid, startTime }));
-  while (Date.now() < deadline && alive()) await sleep(20);
-  if (alive()) signal('SIGKILL');
-  return [...targets.keys()];
 }

@@ -1,9 +1,14 @@
 import { type HostOptions, startHost } from './host.js';
 
+// After a second signal, how long the host may take to record the tasks it has just killed
+// before it exits anyway.
+const FORCED_EXIT_WAIT_MS = 500;
+
 /**
- * Runs a host as the main job of this process: starts it, stops it cleanly on the first SIGINT
- * or SIGTERM (running tasks are terminated and recorded), and exits at once on a second one.
- * Resolves with the process exit code once the host has stopped.
+ * Runs a host as the main job of this process: starts it, stops it cleanly on the first SIGINT,
+ * SIGTERM or SIGHUP (running tasks are terminated through their grace period and recorded),
+ * and on a second one SIGKILLs every task process at once and exits (code 130) within
+ * {@link FORCED_EXIT_WAIT_MS}. Resolves with the process exit code once the host has stopped.
  */
 export async function runHostProcess(options: HostOptions): Promise<number> {
   const host = await startHost(options);
@@ -14,18 +19,21 @@ export async function runHostProcess(options: HostOptions): Promise<number> {
     if (signals === 1) {
       log(`received ${signal}: stopping running tasks (send it again to exit at once)`);
       void host.stop();
-    } else {
-      log(`received ${signal} again: exiting now; recovery will clean up on the next start`);
-      process.exit(130);
+      return;
     }
+    if (signals > 2) return;
+    log(`received ${signal} again: killing every task process and exiting now`);
+    host.killTasks();
+    const exit = (): never => process.exit(130);
+    setTimeout(exit, FORCED_EXIT_WAIT_MS).unref();
+    void host.stopped.then(exit, exit);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const watched: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of watched) process.on(signal, onSignal);
   try {
     await host.stopped;
-    return 0;
+    return signals > 1 ? 130 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of watched) process.off(signal, onSignal);
   }
 }

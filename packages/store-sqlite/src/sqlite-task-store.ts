@@ -1,11 +1,13 @@
 import {
   type CancelOutcome,
+  type ClaimBudget,
   type ClaimRequest,
   ClaudineError,
   type CreateTaskError,
   type DependencyChange,
   err,
   type NewTask,
+  type OutputCatalog,
   ok,
   type ProcessIdentity,
   priorityRank,
@@ -31,6 +33,7 @@ import { DependencyQueries } from './dependency-queries.js';
 import { backupDatabase, checkIntegrity, type IntegrityReport, pruneFinished } from './maintenance.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { toStorageError } from './sqlite-errors.js';
+import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
 
 type Database = BetterSqlite3.Database;
@@ -46,6 +49,23 @@ export interface HostRecord {
   readonly heartbeatAt: number;
   readonly stoppedAt: number | null;
   readonly holdsLock: boolean;
+}
+
+/** One run of a task, as recorded when it was claimed and when it ended. */
+export interface TaskAttempt {
+  /** 1 for the first run. */
+  readonly attempt: number;
+  /** The host that ran it. */
+  readonly owner: string;
+  readonly startedAt: number;
+  /** Null while it runs. */
+  readonly finishedAt: number | null;
+  /** `completed`, `failed`, `cancelled`, or `requeued` (a retry followed); null while it runs. */
+  readonly outcome: string | null;
+  readonly failureReason: string | null;
+  readonly detail: string | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
 }
 
 /** Why a host could not take the data dir's lock. */
@@ -67,6 +87,7 @@ export class SqliteTaskStore implements TaskStore {
   readonly #db: Database;
   readonly #statements = new Map<string, Statement>();
   readonly #dependencies: DependencyQueries;
+  #outputCatalog: OutputCatalog | undefined;
 
   private constructor(db: Database, path: string) {
     this.#db = db;
@@ -105,6 +126,12 @@ export class SqliteTaskStore implements TaskStore {
   /** Deletes tasks that finished before `finishedBefore`; returns their ids. */
   pruneFinished(finishedBefore: number): Promise<string[]> {
     return this.#async('prune finished tasks', () => pruneFinished(this.#db, finishedBefore));
+  }
+
+  /** The output catalog (sizes, segments, truncation of task logs) on this connection. */
+  outputCatalog(): OutputCatalog {
+    this.#outputCatalog ??= new SqliteOutputCatalog(this.#db, this.path);
+    return this.#outputCatalog;
   }
 
   /** Closes the connection. Further calls throw. */
@@ -195,14 +222,18 @@ export class SqliteTaskStore implements TaskStore {
       this.#immediate(() => {
         const running = this.#get<{ n: number }>('tasks.running', "SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'");
         if ((running?.n ?? 0) >= request.maxRunning) return undefined;
+        // Tasks of agents whose budget is spent stay queued; the others are claimed as usual.
+        const skipped = request.budget !== undefined && this.#budgetSpent(request.budget) ? request.budget.agents : [];
         const next = this.#get<{ id: string; attempt: number }>(
           'tasks.next',
           // INDEXED BY: without statistics the planner would sort every queued task; the
           // partial index is already in claim order, so the first match is the answer.
           `SELECT id, attempt FROM tasks INDEXED BY tasks_ready
            WHERE status = 'queued' AND pending_dependencies = 0 AND (not_before IS NULL OR not_before <= ?)
+             AND agent NOT IN (SELECT value FROM json_each(?))
            ORDER BY priority, seq LIMIT 1`,
           request.now,
+          JSON.stringify(skipped),
         );
         if (next === undefined) return undefined;
         this.#run(
@@ -478,6 +509,28 @@ export class SqliteTaskStore implements TaskStore {
     );
   }
 
+  /** Every recorded run of a task, first first; empty for an unknown task. */
+  attempts(taskId: string): Promise<TaskAttempt[]> {
+    return this.#async('read task attempts', () =>
+      this.#all<AttemptRow>(
+        'attempts.list',
+        `SELECT attempt, owner, started_at, finished_at, outcome, failure_reason, detail, exit_code, signal
+         FROM task_attempts WHERE task_id = ? ORDER BY attempt`,
+        taskId,
+      ).map((row) => ({
+        attempt: row.attempt,
+        owner: row.owner,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        outcome: row.outcome,
+        failureReason: row.failure_reason,
+        detail: row.detail,
+        exitCode: row.exit_code,
+        signal: row.signal,
+      })),
+    );
+  }
+
   /** The registered host with this id, if any. */
   getHost(id: string): Promise<HostRecord | undefined> {
     return this.#async('read a host', () => this.#hostById(id));
@@ -561,6 +614,15 @@ export class SqliteTaskStore implements TaskStore {
       host.heartbeatAt,
       holdsLock ? 1 : 0,
     );
+  }
+
+  #budgetSpent(budget: ClaimBudget): boolean {
+    const row = this.#get<{ spent: number }>(
+      'metrics.spentSince',
+      'SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE finished_at >= ? AND cost_usd IS NOT NULL',
+      budget.since,
+    );
+    return (row?.spent ?? 0) >= budget.maxCostUsd;
   }
 
   #hostById(id: string): HostRecord | undefined {
@@ -672,6 +734,18 @@ class BatchRefused extends Error {
     super(reason.message);
     this.reason = reason;
   }
+}
+
+interface AttemptRow {
+  attempt: number;
+  owner: string;
+  started_at: number;
+  finished_at: number | null;
+  outcome: string | null;
+  failure_reason: string | null;
+  detail: string | null;
+  exit_code: number | null;
+  signal: string | null;
 }
 
 interface HostRow {

@@ -11,11 +11,19 @@
 //   tool <name>                 an assistant tool_use and its user tool_result
 //   stderr <text>               a line on stderr
 //   flood <bytes>               assistant text messages totalling about <bytes> bytes
-//   ignore-sigterm              ignore SIGTERM from now on
+//   ignore-sigterm              ignore SIGTERM from now on (noting each one on stderr)
+//   on-sigterm <ms> [code]      on SIGTERM, note it on stderr, then exit with <code> (143) after <ms>
 //   grandchild <ms>             start a child process that sleeps <ms> (same process group)
 //   stubborn-grandchild <ms>    same, but the child ignores SIGTERM
 //   escaped-grandchild <ms>     a child in a new session (setsid) that ignores SIGTERM
-// and one outcome (the last one wins; default `succeed`):
+//   cost <usd>                  the run costs <usd> (total_cost_usd); with --max-budget-usd
+//                               below it, the run stops as the real CLI does
+//                               (result error_max_budget_usd, exit 1)
+//   daemon <ms>                 a double fork: a child starts a grandchild in a new session
+//                               (ignoring SIGTERM) and exits, so the grandchild is orphaned
+// Grandchildren do not keep the fake alive, and each is named on stderr once it is set up
+// (its SIGTERM handler in place): `fake-claude: started <kind> <pid>`.
+// And one outcome (the last one wins; default `succeed`):
 //   succeed [text]              result success, exit 0
 //   echo-prompt                 result success whose text is the whole prompt it read, exit 0
 //   fail [text]                 result error_during_execution, exit 1
@@ -94,6 +102,9 @@ const sessionId = typeof flags['--resume'] === 'string' ? flags['--resume'] : ra
 const started = Date.now();
 let turns = 0;
 let outputTokens = 0;
+/** @type {number | undefined} */
+let forcedCost;
+const maxBudgetUsd = typeof flags['--max-budget-usd'] === 'string' ? Number(flags['--max-budget-usd']) : undefined;
 
 /** @param {unknown} event */
 function emit(event) {
@@ -137,7 +148,7 @@ function assistant(content, extra = {}) {
 /** @param {{ isError: boolean, subtype?: string, text: string, apiErrorStatus?: number }} options */
 function result({ isError, subtype = 'success', text, apiErrorStatus }) {
   const inputTokens = Math.ceil(prompt.length / 4) + 100;
-  const costUsd = Number(((inputTokens * 3 + outputTokens * 15) / 1_000_000).toFixed(6));
+  const costUsd = forcedCost ?? Number(((inputTokens * 3 + outputTokens * 15) / 1_000_000).toFixed(6));
   const event = {
     type: 'result',
     subtype,
@@ -179,12 +190,58 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// A grandchild says "ready" on stdout once its SIGTERM handler is in place; the fake waits for
+// that, so a test that sees `fake-claude: started ...` knows the grandchild is set up.
+const READY = `process.stdout.write('ready', () => process.stdout.destroy());`;
+
+/** @param {import('node:child_process').ChildProcess} child */
+function whenReady(child) {
+  return new Promise((resolve) => {
+    child.stdout?.once('data', () => {
+      child.stdout?.destroy();
+      resolve(undefined);
+    });
+    child.once('exit', () => resolve(undefined));
+  });
+}
+
 /** @param {number} ms @param {{ stubborn: boolean, escaped: boolean }} options */
-function startGrandchild(ms, { stubborn, escaped }) {
-  const script = `${stubborn ? "process.on('SIGTERM', () => {});" : ''} setTimeout(() => {}, ${ms});`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore', detached: escaped });
-  if (escaped) child.unref();
-  process.stderr.write(`fake-claude: started ${escaped ? 'escaped ' : ''}grandchild ${child.pid}\n`);
+async function startGrandchild(ms, { stubborn, escaped }) {
+  const script = `${stubborn ? "process.on('SIGTERM', () => {});" : ''} ${READY} setTimeout(() => {}, ${ms});`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'], detached: escaped });
+  await whenReady(child);
+  // The fake may exit before its grandchildren, leaving them behind as a careless agent would.
+  child.unref();
+  process.stderr.write(
+    `fake-claude: started ${escaped ? 'escaped-grandchild' : stubborn ? 'stubborn-grandchild' : 'grandchild'} ${child.pid}\n`,
+  );
+}
+
+/** @param {number} ms */
+async function startDaemon(ms) {
+  const daemon = `process.on('SIGTERM', () => {}); ${READY} setTimeout(() => {}, ${ms});`;
+  const middle = `const { spawn } = require('node:child_process');
+    const child = spawn(process.execPath, ['-e', ${JSON.stringify(daemon)}], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    child.stdout.once('data', () => {
+      child.stdout.destroy();
+      child.unref();
+      process.stdout.write(String(child.pid));
+    });`;
+  const child = spawn(process.execPath, ['-e', middle], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let pid = '';
+  child.stdout?.on('data', (chunk) => {
+    pid += chunk;
+  });
+  await new Promise((resolve) => child.on('close', resolve));
+  process.stderr.write(`fake-claude: started daemon ${pid}\n`);
+}
+
+/** @param {number} ms @param {number} code */
+function exitLateOnSigterm(ms, code) {
+  process.on('SIGTERM', () => {
+    process.stderr.write(`fake-claude: SIGTERM at ${Date.now()}, exiting in ${ms} ms\n`);
+    setTimeout(() => process.exit(code), ms);
+  });
 }
 
 /** @param {string} source */
@@ -278,17 +335,28 @@ for (const directive of directives) {
       }
       break;
     }
+    case 'cost':
+      forcedCost = Number(args[0] ?? 0);
+      break;
     case 'ignore-sigterm':
-      process.on('SIGTERM', () => {});
+      process.on('SIGTERM', () => {
+        process.stderr.write(`fake-claude: SIGTERM at ${Date.now()}, ignored\n`);
+      });
+      break;
+    case 'on-sigterm':
+      exitLateOnSigterm(Number(args[0] ?? 0), Number(args[1] ?? 143));
+      break;
+    case 'daemon':
+      await startDaemon(Number(args[0] ?? 60_000));
       break;
     case 'grandchild':
-      startGrandchild(Number(args[0] ?? 60_000), { stubborn: false, escaped: false });
+      await startGrandchild(Number(args[0] ?? 60_000), { stubborn: false, escaped: false });
       break;
     case 'stubborn-grandchild':
-      startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: false });
+      await startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: false });
       break;
     case 'escaped-grandchild':
-      startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: true });
+      await startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: true });
       break;
     case 'succeed':
     case 'echo-prompt':
@@ -327,6 +395,12 @@ function apiFailure(error) {
   });
   assistant([{ type: 'text', text }], { error });
   result({ isError: true, text, apiErrorStatus: status });
+  process.exit(1);
+}
+
+if (maxBudgetUsd !== undefined && forcedCost !== undefined && forcedCost > maxBudgetUsd) {
+  assistant([{ type: 'text', text: 'Working on it' }]);
+  result({ isError: true, subtype: 'error_max_budget_usd', text: `Reached maximum budget ($${maxBudgetUsd})` });
   process.exit(1);
 }
 

@@ -20,12 +20,17 @@ export function registerHost(program: Command): void {
     .description('run the host in the foreground until stopped (the default)')
     .option('--exit-when-idle', 'exit after host.idleExit with nothing to do')
     .option('--shared', 'run beside the host that holds the lock, sharing its work (claims stay atomic, the cap global)')
-    .action(async (options: { exitWhenIdle?: boolean; shared?: boolean }, command: Command) => {
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (loopback only)')
+    .action(async (options: { exitWhenIdle?: boolean; shared?: boolean; metricsPort?: string }, command: Command) => {
       const { home } = globalOptions(command);
       const terminal = detectTerminal(process.stderr);
+      if (options.metricsPort !== undefined && !/^\d{1,5}$/.test(options.metricsPort)) {
+        throw new CliError(`--metrics-port "${options.metricsPort}" is not a port: give a number such as 9464`, EXIT.usage);
+      }
       try {
         process.exitCode = await runHostProcess({
           ...(home === undefined ? {} : { home }),
+          ...(options.metricsPort === undefined ? {} : { overrides: { metrics: { listen: Number(options.metricsPort) } } }),
           exitWhenIdle: options.exitWhenIdle === true,
           lock: options.shared !== true,
           log: (line) => process.stderr.write(`${paint(terminal, 'dim', new Date().toISOString())} ${line}\n`),
@@ -96,7 +101,10 @@ export function registerHost(program: Command): void {
             }
             await sleep(50);
           }
-          throw new CliError(`the host (pid ${pid}) did not stop within ${options.timeout} s; send it SIGKILL if it must go`, EXIT.failure);
+          throw new CliError(
+            `the host (pid ${pid}) did not stop within ${options.timeout} s: run \`claudine host stop\` again to make it kill its tasks at once and exit`,
+            EXIT.failure,
+          );
         },
         { autoStartHost: false },
       );

@@ -1,17 +1,23 @@
-import type { OutputStream } from '@claudine/core';
+import type { OutputSlice, OutputStream, Task } from '@claudine/core';
+import { type Claudine, formatBytes, tailClaudeTranscript } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, printJson, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { createOutputPrinter } from '../output-printer.js';
+import { paint, type Terminal } from '../terminal.js';
 
 interface LogsOptions {
   follow?: boolean;
   tail?: string;
+  offset?: string;
   stdout?: boolean;
   stderr?: boolean;
   raw?: boolean;
   json?: boolean;
 }
+
+// --json without --follow prints one document; it holds at most this much output.
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** `claudine logs <id>`: a task's output, whole, tailed or followed. */
 export function registerLogs(program: Command): void {
@@ -19,79 +25,122 @@ export function registerLogs(program: Command): void {
     .command('logs')
     .summary("print a task's output")
     .description(
-      "Prints a task's output: stdout, stderr, and Claudine's own notes (dimmed). For claude tasks the stream-json is shown as a readable transcript unless --raw is given.",
+      "Prints a task's output: stdout, stderr, and Claudine's own notes (dimmed). For claude tasks the stream-json is shown as a readable transcript unless --raw is given. With --follow it keeps printing as output comes, and ends when the task ends. Compressed and segmented logs read the same.",
     )
     .argument('<id>', 'task id')
     .option('-f, --follow', 'keep printing output as it comes until the task ends')
-    .option('-n, --tail <lines>', 'only the last lines')
+    .option('-n, --tail <lines>', 'only the last lines (of the transcript, for claude tasks)')
+    .option('--offset <position>', 'start at this log position (a nextOffset from --json)')
     .option('--stdout', 'only stdout')
     .option('--stderr', 'only stderr')
     .option('--raw', 'claude tasks: print the raw stream-json')
-    .option('--json', 'print JSON: { records: [{ stream, time, text }], nextOffset }')
+    .option('--json', 'print JSON: { records: [{ stream, time, text }], startOffset, nextOffset, atEnd }')
     .addHelpText(
       'after',
       `
 Examples:
   $ claudine logs 3k9x2m4qab
   $ claudine logs -f 3k9x2m4qab
-  $ claudine logs --tail 50 --stderr 3k9x2m4qab`,
+  $ claudine logs --tail 50 --stderr 3k9x2m4qab
+  $ claudine logs --json --offset 1048576 3k9x2m4qab`,
     )
     .action(async (id: string, options: LogsOptions, command: Command) => {
-      await withClaudine(
-        command,
-        async (claudine, terminal) => {
-          const task = await claudine.get(id);
-          const streams: OutputStream[] =
-            options.stdout === true || options.stderr === true
-              ? [...(options.stdout === true ? ['stdout' as const] : []), ...(options.stderr === true ? ['stderr' as const] : [])]
-              : ['stdout', 'stderr', 'system'];
-          let tail: number | undefined;
-          if (options.tail !== undefined) {
-            tail = Number(options.tail);
-            if (!Number.isInteger(tail) || tail < 0) throw new CliError('--tail takes a whole number of lines', EXIT.usage);
-          }
-          const printer = createOutputPrinter({ terminal, transcript: task.agent === 'claude' && options.raw !== true });
-          if (options.json === true && options.follow !== true) {
-            const slice =
-              tail === undefined
-                ? await claudine.output.read(id, { streams, maxBytes: 64 * 1024 * 1024 })
-                : await claudine.output.tail(id, tail, streams);
-            printJson({ records: slice.records, nextOffset: slice.nextOffset });
-            return;
-          }
-          let offset = 0;
-          if (tail !== undefined) {
-            const slice = await claudine.output.tail(id, tail, streams);
-            printer.print(slice.records);
-            offset = slice.nextOffset;
-          } else if (options.follow !== true) {
-            for (;;) {
-              const slice = await claudine.output.read(id, { offset, streams });
-              printer.print(slice.records);
-              offset = slice.nextOffset;
-              if (slice.atEnd) break;
-            }
-          }
-          if (options.follow === true) {
-            const controller = new AbortController();
-            const onInterrupt = (): void => controller.abort();
-            process.once('SIGINT', onInterrupt);
-            try {
-              await claudine.followOutput(
-                id,
-                (records) => {
-                  if (options.json !== true) printer.print(records);
-                  else for (const record of records) printJson(record);
-                },
-                { offset, streams, signal: controller.signal },
-              );
-            } finally {
-              process.off('SIGINT', onInterrupt);
-            }
-          }
-          printer.flush();
-        },
-        { autoStartHost: false },
-      );
+      await withClaudine(command, (claudine, terminal) => printLogs(claudine, terminal, id, options), { autoStartHost: false });
     });
+}
+
+async function printLogs(claudine: Claudine, terminal: Terminal, id: string, options: LogsOptions): Promise<void> {
+  const task = await claudine.get(id);
+  const streams: OutputStream[] =
+    options.stdout === true || options.stderr === true
+      ? [...(options.stdout === true ? ['stdout' as const] : []), ...(options.stderr === true ? ['stderr' as const] : [])]
+      : ['stdout', 'stderr', 'system'];
+  const tail = wholeNumber(options.tail, '--tail');
+  let offset = wholeNumber(options.offset, '--offset') ?? 0;
+  if (tail !== undefined && options.offset !== undefined)
+    throw new CliError('--tail and --offset do not go together: pick one', EXIT.usage);
+  const transcript = task.agent === 'claude' && options.raw !== true;
+
+  if (options.json === true && options.follow !== true) {
+    const slice =
+      tail === undefined
+        ? await claudine.output.read(id, { offset, streams, maxBytes: MAX_JSON_BYTES })
+        : await claudine.output.tail(id, tail, { streams });
+    printJson({
+      records: slice.records,
+      startOffset: slice.startOffset,
+      nextOffset: slice.nextOffset,
+      atEnd: slice.atEnd,
+      damage: slice.damage ?? [],
+    });
+    return;
+  }
+
+  const printer = createOutputPrinter({ terminal, transcript });
+  const show = (slice: OutputSlice): void => {
+    for (const damage of slice.damage ?? []) printer.damage(damage);
+    printer.print(slice.records);
+  };
+  let printed = false;
+  if (tail !== undefined) {
+    const slice = transcript
+      ? await tailClaudeTranscript(claudine.output, id, { lines: tail, streams })
+      : await claudine.output.tail(id, tail, { streams });
+    show(slice);
+    printed = slice.records.length > 0;
+    offset = slice.nextOffset;
+  } else if (options.follow !== true) {
+    for (;;) {
+      const slice = await claudine.output.read(id, { offset, streams });
+      show(slice);
+      printed ||= slice.records.length > 0;
+      offset = slice.nextOffset;
+      if (slice.atEnd) break;
+    }
+  }
+  let finished: Task = task;
+  if (options.follow === true) {
+    const controller = new AbortController();
+    const onInterrupt = (): void => controller.abort();
+    process.once('SIGINT', onInterrupt);
+    try {
+      finished = await claudine.followOutput(
+        id,
+        (records) => {
+          printed ||= records.length > 0;
+          if (options.json !== true) printer.print(records);
+          else for (const record of records) printJson(record);
+        },
+        { offset, streams, signal: controller.signal, onDamage: (damage) => printer.damage(damage) },
+      );
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
+  }
+  printer.flush();
+  await explainMissingOutput(claudine, terminal, finished, printed);
+  if (printer.damaged) process.exitCode = EXIT.storage;
+}
+
+// Says why output is absent or incomplete when the log cannot say it itself.
+async function explainMissingOutput(claudine: Claudine, terminal: Terminal, task: Task, printed: boolean): Promise<void> {
+  const info = await claudine.outputInfo(task.id);
+  if (info?.deletedAt != null && !printed) {
+    process.stderr.write(
+      `claudine: the output of task ${task.id} was deleted on ${new Date(info.deletedAt).toISOString()}, after the retention period (output.retention).\n`,
+    );
+    process.exitCode = EXIT.notFound;
+    return;
+  }
+  if (task.outputTruncated && info?.truncatedReason != null) {
+    const note = `claudine: output truncated, ${formatBytes(info.droppedBytes)} dropped: ${info.truncatedReason}`;
+    process.stderr.write(`${paint(terminal, 'yellow', note)}\n`);
+  }
+}
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0) throw new CliError(`${flag} takes a whole number, 0 or more`, EXIT.usage);
+  return number;
 }

@@ -17,6 +17,7 @@ interface RunOptions {
   maxTurns?: string;
   permissionMode?: (typeof PERMISSION_MODES)[number];
   appendSystemPrompt?: string;
+  maxBudgetUsd?: string;
   label?: string[];
   env?: string[];
   retries?: string;
@@ -45,6 +46,7 @@ export function registerRun(program: Command): void {
     .option('--max-turns <n>', 'most agent turns (claude)')
     .addOption(new Option('--permission-mode <mode>', 'Claude Code permission mode (default: acceptEdits)').choices(PERMISSION_MODES))
     .option('--append-system-prompt <text>', 'text appended to the system prompt (claude)')
+    .option('--max-budget-usd <usd>', 'most the task may spend, in USD, over all its attempts (claude)')
     .option('-l, --label <label>', 'a label to find the task by (repeatable)', collect, [])
     .option('-e, --env <KEY=VALUE>', 'an extra environment variable for the agent (repeatable)', collect, [])
     .option('--retries <n>', 'retries of transient failures such as rate limits (default: 2)')
@@ -91,7 +93,10 @@ Examples:
           const finished =
             options.json === true
               ? await claudine.waitForTask(task.id, { signal: controller.signal })
-              : await claudine.followOutput(task.id, (records) => printer.print(records), { signal: controller.signal });
+              : await claudine.followOutput(task.id, (records) => printer.print(records), {
+                  signal: controller.signal,
+                  onDamage: (damage) => printer.damage(damage),
+                });
           printer.flush();
           if (controller.signal.aborted) {
             process.stderr.write(
@@ -121,6 +126,11 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
   if (options.maxTurns !== undefined) agentOptions.maxTurns = positiveInteger(options.maxTurns, '--max-turns');
   if (options.permissionMode !== undefined) agentOptions.permissionMode = options.permissionMode;
   if (options.appendSystemPrompt !== undefined) agentOptions.appendSystemPrompt = options.appendSystemPrompt;
+  if (options.maxBudgetUsd !== undefined) {
+    const budget = Number(options.maxBudgetUsd);
+    if (!(budget > 0)) throw new CliError('--max-budget-usd takes an amount in USD above 0, e.g. 2.50', EXIT.usage);
+    agentOptions.maxBudgetUsd = budget;
+  }
   if (options.env !== undefined && options.env.length > 0) agentOptions.env = parseEnvironment(options.env);
   const input: NewTaskInput = {
     prompt,

@@ -22,6 +22,7 @@ const inputSchema = {
   maxTurns: z.number().int().positive().optional().describe('Most agent turns (claude).'),
   permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode (default acceptEdits: may edit files in cwd).'),
   appendSystemPrompt: z.string().optional().describe('Extra system prompt text (claude).'),
+  maxBudgetUsd: z.number().positive().optional().describe('Most the task may spend, in USD, over all its attempts (claude).'),
   labels: z.array(z.string()).optional().describe('Labels to find the task by later.'),
   maxRetries: z.number().int().min(0).max(10).optional().describe('Retries of transient failures such as rate limits (default 2).'),
   dependsOn: z
@@ -65,6 +66,7 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
         if (args.maxTurns !== undefined) agentOptions.maxTurns = args.maxTurns;
         if (args.permissionMode !== undefined) agentOptions.permissionMode = args.permissionMode;
         if (args.appendSystemPrompt !== undefined) agentOptions.appendSystemPrompt = args.appendSystemPrompt;
+        if (args.maxBudgetUsd !== undefined) agentOptions.maxBudgetUsd = args.maxBudgetUsd;
         const input: NewTaskInput = {
           prompt: args.prompt,
           cwd: args.cwd ?? defaultCwd,

@@ -10,6 +10,30 @@ export type RunEvent =
   | { readonly kind: 'timeout_warning'; readonly at: number; readonly deadline: number }
   | { readonly kind: 'terminating'; readonly reason: TerminationReason | 'timeout'; readonly at: number };
 
+/**
+ * How Claudine stopped a run's processes, when it did: on timeout, cancel or shutdown, or to
+ * clean up what the agent left running when it exited (`leftovers`). Times are ms since the
+ * epoch.
+ */
+export interface RunTermination {
+  readonly reason: TerminationReason | 'timeout' | 'leftovers';
+  /** The deadline that passed, for a timeout; null otherwise. */
+  readonly deadline: number | null;
+  /** When SIGTERM was sent. */
+  readonly termAt: number;
+  /** When SIGKILL was sent; null when every process left within the grace period. */
+  readonly killAt: number | null;
+  /** When no process of the run was left. */
+  readonly goneAt: number;
+  /** Processes that got SIGTERM, and how many of them had left the run's process group. */
+  readonly terminated: number;
+  readonly outsideGroup: number;
+  /** Processes that got SIGKILL. */
+  readonly killed: number;
+  /** Processes that outlived SIGKILL (not ours to kill, or stuck): normally empty. */
+  readonly survivors: readonly ProcessIdentity[];
+}
+
 /** How a run ended. `failure` is null when the agent succeeded. */
 export interface RunResult {
   readonly exitCode: number | null;
@@ -19,6 +43,8 @@ export interface RunResult {
   /** True when the agent said the failure is transient (rate limit, overload). */
   readonly transient: boolean;
   readonly outputTruncated: boolean;
+  /** How its processes were stopped, if Claudine stopped any. */
+  readonly termination: RunTermination | null;
 }
 
 /** A run in progress. */
@@ -27,6 +53,11 @@ export interface RunHandle {
   readonly done: Promise<RunResult>;
   /** Stops the run: SIGTERM to its process tree, SIGKILL after the grace period. Idempotent. */
   terminate(reason: TerminationReason, detail?: string): void;
+  /**
+   * The run's processes as last sampled: its process group and every descendant, including
+   * ones that left the group. For resource sampling; empty once the run is over.
+   */
+  processes(): readonly ProcessIdentity[];
 }
 
 /** Options for one run. */

@@ -1,6 +1,6 @@
 import type { DependencyCycle } from '../dependency-cycle.js';
 import type { Result } from '../result.js';
-import type { AgentReport, FailureReason, NewTask, Task, TaskStatus } from '../task.js';
+import type { AgentKind, AgentReport, FailureReason, NewTask, Task, TaskStatus } from '../task.js';
 import type { IllegalTransition } from '../task-state.js';
 
 /** Why a task could not be created. */
@@ -80,6 +80,17 @@ export interface ClaimRequest {
   readonly maxRunning: number;
   readonly now: number;
   readonly leaseExpiresAt: number;
+  /** A spending limit: once it is spent, tasks of its agents are skipped (they stay queued). */
+  readonly budget?: ClaimBudget;
+}
+
+/** A spending limit a claim respects (the daily budget). */
+export interface ClaimBudget {
+  /** Agents whose tasks wait once the budget is spent. */
+  readonly agents: readonly AgentKind[];
+  /** Spending is counted over attempts that finished at or after this time. */
+  readonly since: number;
+  readonly maxCostUsd: number;
 }
 
 /** How a run ended, as recorded by the task's owner. */

@@ -33,6 +33,9 @@ export function createClaudeStreamParser(): AgentReportParser {
   let costUsd: number | null = null;
   let usage: TokenUsage | null = null;
   let sawResult = false;
+  // Claude was retrying a rate limit or overload when last heard from: if it then exits
+  // without a result, the failure is as transient as the error it was retrying.
+  let retrying = false;
 
   function onResult(event: Json): void {
     sawResult = true;
@@ -65,12 +68,18 @@ export function createClaudeStreamParser(): AgentReportParser {
           if (event.subtype === 'init' && typeof event.model === 'string') model = event.model;
           if (event.subtype === 'api_retry' && typeof event.error === 'string') {
             errorKind = event.error;
+            retrying =
+              TRANSIENT_ERRORS.has(event.error) || (typeof event.error_status === 'number' && TRANSIENT_STATUSES.has(event.error_status));
           }
           break;
         case 'assistant':
           if (typeof event.error === 'string') {
             errorKind = event.error;
             if (TRANSIENT_ERRORS.has(event.error)) transient = true;
+          } else if (retrying) {
+            // The retry worked: that error is no longer what the run is about.
+            retrying = false;
+            errorKind = null;
           }
           if (isObject(event.message) && typeof event.message.model === 'string' && !event.message.model.startsWith('<')) {
             model = event.message.model;
@@ -89,7 +98,7 @@ export function createClaudeStreamParser(): AgentReportParser {
         isError: isError || (!sawResult && exitCode !== 0),
         errorKind,
         // A transient error only counts if the run failed because of it.
-        transient: transient && (isError || exitCode !== 0),
+        transient: (transient || (retrying && !sawResult)) && (isError || exitCode !== 0),
         turns,
         costUsd,
         model,

@@ -17,6 +17,11 @@ export const RECORD_HEADER_BYTES = 16;
 export const RECORD_TRAILER_BYTES = 4;
 /** Framing bytes per record. */
 export const RECORD_OVERHEAD_BYTES = RECORD_HEADER_BYTES + RECORD_TRAILER_BYTES;
+/**
+ * Largest payload of one record. Writers split bigger chunks, so a reader looking for the last
+ * complete record never searches further back than this, and a header claiming more is damage.
+ */
+export const MAX_RECORD_PAYLOAD_BYTES = 1024 * 1024;
 
 const MAGIC = 0xc1;
 const STREAM_CODES: Readonly<Record<OutputStream, number>> = { stdout: 0, stderr: 1, system: 2 };
@@ -63,8 +68,10 @@ export function encodeTrailer(length: number): Buffer {
 /** Decodes a header; undefined when the bytes are not a record header (corruption). */
 export function decodeHeader(buffer: Buffer, offset = 0): RecordHeader | undefined {
   if (buffer.length - offset < RECORD_HEADER_BYTES) return undefined;
-  if (buffer.readUInt8(offset) !== MAGIC) return undefined;
+  if (buffer.readUInt8(offset) !== MAGIC || buffer.readUInt16LE(offset + 2) !== 0) return undefined;
   const stream = STREAMS[buffer.readUInt8(offset + 1)];
   if (stream === undefined) return undefined;
-  return { stream, length: buffer.readUInt32LE(offset + 4), time: buffer.readDoubleLE(offset + 8) };
+  const length = buffer.readUInt32LE(offset + 4);
+  if (length > MAX_RECORD_PAYLOAD_BYTES) return undefined;
+  return { stream, length, time: buffer.readDoubleLE(offset + 8) };
 }

@@ -1,19 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { ProcessIdentity } from '@claudine/core';
-
-let bootId: string | undefined;
-
-function readBootId(): string {
-  if (bootId === undefined) {
-    try {
-      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      bootId = '';
-    }
-  }
-  return bootId;
-}
+import { readProcessStatus } from './process-status.js';
 
 /**
  * A token that identifies the process `pid` among all processes that ever had that pid: the
@@ -21,24 +7,9 @@ function readBootId(): string {
  * Undefined when no process has the pid (or it is a zombie).
  */
 export function processStartTime(pid: number, options: { includeZombies?: boolean } = {}): string | undefined {
-  if (process.platform === 'linux') {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the parenthesised command name; the name may contain spaces and ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if ((fields[0] === 'Z' || fields[0] === 'X') && options.includeZombies !== true) return undefined;
-      // starttime is field 22 overall, the 20th after the command name.
-      return `${readBootId()}:${fields[19]}`;
-    } catch {
-      return undefined;
-    }
-  }
-  try {
-    const started = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return started === '' ? undefined : started;
-  } catch {
-    return undefined;
-  }
+  const status = readProcessStatus(pid);
+  if (status === undefined || (status.exited && options.includeZombies !== true)) return undefined;
+  return status.startTime;
 }
 
 /**

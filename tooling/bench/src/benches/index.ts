@@ -2,6 +2,11 @@ import type { Benchmark } from '../harness.js';
 import { dagMemoryBenchmark } from './dag-memory.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
+import { deadlinePrecision } from './deadline-precision.js';
+import { metricsSampling } from './metrics-sampling.js';
+import { outputCapture } from './output-capture.js';
+import { outputCompression } from './output-compression.js';
+import { outputFollow } from './output-follow.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
 
 /**
@@ -15,4 +20,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
   dagMemoryBenchmark,
   dagStoreBenchmark,
   dagReadinessBenchmark,
+  deadlinePrecision,
+  outputCapture,
+  outputCompression,
+  outputFollow,
+  metricsSampling,
 ];

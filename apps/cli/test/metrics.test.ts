@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { TaskMetricsSchema } from '@claudine/core';
+import { createTempDir, isProcessAlive, parsePrometheusText, prometheusValue, type TempDir, waitFor } from '@claudine/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliEnvironment, cliPath, runCli } from './cli.test-helper.js';
+
+let temp: TempDir;
+let workdir: string;
+let env: Record<string, string | undefined>;
+
+const cli = (args: string[]) => runCli(args, { env, cwd: workdir });
+
+beforeEach(() => {
+  temp = createTempDir();
+  workdir = join(temp.path, 'work');
+  mkdirSync(workdir);
+  env = cliEnvironment(join(temp.path, 'home'), { CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms', CLAUDINE_HOST_IDLE_EXIT: '10s' });
+});
+
+afterEach(async () => {
+  const status = await cli(['host', 'status', '--json']);
+  if (status.code === 0) {
+    const { host } = JSON.parse(status.stdout) as { host: { pid: number } };
+    await cli(['host', 'stop']);
+    await waitFor(() => !isProcessAlive(host.pid), { description: 'the host to exit' });
+  }
+  temp.remove();
+});
+
+describe('claudine metrics', () => {
+  it('shows what a task consumed, the system with sparklines, JSON, and Prometheus text', async () => {
+    const run = await cli(['run', '--wait', '--agent', 'command', 'sh -c "echo one; echo two"; true']);
+    expect(run.code).toBe(0);
+    const id = JSON.parse((await cli(['status', '--json'])).stdout).tasks[0].id as string;
+    const json = await cli(['metrics', id, '--json']);
+    expect(json.code).toBe(0);
+    const attempts = TaskMetricsSchema.array().parse(JSON.parse(json.stdout).attempts);
+    expect(attempts[0]).toMatchObject({ taskId: id, attempt: 1, live: false });
+    expect(attempts[0]?.processesSeen).toBeGreaterThanOrEqual(1);
+    const text = await cli(['metrics', id]);
+    expect(text.stdout).toMatch(new RegExp(`task\\s+${id} \\(command\\), attempt 1, finished`));
+    expect(text.stdout).toMatch(/cpu\s+\d/);
+    expect(text.stdout).toMatch(/measured\s+\S*proc/);
+    // The host keeps snapshots; the view draws the last hour of them.
+    const system = await waitFor(
+      async () => {
+        const result = await cli(['metrics']);
+        return result.stdout.includes('finished/h') && /finished\/h\s+[ ▁▂▃▄▅▆▇█]+\s+max 1/.test(result.stdout) ? result : undefined;
+      },
+      { description: 'a snapshot with the finished task', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    expect(system.stdout).toMatch(/tasks\s+0 running, 0 queued, 1 completed, 0 failed/);
+    expect(system.stdout).toMatch(/machine\s+CPU [\d.]+% of \d+ cores/);
+    expect(system.stdout).toContain('history (last 1 h');
+    expect(system.stdout).not.toContain('\u001b[');
+    const systemJson = JSON.parse((await cli(['metrics', '--json', '--since', '10m'])).stdout);
+    expect(systemJson.snapshot).toMatchObject({ completed: 1 });
+    expect(systemJson.history.length).toBeGreaterThan(0);
+    const prometheus = await cli(['metrics', '--prometheus']);
+    expect(prometheus.code).toBe(0);
+    expect(prometheusValue(parsePrometheusText(prometheus.stdout), 'claudine_tasks', { state: 'completed' })).toBe(1);
+    const misuse = await cli(['metrics', id, '--prometheus']);
+    expect(misuse.code).toBe(2);
+    const badSince = await cli(['metrics', '--since', 'yesterday-ish']);
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toContain('neither a duration');
+    expect((await cli(['metrics', 'aaaaaaaaaa'])).code).toBe(3);
+  });
+
+  it('serves /metrics on loopback from a foreground host started with --metrics-port', async () => {
+    const port = await freePort();
+    const host = spawn(process.execPath, [cliPath, 'host', '--metrics-port', String(port)], {
+      env: env as NodeJS.ProcessEnv,
+      stdio: 'ignore',
+    });
+    try {
+      const body = await waitFor(() => scrape(port).catch(() => undefined), {
+        description: 'the metrics endpoint',
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
+      const parsed = parsePrometheusText(body);
+      expect(prometheusValue(parsed, 'claudine_tasks', { state: 'running' })).toBe(0);
+      expect(prometheusValue(parsed, 'claudine_host_memory_bytes')).toBeGreaterThan(0);
+      expect((await cli(['host', '--metrics-port', 'http'])).code).toBe(2);
+    } finally {
+      host.kill('SIGTERM');
+      await new Promise((resolve) => host.once('exit', resolve));
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+function scrape(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`status ${response.statusCode}`))));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}

@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SystemSnapshotSchema, TaskMetricsSchema } from '@claudine/core';
+import { openClaudine } from '@claudine/runtime';
+import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+
+const serverPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+let temp: TempDir;
+let home: string;
+let workdir: string;
+let client: Client;
+
+function environment(): Record<string, string> {
+  const base = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return {
+    ...base,
+    CLAUDINE_HOME: home,
+    CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
+    CLAUDINE_HOST_IDLE_EXIT: '5s',
+    CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms',
+  };
+}
+
+beforeEach(async () => {
+  temp = createTempDir();
+  home = join(temp.path, 'home');
+  workdir = join(temp.path, 'work');
+  mkdirSync(workdir);
+  client = new Client({ name: 'claudine-test', version: '0.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [serverPath], env: environment(), cwd: workdir }));
+});
+
+afterEach(async () => {
+  await client.close();
+  const claudine = openClaudine({ home, environment: environment(), autoStartHost: false });
+  const status = await claudine.hostStatus();
+  claudine.close();
+  if (status.running && status.host !== null) {
+    const pid = status.host.pid;
+    process.kill(pid, 'SIGTERM');
+    await waitFor(() => !isProcessAlive(pid), { description: 'the host to exit' });
+  }
+  temp.remove();
+});
+
+async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+const TaskMetricsResult = z.object({ taskId: z.string(), status: z.string(), attempts: z.array(TaskMetricsSchema) });
+const SystemMetricsResult = z.object({
+  snapshot: SystemSnapshotSchema,
+  running: z.array(TaskMetricsSchema),
+  budget: z.object({ dailyUsd: z.number().nullable(), spentTodayUsd: z.number(), exhausted: z.boolean() }),
+  history: z.array(SystemSnapshotSchema),
+});
+
+describe('metrics tools over MCP', () => {
+  it("returns a claude task's tokens, cost and resource figures, and the system with its history", async () => {
+    const delegated = await call('DelegateTask', { prompt: 'Measure me [[fake: say hi; cost 0.123; succeed ok]]', maxBudgetUsd: 1 });
+    const { taskId } = delegated.structuredContent as { taskId: string };
+    const metrics = await waitFor(
+      async () => {
+        const result = await call('TaskMetrics', { taskId });
+        const parsed = TaskMetricsResult.parse(result.structuredContent);
+        return parsed.attempts[0]?.live === false ? { parsed, text: result.content } : undefined;
+      },
+      { description: 'final metrics', timeoutMs: 20_000, intervalMs: 100 },
+    );
+    expect(metrics.parsed.attempts[0]).toMatchObject({ taskId, agent: 'claude', costUsd: 0.123, turns: 2, model: 'claude-fake-1' });
+    expect(metrics.parsed.attempts[0]?.processesSeen).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(metrics.text)).toContain('$0.1230');
+    const system = await waitFor(
+      async () => {
+        const result = await call('SystemMetrics', { historyMinutes: 5 });
+        const parsed = SystemMetricsResult.parse(result.structuredContent);
+        return parsed.history.some((snapshot) => snapshot.completed === 1) ? parsed : undefined;
+      },
+      { description: 'a snapshot after the task', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    expect(system.snapshot).toMatchObject({ completed: 1, running: 0, costTodayUsd: 0.123 });
+    expect(system.budget).toMatchObject({ dailyUsd: null, spentTodayUsd: 0.123, exhausted: false });
+    const unknown = await call('TaskMetrics', { taskId: 'aaaaaaaaaa' });
+    expect(unknown.isError).toBe(true);
+  });
+});

@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResourceUsage } from './resource-usage.js';
+import type { TaskSampler } from './task-sampler.js';
+
+/** A script in test-fixtures, as an argument for `node`. */
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`../test-fixtures/${name}`, import.meta.url));
+}
+
+/** `node` as a shell word, for commands built in tests. */
+export const node = JSON.stringify(process.execPath);
+
+/** What a reference measurement reported for a command. */
+export interface ReferenceFigures {
+  /** `GNU time` (`/usr/bin/time -v`) where it is installed, else `kernel counters`. */
+  readonly source: 'GNU time' | 'kernel counters';
+  readonly userMs: number;
+  readonly systemMs: number;
+  readonly maxResidentBytes: number;
+  /** 512-byte blocks written to storage. */
+  readonly fileSystemOutputs: number;
+}
+
+/** The path of GNU time, used as the reference where it is installed. */
+export const GNU_TIME = '/usr/bin/time';
+
+/** What the command is known to do, for the kernel-counter reference (GNU time measures it). */
+export interface ReferenceHints {
+  /** Bytes the command writes and syncs to storage. */
+  readonly writtenBytes?: number;
+}
+
+/**
+ * Measures `sh -c command` independently of the sampler: with GNU time (`/usr/bin/time -v`)
+ * where it is installed; elsewhere with the kernel's own counters, read by a wrapper process
+ * (the CPU time of everything it waited for, from /proc/self/stat; the peak resident size each
+ * memory-holding fixture reads from its own VmHWM; for writes, the bytes the command is known to
+ * sync). Both are what the kernel charged, so the tests hold the sampler to either.
+ */
+export function measureReference(command: string, cwd: string, hints: ReferenceHints = {}): Promise<ReferenceFigures> {
+  if (existsSync(GNU_TIME)) return runWithGnuTime(command, cwd);
+  return new Promise((resolve, reject) => {
+    const hwmFile = join(cwd, `.hwm-${process.pid}-${Date.now()}`);
+    const child = spawn(process.execPath, [fixture('reference-usage.mjs'), command, hwmFile], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        const figures = JSON.parse(stdout) as { userMs: number; systemMs: number; maxResidentBytes: number };
+        resolve({ source: 'kernel counters', ...figures, fileSystemOutputs: (hints.writtenBytes ?? 0) / 512 });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+function runWithGnuTime(command: string, cwd: string): Promise<ReferenceFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(GNU_TIME, ['-v', '/bin/sh', '-c', command], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const field = (label: string): number => {
+        const match = new RegExp(`${label}: ([\\d.]+)`).exec(stderr);
+        if (match === null) throw new Error(`GNU time printed no "${label}" (exit ${code}):\n${stderr}`);
+        return Number(match[1]);
+      };
+      try {
+        resolve({
+          source: 'GNU time',
+          userMs: field('User time \\(seconds\\)') * 1000,
+          systemMs: field('System time \\(seconds\\)') * 1000,
+          maxResidentBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
+          fileSystemOutputs: field('File system outputs'),
+        });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/**
+ * Runs `sh -c command` the way the runner does (a new session, spawned inside the sampler's
+ * scope and tracked at once), waits for it to exit, and returns the sampler's final figures.
+ */
+export async function runMeasured(sampler: TaskSampler, key: string, command: string, cwd: string): Promise<ResourceUsage> {
+  const child = startMeasured(sampler, key, command, cwd);
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', () => resolve());
+  });
+  return sampler.finish(key);
+}
+
+/** Starts `sh -c command` as a measured task without waiting for it. */
+export function startMeasured(sampler: TaskSampler, key: string, command: string, cwd: string): ChildProcess {
+  return sampler.spawnScope(key, () => {
+    const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: 'ignore' });
+    if (child.pid !== undefined) sampler.track(key, child.pid, Date.now());
+    return child;
+  });
+}
+
+/** True when `actual` is within `fraction` of `expected`, plus `slack` (for tiny values). */
+export function isWithin(actual: number, expected: number, fraction: number, slack = 0): boolean {
+  return Math.abs(actual - expected) <= expected * fraction + slack;
+}

@@ -1,0 +1,200 @@
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** CPU time a cgroup has used, every process that was ever in it included, in microseconds. */
+export interface CgroupCpu {
+  readonly userMicroseconds: number;
+  readonly systemMicroseconds: number;
+}
+
+/**
+ * The cgroup of one task (cgroup v2, no controllers enabled, so it limits nothing). The task's
+ * processes are born in it, cannot leave it without privileges, and the kernel keeps counting
+ * their CPU time after they exit.
+ */
+export interface TaskCgroup {
+  readonly path: string;
+  /**
+   * Runs `work` (which spawns the task's first process) with this process moved into the
+   * cgroup, and moves it back afterwards. A child forked meanwhile is born inside, before it
+   * can run a single instruction; nothing it starts later can be missed.
+   */
+  runInside<T>(work: () => T): T;
+  /** Pids of the processes in the cgroup now. */
+  processIds(): number[] | undefined;
+  cpu(): CgroupCpu | undefined;
+  /** Removes the cgroup if it is empty; true when it is gone. */
+  remove(): boolean;
+}
+
+/** Creates task cgroups under the host's own cgroup. */
+export interface TaskCgroups {
+  /** The cgroup for a task; undefined when it could not be created. */
+  create(name: string): TaskCgroup | undefined;
+  /** Removes this host's empty cgroups. */
+  close(): void;
+}
+
+/** Whether task cgroups can be used here, and why not. */
+export type TaskCgroupsOutcome = { readonly ok: true; readonly cgroups: TaskCgroups } | { readonly ok: false; readonly reason: string };
+
+const OWN_GROUP_PREFIX = 'claudine-';
+
+/**
+ * Opens task cgroups in the cgroup v2 hierarchy, as children of the cgroup this process runs in
+ * (which works as root, and for a user wherever systemd delegated the cgroup, as it does for
+ * user sessions). Probes that this process may move itself in and out; when it may not (no
+ * cgroup v2 mounted, not delegated, read-only), says why. Empty groups left by hosts that
+ * died are removed.
+ */
+export function openTaskCgroups(options: { readonly name: string }): TaskCgroupsOutcome {
+  if (process.platform !== 'linux') return { ok: false, reason: 'cgroups exist only on Linux' };
+  const mount = cgroup2Mount();
+  if (mount === undefined) return { ok: false, reason: 'no cgroup v2 hierarchy is mounted' };
+  const own = ownCgroup();
+  if (own === undefined) return { ok: false, reason: 'this process is in no cgroup v2 group' };
+  const base = join(mount, own);
+  removeStaleGroups(base);
+  const parent = join(base, `${OWN_GROUP_PREFIX}${options.name}`);
+  const probe = join(parent, 'probe');
+  try {
+    mkdirSync(probe, { recursive: true });
+    moveSelf(probe);
+    moveSelf(base);
+    rmdirSync(probe);
+  } catch (error) {
+    try {
+      moveSelf(base);
+    } catch {
+      // We never left, or cannot come back: either way there is nothing more to do.
+    }
+    tryRemove(probe);
+    tryRemove(parent);
+    return {
+      ok: false,
+      reason: `the host may not manage cgroups under ${base} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    };
+  }
+  const created = new Set<string>();
+  return {
+    ok: true,
+    cgroups: {
+      create(name) {
+        const path = join(parent, name);
+        try {
+          mkdirSync(path, { recursive: true });
+        } catch {
+          return undefined;
+        }
+        created.add(path);
+        return createTaskCgroup(path, { mount, base }, () => created.delete(path));
+      },
+      close() {
+        for (const path of created) if (tryRemove(path)) created.delete(path);
+        tryRemove(parent);
+      },
+    },
+  };
+}
+
+function createTaskCgroup(path: string, hierarchy: { mount: string; base: string }, onRemoved: () => void): TaskCgroup {
+  return {
+    path,
+    runInside(work) {
+      // Read each time: a service manager may have moved the host since it started.
+      const own = ownCgroup();
+      const origin = own === undefined ? hierarchy.base : join(hierarchy.mount, own);
+      moveSelf(path);
+      try {
+        return work();
+      } finally {
+        // Back where it came from: the host's own CPU must not be charged to the task.
+        moveSelf(origin);
+      }
+    },
+    processIds() {
+      try {
+        const text = readFileSync(join(path, 'cgroup.procs'), 'latin1');
+        return text === '' ? [] : text.trimEnd().split('\n').map(Number);
+      } catch {
+        return undefined;
+      }
+    },
+    cpu() {
+      try {
+        const text = readFileSync(join(path, 'cpu.stat'), 'latin1');
+        const user = /^user_usec (\d+)$/m.exec(text);
+        const system = /^system_usec (\d+)$/m.exec(text);
+        if (user === null || system === null) return undefined;
+        return { userMicroseconds: Number(user[1]), systemMicroseconds: Number(system[1]) };
+      } catch {
+        return undefined;
+      }
+    },
+    remove() {
+      const removed = tryRemove(path);
+      if (removed) onRemoved();
+      return removed;
+    },
+  };
+}
+
+function moveSelf(directory: string): void {
+  writeFileSync(join(directory, 'cgroup.procs'), String(process.pid));
+}
+
+function tryRemove(path: string): boolean {
+  try {
+    rmdirSync(path);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+// Groups of hosts that died: their processes are gone (recovery kills them), so the groups are
+// empty and rmdir succeeds; a live host's busy group refuses, and its empty ones are recreated
+// on demand.
+function removeStaleGroups(base: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(base).filter((entry) => entry.startsWith(OWN_GROUP_PREFIX));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const parent = join(base, entry);
+    try {
+      for (const child of readdirSync(parent, { withFileTypes: true })) if (child.isDirectory()) tryRemove(join(parent, child.name));
+    } catch {
+      // Gone already.
+    }
+    tryRemove(parent);
+  }
+}
+
+function cgroup2Mount(): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const separator = line.indexOf(' - ');
+    if (separator < 0 || !line.slice(separator + 3).startsWith('cgroup2 ')) continue;
+    return line.split(' ')[4];
+  }
+  return undefined;
+}
+
+function ownCgroup(): string | undefined {
+  try {
+    const line = readFileSync('/proc/self/cgroup', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('0::'));
+    return line?.slice(3);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isTerminalStatus, type Task } from '@claudine/core';
+import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Claudine, openClaudine } from './client.js';
+import { type Host, startHost } from './host.js';
+
+// The host's side of output: the catalog in SQLite, compression and retention, and following.
+
+let temp: TempDir;
+let home: string;
+let workdir: string;
+const hosts: Host[] = [];
+const clients: Claudine[] = [];
+
+function environment(settings: Record<string, string>) {
+  return { ...process.env, CLAUDINE_TIMEOUT_KILL_GRACE: '500', ...settings };
+}
+
+async function setUp(settings: Record<string, string>): Promise<Claudine> {
+  hosts.push(await startHost({ home, environment: environment(settings) }));
+  const claudine = openClaudine({ home, environment: environment(settings), autoStartHost: false });
+  clients.push(claudine);
+  return claudine;
+}
+
+async function finished(claudine: Claudine, id: string): Promise<Task> {
+  return waitFor(
+    async () => {
+      const task = await claudine.get(id);
+      return isTerminalStatus(task.status) ? task : undefined;
+    },
+    { description: `task ${id} to finish`, timeoutMs: 30_000 },
+  );
+}
+
+beforeEach(() => {
+  temp = createTempDir();
+  home = join(temp.path, 'home');
+  workdir = join(temp.path, 'work');
+  mkdirSync(workdir);
+});
+
+afterEach(async () => {
+  for (const started of hosts.splice(0)) await started.stop();
+  for (const opened of clients.splice(0)) opened.close();
+  temp.remove();
+});
+
+describe('host output', () => {
+  it('records segments, compression and capture in the database', async () => {
+    const claudine = await setUp({ CLAUDINE_OUTPUT_SEGMENT_BYTES: '64KiB', CLAUDINE_OUTPUT_COMPRESSION_AGE: '0' });
+    const { task } = await claudine.submit({ prompt: 'seq 1 100000; echo done >&2', agent: 'command', cwd: workdir });
+    await finished(claudine, task.id);
+    const info = await waitFor(
+      async () => {
+        const entry = await claudine.outputInfo(task.id);
+        return entry !== undefined && entry.segments.length > 0 && entry.segments.every((segment) => segment.compressed)
+          ? entry
+          : undefined;
+      },
+      { description: 'every segment to be compressed and recorded', timeoutMs: 20_000 },
+    );
+    expect(info).toMatchObject({ capturedBytes: { stdout: 588_895, stderr: 5 }, droppedBytes: 0, truncatedReason: null, deletedAt: null });
+    expect(info.directory).toBe(join(home, 'logs', task.id));
+    expect(info.segments.map((segment) => segment.file)).toEqual(readdirSync(info.directory).sort());
+    const logBytes = info.segments.reduce((sum, segment) => sum + segment.logBytes, 0);
+    const storedBytes = info.segments.reduce((sum, segment) => sum + segment.storedBytes, 0);
+    expect(logBytes).toBeGreaterThan(588_895);
+    expect(storedBytes).toBeLessThan(logBytes / 3);
+    expect(
+      info.segments.every(
+        (segment, index) =>
+          index === 0 || segment.startOffset === (info.segments[index - 1]?.startOffset ?? 0) + (info.segments[index - 1]?.logBytes ?? 0),
+      ),
+    ).toBe(true);
+  });
+
+  it('deletes expired logs and orphaned ones, and records the deletion', async () => {
+    const orphan = join(home, 'logs', 'zzzzzzzzzz');
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(join(orphan, '00000000000000000000.log'), '');
+    const longAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(orphan, longAgo, longAgo);
+    const claudine = await setUp({ CLAUDINE_OUTPUT_RETENTION: '1s' });
+    const { task } = await claudine.submit({ prompt: 'echo short-lived', agent: 'command', cwd: workdir });
+    await finished(claudine, task.id);
+    await waitFor(() => !existsSync(join(home, 'logs', task.id)) && !existsSync(orphan), {
+      description: 'the sweeper to delete the expired and the orphaned log',
+      timeoutMs: 20_000,
+    });
+    const info = await waitFor(async () => {
+      const entry = await claudine.outputInfo(task.id);
+      return entry?.deletedAt !== null ? entry : undefined;
+    });
+    expect(info).toMatchObject({ segments: [], capturedBytes: { stdout: 'short-lived\n'.length } });
+    expect(await claudine.output.read(task.id)).toMatchObject({ records: [], atEnd: true });
+  });
+
+  it('follows a running task until it ends, output and state alike', async () => {
+    const claudine = await setUp({});
+    const go = join(workdir, 'go');
+    const { task } = await claudine.submit({
+      prompt: `echo one; while [ ! -f '${go}' ]; do sleep 0.05; done; echo two >&2; echo three`,
+      agent: 'command',
+      cwd: workdir,
+    });
+    const seen: string[] = [];
+    const following = claudine.followOutput(task.id, (records) => {
+      for (const record of records) if (record.stream !== 'system') seen.push(`${record.stream}:${record.text}`);
+    });
+    await waitFor(() => seen.includes('stdout:one\n'), { description: 'the first line' });
+    writeFileSync(go, '');
+    const ended = await following;
+    expect(ended.status).toBe('completed');
+    expect(seen).toEqual(['stdout:one\n', 'stderr:two\n', 'stdout:three\n']);
+  });
+});
