@@ -13,6 +13,7 @@ const STATUS_STYLE: Readonly<Record<Task['status'], Style>> = {
 /** A task's status as shown to people: `blocked` for a queued task waiting on dependencies. */
 export function displayStatus(task: Task): string {
   if (task.status === 'queued' && task.notBefore !== null && task.notBefore > Date.now()) return 'retrying';
+  if (task.status === 'queued' && task.blockedBy.length > 0) return 'blocked';
   return task.status;
 }
 
@@ -60,7 +61,11 @@ export function taskDetails(terminal: Terminal, task: Task): string {
   if (task.startedAt !== null && task.status !== 'queued') lines.push(['took', taskDuration(task)]);
   lines.push(['timeout', formatDuration(task.timeoutMs)]);
   if (task.attempt > 1) lines.push(['attempt', `${task.attempt} (retries allowed: ${task.maxRetries})`]);
-  if (task.dependsOn.length > 0) lines.push(['depends on', task.dependsOn.join(', ')]);
+  if (task.dependsOn.length > 0) {
+    lines.push(['depends on', `${task.dependsOn.join(', ')} (if one fails: ${task.dependencyPolicy})`]);
+    if (task.blockedBy.length > 0) lines.push(['waits for', paint(terminal, 'yellow', task.blockedBy.join(', '))]);
+    if (task.passDependencyResults) lines.push(['context', 'receives the results of its dependencies']);
+  }
   if (task.labels.length > 0) lines.push(['labels', task.labels.join(', ')]);
   if (task.pid !== null && task.status === 'running') lines.push(['pid', String(task.pid)]);
   if (task.exitCode !== null || task.signal !== null) {

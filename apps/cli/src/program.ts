@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 import { registerCancel } from './commands/cancel.js';
 import { registerDb } from './commands/db.js';
+import { registerDeps } from './commands/deps.js';
+import { registerGraph } from './commands/graph.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMetrics } from './commands/metrics.js';
+import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 
@@ -22,6 +25,9 @@ export function createProgram(version: string): Command {
   registerStatus(program);
   registerLogs(program);
   registerCancel(program);
+  registerRetry(program);
+  registerDeps(program);
+  registerGraph(program);
   registerHost(program);
   registerDb(program);
   registerMetrics(program);

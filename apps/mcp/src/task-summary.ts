@@ -1,4 +1,4 @@
-import { AGENT_KINDS, FAILURE_REASONS, PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
+import { AGENT_KINDS, DEPENDENCY_POLICIES, FAILURE_REASONS, PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
 import { z } from 'zod';
 
 const RESULT_LIMIT = 4000;
@@ -21,6 +21,8 @@ export const TaskSummarySchema = z.object({
   detail: z.string().nullable().describe('Why the task is in its state (cancel reason, error, ...).'),
   exitCode: z.number().nullable(),
   dependsOn: z.array(z.string()),
+  blockedBy: z.array(z.string()).describe('For a queued task, the dependencies it still waits for: it is blocked while this is not empty.'),
+  dependencyPolicy: z.enum(DEPENDENCY_POLICIES).describe('What it does if a dependency fails: fail, cancel, or run anyway.'),
   result: z.string().nullable().describe("The agent's final answer (claude/codex), cut to 4000 characters."),
   sessionId: z.string().nullable().describe('Claude session id, to resume the conversation.'),
   turns: z.number().nullable(),
@@ -48,6 +50,8 @@ export function summarizeTask(task: Task, now = Date.now()): TaskSummary {
     detail: task.statusDetail,
     exitCode: task.exitCode,
     dependsOn: task.dependsOn,
+    blockedBy: task.blockedBy,
+    dependencyPolicy: task.dependencyPolicy,
     result: result === null ? null : cut(result, RESULT_LIMIT),
     sessionId: task.report?.sessionId ?? null,
     turns: task.report?.turns ?? null,
@@ -57,8 +61,9 @@ export function summarizeTask(task: Task, now = Date.now()): TaskSummary {
 
 /** One line for people (and models) skimming a tool result. */
 export function describeTask(task: Task): string {
-  const detail = task.statusDetail === null ? '' : ` (${task.statusDetail})`;
-  return `Task ${task.id} [${task.agent}, ${task.priority}] is ${task.status}${detail}: ${cut(task.prompt, 80)}`;
+  const blocked = task.status === 'queued' && task.blockedBy.length > 0;
+  const detail = blocked ? ` (waiting for ${task.blockedBy.join(', ')})` : task.statusDetail === null ? '' : ` (${task.statusDetail})`;
+  return `Task ${task.id} [${task.agent}, ${task.priority}] is ${blocked ? 'blocked' : task.status}${detail}: ${cut(task.prompt, 80)}`;
 }
 
 function cut(text: string, limit: number): string {

@@ -85,10 +85,13 @@ describe('claudine MCP server over stdio', () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'CancelTask',
       'DelegateTask',
+      'RetryTask',
       'SystemMetrics',
+      'TaskGraph',
       'TaskLogs',
       'TaskMetrics',
       'TaskStatus',
+      'UpdateDependencies',
     ]);
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');
@@ -97,6 +100,7 @@ describe('claudine MCP server over stdio', () => {
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(byName.TaskStatus?.annotations?.readOnlyHint).toBe(true);
     expect(byName.TaskLogs?.annotations?.readOnlyHint).toBe(true);
+    expect(byName.TaskGraph?.annotations?.readOnlyHint).toBe(true);
     expect(byName.TaskMetrics?.annotations?.readOnlyHint).toBe(true);
     expect(byName.SystemMetrics?.annotations?.readOnlyHint).toBe(true);
     expect(byName.CancelTask?.annotations?.destructiveHint).toBe(true);

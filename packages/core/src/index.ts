@@ -1,4 +1,20 @@
 export { type BackoffPolicy, retryDelay } from './backoff.js';
+export { type DependencyCycle, dependencyCycle } from './dependency-cycle.js';
+export { createDependencyGraph, type DependencyGraph, type DependencyGraphError } from './dependency-graph.js';
+export {
+  assessDependencies,
+  type DependencyAssessment,
+  type DependencyBearing,
+  type DependencyEndEffect,
+  type DependencyPlanningView,
+  type DependencyState,
+  dependencyBearing,
+  dependencyEndDetail,
+  type PlannedTaskState,
+  planDependencyEnd,
+  planDependencyRetry,
+  type RetryPlan,
+} from './dependency-propagation.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
 export {
   MEASURED_FIGURES,
@@ -46,12 +62,17 @@ export type {
   ClaimBudget,
   ClaimRequest,
   CreateTaskError,
+  DependencyChange,
   ProcessIdentity,
   RequeueRequest,
+  RetryTaskError,
+  TaskGraph,
+  TaskGraphQuery,
   TaskOutcome,
   TaskPage,
   TaskQuery,
   TaskStore,
+  UpdateDependenciesError,
   UpdateTaskError,
 } from './ports/task-store.js';
 export { DEFAULT_PRIORITY, PRIORITIES, type Priority, priorityFromRank, priorityRank } from './priority.js';

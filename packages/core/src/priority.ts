@@ -9,8 +9,11 @@ export const DEFAULT_PRIORITY: Priority = 'P1';
 
 /** The rank of a priority: 0 for `P0` (most urgent) to 2 for `P2`. Stores sort on it. */
 export function priorityRank(priority: Priority): number {
-  return PRIORITIES.indexOf(priority);
+  // A lookup rather than indexOf: the queue compares priorities millions of times on large graphs.
+  return RANKS[priority];
 }
+
+const RANKS: Readonly<Record<Priority, number>> = { P0: 0, P1: 1, P2: 2 };
 
 /** The priority of a rank produced by {@link priorityRank}; throws on a rank out of range. */
 export function priorityFromRank(rank: number): Priority {

@@ -96,6 +96,10 @@ describe('task queue', () => {
           }
           expect(queue.size).toBe(model.size);
           expect(queue.readyCount).toBe([...model.values()].filter((item) => item.waiting.size === 0).length);
+          for (const [id, item] of model) {
+            expect(queue.has(id)).toBe(true);
+            expect(queue.waitingOn(id).sort()).toEqual([...item.waiting].sort());
+          }
         }
       }),
     );

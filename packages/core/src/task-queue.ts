@@ -29,7 +29,8 @@ export interface TaskQueue {
   readonly readyCount: number;
   /**
    * Adds a task that waits on `unmetDependencies` (ids not yet completed; they need not be in the
-   * queue). Throws if the id is already queued.
+   * queue). Throws if the id is already queued. The queue may keep the array it is given: do not
+   * change it afterwards.
    */
   add(entry: QueueEntry, unmetDependencies?: Iterable<string>): void;
   /** Records that `id` completed; returns the ids that became ready because of it. */
@@ -48,80 +49,154 @@ export interface TaskQueue {
 
 /** Creates an empty {@link TaskQueue}. */
 export function createTaskQueue(): TaskQueue {
-  const entries = new Map<string, QueueEntry>();
-  const unmet = new Map<string, Set<string>>();
-  const dependents = new Map<string, Set<string>>();
+  // Every id the queue knows (a held task, or a dependency something waits for) has a slot: an
+  // index into flat arrays. Integer slots and arrays instead of maps of sets keep adding and
+  // resolving 100,000 tasks with 500,000 dependencies well under a second.
+  const slotOf = new Map<string, number>();
+  const idOf: string[] = [];
+  const entryOf: (QueueEntry | undefined)[] = [];
+  /** Dependencies a held task still waits for. */
+  const waitingCount: number[] = [];
+  /** Slots of the held tasks waiting for this slot; undefined when none (or once completed). */
+  const waitersOf: (number[] | undefined)[] = [];
+  /** The ids a held task was added waiting for (for `waitingOn` and `remove`, both rare). */
+  const waitedFor: (readonly string[] | undefined)[] = [];
+  /** Per-slot mark of the last `add` that saw it, to drop duplicate dependencies. */
+  const seenBy: number[] = [];
+  const freeSlots: number[] = [];
+  let addCount = 0;
+  let held = 0;
   const ready = new MinHeap<QueueEntry>(compareQueueOrder);
   // Removal from the heap is lazy: stale heap items are skipped when they reach the top.
-  const inHeap = new Set<string>();
+  let readyCount = 0;
+  const inHeap: boolean[] = [];
+
+  function slotFor(id: string): number {
+    let slot = slotOf.get(id);
+    if (slot !== undefined) return slot;
+    slot = freeSlots.pop() ?? idOf.length;
+    slotOf.set(id, slot);
+    idOf[slot] = id;
+    entryOf[slot] = undefined;
+    waitingCount[slot] = 0;
+    waitersOf[slot] = undefined;
+    waitedFor[slot] = undefined;
+    seenBy[slot] = 0;
+    inHeap[slot] = false;
+    return slot;
+  }
+
+  // A slot nothing refers to any more is given back, so a long-lived queue does not grow.
+  function release(slot: number): void {
+    if (entryOf[slot] !== undefined || waitersOf[slot] !== undefined) return;
+    slotOf.delete(idOf[slot] as string);
+    idOf[slot] = '';
+    freeSlots.push(slot);
+  }
+
+  function makeReady(slot: number): void {
+    inHeap[slot] = true;
+    readyCount += 1;
+    ready.push(entryOf[slot] as QueueEntry);
+  }
 
   function dropStaleTop(): void {
     for (let top = ready.peek(); top !== undefined; top = ready.peek()) {
-      if (inHeap.has(top.id) && entries.get(top.id) === top) return;
+      const slot = slotOf.get(top.id);
+      if (slot !== undefined && inHeap[slot] === true && entryOf[slot] === top) return;
       ready.pop();
     }
   }
 
-  function makeReady(entry: QueueEntry): void {
-    inHeap.add(entry.id);
-    ready.push(entry);
+  function detach(slot: number): void {
+    const entry = entryOf[slot];
+    if (entry === undefined) return;
+    entryOf[slot] = undefined;
+    held -= 1;
+    if (inHeap[slot] === true) {
+      inHeap[slot] = false;
+      readyCount -= 1;
+    }
   }
 
   return {
     get size() {
-      return entries.size;
+      return held;
     },
     get readyCount() {
-      return inHeap.size;
+      return readyCount;
     },
     add(entry, unmetDependencies = []) {
-      if (entries.has(entry.id)) throw new Error(`Task ${entry.id} is already queued`);
-      entries.set(entry.id, entry);
-      const waiting = new Set(unmetDependencies);
-      waiting.delete(entry.id);
-      if (waiting.size === 0) {
-        makeReady(entry);
+      const existing = slotOf.get(entry.id);
+      if (existing !== undefined && entryOf[existing] !== undefined) throw new Error(`Task ${entry.id} is already queued`);
+      const slot = slotFor(entry.id);
+      entryOf[slot] = entry;
+      held += 1;
+      addCount += 1;
+      seenBy[slot] = addCount;
+      let count = 0;
+      let duplicates = false;
+      const list: readonly string[] = Array.isArray(unmetDependencies) ? unmetDependencies : [...unmetDependencies];
+      for (const dependency of list) {
+        const target = slotFor(dependency);
+        if (seenBy[target] === addCount) {
+          duplicates = true;
+          continue;
+        }
+        seenBy[target] = addCount;
+        count += 1;
+        let waiters = waitersOf[target];
+        if (waiters === undefined) {
+          waiters = [];
+          waitersOf[target] = waiters;
+        }
+        waiters.push(slot);
+      }
+      waitingCount[slot] = count;
+      if (count === 0) {
+        makeReady(slot);
         return;
       }
-      unmet.set(entry.id, waiting);
-      for (const dependency of waiting) {
-        let set = dependents.get(dependency);
-        if (set === undefined) {
-          set = new Set();
-          dependents.set(dependency, set);
-        }
-        set.add(entry.id);
-      }
+      // Kept only for `waitingOn` and `remove`; copied (without duplicates or the task itself)
+      // only when the caller's array cannot serve as is, to spare an allocation per task.
+      waitedFor[slot] = duplicates ? [...new Set(list)].filter((dependency) => dependency !== entry.id) : list;
     },
     complete(id) {
-      const waiters = dependents.get(id);
-      dependents.delete(id);
+      const slot = slotOf.get(id);
+      if (slot === undefined) return [];
+      const waiters = waitersOf[slot];
+      waitersOf[slot] = undefined;
+      release(slot);
       if (waiters === undefined) return [];
       const nowReady: string[] = [];
       for (const waiter of waiters) {
-        const waiting = unmet.get(waiter);
-        if (waiting === undefined) continue;
-        waiting.delete(id);
-        if (waiting.size > 0) continue;
-        unmet.delete(waiter);
-        const entry = entries.get(waiter);
-        if (entry === undefined) continue;
-        makeReady(entry);
-        nowReady.push(waiter);
+        const left = (waitingCount[waiter] as number) - 1;
+        waitingCount[waiter] = left;
+        if (left > 0) continue;
+        waitedFor[waiter] = undefined;
+        makeReady(waiter);
+        nowReady.push(idOf[waiter] as string);
       }
       return nowReady;
     },
     remove(id) {
-      if (!entries.delete(id)) return;
-      inHeap.delete(id);
-      const waiting = unmet.get(id);
-      unmet.delete(id);
-      if (waiting === undefined) return;
-      for (const dependency of waiting) {
-        const set = dependents.get(dependency);
-        set?.delete(id);
-        if (set?.size === 0) dependents.delete(dependency);
+      const slot = slotOf.get(id);
+      if (slot === undefined || entryOf[slot] === undefined) return;
+      detach(slot);
+      for (const dependency of waitedFor[slot] ?? []) {
+        const target = slotOf.get(dependency);
+        const waiters = target === undefined ? undefined : waitersOf[target];
+        if (target === undefined || waiters === undefined) continue;
+        const at = waiters.indexOf(slot);
+        if (at !== -1) waiters.splice(at, 1);
+        if (waiters.length === 0) {
+          waitersOf[target] = undefined;
+          release(target);
+        }
       }
+      waitedFor[slot] = undefined;
+      waitingCount[slot] = 0;
+      release(slot);
     },
     peek() {
       dropStaleTop();
@@ -131,15 +206,23 @@ export function createTaskQueue(): TaskQueue {
       dropStaleTop();
       const next = ready.pop();
       if (next === undefined) return undefined;
-      inHeap.delete(next.id);
-      entries.delete(next.id);
+      const slot = slotOf.get(next.id) as number;
+      detach(slot);
+      release(slot);
       return next;
     },
     waitingOn(id) {
-      return [...(unmet.get(id) ?? [])];
+      const slot = slotOf.get(id);
+      if (slot === undefined || entryOf[slot] === undefined) return [];
+      // A dependency is still awaited while its waiters list this task (completion clears it).
+      return (waitedFor[slot] ?? []).filter((dependency) => {
+        const target = slotOf.get(dependency);
+        return target !== undefined && (waitersOf[target]?.includes(slot) ?? false);
+      });
     },
     has(id) {
-      return entries.has(id);
+      const slot = slotOf.get(id);
+      return slot !== undefined && entryOf[slot] !== undefined;
     },
   };
 }

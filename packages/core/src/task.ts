@@ -143,6 +143,11 @@ export const TaskSchema = z.object({
   timeoutMs: z.number().int().positive(),
   labels: z.array(z.string()),
   dependsOn: z.array(z.string()),
+  /**
+   * For a queued task, the dependencies it still waits for (derived, not stored): a queued task
+   * with any is shown as blocked. Empty for a ready task and every other state.
+   */
+  blockedBy: z.array(z.string()),
   dependencyPolicy: z.enum(DEPENDENCY_POLICIES),
   passDependencyResults: z.boolean(),
   status: z.enum(TASK_STATUSES),

@@ -39,6 +39,7 @@ function commandTask(prompt: string): Task {
     timeoutMs: 300_000,
     labels: [],
     dependsOn: [],
+    blockedBy: [],
     dependencyPolicy: 'fail',
     passDependencyResults: false,
     status: 'running',

@@ -41,6 +41,7 @@ function task(overrides: Partial<Task> = {}): Task {
     timeoutMs: 30_000,
     labels: [],
     dependsOn: [],
+    blockedBy: [],
     dependencyPolicy: 'fail',
     passDependencyResults: false,
     status: 'running',

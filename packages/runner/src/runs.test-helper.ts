@@ -53,6 +53,7 @@ export function createRunnerFixture(): RunnerFixture {
         timeoutMs: 30_000,
         labels: [],
         dependsOn: [],
+        blockedBy: [],
         dependencyPolicy: 'fail',
         passDependencyResults: false,
         status: 'running',

@@ -5,6 +5,7 @@ import {
   type CancelOutcome,
   ClaudineError,
   type CreateTaskError,
+  type DependencyChange,
   formatTaskId,
   isTaskId,
   isTerminalStatus,
@@ -16,6 +17,7 @@ import {
   type OutputStore,
   type OutputStream,
   type Task,
+  type TaskGraph,
   type TaskOutputEntry,
   type TaskPage,
   type TaskQuery,
@@ -104,6 +106,19 @@ export interface Claudine {
   attempts(id: string): Promise<TaskAttempt[]>;
   /** Cancels a queued task, or asks the host to stop a running one. Throws when it is finished. */
   cancel(id: string, reason?: string): Promise<CancelOutcome>;
+  /**
+   * Runs a failed or cancelled task again, re-queuing with it the dependents that ended only
+   * because of it. Throws `illegal_transition` for a task that did not fail, `conflict` while one
+   * of its own dependencies still ends it.
+   */
+  retry(id: string): Promise<Task>;
+  /**
+   * Adds and removes dependencies of a queued task, all or nothing. Throws `dependency_cycle`
+   * (naming the cycle), `not_found` for unknown ids, `conflict` once the task has started.
+   */
+  updateDependencies(id: string, change: DependencyChange): Promise<Task>;
+  /** The workflow of `id` (tasks linked to it by dependencies), or the active workflows. */
+  graph(id?: string, options?: { readonly limit?: number }): Promise<TaskGraph>;
   /** Resolves when the task is finished (or the wait times out / is aborted: then as it is). */
   waitForTask(id: string, options?: WaitOptions): Promise<Task>;
   /**
@@ -230,6 +245,51 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       }
       sendSignal(layout.signals, 'wake');
       return outcome.value;
+    },
+
+    async retry(id) {
+      await get(id);
+      const retried = await store.retry(id, Date.now());
+      if (!retried.ok) {
+        const error = retried.error;
+        if (error.kind === 'illegal_transition') {
+          throw new ClaudineError(
+            'illegal_transition',
+            `Task ${id} is ${error.from}: only a failed or cancelled task can be retried.${error.from === 'completed' ? ' Submit a new task to run it again.' : ''}`,
+            { details: { id, status: error.from } },
+          );
+        }
+        throw new ClaudineError(error.kind === 'not_found' ? 'not_found' : 'conflict', capitalize(error.message), { details: { id } });
+      }
+      sendSignal(layout.signals, 'wake');
+      if (autoStart) await startHostIfNeeded();
+      return retried.value;
+    },
+
+    async updateDependencies(id, change) {
+      await get(id);
+      for (const other of [...(change.add ?? []), ...(change.remove ?? [])]) {
+        if (!isTaskId(other))
+          throw new ClaudineError('invalid_input', `"${other}" is not a task id: ids are 10 characters like 3k9x2m4qab.`);
+      }
+      const updated = await store.updateDependencies(id, change, Date.now());
+      if (!updated.ok) {
+        const error = updated.error;
+        const code = error.kind === 'dependency_cycle' ? 'dependency_cycle' : error.kind === 'not_queued' ? 'conflict' : 'not_found';
+        throw new ClaudineError(code, capitalize(error.message), {
+          details: error.kind === 'dependency_cycle' ? { id, cycle: error.cycle } : { id },
+        });
+      }
+      sendSignal(layout.signals, 'wake');
+      return updated.value;
+    },
+
+    async graph(id, graphOptions = {}) {
+      if (id !== undefined) await get(id);
+      return store.graph({
+        ...(id === undefined ? {} : { taskId: id }),
+        ...(graphOptions.limit === undefined ? {} : { limit: graphOptions.limit }),
+      });
     },
 
     async waitForTask(id, waitOptions = {}) {
@@ -471,6 +531,10 @@ function checkWorkingDirectory(path: string): string {
     );
   }
   return real;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function stripUndefined(value: Record<string, unknown>): Record<string, unknown> {

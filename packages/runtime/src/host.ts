@@ -5,6 +5,7 @@ import {
   createClaudeAgent,
   createCodexAgent,
   createCommandAgent,
+  createFileOutputStore,
   createOutputMaintenance,
   createProcessRunner,
   identifyProcess,
@@ -14,6 +15,7 @@ import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
 import { createThrottledSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 import { type Config, type ConfigInput, loadConfig, resolveConcurrency } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+import { withDependencyResults } from './dependency-results.js';
 import { createHostMetrics } from './metrics-wiring.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
@@ -172,7 +174,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const scheduler: Scheduler = createScheduler({
     store,
-    runner: metrics.measure(runner),
+    runner: metrics.measure(withDependencyResults(runner, { store, output: createFileOutputStore(layout.logs) })),
     clock: realClock,
     random: Math.random,
     owner: id,

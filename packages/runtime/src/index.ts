@@ -32,7 +32,25 @@ export {
   settingPaths,
 } from './config.js';
 export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+export {
+  DEPENDENCY_RESULTS_VARIABLE,
+  type DependencyResult,
+  type DependencyResultsOptions,
+  readDependencyResults,
+  withDependencyResults,
+} from './dependency-results.js';
 export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './ensure-host.js';
+export {
+  type GraphDocument,
+  type GraphEdge,
+  type GraphNodeState,
+  graphDocument,
+  graphEdges,
+  graphNodeState,
+  renderDot,
+  renderMermaid,
+  taskTitle,
+} from './graph-export.js';
 export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
 export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
 export { pruneTasks } from './prune.js';

@@ -80,11 +80,11 @@ describe('SqliteTaskStore', () => {
 
   it('lets several processes claim concurrently without ever claiming a task twice', async () => {
     const store = openStore();
-    const ids = new Set<string>();
-    for (let index = 0; index < 300; index += 1) {
-      const result = await store.create(newTask());
-      if (result.ok) ids.add(result.value.id);
-    }
+    // Enough tasks that the race lasts while the machine is busy: a completion costs well under
+    // a millisecond, and with too few tasks one worker can drain them before the others run.
+    const created = await store.createMany(Array.from({ length: 2000 }, () => newTask()));
+    if (!created.ok) throw new Error(created.error.message);
+    const ids = new Set(created.value.map((task) => task.id));
     const worker = fileURLToPath(new URL('../test-fixtures/claim-worker.mjs', import.meta.url));
     const goFile = join(temp.path, 'go');
     let ready = 0;

@@ -4,6 +4,7 @@ import {
   type ClaimRequest,
   ClaudineError,
   type CreateTaskError,
+  type DependencyChange,
   err,
   type NewTask,
   type OutputCatalog,
@@ -12,18 +13,23 @@ import {
   priorityRank,
   type RequeueRequest,
   type Result,
+  type RetryTaskError,
   TASK_STATUSES,
   type Task,
   type TaskEvent,
+  type TaskGraph,
+  type TaskGraphQuery,
   type TaskOutcome,
   type TaskPage,
   type TaskQuery,
   type TaskStatus,
   type TaskStore,
   transition,
+  type UpdateDependenciesError,
   type UpdateTaskError,
 } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
+import { DependencyQueries } from './dependency-queries.js';
 import { backupDatabase, checkIntegrity, type IntegrityReport, pruneFinished } from './maintenance.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { toStorageError } from './sqlite-errors.js';
@@ -80,11 +86,13 @@ export class SqliteTaskStore implements TaskStore {
   readonly path: string;
   readonly #db: Database;
   readonly #statements = new Map<string, Statement>();
+  readonly #dependencies: DependencyQueries;
   #outputCatalog: OutputCatalog | undefined;
 
   private constructor(db: Database, path: string) {
     this.#db = db;
     this.path = path;
+    this.#dependencies = new DependencyQueries(db);
   }
 
   /**
@@ -326,15 +334,10 @@ export class SqliteTaskStore implements TaskStore {
           outcome.signal,
           outcome.finishedAt,
         );
-        if (outcome.status === 'completed') {
-          // Readiness is updated for direct dependents only: time in proportion to their number.
-          this.#run(
-            'dependents.release',
-            `UPDATE tasks SET pending_dependencies = pending_dependencies - 1
-             WHERE status = 'queued' AND id IN (SELECT task_id FROM task_dependencies WHERE depends_on = ?)`,
-            id,
-          );
-        }
+        // Dependents learn of the end in the same transaction: readiness for a completion (time in
+        // the number of direct dependents), each dependent's policy for a failure.
+        if (outcome.status === 'completed') this.#dependencies.afterCompleted(id, outcome.finishedAt);
+        else this.#dependencies.afterEnded(id, outcome.status, outcome.finishedAt);
         return ok(this.#load(id));
       }),
     );
@@ -384,6 +387,7 @@ export class SqliteTaskStore implements TaskStore {
             now,
             id,
           );
+          this.#dependencies.afterEnded(id, 'cancelled', now);
           return ok({ kind: 'cancelled', task: this.#load(id) } satisfies CancelOutcome);
         }
         this.#run(
@@ -421,6 +425,28 @@ export class SqliteTaskStore implements TaskStore {
         owner,
       );
     });
+  }
+
+  retry(id: string, now: number): Promise<Result<Task, RetryTaskError>> {
+    return this.#async('retry a task', () =>
+      this.#immediate(() => {
+        const retried = this.#dependencies.retry(id, now);
+        return retried.ok ? ok(this.#load(id)) : retried;
+      }),
+    );
+  }
+
+  updateDependencies(id: string, change: DependencyChange, now: number): Promise<Result<Task, UpdateDependenciesError>> {
+    return this.#async('change the dependencies of a task', () =>
+      this.#immediate(() => {
+        const updated = this.#dependencies.updateDependencies(id, change, now);
+        return updated.ok ? ok(this.#load(id)) : updated;
+      }),
+    );
+  }
+
+  graph(query: TaskGraphQuery = {}): Promise<TaskGraph> {
+    return this.#async('read the dependency graph', () => this.#dependencies.graph(query));
   }
 
   /**
@@ -520,17 +546,9 @@ export class SqliteTaskStore implements TaskStore {
 
   #insertTask(task: NewTask): Result<Task, CreateTaskError> {
     const dependencies = [...new Set(task.dependsOn)];
-    const found =
-      dependencies.length === 0
-        ? []
-        : this.#all<{ id: string; status: TaskStatus }>(
-            'dependencies.lookup',
-            'SELECT t.id, t.status FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value',
-            JSON.stringify(dependencies),
-          );
-    if (found.length !== dependencies.length) {
-      const known = new Set(found.map((row) => row.id));
-      const missing = dependencies.filter((id) => !known.has(id));
+    const assessed = this.#dependencies.assessNew(dependencies, task.dependencyPolicy);
+    if (!assessed.ok) {
+      const missing = assessed.error.missing;
       return err({
         kind: 'unknown_dependency',
         ids: missing,
@@ -540,20 +558,17 @@ export class SqliteTaskStore implements TaskStore {
     if (this.#get<{ n: number }>('tasks.exists', 'SELECT 1 AS n FROM tasks WHERE id = ?', task.id)) {
       return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` } satisfies CreateTaskError);
     }
-    const settled = found.filter((row) => row.status === 'completed').length;
-    const broken = found.find((row) => row.status === 'failed' || row.status === 'cancelled');
-    // A dependency that already failed decides the new task's fate at once under the
-    // fail and cancel policies; under `run` it counts as settled.
+    // A dependency that already failed decides the new task's fate at once under the fail and
+    // cancel policies (under `run` it counts as settled). A new task has no dependents yet, so
+    // nothing propagates.
+    const { pending, broken } = assessed.value;
     let status: TaskStatus = 'queued';
     let failureReason: string | null = null;
     let detail: string | null = null;
-    let pending = dependencies.length - settled;
-    if (broken !== undefined && task.dependencyPolicy !== 'run') {
+    if (broken !== undefined) {
       status = task.dependencyPolicy === 'fail' ? 'failed' : 'cancelled';
-      failureReason = task.dependencyPolicy === 'fail' ? 'dependency_failed' : 'cancelled';
-      detail = `dependency ${broken.id} is ${broken.status}`;
-    } else if (task.dependencyPolicy === 'run') {
-      pending -= found.filter((row) => row.status === 'failed' || row.status === 'cancelled').length;
+      failureReason = 'dependency_failed';
+      detail = this.#dependencies.describeBroken(broken);
     }
     this.#run(
       'tasks.insert',
@@ -580,9 +595,7 @@ export class SqliteTaskStore implements TaskStore {
       failureReason,
       detail,
     );
-    for (const dependency of dependencies) {
-      this.#run('dependencies.insert', 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', task.id, dependency);
-    }
+    this.#dependencies.insertEdges(task.id, dependencies);
     return ok(this.#load(task.id));
   }
 

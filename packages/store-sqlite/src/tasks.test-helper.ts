@@ -38,3 +38,17 @@ export function completedOutcome(finishedAt = Date.now()) {
     finishedAt,
   };
 }
+
+/** The outcome of a run that failed with exit code 1. */
+export function failedOutcome(finishedAt = Date.now()) {
+  return {
+    status: 'failed' as const,
+    failureReason: 'exit_code' as const,
+    statusDetail: 'exited with code 1',
+    exitCode: 1,
+    signal: null,
+    report: null,
+    outputTruncated: false,
+    finishedAt,
+  };
+}

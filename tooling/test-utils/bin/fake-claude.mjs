@@ -25,6 +25,7 @@
 // (its SIGTERM handler in place): `fake-claude: started <kind> <pid>`.
 // And one outcome (the last one wins; default `succeed`):
 //   succeed [text]              result success, exit 0
+//   echo-prompt                 result success whose text is the whole prompt it read, exit 0
 //   fail [text]                 result error_during_execution, exit 1
 //   rate-limit | overloaded     api_retry events, an assistant error, result is_error, exit 1
 //   auth-failed                 what the real CLI prints when not logged in, exit 1
@@ -358,6 +359,7 @@ for (const directive of directives) {
       await startGrandchild(Number(args[0] ?? 60_000), { stubborn: true, escaped: true });
       break;
     case 'succeed':
+    case 'echo-prompt':
     case 'fail':
     case 'rate-limit':
     case 'overloaded':
@@ -403,6 +405,12 @@ if (maxBudgetUsd !== undefined && forcedCost !== undefined && forcedCost > maxBu
 }
 
 switch (outcome.kind) {
+  case 'echo-prompt': {
+    assistant([{ type: 'text', text: 'Echoing the prompt' }]);
+    result({ isError: false, text: prompt });
+    process.exitCode = 0;
+    break;
+  }
   case 'succeed': {
     const text = outcome.args.join(' ') || `Fake result for: ${prompt.trim().split('\n')[0]?.slice(0, 60)}`;
     assistant([{ type: 'text', text }]);

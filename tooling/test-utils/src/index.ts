@@ -1,5 +1,6 @@
 export { fakeClaudePath } from './fake-claude.js';
 export { findProcessesWithMarker, isProcessAlive } from './processes.js';
 export { type PrometheusExposition, type PrometheusSample, parsePrometheusText, prometheusValue } from './prometheus.js';
+export { dagArbitrary, dagEdges, policiesArbitrary, type RandomDag, type RandomPolicy, reachability, taskName } from './random-dag.js';
 export { createTempDir, type TempDir } from './temp-dir.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';

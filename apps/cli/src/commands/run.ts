@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AGENT_KINDS, type AgentOptions, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
+import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import { parseDuration } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
 import { CliError, printJson, withClaudine } from '../context.js';
@@ -21,6 +21,9 @@ interface RunOptions {
   label?: string[];
   env?: string[];
   retries?: string;
+  dependsOn?: string[];
+  onDependencyFailure?: (typeof DEPENDENCY_POLICIES)[number];
+  passResults?: boolean;
   wait?: boolean;
   raw?: boolean;
   json?: boolean;
@@ -47,6 +50,14 @@ export function registerRun(program: Command): void {
     .option('-l, --label <label>', 'a label to find the task by (repeatable)', collect, [])
     .option('-e, --env <KEY=VALUE>', 'an extra environment variable for the agent (repeatable)', collect, [])
     .option('--retries <n>', 'retries of transient failures such as rate limits (default: 2)')
+    .option('-d, --depends-on <id>', 'start only after this task completed (repeatable, or comma-separated)', collectIds, [])
+    .addOption(
+      new Option(
+        '--on-dependency-failure <policy>',
+        'if a dependency fails: fail this task too (default), cancel it, or run it anyway',
+      ).choices(DEPENDENCY_POLICIES),
+    )
+    .option('--pass-results', "give the agent its dependencies' final results (in the prompt, and as JSON in $CLAUDINE_DEPENDENCY_RESULTS)")
     .option('-w, --wait', 'wait for the task, streaming its output, and exit with its exit code')
     .option('--raw', "with --wait, show claude's raw stream-json instead of a transcript")
     .option('--json', 'print the new task as JSON (with --wait: the finished task)')
@@ -57,7 +68,9 @@ Examples:
   $ claudine run "Add input validation to src/api/users.ts and tests for it"
   $ claudine run --agent command --wait "pnpm test"
   $ claudine run -p P0 -t 45m --model opus "Fix the flaky test in test/sync.test.ts"
-  $ claudine run - < task.md`,
+  $ claudine run - < task.md
+  $ claudine run -a command -d 3k9x2m4qab "pnpm test"      # after task 3k9x2m4qab completed
+  $ claudine run -d 3k9x2m4qab -d 7hq2w0v9xe --pass-results "Review both changes"`,
     )
     .action(async (promptParts: string[], options: RunOptions, command: Command) => {
       await withClaudine(command, async (claudine, terminal) => {
@@ -126,6 +139,9 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
     ...(options.agent === undefined ? {} : { agent: options.agent }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
     ...(options.label === undefined || options.label.length === 0 ? {} : { labels: options.label }),
+    ...(options.dependsOn === undefined || options.dependsOn.length === 0 ? {} : { dependsOn: options.dependsOn }),
+    ...(options.onDependencyFailure === undefined ? {} : { dependencyPolicy: options.onDependencyFailure }),
+    ...(options.passResults === true ? { passDependencyResults: true } : {}),
   };
   if (options.timeout !== undefined) {
     const timeoutMs = parseDuration(options.timeout);
@@ -144,6 +160,16 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function collectIds(value: string, previous: string[]): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ];
 }
 
 function positiveInteger(value: string, flag: string): number {

@@ -1,4 +1,4 @@
-import { AGENT_KINDS, type AgentOptions, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
+import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -25,6 +25,19 @@ const inputSchema = {
   maxBudgetUsd: z.number().positive().optional().describe('Most the task may spend, in USD, over all its attempts (claude).'),
   labels: z.array(z.string()).optional().describe('Labels to find the task by later.'),
   maxRetries: z.number().int().min(0).max(10).optional().describe('Retries of transient failures such as rate limits (default 2).'),
+  dependsOn: z
+    .array(z.string())
+    .max(10_000)
+    .optional()
+    .describe('Ids of tasks that must complete before this one starts (a workflow: build, then test, then review).'),
+  dependencyPolicy: z
+    .enum(DEPENDENCY_POLICIES)
+    .optional()
+    .describe('If a dependency fails or is cancelled: "fail" this task too (default), "cancel" it, or "run" it anyway.'),
+  passDependencyResults: z
+    .boolean()
+    .optional()
+    .describe("Append the dependencies' final results (agent answers, or a command's output tail) to this task's prompt when it starts."),
 };
 
 const outputSchema = {
@@ -41,7 +54,7 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
     {
       title: 'Delegate a task to a background agent',
       description:
-        'Hand a task to a background agent (Claude Code by default) and return at once with its id, so you can keep working. The task is stored durably and runs even after this session ends. Use it for work that can proceed independently: implementing a well-specified change, running a long test suite, investigating a bug. Write the prompt as a full brief. Check on it later with TaskStatus, read its output with TaskLogs, stop it with CancelTask.',
+        'Hand a task to a background agent (Claude Code by default) and return at once with its id, so you can keep working. The task is stored durably and runs even after this session ends. Use it for work that can proceed independently: implementing a well-specified change, running a long test suite, investigating a bug. Write the prompt as a full brief. Check on it later with TaskStatus, read its output with TaskLogs, stop it with CancelTask. To build a workflow, pass the ids of earlier tasks in dependsOn: this task starts only after they complete.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -63,12 +76,17 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
           ...(args.timeoutSeconds === undefined ? {} : { timeoutMs: args.timeoutSeconds * 1000 }),
           ...(args.labels === undefined ? {} : { labels: args.labels }),
           ...(args.maxRetries === undefined ? {} : { maxRetries: args.maxRetries }),
+          ...(args.dependsOn === undefined ? {} : { dependsOn: args.dependsOn }),
+          ...(args.dependencyPolicy === undefined ? {} : { dependencyPolicy: args.dependencyPolicy }),
+          ...(args.passDependencyResults === undefined ? {} : { passDependencyResults: args.passDependencyResults }),
         };
         const { task, hostStarted, hostError } = await claudine.submit(input);
         const warning = hostError === null ? '' : ` Warning: no host could start (${hostError}); the task waits until one does.`;
+        const waiting = task.blockedBy.length > 0 ? ` It waits for ${task.blockedBy.join(', ')}.` : '';
+        const ended = task.status === 'queued' ? '' : ` ${task.statusDetail ?? ''}.`;
         return toolResult(
           { taskId: task.id, status: task.status, hostStarted, task: summarizeTask(task) },
-          `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}).${warning} Check it with TaskStatus {"taskId": "${task.id}"}.`,
+          `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}).${waiting}${ended}${warning} Check it with TaskStatus {"taskId": "${task.id}"}.`,
         );
       }),
   );

@@ -1,3 +1,4 @@
+import type { DependencyCycle } from '../dependency-cycle.js';
 import type { Result } from '../result.js';
 import type { AgentKind, AgentReport, FailureReason, NewTask, Task, TaskStatus } from '../task.js';
 import type { IllegalTransition } from '../task-state.js';
@@ -12,6 +13,46 @@ export type UpdateTaskError =
   | IllegalTransition
   | { readonly kind: 'not_found'; readonly id: string; readonly message: string }
   | { readonly kind: 'not_owner'; readonly id: string; readonly owner: string | null; readonly message: string };
+
+/** Why a failed or cancelled task could not be retried. */
+export type RetryTaskError =
+  | IllegalTransition
+  | { readonly kind: 'not_found'; readonly id: string; readonly message: string }
+  /** One of its own dependencies failed or was cancelled: retry that one first. */
+  | { readonly kind: 'dependency_failed'; readonly id: string; readonly dependency: string; readonly message: string };
+
+/** Dependencies to add to and remove from a queued task, in one change. Removals apply first. */
+export interface DependencyChange {
+  readonly add?: readonly string[];
+  readonly remove?: readonly string[];
+}
+
+/** Why the dependencies of a task could not be changed. Nothing was changed. */
+export type UpdateDependenciesError =
+  | DependencyCycle
+  | { readonly kind: 'not_found'; readonly id: string; readonly message: string }
+  /** The task has started or finished: only a queued task's dependencies may change. */
+  | { readonly kind: 'not_queued'; readonly id: string; readonly status: TaskStatus; readonly message: string }
+  /** Ids to add that name no task, or ids to remove that are not dependencies of the task. */
+  | { readonly kind: 'unknown_dependency'; readonly ids: readonly string[]; readonly message: string };
+
+/** What {@link TaskStore.graph} reads. */
+export interface TaskGraphQuery {
+  /** The workflow (tasks linked to it by dependencies, in either direction) of this task. */
+  readonly taskId?: string;
+  /** Most tasks returned; stores cap it. */
+  readonly limit?: number;
+}
+
+/**
+ * A part of the dependency graph: its tasks in submission order (edges are their `dependsOn`).
+ * `truncated` is true when the workflow has more tasks than the limit; edges to tasks left out
+ * then point outside `tasks`.
+ */
+export interface TaskGraph {
+  readonly tasks: readonly Task[];
+  readonly truncated: boolean;
+}
 
 /** A filter for {@link TaskStore.list}. Results are newest first. */
 export interface TaskQuery {
@@ -92,7 +133,8 @@ export interface ProcessIdentity {
  * Durable task storage. Every method that returns has committed its change: an id returned by
  * {@link TaskStore.create} is on disk. State changes are checked against the state machine and
  * applied only if the task is still in the state they expect, so concurrent writers never
- * produce an illegal transition.
+ * produce an illegal transition. A task that fails or is cancelled takes its dependents with it
+ * (each by its policy, see `planDependencyEnd`) in the same transaction.
  */
 export interface TaskStore {
   /** Stores a new queued task; refuses unknown dependency ids. */
@@ -133,4 +175,21 @@ export interface TaskStore {
   cancelRequests(owner: string): Promise<Task[]>;
   /** Records that the timeout warning was given. */
   recordWarning(id: string, owner: string, now: number): Promise<void>;
+  /**
+   * Puts a failed or cancelled task back in the queue, and with it every dependent that failed or
+   * was cancelled only because of it (transitively). Refused while one of its own dependencies
+   * still ends it.
+   */
+  retry(id: string, now: number): Promise<Result<Task, RetryTaskError>>;
+  /**
+   * Adds and removes dependencies of a queued task in one transaction. Refuses unknown ids and an
+   * edge that would close a cycle (naming it). Adding a dependency that already failed applies
+   * the task's policy at once.
+   */
+  updateDependencies(id: string, change: DependencyChange, now: number): Promise<Result<Task, UpdateDependenciesError>>;
+  /**
+   * The workflow of `query.taskId`, or without one the workflows of every queued or running task
+   * (or, when none is, of the newest task that depends on another).
+   */
+  graph(query?: TaskGraphQuery): Promise<TaskGraph>;
 }

@@ -32,6 +32,7 @@ function task(id: string, cwd: string, prompt: string, timeoutMs: number, marker
     timeoutMs,
     labels: [],
     dependsOn: [],
+    blockedBy: [],
     dependencyPolicy: 'fail',
     passDependencyResults: false,
     status: 'running',

@@ -1,4 +1,7 @@
 import type { Benchmark } from '../harness.js';
+import { dagMemoryBenchmark } from './dag-memory.js';
+import { dagReadinessBenchmark } from './dag-readiness.js';
+import { dagStoreBenchmark } from './dag-store.js';
 import { deadlinePrecision } from './deadline-precision.js';
 import { metricsSampling } from './metrics-sampling.js';
 import { outputCapture } from './output-capture.js';
@@ -14,6 +17,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
   recoveryBenchmark,
   submitBenchmark,
   endToEndBenchmark,
+  dagMemoryBenchmark,
+  dagStoreBenchmark,
+  dagReadinessBenchmark,
   deadlinePrecision,
   outputCapture,
   outputCompression,

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { printJson, withClaudine } from '../context.js';
+import { EXIT, exitCodeForError } from '../exit-codes.js';
+
+/** `claudine retry <id...>`: run failed or cancelled tasks again. */
+export function registerRetry(program: Command): void {
+  program
+    .command('retry')
+    .summary('run failed or cancelled tasks again')
+    .description(
+      'Puts failed or cancelled tasks back in the queue. The tasks that failed or were cancelled only because one of them did (reason dependency_failed) are re-queued with it, so retrying the root of a failed workflow runs the rest of it again.',
+    )
+    .argument('<id...>', 'task ids')
+    .option('--json', 'print JSON: [{ id, status, error }]')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ claudine retry 3k9x2m4qab
+  $ claudine retry 3k9x2m4qab 7hq2w0v9xe --json`,
+    )
+    .action(async (ids: string[], options: { json?: boolean }, command: Command) => {
+      await withClaudine(command, async (claudine) => {
+        const results: Array<{ id: string; status: string | null; error: string | null }> = [];
+        let exitCode: number = EXIT.ok;
+        for (const id of ids) {
+          try {
+            const task = await claudine.retry(id);
+            results.push({ id, status: task.status, error: null });
+            if (options.json !== true) process.stdout.write(`${id} queued again\n`);
+          } catch (error) {
+            exitCode = exitCode === EXIT.ok ? exitCodeForError(error) : exitCode;
+            const message = error instanceof Error ? error.message : String(error);
+            results.push({ id, status: null, error: message });
+            if (options.json !== true) process.stderr.write(`claudine: ${message}\n`);
+          }
+        }
+        if (options.json === true) printJson(results);
+        process.exitCode = exitCode;
+      });
+    });
+}
