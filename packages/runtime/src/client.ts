@@ -113,6 +113,13 @@ export interface Claudine {
    */
   retry(id: string): Promise<Task>;
   /**
+   * Continues a claude task's conversation: submits a new claude task that resumes the session
+   * the earlier one reported (`--resume`), with `instructions` as its prompt, in the same working
+   * directory and with the same agent options unless `overrides` says otherwise. Throws
+   * `invalid_input` for a task that is not a claude task or has no session yet.
+   */
+  resume(id: string, instructions: string, overrides?: Partial<NewTaskInput>): Promise<SubmitOutcome>;
+  /**
    * Adds and removes dependencies of a queued task, all or nothing. Throws `dependency_cycle`
    * (naming the cycle), `not_found` for unknown ids, `conflict` once the task has started.
    */
@@ -184,7 +191,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     },
   });
 
-  return {
+  const client: Claudine = {
     layout,
     config,
     configSources: sources,
@@ -264,6 +271,36 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       sendSignal(layout.signals, 'wake');
       if (autoStart) await startHostIfNeeded();
       return retried.value;
+    },
+
+    async resume(id, instructions, overrides = {}) {
+      const original = await get(id);
+      if (original.agent !== 'claude') {
+        throw new ClaudineError(
+          'invalid_input',
+          `Task ${id} ran the ${original.agent} agent; only claude tasks have a session to resume. Submit a new task instead.`,
+          { details: { id } },
+        );
+      }
+      const sessionId = original.report?.sessionId ?? original.agentOptions.resumeSessionId ?? null;
+      if (sessionId === null) {
+        throw new ClaudineError(
+          'invalid_input',
+          `Task ${id} has no Claude session yet (it is ${original.status} and never reported one). Wait until it has run, or retry it.`,
+          { details: { id, status: original.status } },
+        );
+      }
+      return client.submit({
+        prompt: instructions,
+        agent: 'claude',
+        cwd: original.cwd,
+        priority: original.priority,
+        labels: original.labels,
+        timeoutMs: original.timeoutMs,
+        maxRetries: original.maxRetries,
+        ...overrides,
+        agentOptions: { ...original.agentOptions, ...overrides.agentOptions, resumeSessionId: sessionId },
+      });
     },
 
     async updateDependencies(id, change) {
@@ -438,6 +475,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       store.close();
     },
   };
+  return client;
 }
 
 /**

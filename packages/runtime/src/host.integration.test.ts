@@ -165,6 +165,27 @@ describe('recovery', () => {
   });
 });
 
+describe('resume', () => {
+  it("continues a claude task's session with new instructions, and refuses what has no session", async () => {
+    await host();
+    const claudine = client();
+    const first = await claudine.submit({ prompt: 'Start [[fake: succeed Started]]', cwd: workdir, priority: 'P0', labels: ['feature'] });
+    const done = await finished(claudine, first.task.id);
+    const sessionId = done.report?.sessionId;
+    expect(sessionId).toEqual(expect.any(String));
+    const resumed = await claudine.resume(first.task.id, 'Now add tests [[fake: succeed Tests added]]');
+    expect(resumed.task).toMatchObject({ agent: 'claude', cwd: workdir, priority: 'P0', labels: ['feature'] });
+    expect(resumed.task.agentOptions.resumeSessionId).toBe(sessionId);
+    const second = await finished(claudine, resumed.task.id);
+    expect(second.report).toMatchObject({ sessionId, resultText: 'Tests added' });
+    const command = await claudine.submit({ prompt: 'true', agent: 'command', cwd: workdir });
+    await expect(claudine.resume(command.task.id, 'more')).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('only claude tasks'),
+    });
+  });
+});
+
 describe('leases', () => {
   it('stops a task whose lease another host took over, and leaves the record to that host', async () => {
     const started = await startHost({ home, environment: { ...environment(), CLAUDINE_HOST_LEASE: '900ms' } });
