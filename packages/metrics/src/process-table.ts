@@ -42,6 +42,17 @@ export class ProcessTable {
     this.#members.delete(key);
   }
 
+  /** The pids of each tracked task's processes as of the last scan (plus its leader). */
+  known(): ReadonlyMap<string, readonly number[]> {
+    const result = new Map<string, readonly number[]>();
+    for (const [key, pids] of this.#members) result.set(key, [...pids]);
+    for (const [pid, key] of this.#leaders) {
+      const pids = result.get(key);
+      if (pids !== undefined && !pids.includes(pid)) result.set(key, [pid, ...pids]);
+    }
+    return result;
+  }
+
   /** Re-reads /proc; returns the pids of each tracked task's processes. */
   scan(): ReadonlyMap<string, readonly number[]> {
     const listed = new Set(listProcessIds());

@@ -10,9 +10,15 @@ import { type ReapedTotals, type TaskUsage, totalsWeight } from './task-usage.js
  */
 export class ReapedChildrenLedger {
   #last: ReapedTotals;
+  readonly #read: () => ReapedTotals;
 
-  constructor() {
-    this.#last = readOwnReapedChildren();
+  /**
+   * `source` reads the counters of whichever process reaps the task leaders: this one by
+   * default, or a helper that starts the tasks for it (the runner's spawn broker).
+   */
+  constructor(source?: () => ReapedTotals | null) {
+    this.#read = source === undefined ? readOwnReapedChildren : () => source() ?? { cpu: ZERO_CPU, io: ZERO_IO };
+    this.#last = this.#read();
   }
 
   /**
@@ -21,7 +27,7 @@ export class ReapedChildrenLedger {
    * the samples that found them, so no reap falls between (Node reaps children between turns).
    */
   settle(reaped: readonly TaskUsage[]): void {
-    const current = readOwnReapedChildren();
+    const current = this.#read();
     const growth: ReapedTotals = { cpu: subtractCpu(current.cpu, this.#last.cpu), io: subtractIo(current.io, this.#last.io) };
     this.#last = current;
     if (reaped.length === 0) return;

@@ -3,7 +3,7 @@ import { ProcessTable } from './process-table.js';
 import { ReapedChildrenLedger } from './reaped-children-ledger.js';
 import { type ResourceUsage, unmeasuredUsage } from './resource-usage.js';
 import { openTaskCgroups, type TaskCgroup, type TaskCgroups } from './task-cgroups.js';
-import { TaskUsage } from './task-usage.js';
+import { type ReapedTotals, TaskUsage } from './task-usage.js';
 
 /** Settings of {@link createTaskSampler}. */
 export interface TaskSamplerOptions {
@@ -18,6 +18,11 @@ export interface TaskSamplerOptions {
   readonly intervalMs?: number;
   /** Extra samples this long after a task starts, so short tasks get figures (default 100, 400). */
   readonly earlySamplesMs?: readonly number[];
+  /**
+   * The reaped-children counters of the process that starts (and so reaps) the tasks' first
+   * processes, when that is not this one: a spawn helper reports them. Default: this process's.
+   */
+  readonly reapedChildren?: () => ReapedTotals | null;
   readonly now?: () => number;
 }
 
@@ -36,8 +41,20 @@ export interface TaskSampler {
    * process is measured from its first instruction (it is born in the task's cgroup).
    */
   spawnScope<T>(key: string, spawn: () => T): T;
-  /** Starts measuring task `key`, whose first process is `pid`, started at `startedAt`. */
-  track(key: string, pid: number, startedAt: number): void;
+  /** Forgets a cgroup reserved with {@link TaskSampler.reserveCgroup} whose process never started. */
+  releaseReservation(key: string): void;
+  /**
+   * Creates the cgroup of task `key` for a first process another process will start in it
+   * (a spawn helper that steps into it for the fork); returns its directory, or undefined when
+   * tasks get no cgroup. {@link TaskSampler.track} then measures the task through it.
+   */
+  reserveCgroup(key: string): string | undefined;
+  /**
+   * Starts measuring task `key`, whose first process is `pid`, started at `startedAt`.
+   * `leaderStartTime` (clock ticks since boot) identifies that process when whoever started it
+   * read it: the process may already be gone when the sampler looks.
+   */
+  track(key: string, pid: number, startedAt: number, leaderStartTime?: number): void;
   /** The figures of a tracked task as of its last sample; undefined when it is not tracked. */
   usage(key: string): ResourceUsage | undefined;
   /** Samples every tracked task now. */
@@ -69,6 +86,10 @@ export function createUnmeasuredSampler(platform: string): TaskSampler {
     track() {},
     usage: () => unmeasuredUsage(reason),
     sampleAll() {},
+    reserveCgroup() {
+      return undefined;
+    },
+    releaseReservation() {},
     finish: () => unmeasuredUsage(reason),
     tracked: [],
     close() {},
@@ -76,8 +97,9 @@ export function createUnmeasuredSampler(platform: string): TaskSampler {
 }
 
 interface Tracked {
+  /** When tracking began: early samples are due at these offsets from it. */
+  readonly trackedAt: number;
   readonly usage: TaskUsage;
-  readonly timers: NodeJS.Timeout[];
 }
 
 class LinuxTaskSampler implements TaskSampler {
@@ -85,7 +107,7 @@ class LinuxTaskSampler implements TaskSampler {
   readonly cgroupsUnavailable: string | null;
   readonly #cgroups: TaskCgroups | undefined;
   readonly #table = new ProcessTable();
-  readonly #ledger = new ReapedChildrenLedger();
+  readonly #ledger: ReapedChildrenLedger;
   readonly #tasks = new Map<string, Tracked>();
   readonly #pendingCgroups = new Map<string, TaskCgroup>();
   readonly #leftoverCgroups = new Set<TaskCgroup>();
@@ -93,12 +115,16 @@ class LinuxTaskSampler implements TaskSampler {
   readonly #earlySamplesMs: readonly number[];
   readonly #now: () => number;
   #ticker: NodeJS.Timeout | undefined;
+  // One timer for the early samples of every task: many tasks starting together share samples
+  // instead of each scanning /proc on its own.
+  #early: { readonly at: number; readonly timer: NodeJS.Timeout } | undefined;
   #inScope: string | undefined;
   #closed = false;
 
   constructor(options: TaskSamplerOptions) {
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#earlySamplesMs = options.earlySamplesMs ?? [100, 400];
+    this.#ledger = new ReapedChildrenLedger(options.reapedChildren);
     this.#now = options.now ?? Date.now;
     if (options.cgroups === 'off') {
       this.cgroupsUnavailable = 'cgroups are turned off (metrics.cgroups)';
@@ -145,16 +171,62 @@ class LinuxTaskSampler implements TaskSampler {
     }
   }
 
-  track(key: string, pid: number, startedAt: number): void {
+  reserveCgroup(key: string): string | undefined {
+    const cgroup = this.#closed ? undefined : this.#cgroups?.create(safeName(key));
+    if (cgroup === undefined) return undefined;
+    this.#pendingCgroups.get(key)?.remove();
+    this.#pendingCgroups.set(key, cgroup);
+    return cgroup.path;
+  }
+
+  /** Forgets a reserved cgroup whose process never started. */
+  releaseReservation(key: string): void {
+    const cgroup = this.#pendingCgroups.get(key);
+    if (cgroup === undefined) return;
+    this.#pendingCgroups.delete(key);
+    cgroup.remove();
+  }
+
+  track(key: string, pid: number, startedAt: number, leaderStartTime?: number): void {
     if (this.#closed || this.#tasks.has(key)) return;
     const cgroup = this.#pendingCgroups.get(key);
     this.#pendingCgroups.delete(key);
-    const usage = new TaskUsage({ pid, startTime: readProcessStat(pid)?.startTime ?? null }, startedAt, cgroup);
+    const usage = new TaskUsage({ pid, startTime: leaderStartTime ?? readProcessStat(pid)?.startTime ?? null }, startedAt, cgroup);
     if (cgroup === undefined) this.#table.track(key, pid);
-    const timers = this.#earlySamplesMs.map((delay) => unref(setTimeout(() => this.sampleAll(), delay)));
-    this.#tasks.set(key, { usage, timers });
+    this.#tasks.set(key, { trackedAt: this.#now(), usage });
+    this.#scheduleEarlySample();
     if (this.#intervalMs > 0) this.#ticker ??= unref(setInterval(() => this.sampleAll(), this.#intervalMs));
     if (this.#inScope !== key) this.#sampleOne(key);
+  }
+
+  // Arms the shared early timer for the soonest early sample any task still needs.
+  #scheduleEarlySample(): void {
+    if (this.#closed) return;
+    const now = this.#now();
+    let due = Number.POSITIVE_INFINITY;
+    for (const task of this.#tasks.values()) {
+      for (const delay of this.#earlySamplesMs) {
+        const at = task.trackedAt + delay;
+        if (at > now && at < due) {
+          due = at;
+          break;
+        }
+      }
+    }
+    if (due === Number.POSITIVE_INFINITY) return;
+    // A pending timer within 30 ms of the due time serves it as well.
+    if (this.#early !== undefined && this.#early.at <= due + 30) return;
+    if (this.#early !== undefined) clearTimeout(this.#early.timer);
+    this.#early = {
+      at: due,
+      timer: unref(
+        setTimeout(() => {
+          this.#early = undefined;
+          this.sampleAll();
+          this.#scheduleEarlySample();
+        }, due - now),
+      ),
+    };
   }
 
   usage(key: string): ResourceUsage | undefined {
@@ -162,9 +234,16 @@ class LinuxTaskSampler implements TaskSampler {
   }
 
   sampleAll(): void {
+    this.#sampleAll(true);
+  }
+
+  // `rescan` lists /proc again for new processes; without it the processes already known are
+  // read (a task's last sample needs no new members: what its processes started and waited for
+  // is already in their counters, and its leader's totals come through the ledger).
+  #sampleAll(rescan: boolean): void {
     if (this.#closed) return;
     const needsTable = [...this.#tasks.values()].some((task) => task.usage.cgroup === undefined);
-    const members = needsTable ? this.#table.scan() : new Map<string, readonly number[]>();
+    const members = needsTable ? (rescan ? this.#table.scan() : this.#table.known()) : new Map<string, readonly number[]>();
     const now = this.#now();
     for (const [key, task] of this.#tasks) task.usage.sample(this.#pidsOf(task.usage, members.get(key)), now);
     // Same synchronous turn as the samples: the leaders found reaped are exactly those whose
@@ -176,9 +255,8 @@ class LinuxTaskSampler implements TaskSampler {
   finish(key: string): ResourceUsage {
     const task = this.#tasks.get(key);
     if (task === undefined) return unmeasuredUsage('no process of this attempt was measured (it did not start)');
-    this.sampleAll();
+    this.#sampleAll(false);
     const usage = task.usage.usage(this.#methodOf(key));
-    for (const timer of task.timers) clearTimeout(timer);
     this.#tasks.delete(key);
     this.#table.untrack(key);
     const cgroup = task.usage.cgroup;
@@ -188,6 +266,10 @@ class LinuxTaskSampler implements TaskSampler {
       clearInterval(this.#ticker);
       this.#ticker = undefined;
     }
+    if (this.#tasks.size === 0 && this.#early !== undefined) {
+      clearTimeout(this.#early.timer);
+      this.#early = undefined;
+    }
     return usage;
   }
 
@@ -195,7 +277,7 @@ class LinuxTaskSampler implements TaskSampler {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#ticker !== undefined) clearInterval(this.#ticker);
-    for (const task of this.#tasks.values()) for (const timer of task.timers) clearTimeout(timer);
+    if (this.#early !== undefined) clearTimeout(this.#early.timer);
     for (const task of this.#tasks.values()) task.usage.cgroup?.remove();
     for (const cgroup of this.#leftoverCgroups) cgroup.remove();
     this.#cgroups?.close();
@@ -204,8 +286,9 @@ class LinuxTaskSampler implements TaskSampler {
   #sampleOne(key: string): void {
     const task = this.#tasks.get(key);
     if (task === undefined) return;
-    // No ledger settle here: that needs every task sampled in the same turn (see sampleAll).
-    const members = task.usage.cgroup === undefined ? this.#table.scan().get(key) : undefined;
+    // No ledger settle here: that needs every task sampled in the same turn (see sampleAll). At
+    // its start a task is its leader: reading it alone spares a listing of /proc per task.
+    const members = task.usage.cgroup === undefined ? [task.usage.leader.pid] : undefined;
     task.usage.sample(this.#pidsOf(task.usage, members), this.#now());
   }
 

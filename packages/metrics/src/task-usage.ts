@@ -80,6 +80,8 @@ export class TaskUsage {
     this.startedAt = startedAt;
     this.cgroup = cgroup;
     this.#lastSampleAt = startedAt;
+    // The leader existed even if it is gone before the first sample (a very short task).
+    if (leader.startTime !== null) this.#seen.add(`${leader.pid}:${leader.startTime}`);
   }
 
   /** True once the leader has been reaped and its final totals are still to be attributed. */

@@ -39,6 +39,7 @@ export {
   type ProcessTreeWatcherOptions,
   type TrackOptions,
 } from './process/process-tree-watcher.js';
+export type { ReapedCounters } from './process/spawn-broker-protocol.js';
 export { type StopProcessTreeOptions, type StopProcessTreeOutcome, stopProcessTree } from './process/stop-process-tree.js';
 export type { TreeTermination, TreeTerminationOptions, TreeTerminationOutcome } from './process/terminate-process-tree.js';
 export { createProcessRunner, type NodeProcessRunner, type ProcessRunnerOptions } from './process-runner.js';

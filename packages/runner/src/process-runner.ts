@@ -26,6 +26,8 @@ import { type DeadlineTimer, setDeadlineTimer } from './process/deadline-timer.j
 import { identifyProcess } from './process/process-identity.js';
 import type { ProcessTree } from './process/process-tree.js';
 import { createProcessTreeWatcher, type ProcessTreeWatcher } from './process/process-tree-watcher.js';
+import { BrokeredProcess, createSpawnBroker, type SpawnBroker } from './process/spawn-broker.js';
+import type { ReapedCounters } from './process/spawn-broker-protocol.js';
 import type { TreeTermination, TreeTerminationOutcome } from './process/terminate-process-tree.js';
 
 /** Settings of {@link createProcessRunner}. */
@@ -55,6 +57,11 @@ export interface ProcessRunnerOptions {
   readonly onOutputEvent?: (event: OutputEvent) => void;
   /** File operations of the log writer (tests inject failures). */
   readonly logFileSystem?: LogFileSystem;
+  /**
+   * Who forks the agents: `broker` (default on Linux), a small helper process, so the host's
+   * event loop never waits on a fork of its own large process; `direct`, the host itself.
+   */
+  readonly spawner?: 'broker' | 'direct';
   readonly now?: () => number;
 }
 
@@ -65,6 +72,16 @@ export interface NodeProcessRunner extends ProcessRunner {
    * must exit now (a second Ctrl-C, a crash). The runs then settle as their processes go.
    */
   killAll(): void;
+  /** Who forks the agents (see `ProcessRunnerOptions.spawner`). */
+  readonly spawner: 'broker' | 'direct';
+  /**
+   * Counters of the agents' first processes once reaped (CPU ticks, I/O), kept by the process
+   * that waited for them: the broker's when it starts them; null when this process does (read
+   * its own /proc/self then) or before the broker reported.
+   */
+  reapedCounters(): ReapedCounters | null;
+  /** Stops the spawn broker, if there is one. Runs still going keep running. */
+  close(): void;
 }
 
 // Lines longer than this are still logged in full but not parsed for the agent's report.
@@ -89,8 +106,17 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
   const now = options.now ?? Date.now;
   const watcher = options.treeWatcher ?? createProcessTreeWatcher();
   const runs = new Set<TaskRun>();
+  const spawner = options.spawner ?? (process.platform === 'linux' ? 'broker' : 'direct');
+  const broker = spawner === 'broker' ? createSpawnBroker() : undefined;
 
   return {
+    spawner,
+    reapedCounters() {
+      return broker?.reapedCounters() ?? null;
+    },
+    close() {
+      broker?.close();
+    },
     killAll() {
       for (const run of runs) run.killNow();
     },
@@ -114,6 +140,8 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
           ...(options.onOutputEvent === undefined ? {} : { onEvent: options.onOutputEvent }),
         },
         onEvent: runOptions.onEvent ?? (() => {}),
+        broker,
+        cgroup: runOptions.cgroup,
         settle: (result) => {
           runs.delete(run);
           settle(result);
@@ -144,9 +172,16 @@ interface TaskRunContext {
   readonly output: Omit<TaskLogWriterOptions, 'directory' | 'taskId' | 'now'>;
   readonly onEvent: (event: RunEvent) => void;
   readonly settle: (result: RunResult) => void;
+  /** Starts the agent when set; else the runner forks it itself. */
+  readonly broker: SpawnBroker | undefined;
+  /** The cgroup the agent is born in (see `RunOptions.cgroup`). */
+  readonly cgroup: string | undefined;
 }
 
 type StopReason = TerminationReason | 'timeout';
+
+// The agent's process, started directly or by the spawn broker.
+type AgentProcess = ChildProcess | BrokeredProcess;
 
 // After its processes are gone, the agent's pipes close at once; if something we could not
 // kill still holds them, stop reading after this long rather than never finishing.
@@ -156,7 +191,7 @@ class TaskRun {
   readonly #task: Task;
   readonly #agent: Agent;
   readonly #context: TaskRunContext;
-  #child: ChildProcess | undefined;
+  #child: AgentProcess | undefined;
   #log: TaskLogWriter | undefined;
   #parser: AgentReportParser | null = null;
   #stop: { reason: StopReason; detail: string } | undefined;
@@ -197,12 +232,31 @@ class TaskRun {
     const invocation = this.#agent.invocation(task, this.#context.environment);
     this.#parser = this.#agent.createParser();
     this.#log.note(`[claudine] attempt ${task.attempt}: ${invocation.command} ${invocation.args.map(quote).join(' ')}`);
+    const environment = { ...invocation.env, CLAUDINE_TASK_ID: task.id };
+    const broker = this.#context.broker;
+    if (broker !== undefined) {
+      // Started by the broker: the process exists once it says so, with its output connected.
+      const brokered = broker.spawn({
+        command: invocation.command,
+        args: invocation.args,
+        cwd: task.cwd,
+        env: environment,
+        stdin: invocation.stdin,
+        cgroup: this.#context.cgroup ?? null,
+      });
+      this.#child = brokered;
+      this.#listen(brokered, invocation.command);
+      brokered.once('spawn', () => {
+        if (brokered.pid !== undefined) this.#started(brokered, brokered.pid, null);
+      });
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawn(invocation.command, [...invocation.args], {
         cwd: task.cwd,
         // The task id marks every process of the task, even one that leaves the tree.
-        env: { ...invocation.env, CLAUDINE_TASK_ID: task.id } as NodeJS.ProcessEnv,
+        env: environment as NodeJS.ProcessEnv,
         // A new session makes the child lead its own process group: signals reach the tree.
         detached: true,
         stdio: [invocation.stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -213,27 +267,42 @@ class TaskRun {
       return;
     }
     this.#child = child;
+    this.#listen(child, invocation.command);
+    if (child.pid === undefined) return;
+    this.#started(child, child.pid, invocation.stdin);
+  }
+
+  #listen(child: AgentProcess, command: string): void {
+    const task = this.#task;
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (child.pid !== undefined && this.#spawnError === undefined && error.code !== 'ENOENT') return;
       this.#spawnError =
         error.code === 'ENOENT'
-          ? `could not start ${invocation.command}: not found. Install it or set its path in the configuration (agents.${task.agent}.command).`
-          : `could not start ${invocation.command}: ${error.message}`;
+          ? `could not start ${command}: not found. Install it or set its path in the configuration (agents.${task.agent}.command).`
+          : `could not start ${command}: ${error.message}`;
     });
     child.on('exit', () => this.#onExit());
-    child.on('close', (code, signal) => {
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       this.#exit = { exitCode: code, signal };
       this.#maybeComplete();
     });
-    if (child.pid === undefined) return;
-    const identity = identifyProcess(child.pid) ?? { pid: child.pid, startTime: null };
+  }
+
+  // The agent runs: track its tree, report it, feed it its prompt, read its output, start the
+  // clock of its timeout. `stdin` is null when the prompt was already given (by the broker).
+  #started(child: AgentProcess, pid: number, stdin: string | null): void {
+    const task = this.#task;
+    const identity =
+      child instanceof BrokeredProcess && child.startTime !== null
+        ? { pid, startTime: child.startTime }
+        : (identifyProcess(pid) ?? { pid, startTime: null });
     this.#tree = this.#context.watcher.track(identity, { marker: task.id });
     this.#context.onEvent({ kind: 'started', process: identity, at: this.#context.now() });
-    if (child.stdin !== null) {
+    if (!(child instanceof BrokeredProcess) && child.stdin !== null) {
       child.stdin.on('error', () => {
         // The agent exited without reading all of stdin; its exit status tells the story.
       });
-      child.stdin.end(invocation.stdin ?? '');
+      child.stdin.end(stdin ?? '');
     }
     this.#pipe(child, 'stdout');
     this.#pipe(child, 'stderr');
@@ -351,7 +420,7 @@ class TaskRun {
     );
   }
 
-  #pipe(child: ChildProcess, stream: 'stdout' | 'stderr'): void {
+  #pipe(child: AgentProcess, stream: 'stdout' | 'stderr'): void {
     const source = child[stream];
     const log = this.#log;
     if (source === null || log === undefined) return;
@@ -454,6 +523,10 @@ class TaskRun {
     if (report?.isError === true) {
       const text = firstLine(report.resultText) ?? report.errorKind ?? 'the agent reported an error';
       return { ...base, failure: { reason: 'agent_error', detail: text }, transient: report.transient };
+    }
+    if (this.#child instanceof BrokeredProcess && this.#child.lost) {
+      const detail = "Claudine's spawn broker exited while the task ran, so its exit status is unknown; what was left of it was stopped";
+      return { ...base, failure: { reason: 'crashed', detail }, transient: false };
     }
     if (exit.signal !== null) {
       return { ...base, failure: { reason: 'exit_code', detail: `killed by ${exit.signal}` }, transient: false };

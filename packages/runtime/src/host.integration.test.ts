@@ -161,7 +161,7 @@ describe('recovery', () => {
     const second = await host({ lock: false });
     expect(second.id).not.toBe(first.id);
     const done = await finished(claudine, task.id);
-    expect(done.status).toBe('completed');
+    expect(done, done.statusDetail ?? '').toMatchObject({ status: 'completed' });
   });
 });
 

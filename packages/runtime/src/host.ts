@@ -163,7 +163,14 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       command: createCommandAgent({ shell: config.agents.command.shell }),
     },
   });
-  const metrics = createHostMetrics({ config, layout, hostId: id, log, poke: () => scheduler.poke() });
+  const metrics = createHostMetrics({
+    config,
+    layout,
+    hostId: id,
+    log,
+    poke: () => scheduler.poke(),
+    spawner: runner.spawner === 'broker' ? { kind: 'broker', reapedCounters: () => runner.reapedCounters() } : { kind: 'direct' },
+  });
 
   let lastActivity = Date.now();
   const signalChanged = createThrottledSignal(layout.signals, 'changed');
@@ -222,6 +229,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       peerWatcher.close();
       await scheduler.stop();
       await housekeeping;
+      runner.close();
       await metrics.stop();
       await maintenance.stop();
       try {

@@ -1,5 +1,6 @@
 import type { ClaimBudget, ProcessRunner, RunEvent, RunHandle, RunOptions, RunResult, Task, TaskMetrics } from '@claudine/core';
-import { createSystemUsageMeter, createTaskSampler, renderPrometheus, type TaskSampler } from '@claudine/metrics';
+import { createSystemUsageMeter, createTaskSampler, type ReapedTotals, renderPrometheus, type TaskSampler } from '@claudine/metrics';
+import type { ReapedCounters } from '@claudine/runner';
 import { SqliteMetricsStore } from '@claudine/store-sqlite';
 import {
   BUDGET_WAIT_PREFIX,
@@ -26,6 +27,33 @@ export interface HostMetricsOptions {
   readonly log: (line: string) => void;
   /** Wakes the scheduler (when the daily budget frees up). */
   readonly poke: () => void;
+  /**
+   * How the runner starts agents. With `broker`, the broker places each agent in its cgroup
+   * and reaps it, so its counters replace this process's reaped-children counters.
+   */
+  readonly spawner?: { readonly kind: 'broker'; reapedCounters(): ReapedCounters | null } | { readonly kind: 'direct' };
+}
+
+// The process start time in clock ticks, from the runner's identity (`<boot id>:<ticks>`).
+function startTicks(startTime: string | null): number | undefined {
+  const ticks = Number(startTime?.slice(startTime.lastIndexOf(':') + 1));
+  return Number.isInteger(ticks) && ticks > 0 ? ticks : undefined;
+}
+
+// The broker's counters in the sampler's terms (CPU in clock ticks, I/O as /proc/<pid>/io).
+function reapedTotalsOf(counters: ReapedCounters | null): ReapedTotals | null {
+  if (counters === null) return null;
+  return {
+    cpu: { user: counters.userTicks, system: counters.systemTicks },
+    io: {
+      readBytes: counters.readChars,
+      writeBytes: counters.writtenChars,
+      readOps: counters.readCalls,
+      writeOps: counters.writeCalls,
+      diskReadBytes: counters.readBytes,
+      diskWriteBytes: counters.writeBytes,
+    },
+  };
 }
 
 /** The host's metrics: measures runs, keeps history, enforces budgets, serves `/metrics`. */
@@ -65,7 +93,15 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
     synchronous: 'NORMAL',
     busyTimeoutMs: config.database.busyTimeout,
   });
-  const sampler = createTaskSampler({ cgroups: config.metrics.cgroups, name: options.hostId, intervalMs: 0 });
+  const spawner = options.spawner;
+  const sampler = createTaskSampler({
+    cgroups: config.metrics.cgroups,
+    name: options.hostId,
+    intervalMs: 0,
+    // Agents started by the runner's spawn broker are reaped there: their final figures come
+    // from the broker's counters, not from this process's.
+    ...(spawner?.kind === 'broker' ? { reapedChildren: () => reapedTotalsOf(spawner.reapedCounters()) } : {}),
+  });
   const snapshotMeter = createSystemUsageMeter();
   const scrapeMeter = createSystemUsageMeter();
   const attempts = new Map<string, Attempt>();
@@ -202,6 +238,25 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
     let inScope = true;
     const held: RunEvent[] = [];
     const forward = (event: RunEvent): void => runOptions.onEvent?.(event);
+    if (spawner?.kind === 'broker') {
+      // The broker steps into the task's cgroup for the fork: the host never leaves its own.
+      const cgroup = sampler.reserveCgroup(task.id);
+      const brokered = inner.start(task, {
+        ...(cgroup === undefined ? {} : { cgroup }),
+        onEvent(event) {
+          if (event.kind === 'started') sampler.track(task.id, event.process.pid, event.at, startTicks(event.process.startTime));
+          forward(event);
+        },
+      });
+      return {
+        done: brokered.done.then((result) => {
+          sampler.releaseReservation(task.id);
+          return settle(task, startedAt, result);
+        }),
+        terminate: (reason, detail) => brokered.terminate(reason, detail),
+        processes: () => brokered.processes(),
+      };
+    }
     const handle = sampler.spawnScope(task.id, () =>
       inner.start(task, {
         onEvent(event) {

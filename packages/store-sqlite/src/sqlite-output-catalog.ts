@@ -28,12 +28,14 @@ interface SegmentRow {
 
 /**
  * The {@link OutputCatalog} on the tables `task_outputs` and `task_output_segments` (migration
- * 3), sharing the task store's connection. Each event is one transaction.
+ * 3), sharing the task store's connection. Events recorded in the same turn of the event loop
+ * share one transaction.
  */
 export class SqliteOutputCatalog implements OutputCatalog {
   readonly #db: Database;
   readonly #path: string;
   readonly #statements = new Map<string, Statement>();
+  #queue: Array<{ readonly event: OutputEvent; readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
 
   /** Use {@link SqliteTaskStore.outputCatalog}. */
   constructor(db: Database, path: string) {
@@ -42,9 +44,35 @@ export class SqliteOutputCatalog implements OutputCatalog {
   }
 
   record(event: OutputEvent): Promise<void> {
-    return this.#async(`record the output event ${event.kind} of task ${event.taskId}`, () =>
-      this.#db.transaction(() => this.#apply(event)).immediate(),
-    );
+    // Events of one turn of the event loop (many tasks starting or ending together) go in one
+    // transaction: a commit per event would cost the host more than the event is worth.
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ event, resolve, reject });
+      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#queue;
+    this.#queue = [];
+    try {
+      this.#db
+        .transaction(() => {
+          for (const item of batch) this.#apply(item.event);
+        })
+        .immediate();
+      for (const item of batch) item.resolve();
+    } catch {
+      // Apply them one by one, so that one bad event loses no other.
+      for (const item of batch) {
+        try {
+          this.#db.transaction(() => this.#apply(item.event)).immediate();
+          item.resolve();
+        } catch (error) {
+          item.reject(toStorageError(error, this.#path, `record the output event ${item.event.kind} of task ${item.event.taskId}`));
+        }
+      }
+    }
   }
 
   describe(taskId: string): Promise<TaskOutputEntry | undefined> {

@@ -63,6 +63,12 @@ export interface RunHandle {
 /** Options for one run. */
 export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
+  /**
+   * A control group (on Linux, a cgroup v2 directory) the run's first process is born in, so
+   * that everything it starts is accounted to it from the first instruction. Runners that
+   * cannot place processes ignore it.
+   */
+  readonly cgroup?: string;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputByteCounts, OutputEvent, OutputSegmentEntry, OutputStream } from '@claudine/core';
 import { formatSize } from './format-size.js';
@@ -93,8 +92,8 @@ interface OpenSegment {
 
 /**
  * Opens a task log for appending (a retried task's log goes on where the last attempt stopped,
- * in a new segment). Throws only if the log directory cannot be created; later failures are
- * recorded in the summary.
+ * in a new segment). Never throws: a log directory that cannot be created, like any later
+ * failure, is recorded in the summary (the task runs on; its output is counted as dropped).
  */
 export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWriter {
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
@@ -104,7 +103,6 @@ export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWrite
   const fileSystem = options.fileSystem ?? nodeLogFileSystem;
   const emit = options.onEvent ?? (() => {});
   const { directory, taskId } = options;
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
 
   const captured: Record<OutputStream, number> = { stdout: 0, stderr: 0, system: 0 };
   const dropped: Record<OutputStream, number> = { stdout: 0, stderr: 0, system: 0 };
@@ -162,6 +160,9 @@ export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWrite
   async function openLog(): Promise<void> {
     opened = true;
     try {
+      // Created here, off the event loop's thread: a host starting many short tasks would
+      // otherwise spend a good part of each start waiting on the file system.
+      await mkdir(directory, { recursive: true, mode: 0o700 });
       const end = await findLogEnd(directory);
       logEnd = end.offset;
       // The last segment has no complete record: it is replaced by the new one.

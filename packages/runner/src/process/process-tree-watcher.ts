@@ -46,6 +46,8 @@ export interface ProcessTreeWatcher {
 
 // Samples closer together than this reuse the last one: trees polled together share it.
 const MIN_SAMPLE_GAP_MS = 5;
+// How long what was seen is kept once no tree is tracked.
+const FORGET_AFTER_MS = 1000;
 
 /** Creates a {@link ProcessTreeWatcher}. */
 export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}): ProcessTreeWatcher {
@@ -55,6 +57,7 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
   const trees = new Set<TrackedTree>();
   const known = new Map<number, KnownProcess>();
   let timer: NodeJS.Timeout | undefined;
+  let forgetTimer: NodeJS.Timeout | undefined;
   let lastSample = Number.NEGATIVE_INFINITY;
   let excluded: Set<number> | undefined;
 
@@ -110,9 +113,17 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
     if (trees.size > 0) return;
     clearInterval(timer);
     timer = undefined;
-    // Nothing is tracked: forget what was seen, since pids may be reused before the next tree.
-    known.clear();
-    lastSample = Number.NEGATIVE_INFINITY;
+    // Nothing is tracked: forget what was seen, since pids may be reused before the next tree;
+    // but not at once, so that tasks run one after another do not each read every process of
+    // the system again (a pid is not reused within a second).
+    clearTimeout(forgetTimer);
+    forgetTimer = setTimeout(() => {
+      forgetTimer = undefined;
+      if (trees.size > 0) return;
+      known.clear();
+      lastSample = Number.NEGATIVE_INFINITY;
+    }, FORGET_AFTER_MS);
+    forgetTimer.unref();
   }
 
   return {
@@ -127,6 +138,8 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
         source,
       );
       trees.add(tree);
+      clearTimeout(forgetTimer);
+      forgetTimer = undefined;
       // Processes already known may include the root and its first children.
       tree.consider([...known.values()], markerOf);
       sample(true);
@@ -142,6 +155,9 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
     },
     close() {
       for (const tree of [...trees]) release(tree);
+      clearTimeout(forgetTimer);
+      forgetTimer = undefined;
+      known.clear();
     },
   };
 }

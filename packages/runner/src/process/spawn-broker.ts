@@ -1,0 +1,291 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { BrokerReply, BrokerRequest, ReapedCounters } from './spawn-broker-protocol.js';
+
+/** What to start through the broker. */
+export interface BrokeredSpawn {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin: string | null;
+  readonly cgroup: string | null;
+}
+
+/**
+ * A process started by the broker, shaped like the parts of a `ChildProcess` the runner uses:
+ * `spawn` once it runs and its output is connected (then `pid`, `stdout` and `stderr` are set),
+ * `error` when it could not start, `exit` and then `close` once its output has ended. `lost`
+ * is true when the broker died while the process ran, so its exit status is unknown.
+ */
+export class BrokeredProcess extends EventEmitter {
+  pid: number | undefined;
+  /** The process's start time as the broker read it at once (see `identifyProcess`). */
+  startTime: string | null = null;
+  stdout: Socket | null = null;
+  stderr: Socket | null = null;
+  lost = false;
+  #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  #spawned = false;
+  #spawnEmitted = false;
+  #openStreams = 2;
+  #closed = false;
+
+  /** @internal The broker's answers and the host's accepted streams arrive here. */
+  attach(stream: 'stdout' | 'stderr', socket: Socket): void {
+    this[stream] = socket;
+    socket.once('close', () => {
+      this.#openStreams -= 1;
+      this.#maybeClose();
+    });
+    this.#maybeSpawn();
+  }
+
+  /** @internal */
+  spawned(pid: number, startTime: string | null): void {
+    this.pid = pid;
+    this.startTime = startTime;
+    this.#spawned = true;
+    this.#maybeSpawn();
+  }
+
+  /** @internal */
+  failed(error: NodeJS.ErrnoException): void {
+    this.emit('error', error);
+    this.stdout?.destroy();
+    this.stderr?.destroy();
+    this.#exit = { code: null, signal: null };
+    this.#openStreams = 0;
+    this.#maybeClose();
+  }
+
+  /** @internal */
+  exited(code: number | null, signal: NodeJS.Signals | null, lost = false): void {
+    if (this.#exit !== undefined) return;
+    this.lost = lost;
+    this.#exit = { code, signal };
+    // Never before 'spawn': the runner sets up the run on 'spawn' and winds it down on 'exit'.
+    if (this.#spawnEmitted || !this.#spawned) this.emit('exit', code, signal);
+    this.#maybeClose();
+  }
+
+  #maybeSpawn(): void {
+    if (this.#spawnEmitted || !this.#spawned || this.stdout === null || this.stderr === null) return;
+    this.#spawnEmitted = true;
+    this.emit('spawn');
+    // The streams were paused when their header was read, so no output is lost before the
+    // runner listens (in its 'spawn' handler): let it flow now.
+    this.stdout.resume();
+    this.stderr.resume();
+    if (this.#exit !== undefined) {
+      this.emit('exit', this.#exit.code, this.#exit.signal);
+      this.#maybeClose();
+    }
+  }
+
+  #maybeClose(): void {
+    if (this.#closed || this.#exit === undefined || this.#openStreams > 0) return;
+    if (this.#spawned && !this.#spawnEmitted) return;
+    this.#closed = true;
+    this.emit('close', this.#exit.code, this.#exit.signal);
+  }
+}
+
+/**
+ * Starts agent processes from a small helper process instead of from the host. On Linux, Node
+ * starts a child with fork(), which copies the parent's page tables: from a host of 70-100 MB
+ * that is several milliseconds of its event loop per task. The broker is small and forks on
+ * another core. The agent's stdout and stderr are sockets the host reads directly (connected
+ * through an abstract Unix socket, authenticated by a random secret sent over the private IPC
+ * channel), so output never passes through the broker. Linux only.
+ */
+export interface SpawnBroker {
+  spawn(request: BrokeredSpawn): BrokeredProcess;
+  /** The counters of every process the broker reaped, as of its last report. */
+  reapedCounters(): ReapedCounters | null;
+  /** Stops the broker (running agents are not touched: they are the host's to stop). */
+  close(): void;
+}
+
+/** The script the broker runs; from source (tests), the built one next to the sources. */
+function brokerEntryPath(): string {
+  const here = import.meta.url;
+  const entry = here.endsWith('.ts') ? new URL('../../dist/process/spawn-broker-main.js', here) : new URL('./spawn-broker-main.js', here);
+  return fileURLToPath(entry);
+}
+
+/** Creates a {@link SpawnBroker}; its process starts on the first spawn and restarts if it dies. */
+export function createSpawnBroker(): SpawnBroker {
+  const secret = randomBytes(16).toString('hex');
+  const address = `\0claudine-broker-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const runs = new Map<number, BrokeredProcess>();
+  let nextId = 1;
+  let server: Server | undefined;
+  let broker: ChildProcess | undefined;
+  let ready = false;
+  let queue: BrokerRequest[] = [];
+  let reaped: ReapedCounters | null = null;
+  let closed = false;
+
+  function listen(): Server {
+    if (server !== undefined) return server;
+    const created = createServer((socket) => {
+      let header = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        header = Buffer.concat([header, chunk]);
+        const end = header.indexOf(10);
+        if (end === -1) {
+          if (header.length > 200) socket.destroy();
+          return;
+        }
+        socket.off('data', onData);
+        socket.pause();
+        const [given, id, stream] = header.subarray(0, end).toString('latin1').split(' ');
+        const run = runs.get(Number(id));
+        if (given !== secret || run === undefined || (stream !== 'stdout' && stream !== 'stderr')) {
+          socket.destroy();
+          return;
+        }
+        const rest = header.subarray(end + 1);
+        if (rest.length > 0) socket.unshift(rest);
+        run.attach(stream, socket);
+      };
+      socket.on('data', onData);
+      socket.on('error', () => {
+        // The agent's side closed abruptly: its output ends here.
+      });
+    });
+    created.listen(address);
+    created.unref();
+    server = created;
+    return created;
+  }
+
+  function start(): ChildProcess {
+    if (broker !== undefined) return broker;
+    listen();
+    ready = false;
+    const child = fork(brokerEntryPath(), [], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // A small young generation keeps the broker small, which is what makes it fork fast.
+      execArgv: ['--max-semi-space-size=1'],
+      serialization: 'json',
+    });
+    child.on('message', (reply: BrokerReply) => {
+      switch (reply.type) {
+        case 'ready':
+          ready = true;
+          if (reply.reaped !== null && reaped === null) reaped = reply.reaped;
+          for (const request of queue) child.send(request);
+          queue = [];
+          break;
+        case 'spawned':
+          runs.get(reply.id)?.spawned(reply.pid, reply.startTime);
+          break;
+        case 'error': {
+          const run = runs.get(reply.id);
+          runs.delete(reply.id);
+          const error = new Error(reply.message) as NodeJS.ErrnoException;
+          if (reply.code !== null) error.code = reply.code;
+          run?.failed(error);
+          break;
+        }
+        case 'exit':
+          // The counters grow as the broker reaps; keep the totals across broker restarts.
+          if (reply.reaped !== null) reaped = reply.reaped;
+          // The run stays known until it closes: its streams may be accepted after this message.
+          runs.get(reply.id)?.exited(reply.code, reply.signal);
+          break;
+      }
+    });
+    child.on('exit', () => {
+      broker = undefined;
+      ready = false;
+      // Whatever ran through it can no longer be waited for: its exit status is lost. The
+      // runner stops what is left of those trees.
+      for (const [id, run] of runs) {
+        if (run.pid === undefined)
+          run.failed(Object.assign(new Error('the spawn broker exited before the agent started'), { code: 'EBROKER' }));
+        else run.exited(null, null, true);
+        runs.delete(id);
+      }
+      // Counters of a new broker start from zero: keep reporting the old totals plus the new.
+      if (reaped !== null) base = addCounters(base, reaped);
+      reaped = null;
+    });
+    child.unref();
+    child.channel?.unref();
+    child.send({ type: 'hello', socket: address, secret } satisfies BrokerRequest);
+    broker = child;
+    return child;
+  }
+
+  let base: ReapedCounters = ZERO_COUNTERS;
+
+  return {
+    spawn(request) {
+      const run = new BrokeredProcess();
+      if (closed) {
+        queueMicrotask(() => run.failed(Object.assign(new Error('the spawn broker is closed'), { code: 'EBROKER' })));
+        return run;
+      }
+      const id = nextId;
+      nextId += 1;
+      runs.set(id, run);
+      run.once('close', () => runs.delete(id));
+      const message: BrokerRequest = {
+        type: 'spawn',
+        id,
+        command: request.command,
+        args: request.args,
+        cwd: request.cwd,
+        env: Object.fromEntries(Object.entries(request.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+        stdin: request.stdin,
+        cgroup: request.cgroup,
+      };
+      const child = start();
+      if (ready) child.send(message);
+      else queue.push(message);
+      return run;
+    },
+    reapedCounters() {
+      return reaped === null ? (base === ZERO_COUNTERS ? null : base) : addCounters(base, reaped);
+    },
+    close() {
+      closed = true;
+      broker?.disconnect();
+      broker = undefined;
+      server?.close();
+      server = undefined;
+    },
+  };
+}
+
+const ZERO_COUNTERS: ReapedCounters = {
+  userTicks: 0,
+  systemTicks: 0,
+  readChars: 0,
+  writtenChars: 0,
+  readCalls: 0,
+  writeCalls: 0,
+  readBytes: 0,
+  writeBytes: 0,
+  cancelledWriteBytes: 0,
+};
+
+function addCounters(left: ReapedCounters, right: ReapedCounters): ReapedCounters {
+  return {
+    userTicks: left.userTicks + right.userTicks,
+    systemTicks: left.systemTicks + right.systemTicks,
+    readChars: left.readChars + right.readChars,
+    writtenChars: left.writtenChars + right.writtenChars,
+    readCalls: left.readCalls + right.readCalls,
+    writeCalls: left.writeCalls + right.writeCalls,
+    readBytes: left.readBytes + right.readBytes,
+    writeBytes: left.writeBytes + right.writeBytes,
+    cancelledWriteBytes: left.cancelledWriteBytes + right.cancelledWriteBytes,
+  };
+}
