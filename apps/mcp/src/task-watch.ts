@@ -1,8 +1,9 @@
 import { isClaudineError, type Task } from '@claudine/core';
 import { type Claudine, type SignalWatcher, watchSignals } from '@claudine/runtime';
 
-// The host touches signals/changed after every state change, so this poll only covers a missed
-// file event (network file systems, a full inotify queue): rare, and cheap when nothing is followed.
+// The host touches signals/changed after every state change, and clients touch signals/wake
+// after theirs (a cancel, a retry), so this poll only covers a missed file event (network file
+// systems, a full inotify queue): rare, and cheap when nothing is followed.
 const FALLBACK_POLL_MS = 2000;
 
 /** Called with a followed task when something a client cares about changed (see {@link sameState}). */
@@ -26,6 +27,8 @@ export interface TaskWatch {
   follow(tasks: readonly Task[], listener: TaskChangeListener): Unfollow;
   /** Re-reads the followed tasks now (after this process changed one itself). */
   refresh(): void;
+  /** True while anything is followed (and the data directory's signals are watched). */
+  following(): boolean;
   close(): void;
 }
 
@@ -37,7 +40,7 @@ interface Follower {
 /** Creates the {@link TaskWatch} over an open client. */
 export function createTaskWatch(claudine: Claudine, options: { pollMs?: number; onError?: (error: unknown) => void } = {}): TaskWatch {
   const followers = new Set<Follower>();
-  let watcher: SignalWatcher | undefined;
+  let watchers: SignalWatcher[] = [];
   let running = false;
   let again = false;
   let closed = false;
@@ -91,19 +94,28 @@ export function createTaskWatch(claudine: Claudine, options: { pollMs?: number; 
         }
       }
     }
+    // Tasks pruned meanwhile may have left nothing to follow.
+    update();
   };
 
   const update = (): void => {
     const wanted = !closed && [...followers].some((follower) => follower.seen.size > 0);
-    if (wanted && watcher === undefined)
-      watcher = watchSignals(claudine.layout.signals, 'changed', refresh, options.pollMs ?? FALLBACK_POLL_MS);
-    if (!wanted && watcher !== undefined) {
-      watcher.close();
-      watcher = undefined;
+    if (wanted && watchers.length === 0) {
+      watchers = [
+        watchSignals(claudine.layout.signals, 'changed', refresh, options.pollMs ?? FALLBACK_POLL_MS),
+        // A client's change (a queued task cancelled, with the dependents that fail with it) has
+        // no host event: its wake signal tells. The poll above already covers both.
+        watchSignals(claudine.layout.signals, 'wake', refresh, 2 ** 31 - 1),
+      ];
+    }
+    if (!wanted && watchers.length > 0) {
+      for (const watcher of watchers) watcher.close();
+      watchers = [];
     }
   };
 
   return {
+    following: () => watchers.length > 0,
     follow(tasks, listener) {
       const follower: Follower = { seen: new Map(tasks.map((task) => [task.id, task])), listener };
       followers.add(follower);
