@@ -49,11 +49,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sessionId) => {
         sessions.set(sessionId, session);
+        log(`session ${sessionId} started (${sessions.size} open)`);
       },
     });
     const session: Session = { transport, server };
     transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      if (transport.sessionId !== undefined && sessions.delete(transport.sessionId)) {
+        log(`session ${transport.sessionId} ended (${sessions.size} open)`);
+      }
       void server.close().catch(() => {});
     };
     transport.onerror = (error) => log(`transport: ${error.message}`);

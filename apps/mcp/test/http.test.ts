@@ -141,8 +141,12 @@ describe('claudine-mcp --http', () => {
     expect(second.messages.filter((message) => String(message.data).includes(taskId))).toEqual([]);
 
     // Ending one session leaves the other working.
-    await (first.client.transport as StreamableHTTPClientTransport).terminateSession();
+    const firstTransport = first.client.transport as StreamableHTTPClientTransport;
+    const firstSession = firstTransport.sessionId;
+    expect(server.stderr()).toContain(`session ${firstSession} started`);
+    await firstTransport.terminateSession();
     await first.client.close();
+    await waitFor(() => server.stderr().includes(`session ${firstSession} ended (1 open)`), { description: 'the session to end' });
     const still = await callTool(second.client, 'ListTasks', {});
     expect((still.structuredContent as { tasks: Array<{ id: string }> }).tasks.map((task) => task.id)).toEqual([taskId]);
     await second.client.close();

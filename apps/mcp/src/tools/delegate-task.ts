@@ -12,6 +12,7 @@ import {
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
 
@@ -100,6 +101,7 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
         return toolResult(
           { taskId: task.id, status: task.status, hostStarted, task: summarizeTask(task) },
           `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}).${waiting}${ended}${warning} Check it with TaskStatus {"taskId": "${task.id}"}.`,
+          [taskLogLink(task)],
         );
       }),
   );

@@ -2,6 +2,7 @@ import { type AgentOptions, type NewTaskInput, PRIORITIES, TASK_STATUSES, type T
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
 
@@ -60,6 +61,7 @@ export function registerResumeTask(server: McpServer, claudine: Claudine, onSubm
             task: summarizeTask(task),
           },
           `Task ${task.id} continues the session of ${args.taskId}; it is ${task.status}.${warning} Wait for it with WaitForTasks {"taskIds": ["${task.id}"]} or check it with TaskStatus.`,
+          [taskLogLink(task)],
         );
       }),
   );
