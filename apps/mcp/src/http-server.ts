@@ -18,6 +18,11 @@ export interface HttpServerOptions {
   readonly createSessionServer: () => McpServer;
   /** Where to report refused requests and transport errors (stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * A session with no request and no open stream for this long is closed (default 24 h): a
+   * client that vanished without ending its session must not keep its watches forever.
+   */
+  readonly sessionIdleMs?: number;
 }
 
 /** A listening {@link startHttpServer}. */
@@ -32,7 +37,12 @@ export interface RunningHttpServer {
 interface Session {
   readonly transport: StreamableHTTPServerTransport;
   readonly server: McpServer;
+  lastSeen: number;
+  /** Responses still open (a GET stream for notifications, a long tool call). */
+  open: number;
 }
+
+const DEFAULT_SESSION_IDLE_MS = 24 * 60 * 60_000;
 
 /**
  * Serves MCP over Streamable HTTP on 127.0.0.1 only, so several Claude Code sessions share one
@@ -52,7 +62,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         log(`session ${sessionId} started (${sessions.size} open)`);
       },
     });
-    const session: Session = { transport, server };
+    const session: Session = { transport, server, lastSeen: Date.now(), open: 0 };
     transport.onclose = () => {
       if (transport.sessionId !== undefined && sessions.delete(transport.sessionId)) {
         log(`session ${transport.sessionId} ended (${sessions.size} open)`);
@@ -79,6 +89,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const session = sessions.get(sessionId);
       if (session === undefined)
         return reply(response, 404, -32001, 'Session not found: it ended or the server restarted. Start a new session.');
+      session.lastSeen = Date.now();
+      session.open += 1;
+      response.once('close', () => {
+        session.open -= 1;
+        session.lastSeen = Date.now();
+      });
       await session.transport.handleRequest(request, response);
       return;
     }
@@ -113,12 +129,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       resolve();
     });
   });
+  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  const sweep = setInterval(
+    () => {
+      for (const [sessionId, session] of sessions) {
+        if (session.open > 0 || Date.now() - session.lastSeen < idleMs) continue;
+        log(`session ${sessionId} idle since ${new Date(session.lastSeen).toISOString()}: closing it`);
+        void session.transport.close().catch(() => {});
+      }
+    },
+    Math.max(10, Math.min(10 * 60_000, Math.floor(idleMs / 2))),
+  );
+  sweep.unref();
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://${LOOPBACK_ADDRESS}:${port}${MCP_PATH}`,
     port,
     sessions: () => sessions.size,
     async close() {
+      clearInterval(sweep);
       for (const session of [...sessions.values()]) await session.transport.close().catch(() => {});
       sessions.clear();
       // Open SSE streams would keep close() waiting forever.
