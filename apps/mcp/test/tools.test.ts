@@ -215,6 +215,10 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     const listed = await call('TaskStatus', { status: ['completed'] });
     expect((listed.structuredContent as { tasks: Summary[] }).tasks.map((task) => task.id)).toEqual([third]);
 
+    const waiting = await session.client.readResource({ uri: `claudine://tasks/${second}/log` });
+    expect((waiting.contents[0] as { text: string }).text).toMatch(
+      new RegExp(`^\\[claudine\\] Task ${second} is blocked \\(command\\)\\. No output yet\\.`),
+    );
     const graph = await call('TaskGraph', { taskId: second });
     expect((graph.structuredContent as { edges: unknown[] }).edges).toEqual([{ from: first, to: second }]);
     const changed = await call('UpdateDependencies', { taskId: second, remove: [first] });
