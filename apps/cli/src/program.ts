@@ -5,6 +5,7 @@ import { registerDeps } from './commands/deps.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
@@ -31,5 +32,6 @@ export function createProgram(version: string): Command {
   registerHost(program);
   registerDb(program);
   registerMetrics(program);
+  registerMcp(program);
   return program;
 }

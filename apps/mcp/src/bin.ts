@@ -1,25 +1,90 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { isClaudineError } from '@claudine/core';
-import { openClaudine } from '@claudine/runtime';
+import { type Claudine, openClaudine } from '@claudine/runtime';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { parseCommandLine, USAGE } from './command-line.js';
+import { startHttpServer } from './http-server.js';
 import { createClaudineMcpServer } from './server.js';
+import { createTaskWatch } from './task-watch.js';
 
 // stdout carries the protocol and nothing else: anything printed by mistake goes to stderr.
 console.log = console.error;
 console.info = console.error;
+console.debug = console.error;
+
+const report = (line: string): void => {
+  process.stderr.write(`claudine-mcp: ${line}\n`);
+};
+// A bad call must never take the server down: a stray error is reported and serving goes on.
+process.on('uncaughtException', (error) => report(`unexpected error: ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (reason) =>
+  report(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
+);
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const command = parseCommandLine(process.argv.slice(2));
 
+let claudine: Claudine | undefined;
 try {
-  const claudine = openClaudine();
-  const server = createClaudineMcpServer(claudine, { version, defaultCwd: process.cwd() });
-  const transport = new StdioServerTransport();
-  transport.onclose = () => {
-    claudine.close();
-  };
-  await server.connect(transport);
+  switch (command.kind) {
+    case 'help':
+      process.stderr.write(USAGE);
+      break;
+    case 'version':
+      process.stderr.write(`${version}\n`);
+      break;
+    case 'error':
+      report(command.message);
+      process.exitCode = 2;
+      break;
+    case 'stdio': {
+      const client = openClaudine();
+      claudine = client;
+      const server = createClaudineMcpServer(client, { version, defaultCwd: process.cwd() });
+      const transport = new StdioServerTransport();
+      // Claude Code ends the server by closing its stdin (or a signal): leave at once, cleanly.
+      transport.onclose = () => stop(0);
+      await server.connect(transport);
+      process.stdin.once('end', () => void server.close());
+      break;
+    }
+    case 'http': {
+      const client = openClaudine();
+      claudine = client;
+      const watch = createTaskWatch(client, { onError: (error) => report(`watching tasks: ${String(error)}`) });
+      const http = await startHttpServer({
+        port: command.port ?? client.config.mcp.httpPort,
+        createSessionServer: () => createClaudineMcpServer(client, { version, defaultCwd: process.cwd(), watch }),
+        log: report,
+      });
+      report(`listening on ${http.url} (loopback only)`);
+      const shutdown = (): void => {
+        watch.close();
+        http.close().then(
+          () => stop(0),
+          () => stop(1),
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      break;
+    }
+  }
 } catch (error) {
-  process.stderr.write(`claudine-mcp: ${isClaudineError(error) ? error.message : String(error)}\n`);
-  process.exit(1);
+  report(isClaudineError(error) ? error.message : error instanceof Error ? error.message : String(error));
+  stop(1);
+}
+
+if (command.kind === 'stdio') {
+  process.once('SIGINT', () => stop(0));
+  process.once('SIGTERM', () => stop(0));
+}
+
+function stop(code: number): void {
+  try {
+    claudine?.close();
+  } finally {
+    process.exit(code);
+  }
 }

@@ -1,4 +1,5 @@
 import { AGENT_KINDS, DEPENDENCY_POLICIES, FAILURE_REASONS, PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
+import { graphNodeState, taskTitle } from '@claudine/runtime';
 import { z } from 'zod';
 
 const RESULT_LIMIT = 4000;
@@ -23,7 +24,9 @@ export const TaskSummarySchema = z.object({
   dependsOn: z.array(z.string()),
   blockedBy: z.array(z.string()).describe('For a queued task, the dependencies it still waits for: it is blocked while this is not empty.'),
   dependencyPolicy: z.enum(DEPENDENCY_POLICIES).describe('What it does if a dependency fails: fail, cancel, or run anyway.'),
-  result: z.string().nullable().describe("The agent's final answer (claude/codex), cut to 4000 characters."),
+  labels: z.array(z.string()),
+  warnedAt: z.string().nullable().describe('When the task passed the warning point of its timeout, if it did.'),
+  result: z.string().nullable().describe("The agent's final answer (claude/codex), cut to 4000 characters (300 in lists)."),
   sessionId: z.string().nullable().describe('Claude session id, to resume the conversation.'),
   turns: z.number().nullable(),
   costUsd: z.number().nullable(),
@@ -31,9 +34,10 @@ export const TaskSummarySchema = z.object({
 /** A compact task; see {@link TaskSummarySchema}. */
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
 
-/** Summarises a task for a model's context. */
-export function summarizeTask(task: Task, now = Date.now()): TaskSummary {
+/** Summarises a task for a model's context; `resultLimit` cuts the final answer shorter (lists). */
+export function summarizeTask(task: Task, options: { readonly resultLimit?: number; readonly now?: number } = {}): TaskSummary {
   const result = task.report?.resultText ?? null;
+  const now = options.now ?? Date.now();
   return {
     id: task.id,
     status: task.status,
@@ -52,7 +56,9 @@ export function summarizeTask(task: Task, now = Date.now()): TaskSummary {
     dependsOn: task.dependsOn,
     blockedBy: task.blockedBy,
     dependencyPolicy: task.dependencyPolicy,
-    result: result === null ? null : cut(result, RESULT_LIMIT),
+    labels: task.labels,
+    warnedAt: task.warnedAt === null ? null : new Date(task.warnedAt).toISOString(),
+    result: result === null ? null : cut(result, options.resultLimit ?? RESULT_LIMIT),
     sessionId: task.report?.sessionId ?? null,
     turns: task.report?.turns ?? null,
     costUsd: task.report?.costUsd ?? null,
@@ -64,6 +70,38 @@ export function describeTask(task: Task): string {
   const blocked = task.status === 'queued' && task.blockedBy.length > 0;
   const detail = blocked ? ` (waiting for ${task.blockedBy.join(', ')})` : task.statusDetail === null ? '' : ` (${task.statusDetail})`;
   return `Task ${task.id} [${task.agent}, ${task.priority}] is ${blocked ? 'blocked' : task.status}${detail}: ${cut(task.prompt, 80)}`;
+}
+
+/** One task in a list: a line's worth, to find the task and decide whether to look closer. */
+export const TaskRowSchema = z.object({
+  id: z.string(),
+  state: z.enum([...TASK_STATUSES, 'blocked']).describe('The status, or "blocked" for a queued task still waiting for dependencies.'),
+  agent: z.enum(AGENT_KINDS),
+  priority: z.enum(PRIORITIES),
+  title: z.string().describe('The start of the prompt.'),
+  labels: z.array(z.string()),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  failureReason: z.enum(FAILURE_REASONS).nullable(),
+  costUsd: z.number().nullable(),
+});
+/** A task in a list; see {@link TaskRowSchema}. */
+export type TaskRow = z.infer<typeof TaskRowSchema>;
+
+/** The row of a task in a list. */
+export function taskRow(task: Task): TaskRow {
+  return {
+    id: task.id,
+    state: graphNodeState(task),
+    agent: task.agent,
+    priority: task.priority,
+    title: taskTitle(task, 100),
+    labels: task.labels,
+    createdAt: new Date(task.createdAt).toISOString(),
+    finishedAt: task.finishedAt === null ? null : new Date(task.finishedAt).toISOString(),
+    failureReason: task.failureReason,
+    costUsd: task.report?.costUsd ?? null,
+  };
 }
 
 function cut(text: string, limit: number): string {

@@ -1,9 +1,13 @@
 import { isClaudineError } from '@claudine/core';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 
-/** A successful tool result: structured content plus a short text for the model. */
-export function toolResult<T extends Record<string, unknown>>(structured: T, text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], structuredContent: structured };
+/** A successful tool result: structured content plus a short text for the model (and links, if any). */
+export function toolResult<T extends Record<string, unknown>>(
+  structured: T,
+  text: string,
+  more: readonly ContentBlock[] = [],
+): CallToolResult {
+  return { content: [{ type: 'text', text }, ...more], structuredContent: structured };
 }
 
 /**
@@ -14,7 +18,21 @@ export async function guard(work: () => Promise<CallToolResult>): Promise<CallTo
   try {
     return await work();
   } catch (error) {
-    const message = isClaudineError(error) ? error.message : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const message = isClaudineError(error)
+      ? forTheModel(error.message)
+      : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     return { isError: true, content: [{ type: 'text', text: message }] };
   }
+}
+
+// The runtime's messages point people at the CLI; a model calling tools has these instead.
+const CLI_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/List tasks with `claudine status`\./g, 'ListTasks shows the tasks there are.'],
+  [/`claudine status( <id>)?`/g, 'TaskStatus'],
+  [/`claudine logs( <id>)?`/g, 'TaskLogs'],
+  [/`claudine retry( <id>)?`/g, 'RetryTask'],
+];
+
+function forTheModel(message: string): string {
+  return CLI_HINTS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), message);
 }

@@ -85,6 +85,8 @@ describe('claudine MCP server over stdio', () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'CancelTask',
       'DelegateTask',
+      'ListTasks',
+      'ResumeTask',
       'RetryTask',
       'SystemMetrics',
       'TaskGraph',
@@ -92,6 +94,7 @@ describe('claudine MCP server over stdio', () => {
       'TaskMetrics',
       'TaskStatus',
       'UpdateDependencies',
+      'WaitForTasks',
     ]);
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import { z } from 'zod';
+import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { bytes, duration } from './setting-values.js';
 
@@ -95,6 +96,7 @@ export const ConfigSchema = z
       .prefault({}),
     metrics: metricsSettings,
     budget: budgetSettings,
+    mcp: mcpSettings,
   })
   .strict();
 

@@ -57,3 +57,4 @@ export { pruneTasks } from './prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
 export { runHostProcess } from './run-host-process.js';
 export { formatBytes, formatDuration, parseBytes, parseDuration } from './units.js';
+export { type TaskLogWatcher, watchTaskLog } from './watch-task-log.js';

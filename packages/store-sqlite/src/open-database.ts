@@ -62,9 +62,13 @@ function migrate(db: Database.Database, path: string): void {
     );
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
     db.transaction(() => {
+      // Another process opening the same new database may have applied it since `current` was
+      // read: checked again under the write lock, or its second run fails ("table exists").
+      if (applied.get(migration.version) !== undefined) return;
       db.exec(migration.sql);
       record.run(migration.version, migration.name, Date.now());
     }).immediate();

@@ -14,6 +14,12 @@ const LAYERS: Readonly<Record<string, { layer: string; mayUse: readonly string[]
   claudine: { layer: 'app', mayUse: ['core', 'runtime'] },
 };
 
+// The one app-to-app edge: `claudine mcp` starts the MCP server's bin as a child process, so the
+// CLI package depends on @claudine/mcp to have it installed, but never loads its code (that stays
+// an app importing an app, refused below). Nothing else may cross between apps.
+const PROCESS_ONLY_DEPENDENCIES: ReadonlyArray<readonly [string, string]> = [['claudine', '@claudine/mcp']];
+const processOnly = (from: string, to: string) => PROCESS_ONLY_DEPENDENCIES.some(([source, target]) => source === from && target === to);
+
 const packages = workspacePackages();
 const published = packages.filter((pkg) => pkg.manifest.private !== true);
 const internal = (deps: Record<string, string> | undefined) =>
@@ -29,7 +35,7 @@ describe('layer boundaries', () => {
     it(`${pkg.manifest.name} depends only on ${rule?.mayUse.join(', ') || 'nothing internal'}`, () => {
       const offending = internal(pkg.manifest.dependencies).filter(([name]) => {
         const target = LAYERS[name];
-        return target === undefined || !rule?.mayUse.includes(target.layer);
+        return (target === undefined || !rule?.mayUse.includes(target.layer)) && !processOnly(pkg.manifest.name, name);
       });
       expect(offending.map(([name]) => name)).toEqual([]);
     });
@@ -42,6 +48,8 @@ describe('layer boundaries', () => {
     it(`${pkg.manifest.name} has tsconfig references that mirror its dependencies`, () => {
       const referenced = (pkg.tsconfig?.references ?? []).map((reference) => resolve(pkg.dir, reference.path));
       for (const [name] of internal(pkg.manifest.dependencies)) {
+        // A package run as a process is not compiled against: no reference.
+        if (processOnly(pkg.manifest.name, name)) continue;
         const target = packages.find((candidate) => candidate.manifest.name === name) as WorkspacePackage;
         expect(referenced, `${pkg.relativeDir}/tsconfig.json should reference ${target.relativeDir}`).toContain(target.dir);
       }
@@ -71,7 +79,43 @@ describe('layer boundaries', () => {
       }
     }
   });
+
+  it('never loads the code of a package it may only run as a process', () => {
+    for (const [source, target] of PROCESS_ONLY_DEPENDENCIES) {
+      const pkg = packages.find((candidate) => candidate.manifest.name === source) as WorkspacePackage;
+      for (const file of sourceFiles(join(pkg.dir, 'src'))) {
+        expect(loadsPackage(readFileSync(file, 'utf8'), target), `${file} loads ${target}: run its bin as a child process instead`).toBe(
+          false,
+        );
+      }
+    }
+  });
+
+  it('recognises every way of loading a package, but not finding its manifest', () => {
+    for (const code of [
+      "import { createClaudineMcpServer } from '@claudine/mcp';",
+      'import type { TaskSummary } from "@claudine/mcp";',
+      "export { startHttpServer } from '@claudine/mcp';",
+      "import '@claudine/mcp';",
+      "const mcp = await import('@claudine/mcp');",
+      "const mcp = require('@claudine/mcp');",
+      "import { x } from '@claudine/mcp/dist/server.js';",
+    ]) {
+      expect(loadsPackage(code, '@claudine/mcp'), code).toBe(true);
+    }
+    expect(loadsPackage("require.resolve('@claudine/mcp/package.json')", '@claudine/mcp')).toBe(false);
+    expect(loadsPackage("import { x } from '@claudine/mcp-other';", '@claudine/mcp')).toBe(false);
+  });
 });
+
+/** True when `code` imports, re-exports or requires `target` (its manifest aside). */
+function loadsPackage(code: string, target: string): boolean {
+  const escaped = target.replaceAll(/[/@.-]/g, (character) => `\\${character}`);
+  const load = new RegExp(
+    `(?:\\bfrom\\s*|\\bimport\\s*\\(\\s*|\\brequire\\s*\\(\\s*|\\bimport\\s+)['"\`]${escaped}(?:/(?!package\\.json['"\`])[^'"\`]*)?['"\`]`,
+  );
+  return load.test(code);
+}
 
 describe('package conventions', () => {
   for (const pkg of published) {

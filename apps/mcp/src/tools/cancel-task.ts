@@ -1,3 +1,4 @@
+import { TASK_STATUSES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ const outputSchema = {
   outcome: z
     .enum(['cancelled', 'requested'])
     .describe('"cancelled": it was queued and will never run; "requested": it is running and is being stopped.'),
-  status: z.string(),
+  status: z.enum(TASK_STATUSES),
 };
 
 /** Registers `CancelTask`. */
@@ -23,7 +24,7 @@ export function registerCancelTask(server: McpServer, claudine: Claudine): void 
     {
       title: 'Cancel a task',
       description:
-        'Cancel a queued task (it never starts) or stop a running one (its whole process tree is terminated; work it did so far stays). Finished tasks cannot be cancelled.',
+        'Cancel a queued task (it never starts) or stop a running one (its whole process tree is terminated; work it did so far stays). Tasks that depend on it follow their dependency policy (by default they fail too, as dependency_failed). Finished tasks cannot be cancelled. Returns whether it was cancelled at once or is being stopped.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

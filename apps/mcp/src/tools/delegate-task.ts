@@ -1,7 +1,18 @@
-import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
+import { resolve } from 'node:path';
+import {
+  AGENT_KINDS,
+  type AgentOptions,
+  DEPENDENCY_POLICIES,
+  type NewTaskInput,
+  PERMISSION_MODES,
+  PRIORITIES,
+  TASK_STATUSES,
+  type Task,
+} from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
 
@@ -14,7 +25,9 @@ const inputSchema = {
   cwd: z
     .string()
     .optional()
-    .describe('Absolute path of the directory the agent works in. Defaults to the directory this server was started in (the project).'),
+    .describe(
+      'Directory the agent works in: an absolute path, or one relative to the project. Defaults to the directory this server was started in (the project).',
+    ),
   agent: z.enum(AGENT_KINDS).optional().describe('"claude" (default): Claude Code; "codex": Codex CLI; "command": a shell command.'),
   priority: z.enum(PRIORITIES).optional().describe('P0 runs before P1 (default) before P2.'),
   timeoutSeconds: z.number().int().positive().optional().describe('Stop the task after this many seconds (default 1800, at most 7200).'),
@@ -42,19 +55,19 @@ const inputSchema = {
 
 const outputSchema = {
   taskId: z.string(),
-  status: z.string(),
+  status: z.enum(TASK_STATUSES),
   hostStarted: z.boolean().describe('True when this call started the background host.'),
   task: TaskSummarySchema,
 };
 
-/** Registers `DelegateTask`. */
-export function registerDelegateTask(server: McpServer, claudine: Claudine, defaultCwd: string): void {
+/** Registers `DelegateTask`; `onSubmitted` hears of each new task (to notify the session when it ends). */
+export function registerDelegateTask(server: McpServer, claudine: Claudine, defaultCwd: string, onSubmitted: (task: Task) => void): void {
   server.registerTool(
     'DelegateTask',
     {
       title: 'Delegate a task to a background agent',
       description:
-        'Hand a task to a background agent (Claude Code by default) and return at once with its id, so you can keep working. The task is stored durably and runs even after this session ends. Use it for work that can proceed independently: implementing a well-specified change, running a long test suite, investigating a bug. Write the prompt as a full brief. Check on it later with TaskStatus, read its output with TaskLogs, stop it with CancelTask. To build a workflow, pass the ids of earlier tasks in dependsOn: this task starts only after they complete.',
+        'Hand a task to a background agent (Claude Code by default, Codex, or a shell command) and return at once with its id, so you can keep working. The task is stored durably and runs even after this session ends; you get a log notification when it finishes. Use it for work that can proceed independently: implementing a well-specified change, running a long test suite, investigating a bug. Write the prompt as a full brief: the agent sees nothing of this conversation. Then WaitForTasks when you need the outcome, TaskStatus to check on it, TaskLogs to read its output, CancelTask to stop it. For a workflow, pass the ids of earlier tasks in dependsOn: this task starts only after they complete.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -69,7 +82,7 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
         if (args.maxBudgetUsd !== undefined) agentOptions.maxBudgetUsd = args.maxBudgetUsd;
         const input: NewTaskInput = {
           prompt: args.prompt,
-          cwd: args.cwd ?? defaultCwd,
+          cwd: args.cwd === undefined ? defaultCwd : resolve(defaultCwd, args.cwd),
           agentOptions,
           ...(args.agent === undefined ? {} : { agent: args.agent }),
           ...(args.priority === undefined ? {} : { priority: args.priority }),
@@ -81,12 +94,14 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
           ...(args.passDependencyResults === undefined ? {} : { passDependencyResults: args.passDependencyResults }),
         };
         const { task, hostStarted, hostError } = await claudine.submit(input);
+        onSubmitted(task);
         const warning = hostError === null ? '' : ` Warning: no host could start (${hostError}); the task waits until one does.`;
         const waiting = task.blockedBy.length > 0 ? ` It waits for ${task.blockedBy.join(', ')}.` : '';
         const ended = task.status === 'queued' ? '' : ` ${task.statusDetail ?? ''}.`;
         return toolResult(
           { taskId: task.id, status: task.status, hostStarted, task: summarizeTask(task) },
           `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}).${waiting}${ended}${warning} Check it with TaskStatus {"taskId": "${task.id}"}.`,
+          [taskLogLink(task)],
         );
       }),
   );

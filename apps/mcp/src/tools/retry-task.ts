@@ -1,3 +1,4 @@
+import { TASK_STATUSES, type Task } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -10,18 +11,18 @@ const inputSchema = {
 
 const outputSchema = {
   taskId: z.string(),
-  status: z.string(),
+  status: z.enum(TASK_STATUSES),
   task: TaskSummarySchema,
 };
 
-/** Registers `RetryTask`. */
-export function registerRetryTask(server: McpServer, claudine: Claudine): void {
+/** Registers `RetryTask`; `onSubmitted` hears of the queued task (to notify the session when it ends). */
+export function registerRetryTask(server: McpServer, claudine: Claudine, onSubmitted: (task: Task) => void): void {
   server.registerTool(
     'RetryTask',
     {
       title: 'Retry a task',
       description:
-        'Run a failed or cancelled task again. The tasks that failed or were cancelled only because it did (their reason is dependency_failed) are queued again with it, so retrying the root of a failed workflow runs the rest of it. Refused while one of its own dependencies is still failed: retry that one instead.',
+        "Run a failed or cancelled task again. The tasks that failed or were cancelled only because it did (their reason is dependency_failed) are queued again with it, so retrying the root of a failed workflow runs the rest of it. Refused while one of its own dependencies is still failed: retry that one instead. Returns the task, queued again. To continue a claude task's conversation instead of starting over, use ResumeTask.",
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -29,6 +30,7 @@ export function registerRetryTask(server: McpServer, claudine: Claudine): void {
     (args) =>
       guard(async () => {
         const task = await claudine.retry(args.taskId);
+        onSubmitted(task);
         return toolResult(
           { taskId: task.id, status: task.status, task: summarizeTask(task) },
           `Task ${task.id} is queued again, with the tasks that had failed because of it. Check it with TaskStatus {"taskId": "${task.id}"}.`,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { guard, toolResult } from '../tool-result.js';
 
 // A model's context is precious: long histories are thinned to this many evenly spaced points.
-const MAX_HISTORY_POINTS = 120;
+const MAX_HISTORY_POINTS = 30;
 
 const inputSchema = {
   historyMinutes: z
@@ -14,7 +14,9 @@ const inputSchema = {
     .min(0)
     .max(60 * 24 * 31)
     .optional()
-    .describe('Include the snapshots of the last this many minutes (default 60; 0 for none). At most 120 points, evenly spaced.'),
+    .describe(
+      'Include the snapshots of the last this many minutes (default 60; 0 for none). At most 30 points (about 400 bytes each), evenly spaced.',
+    ),
 };
 
 const outputSchema = {

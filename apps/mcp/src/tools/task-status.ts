@@ -2,8 +2,12 @@ import { TASK_STATUSES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { taskLogLink } from '../task-log-resource.js';
 import { describeTask, summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
+
+// In a list, each final answer is cut short: asking for one task gives it at length.
+const LIST_RESULT_LIMIT = 300;
 
 const inputSchema = {
   taskId: z.string().optional().describe('A task id. Omit it to list recent tasks.'),
@@ -22,7 +26,7 @@ export function registerTaskStatus(server: McpServer, claudine: Claudine): void 
     {
       title: 'Task status',
       description:
-        "Show one task's state (with its final result, cost and session id once finished), or list recent tasks. Use it to check whether delegated work is done before relying on it.",
+        "Show one task in full: its state (blocked tasks with what they wait for), timing, attempt, failure reason, and once finished the agent's final answer (up to 4000 characters), session id, turns and cost. Use it to check that delegated work is done, and to read its result, before relying on it. Without a taskId it lists the 20 most recent tasks with answers cut short; ListTasks filters and pages through all of them more compactly.",
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -32,12 +36,12 @@ export function registerTaskStatus(server: McpServer, claudine: Claudine): void 
         if (args.taskId !== undefined) {
           const task = await claudine.get(args.taskId);
           const result = task.report?.resultText;
-          const text = `${describeTask(task)}${result === null || result === undefined ? '' : `\nResult: ${result.slice(0, 2000)}`}`;
-          return toolResult({ tasks: [summarizeTask(task)] }, text);
+          const text = `${describeTask(task)}${result === null || result === undefined ? '' : `\nResult: ${result.slice(0, 2000)}${result.length > 2000 ? '… (the structured result has up to 4000 characters; TaskLogs has the whole transcript)' : ''}`}`;
+          return toolResult({ tasks: [summarizeTask(task)] }, text, [taskLogLink(task)]);
         }
         const page = await claudine.list({ limit: args.limit ?? 20, ...(args.status === undefined ? {} : { statuses: args.status }) });
         const text = page.tasks.length === 0 ? 'No tasks match.' : page.tasks.map(describeTask).join('\n');
-        return toolResult({ tasks: page.tasks.map((task) => summarizeTask(task)) }, text);
+        return toolResult({ tasks: page.tasks.map((task) => summarizeTask(task, { resultLimit: LIST_RESULT_LIMIT })) }, text);
       }),
   );
 }

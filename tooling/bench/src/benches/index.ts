@@ -3,6 +3,7 @@ import { dagMemoryBenchmark } from './dag-memory.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
 import { deadlinePrecision } from './deadline-precision.js';
+import { mcpNotify } from './mcp-notify.js';
 import { metricsSampling } from './metrics-sampling.js';
 import { outputCapture } from './output-capture.js';
 import { outputCompression } from './output-compression.js';
@@ -25,4 +26,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   outputCompression,
   outputFollow,
   metricsSampling,
+  mcpNotify,
 ];
