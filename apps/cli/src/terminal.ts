@@ -5,7 +5,11 @@ export interface Terminal {
   readonly width: number;
 }
 
-/** Detects the terminal of stdout. `NO_COLOR` (any non-empty value) turns colours off. */
+/**
+ * Detects the terminal of stdout. `NO_COLOR` (any non-empty value) turns colours off, as does
+ * `TERM=dumb`; `FORCE_COLOR` turns them on without a terminal. Tables fit `width`: the
+ * terminal's, else `$COLUMNS`, else 100.
+ */
 export function detectTerminal(stream: NodeJS.WriteStream = process.stdout): Terminal {
   const interactive = stream.isTTY === true;
   const noColor = (process.env.NO_COLOR ?? '') !== '' || process.env.TERM === 'dumb';
@@ -13,8 +17,16 @@ export function detectTerminal(stream: NodeJS.WriteStream = process.stdout): Ter
   return {
     color: !noColor && (interactive || forced),
     interactive,
-    width: interactive && stream.columns !== undefined ? stream.columns : 100,
+    width: terminalWidth(stream, interactive),
   };
+}
+
+// A terminal says its width (a pseudo-terminal may say 0: unknown); elsewhere $COLUMNS may.
+function terminalWidth(stream: NodeJS.WriteStream, interactive: boolean): number {
+  if (interactive && stream.columns !== undefined && stream.columns > 0) return stream.columns;
+  const columns = Number(process.env.COLUMNS);
+  if (Number.isInteger(columns) && columns >= 20) return columns;
+  return interactive ? 80 : 100;
 }
 
 const CODES = {
