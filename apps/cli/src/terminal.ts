@@ -65,19 +65,33 @@ export function truncate(text: string, width: number): string {
 }
 
 /**
- * Lays out rows as columns that fit the terminal: every column but the last gets its widest
- * cell; the last (free text) is truncated to what is left.
+ * Lays out rows as columns that fit the terminal. Each column starts at its widest cell; while
+ * the table is too wide, the widest column but the first (the id or key, never cut) gives way,
+ * down to a few characters, and its cells are cut with `…`.
  */
 export function table(terminal: Terminal, headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, column) => Math.max(visibleWidth(header), ...rows.map((row) => visibleWidth(row[column] ?? ''))));
+  const minimum = headers.map((header, column) => (column === headers.length - 1 ? Math.max(visibleWidth(header), 10) : visibleWidth(header) + 2));
+  const total = (): number => widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1);
+  while (total() > terminal.width) {
+    let widest = -1;
+    for (let column = 1; column < widths.length; column += 1) {
+      const room = (widths[column] ?? 0) - (minimum[column] ?? 0);
+      if (room > 0 && (widest < 0 || (widths[column] ?? 0) > (widths[widest] ?? 0))) widest = column;
+    }
+    if (widest < 0) break;
+    const others = widths.filter((_, column) => column !== widest && column > 0);
+    const next = Math.max(minimum[widest] ?? 0, ...others, (widths[widest] ?? 0) - (total() - terminal.width));
+    widths[widest] = next < (widths[widest] ?? 0) ? next : (widths[widest] ?? 0) - 1;
+  }
   const lastColumn = headers.length - 1;
-  const used = widths.slice(0, lastColumn).reduce((sum, width) => sum + width + 2, 0);
-  widths[lastColumn] = Math.max(10, Math.min(widths[lastColumn] ?? 10, terminal.width - used));
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, column) => {
-        if (column === lastColumn) return truncate(cell, widths[column] ?? 10);
-        return cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - visibleWidth(cell)));
+        const width = widths[column] ?? 0;
+        // Coloured cells are short words (a state): they are never the ones cut.
+        const fitted = visibleWidth(cell) > width && !cell.includes('\u001b[') ? truncate(cell, width) : cell;
+        return column === lastColumn ? fitted : fitted + ' '.repeat(Math.max(0, width - visibleWidth(fitted)));
       })
       .join('  ')
       .trimEnd();

@@ -25,6 +25,12 @@ export function registerConfig(program: Command): void {
     .description(
       "Settings come from, lowest to highest: defaults, the config file (<data dir>/config.json), CLAUDINE_* environment variables, flags. `config set` and `config unset` edit the file; every value is checked against the settings' schema before anything is written. A running host reads the file when it starts: restart it (claudine host stop) to apply a change.",
     );
+  withExamples(config, [
+    'claudine config show',
+    'claudine config set timeout.default 45m',
+    'claudine config unset timeout.default',
+    'claudine config path',
+  ]);
 
   const show = config
     .command('show')

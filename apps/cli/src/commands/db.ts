@@ -9,6 +9,7 @@ import { paint } from '../terminal.js';
 /** `claudine db`: check, back up and prune the database. */
 export function registerDb(program: Command): void {
   const db = program.command('db').summary('check, back up or prune the database').description('Maintenance of the task database.');
+  withExamples(db, ['claudine db check', 'claudine db backup ~/claudine-backup.db', 'claudine db prune --older-than 14d']);
 
   const check = db
     .command('check')
