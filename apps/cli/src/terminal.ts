@@ -64,14 +64,29 @@ export function truncate(text: string, width: number): string {
   return `${flat.slice(0, Math.max(0, width - 1))}…`;
 }
 
+/** Options for {@link table}. */
+export interface TableOptions {
+  /** Columns that may be left out, first ones first, when even cut the table would not fit. */
+  readonly optional?: readonly number[];
+}
+
 /**
  * Lays out rows as columns that fit the terminal. Each column starts at its widest cell; while
  * the table is too wide, the widest column but the first (the id or key, never cut) gives way,
- * down to a few characters, and its cells are cut with `…`.
+ * down to a few characters, and its cells are cut with `…`; on a very narrow terminal the
+ * `optional` columns are left out.
  */
-export function table(terminal: Terminal, headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(
+  terminal: Terminal,
+  allHeaders: readonly string[],
+  allRows: readonly (readonly string[])[],
+  options: TableOptions = {},
+): string {
+  const kept = keptColumns(terminal, allHeaders, allRows, options.optional ?? []);
+  const headers = kept.map((column) => allHeaders[column] ?? '');
+  const rows = allRows.map((row) => kept.map((column) => row[column] ?? ''));
   const widths = headers.map((header, column) => Math.max(visibleWidth(header), ...rows.map((row) => visibleWidth(row[column] ?? ''))));
-  const minimum = headers.map((header, column) => (column === headers.length - 1 ? Math.max(visibleWidth(header), 10) : visibleWidth(header) + 2));
+  const minimum = headers.map((_, column) => narrowestWidth(headers, rows, column));
   const total = (): number => widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1);
   while (total() > terminal.width) {
     let widest = -1;
@@ -96,6 +111,31 @@ export function table(terminal: Terminal, headers: readonly string[], rows: read
       .join('  ')
       .trimEnd();
   return [paint(terminal, 'bold', line(headers)), ...rows.map(line)].join('\n');
+}
+
+// How narrow a column may get: the first (ids, keys) and coloured ones (states) are never cut;
+// others keep a few characters.
+function narrowestWidth(headers: readonly string[], rows: readonly (readonly string[])[], column: number): number {
+  const natural = Math.max(visibleWidth(headers[column] ?? ''), ...rows.map((row) => visibleWidth(row[column] ?? '')));
+  if (column === 0 || rows.some((row) => (row[column] ?? '').includes('\u001b['))) return natural;
+  return Math.min(natural, visibleWidth(headers[column] ?? '') + 2);
+}
+
+// The columns to show: all of them, unless their narrowest layout is still too wide.
+function keptColumns(
+  terminal: Terminal,
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  optional: readonly number[],
+): number[] {
+  const narrowest = (column: number): number => narrowestWidth(headers, rows, column);
+  const kept = headers.map((_, column) => column);
+  const width = (): number => kept.reduce((sum, column) => sum + narrowest(column), 0) + 2 * (kept.length - 1);
+  for (const column of optional) {
+    if (width() <= terminal.width) break;
+    kept.splice(kept.indexOf(column), 1);
+  }
+  return kept;
 }
 
 /** "3 s ago", "5 min ago", "2 h ago", "4 d ago". */
