@@ -53,6 +53,7 @@ describe('createProgress', () => {
       now: () => now,
     });
     progress.update(task({ status: 'running', attempt: 1, startedAt: 5_000 }));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that clears the line is what is checked.
     expect(written.join('')).toMatch(/^\r\u001b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 3k9x2m4qab running · 5 s$/);
     now = 75_000;
     written.length = 0;
