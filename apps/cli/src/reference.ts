@@ -34,7 +34,7 @@ export function cliReference(program: Command): string {
     lines.push(
       `Usage: \`${fullName(command)} ${command.usage()}\`${aliases.length > 0 ? ` (alias: ${aliases.map((alias) => `\`${alias}\``).join(', ')})` : ''}`,
     );
-    lines.push('', command.description());
+    lines.push('', prose(command.description()));
     const argumentsList = command.registeredArguments.filter((argument) => argument.description !== '');
     const options = command.options.filter((option) => !option.hidden);
     if (argumentsList.length > 0 || options.length > 0) {
@@ -101,7 +101,12 @@ function optionRow(option: Option): string {
 }
 
 function cell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return prose(text).replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+// Help text as Markdown prose: `<id>` must not read as an HTML tag, nor `CLAUDINE_*` as emphasis.
+function prose(text: string): string {
+  return text.replaceAll('<', '\\<').replaceAll('*', '\\*');
 }
 
 function firstSentence(text: string): string {
