@@ -27,7 +27,8 @@ const json = <T>(schema: { parse(value: unknown): T }, text: string): T => schem
 
 describe('--json output', () => {
   it('matches the documented schema of every read command', async () => {
-    session = createCliSession();
+    // A host that stays while the test runs, so the one stopped at the end is the one started.
+    session = createCliSession({ CLAUDINE_HOST_IDLE_EXIT: '10m' });
     const { cli } = session;
     const started = json(HostStartJson, (await cli(['host', 'start', '--json'])).stdout);
     expect(started.started).toBe(true);
