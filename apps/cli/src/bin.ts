@@ -10,6 +10,14 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const program = createProgram(version);
 const debug = process.argv.includes('--debug');
 
+// A reader that stops early (`claudine ls | head`) closes the pipe: that is no error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

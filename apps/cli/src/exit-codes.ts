@@ -18,6 +18,24 @@ export const EXIT = {
   cancelled: 130,
 } as const;
 
+/** What each exit code means, for `--help` and the README (generated from this list). */
+export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [number, string]> = [
+  [EXIT.ok, 'success (`run --wait`: the task completed)'],
+  [
+    EXIT.failure,
+    'failure: the command could not do what was asked, or `doctor` found a problem; `run --wait`: the task failed (its own exit code is used when it has one from 1 to 123)',
+  ],
+  [EXIT.usage, 'usage error or invalid input (unknown option, bad value, invalid setting, empty prompt)'],
+  [EXIT.notFound, 'not found: no task has that id (also: a log deleted after `output.retention`)'],
+  [EXIT.conflict, 'conflict: the task is in the wrong state (cancelling a finished task), a host already runs, a dependency cycle'],
+  [EXIT.storage, 'storage error: the database is damaged, locked, full or too new (also: part of a log is missing; the rest is printed)'],
+  [EXIT.timeout, '`run --wait`: the task timed out'],
+  [EXIT.crashed, '`run --wait`: the host running the task died or shut down'],
+  [EXIT.dependencyFailed, '`run --wait`: a dependency failed, so the task did not run'],
+  [EXIT.spawnError, '`run --wait`: the agent could not start (executable missing?)'],
+  [EXIT.cancelled, '`run --wait`: the task was cancelled, or you stopped waiting with Ctrl-C (the task goes on)'],
+];
+
 /** The exit code for an error thrown by the runtime. */
 export function exitCodeForError(error: unknown): number {
   if (!isClaudineError(error)) return EXIT.failure;

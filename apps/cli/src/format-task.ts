@@ -39,7 +39,8 @@ export function taskTable(terminal: Terminal, tasks: readonly Task[]): string {
     taskDuration(task),
     task.prompt,
   ]);
-  return table(terminal, ['ID', 'STATUS', 'AGENT', 'PRI', 'CREATED', 'TOOK', 'PROMPT'], rows);
+  // On a narrow terminal the priority, the duration and the age give way before the prompt does.
+  return table(terminal, ['ID', 'STATUS', 'AGENT', 'PRI', 'CREATED', 'TOOK', 'PROMPT'], rows, { optional: [3, 5, 4, 2] });
 }
 
 /** One task in full, as `key  value` lines. */

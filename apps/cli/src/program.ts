@@ -1,12 +1,17 @@
 import { Command } from 'commander';
 import { registerCancel } from './commands/cancel.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
 import { registerDeps } from './commands/deps.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
+import { registerLs } from './commands/ls.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerMetrics } from './commands/metrics.js';
+import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -23,15 +28,20 @@ export function createProgram(version: string): Command {
     // Set before the subcommands are added, which inherit it: errors are thrown, not exited on.
     .exitOverride();
   registerRun(program);
+  registerLs(program);
   registerStatus(program);
   registerLogs(program);
   registerCancel(program);
   registerRetry(program);
+  registerResume(program);
   registerDeps(program);
   registerGraph(program);
-  registerHost(program);
-  registerDb(program);
   registerMetrics(program);
+  registerHost(program);
+  registerConfig(program);
+  registerDb(program);
+  registerDoctor(program);
+  registerCompletion(program);
   registerMcp(program);
   return program;
 }

@@ -5,7 +5,11 @@ export interface Terminal {
   readonly width: number;
 }
 
-/** Detects the terminal of stdout. `NO_COLOR` (any non-empty value) turns colours off. */
+/**
+ * Detects the terminal of stdout. `NO_COLOR` (any non-empty value) turns colours off, as does
+ * `TERM=dumb`; `FORCE_COLOR` turns them on without a terminal. Tables fit `width`: the
+ * terminal's, else `$COLUMNS`, else 100.
+ */
 export function detectTerminal(stream: NodeJS.WriteStream = process.stdout): Terminal {
   const interactive = stream.isTTY === true;
   const noColor = (process.env.NO_COLOR ?? '') !== '' || process.env.TERM === 'dumb';
@@ -13,8 +17,16 @@ export function detectTerminal(stream: NodeJS.WriteStream = process.stdout): Ter
   return {
     color: !noColor && (interactive || forced),
     interactive,
-    width: interactive && stream.columns !== undefined ? stream.columns : 100,
+    width: terminalWidth(stream, interactive),
   };
+}
+
+// A terminal says its width (a pseudo-terminal may say 0: unknown); elsewhere $COLUMNS may.
+function terminalWidth(stream: NodeJS.WriteStream, interactive: boolean): number {
+  if (interactive && stream.columns !== undefined && stream.columns > 0) return stream.columns;
+  const columns = Number(process.env.COLUMNS);
+  if (Number.isInteger(columns) && columns >= 20) return columns;
+  return interactive ? 80 : 100;
 }
 
 const CODES = {
@@ -52,24 +64,78 @@ export function truncate(text: string, width: number): string {
   return `${flat.slice(0, Math.max(0, width - 1))}…`;
 }
 
+/** Options for {@link table}. */
+export interface TableOptions {
+  /** Columns that may be left out, first ones first, when even cut the table would not fit. */
+  readonly optional?: readonly number[];
+}
+
 /**
- * Lays out rows as columns that fit the terminal: every column but the last gets its widest
- * cell; the last (free text) is truncated to what is left.
+ * Lays out rows as columns that fit the terminal. Each column starts at its widest cell; while
+ * the table is too wide, the widest column but the first (the id or key, never cut) gives way,
+ * down to a few characters, and its cells are cut with `…`; on a very narrow terminal the
+ * `optional` columns are left out.
  */
-export function table(terminal: Terminal, headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(
+  terminal: Terminal,
+  allHeaders: readonly string[],
+  allRows: readonly (readonly string[])[],
+  options: TableOptions = {},
+): string {
+  const kept = keptColumns(terminal, allHeaders, allRows, options.optional ?? []);
+  const headers = kept.map((column) => allHeaders[column] ?? '');
+  const rows = allRows.map((row) => kept.map((column) => row[column] ?? ''));
   const widths = headers.map((header, column) => Math.max(visibleWidth(header), ...rows.map((row) => visibleWidth(row[column] ?? ''))));
+  const minimum = headers.map((_, column) => narrowestWidth(headers, rows, column));
+  const total = (): number => widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1);
+  while (total() > terminal.width) {
+    let widest = -1;
+    for (let column = 1; column < widths.length; column += 1) {
+      const room = (widths[column] ?? 0) - (minimum[column] ?? 0);
+      if (room > 0 && (widest < 0 || (widths[column] ?? 0) > (widths[widest] ?? 0))) widest = column;
+    }
+    if (widest < 0) break;
+    const others = widths.filter((_, column) => column !== widest && column > 0);
+    const next = Math.max(minimum[widest] ?? 0, ...others, (widths[widest] ?? 0) - (total() - terminal.width));
+    widths[widest] = next < (widths[widest] ?? 0) ? next : (widths[widest] ?? 0) - 1;
+  }
   const lastColumn = headers.length - 1;
-  const used = widths.slice(0, lastColumn).reduce((sum, width) => sum + width + 2, 0);
-  widths[lastColumn] = Math.max(10, Math.min(widths[lastColumn] ?? 10, terminal.width - used));
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, column) => {
-        if (column === lastColumn) return truncate(cell, widths[column] ?? 10);
-        return cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - visibleWidth(cell)));
+        const width = widths[column] ?? 0;
+        // Coloured cells are short words (a state): they are never the ones cut.
+        const fitted = visibleWidth(cell) > width && !cell.includes('\u001b[') ? truncate(cell, width) : cell;
+        return column === lastColumn ? fitted : fitted + ' '.repeat(Math.max(0, width - visibleWidth(fitted)));
       })
       .join('  ')
       .trimEnd();
   return [paint(terminal, 'bold', line(headers)), ...rows.map(line)].join('\n');
+}
+
+// How narrow a column may get: the first (ids, keys) and coloured ones (states) are never cut;
+// others keep a few characters.
+function narrowestWidth(headers: readonly string[], rows: readonly (readonly string[])[], column: number): number {
+  const natural = Math.max(visibleWidth(headers[column] ?? ''), ...rows.map((row) => visibleWidth(row[column] ?? '')));
+  if (column === 0 || rows.some((row) => (row[column] ?? '').includes('\u001b['))) return natural;
+  return Math.min(natural, visibleWidth(headers[column] ?? '') + 2);
+}
+
+// The columns to show: all of them, unless their narrowest layout is still too wide.
+function keptColumns(
+  terminal: Terminal,
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  optional: readonly number[],
+): number[] {
+  const narrowest = (column: number): number => narrowestWidth(headers, rows, column);
+  const kept = headers.map((_, column) => column);
+  const width = (): number => kept.reduce((sum, column) => sum + narrowest(column), 0) + 2 * (kept.length - 1);
+  for (const column of optional) {
+    if (width() <= terminal.width) break;
+    kept.splice(kept.indexOf(column), 1);
+  }
+  return kept;
 }
 
 /** "3 s ago", "5 min ago", "2 h ago", "4 d ago". */

@@ -56,10 +56,10 @@ describe('claudine CLI', () => {
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain(`hello from ${id}`);
     expect(logs.stderr).toBe('oops\n');
-    const list = await cli(['status', '--json']);
+    const list = await cli(['ls', '--json']);
     const page = TaskPageSchema.parse(JSON.parse(list.stdout));
     expect(page.tasks.map((item) => item.id)).toEqual([id]);
-    const table = await cli(['status']);
+    const table = await cli(['ls']);
     expect(table.stdout).toMatch(new RegExp(`${id}\\s+completed\\s+command`));
     expect(table.stdout).not.toContain('\u001b[');
   });
@@ -79,7 +79,7 @@ describe('claudine CLI', () => {
     expect(run.stdout).toContain('Looking at it');
     expect(run.stdout).toContain('→ Bash(echo fake)');
     expect(run.stdout).toContain('✓ done (3 turns');
-    const list = TaskPageSchema.parse(JSON.parse((await cli(['status', '--json'])).stdout));
+    const list = TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout));
     expect(list.tasks[0]).toMatchObject({
       status: 'completed',
       agent: 'claude',
@@ -130,7 +130,7 @@ describe('claudine CLI', () => {
     const unknown = await cli(['status', 'aaaaaaaaaa']);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('No task has id aaaaaaaaaa');
-    const list = TaskPageSchema.parse(JSON.parse((await cli(['status', '--json'])).stdout));
+    const list = TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout));
     expect(list.tasks).toEqual([]);
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
   });

@@ -83,7 +83,7 @@ describe('claudine db', () => {
     expect(backup.code).toBe(0);
     expect(JSON.parse(backup.stdout)).toMatchObject({ path: target, bytes: expect.any(Number) });
     expect(statSync(target).mode & 0o777).toBe(0o600);
-    const restored = await runCli(['status', '--json'], { env: cliEnvironment(join(temp.path, 'restored')), cwd: workdir });
+    const restored = await runCli(['ls', '--json'], { env: cliEnvironment(join(temp.path, 'restored')), cwd: workdir });
     expect(restored.code).toBe(0);
     // Use the backup as the database of a fresh data directory.
     mkdirSync(join(temp.path, 'from-backup'), { mode: 0o700 });
@@ -91,7 +91,7 @@ describe('claudine db', () => {
     const fd = openSync(join(temp.path, 'from-backup', 'claudine.db'), 'w', 0o600);
     writeSync(fd, copy);
     closeSync(fd);
-    const fromBackup = await runCli(['status', '--json'], { env: cliEnvironment(join(temp.path, 'from-backup')), cwd: workdir });
+    const fromBackup = await runCli(['ls', '--json'], { env: cliEnvironment(join(temp.path, 'from-backup')), cwd: workdir });
     expect(
       TaskPageSchema.parse(JSON.parse(fromBackup.stdout))
         .tasks.map((task) => task.id)
@@ -110,7 +110,7 @@ describe('claudine db', () => {
     const pruned = await cli(['db', 'prune', '--older-than', '0s', '--json']);
     expect(JSON.parse(pruned.stdout)).toEqual({ pruned: 2 });
     for (const id of ids) expect(existsSync(join(home, 'logs', id))).toBe(false);
-    expect(TaskPageSchema.parse(JSON.parse((await cli(['status', '--json'])).stdout)).tasks).toEqual([]);
+    expect(TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout)).tasks).toEqual([]);
     expect((await cli(['db', 'prune', '--older-than', 'soon'])).code).toBe(2);
   });
 });
@@ -122,7 +122,7 @@ describe('storage faults', () => {
     const fd = openSync(join(home, 'claudine.db'), 'r+');
     writeSync(fd, Buffer.alloc(100, 0x41), 0, 100, 0);
     closeSync(fd);
-    const status = await cli(['status']);
+    const status = await cli(['ls']);
     expect(status.code).toBe(5);
     expect(status.stderr).toContain(join(home, 'claudine.db'));
     expect(status.stderr).toMatch(/not a valid Claudine database.*backup/s);
@@ -155,7 +155,7 @@ describe('storage faults', () => {
     expect(run.code).toBe(5);
     expect(run.stderr).toContain(home);
     expect(run.stderr).toMatch(/CLAUDINE_HOME|permissions/);
-    const status = TaskPageSchema.parse(JSON.parse((await cli(['status', '--json'])).stdout));
+    const status = TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout));
     expect(status.tasks.map((task) => task.id)).toEqual(ids);
   });
 
@@ -176,7 +176,7 @@ describe('storage faults', () => {
     expect(run.code).toBe(5);
     expect(run.stderr).toContain(join(home, 'claudine.db'));
     expect(run.stderr).toMatch(/disk is full or failing.*Committed tasks are safe/s);
-    const status = TaskPageSchema.parse(JSON.parse((await cli(['status', '--json'])).stdout));
+    const status = TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout));
     expect(status.tasks.map((task) => task.id).sort()).toEqual([...ids].sort());
     expect(JSON.parse((await cli(['db', 'check', '--json'])).stdout)).toMatchObject({ ok: true });
   });

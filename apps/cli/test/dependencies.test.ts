@@ -132,7 +132,7 @@ describe('workflows from the CLI', () => {
     const first = await submit('true', '-d', gate);
     const second = await submit('true', '-d', first, '--on-dependency-failure', 'run', '--pass-results');
     await waitForStatus(gate, ['running']);
-    const table = await cli(['status']);
+    const table = await cli(['ls']);
     expect(table.stdout).toMatch(new RegExp(`${first}\\s+blocked\\s+command`));
     expect(table.stdout).toMatch(new RegExp(`${gate}\\s+running\\s+command`));
     const details = await cli(['status', second]);

@@ -120,7 +120,7 @@ describe('claudine logs', () => {
     env = cliEnvironment(home, { CLAUDINE_OUTPUT_MAX_BYTES_PER_TASK: '64KiB' });
     const run = await cli(['run', '--agent', 'command', '--wait', 'seq 1 100000; echo done >&2']);
     expect(run.code).toBe(0);
-    const id = TaskSchema.parse(JSON.parse((await cli(['status', '--json'])).stdout).tasks[0]).id;
+    const id = TaskSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout).tasks[0]).id;
     const task = await finished(id);
     expect(task.outputTruncated).toBe(true);
     const logs = await cli(['logs', id]);

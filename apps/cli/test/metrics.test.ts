@@ -35,7 +35,7 @@ describe('claudine metrics', () => {
   it('shows what a task consumed, the system with sparklines, JSON, and Prometheus text', async () => {
     const run = await cli(['run', '--wait', '--agent', 'command', 'sh -c "echo one; echo two"; true']);
     expect(run.code).toBe(0);
-    const id = JSON.parse((await cli(['status', '--json'])).stdout).tasks[0].id as string;
+    const id = JSON.parse((await cli(['ls', '--json'])).stdout).tasks[0].id as string;
     const json = await cli(['metrics', id, '--json']);
     expect(json.code).toBe(0);
     const attempts = TaskMetricsSchema.array().parse(JSON.parse(json.stdout).attempts);

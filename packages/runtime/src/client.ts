@@ -167,12 +167,12 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     if (!isTaskId(id)) {
       throw new ClaudineError(
         'invalid_input',
-        `"${id}" is not a task id: ids are 10 characters like 3k9x2m4qab. List tasks with \`claudine status\`.`,
+        `"${id}" is not a task id: ids are 10 characters like 3k9x2m4qab. List tasks with \`claudine ls\`.`,
       );
     }
     const task = await store.get(id);
     if (task === undefined) {
-      throw new ClaudineError('not_found', `No task has id ${id}. List tasks with \`claudine status\`.`, { details: { id } });
+      throw new ClaudineError('not_found', `No task has id ${id}. List tasks with \`claudine ls\`.`, { details: { id } });
     }
     return task;
   }

@@ -31,6 +31,20 @@ export {
   setPath,
   settingPaths,
 } from './config.js';
+export {
+  type ConfigDescription,
+  type ConfigEditOptions,
+  describeConfig,
+  parseSettingText,
+  SETTING_SOURCES,
+  type SetSettingOutcome,
+  type SettingDescription,
+  type SettingSource,
+  setSetting,
+  type UnsetSettingOutcome,
+  unsetSetting,
+  writeConfigFile,
+} from './config-editing.js';
 export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 export {
   DEPENDENCY_RESULTS_VARIABLE,

@@ -1,54 +1,93 @@
+import type { Task } from '@claudine/core';
+import type { Claudine } from '@claudine/runtime';
 import type { Command } from 'commander';
-import { printJson, withClaudine } from '../context.js';
+import { CliError, printJson, withClaudine } from '../context.js';
 import { EXIT, exitCodeForError } from '../exit-codes.js';
+import { withExamples } from '../help-examples.js';
+import { CancelJson } from '../json-shapes.js';
 
 interface CancelOptions {
   reason?: string;
+  allQueued?: boolean;
+  label?: string;
   json?: boolean;
 }
 
+type CancelEntry = {
+  id: string;
+  outcome: 'cancelled' | 'requested' | null;
+  status: Task['status'] | null;
+  error: string | null;
+};
+
 /** `claudine cancel <id...>`: cancel queued tasks, stop running ones. */
 export function registerCancel(program: Command): void {
-  program
+  const cancel = program
     .command('cancel')
     .summary('cancel tasks')
     .description(
-      'Cancels queued tasks (they never start) and stops running ones (SIGTERM to their process tree, SIGKILL after the grace period).',
+      'Cancels queued tasks (they never start) and stops running ones (SIGTERM to their process tree, SIGKILL after the grace period). Tasks waiting for a cancelled task follow their dependency policy. Each id is handled on its own: one that cannot be cancelled is reported and the others still are; the exit code is that of the first failure.',
     )
-    .argument('<id...>', 'task ids')
+    .argument('[id...]', 'task ids')
+    .option('--all-queued', 'cancel every queued task (running ones go on)')
+    .option('-l, --label <label>', 'with --all-queued: only the queued tasks with this label')
     .option('-r, --reason <text>', 'why, recorded on the task')
-    .option('--json', 'print JSON: [{ id, outcome, status, error }]')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ claudine cancel 3k9x2m4qab
-  $ claudine cancel -r "wrong branch" 3k9x2m4qab 7hq2w0v9xe`,
-    )
-    .action(async (ids: string[], options: CancelOptions, command: Command) => {
-      await withClaudine(
-        command,
-        async (claudine) => {
-          const results: Array<{ id: string; outcome: string | null; status: string | null; error: string | null }> = [];
-          let exitCode: number = EXIT.ok;
-          for (const id of ids) {
-            try {
-              const outcome = await claudine.cancel(id, options.reason);
-              results.push({ id, outcome: outcome.kind, status: outcome.task.status, error: null });
-              if (options.json !== true) {
-                process.stdout.write(outcome.kind === 'cancelled' ? `${id} cancelled\n` : `${id} is running: asked its host to stop it\n`);
-              }
-            } catch (error) {
-              exitCode = exitCode === EXIT.ok ? exitCodeForError(error) : exitCode;
-              const message = error instanceof Error ? error.message : String(error);
-              results.push({ id, outcome: null, status: null, error: message });
-              if (options.json !== true) process.stderr.write(`claudine: ${message}\n`);
+    .option('--json', 'print JSON: [{ id, outcome, status, error }]');
+  withExamples(cancel, [
+    'claudine cancel 3k9x2m4qab',
+    'claudine cancel -r "wrong branch" 3k9x2m4qab 7hq2w0v9xe',
+    'claudine cancel --all-queued --label experiment',
+  ]).action(async (ids: string[], options: CancelOptions, command: Command) => {
+    if (options.allQueued === true && ids.length > 0) throw new CliError('give task ids or --all-queued, not both', EXIT.usage);
+    if (options.allQueued !== true && ids.length === 0) {
+      throw new CliError('say which tasks to cancel: give their ids, or --all-queued', EXIT.usage);
+    }
+    if (options.label !== undefined && options.allQueued !== true) throw new CliError('--label goes with --all-queued', EXIT.usage);
+    await withClaudine(
+      command,
+      async (claudine) => {
+        const targets = options.allQueued === true ? await queuedIds(claudine, options.label) : ids;
+        const results: CancelEntry[] = [];
+        let exitCode: number = EXIT.ok;
+        for (const id of targets) {
+          try {
+            const outcome = await claudine.cancel(id, options.reason);
+            results.push({ id, outcome: outcome.kind, status: outcome.task.status, error: null });
+            if (options.json !== true) {
+              process.stdout.write(outcome.kind === 'cancelled' ? `${id} cancelled\n` : `${id} is running: asked its host to stop it\n`);
             }
+          } catch (error) {
+            // With --all-queued, a task that started or ended meanwhile is no failure of the command.
+            if (options.allQueued === true && exitCodeForError(error) === EXIT.conflict) continue;
+            exitCode = exitCode === EXIT.ok ? exitCodeForError(error) : exitCode;
+            const message = error instanceof Error ? error.message : String(error);
+            results.push({ id, outcome: null, status: null, error: message });
+            if (options.json !== true) process.stderr.write(`claudine: ${message}\n`);
           }
-          if (options.json === true) printJson(results);
-          process.exitCode = exitCode;
-        },
-        { autoStartHost: false },
-      );
+        }
+        if (options.json === true) printJson(CancelJson, results);
+        else if (options.allQueued === true && results.length === 0) {
+          process.stdout.write(`no queued task${options.label === undefined ? '' : ` with label ${options.label}`} to cancel\n`);
+        }
+        process.exitCode = exitCode;
+      },
+      { autoStartHost: false },
+    );
+  });
+}
+
+async function queuedIds(claudine: Claudine, label: string | undefined): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: number | undefined;
+  for (;;) {
+    const page = await claudine.list({
+      statuses: ['queued'],
+      limit: 1000,
+      ...(label === undefined ? {} : { label }),
+      ...(cursor === undefined ? {} : { cursor }),
     });
+    ids.push(...page.tasks.map((task) => task.id));
+    if (page.nextCursor === null) return ids;
+    cursor = page.nextCursor;
+  }
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { printJson, withClaudine } from '../context.js';
 import { paintStatus } from '../format-task.js';
+import { withExamples } from '../help-examples.js';
+import { TaskJson } from '../json-shapes.js';
 import { paint } from '../terminal.js';
 
 interface DepsOptions {
@@ -11,7 +13,7 @@ interface DepsOptions {
 
 /** `claudine deps <id>`: show, add or remove the dependencies of a task. */
 export function registerDeps(program: Command): void {
-  program
+  const deps = program
     .command('deps')
     .summary('show or change what a task waits for')
     .description(
@@ -20,40 +22,36 @@ export function registerDeps(program: Command): void {
     .argument('<id>', 'task id')
     .option('--add <id>', 'make the task wait for this one too (repeatable, or comma-separated)', collect, [])
     .option('--remove <id>', 'stop waiting for this one (repeatable, or comma-separated)', collect, [])
-    .option('--json', 'print the task as JSON')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ claudine deps 7hq2w0v9xe
-  $ claudine deps 7hq2w0v9xe --add 3k9x2m4qab
-  $ claudine deps 7hq2w0v9xe --remove 3k9x2m4qab --add 5d1ka8r0tw`,
-    )
-    .action(async (id: string, options: DepsOptions, command: Command) => {
-      await withClaudine(
-        command,
-        async (claudine, terminal) => {
-          const add = options.add ?? [];
-          const remove = options.remove ?? [];
-          const task =
-            add.length === 0 && remove.length === 0 ? await claudine.get(id) : await claudine.updateDependencies(id, { add, remove });
-          if (options.json === true) {
-            printJson(task);
-            return;
-          }
-          const lines = [
-            `${paint(terminal, 'bold', task.id)}  ${paintStatus(terminal, task)}  (if a dependency fails: ${task.dependencyPolicy})`,
-          ];
-          if (task.dependsOn.length === 0) lines.push('  depends on nothing');
-          for (const dependency of task.dependsOn) {
-            const waiting = task.blockedBy.includes(dependency);
-            lines.push(`  ${waiting ? paint(terminal, 'yellow', 'waits for') : paint(terminal, 'dim', 'depends on')} ${dependency}`);
-          }
-          process.stdout.write(`${lines.join('\n')}\n`);
-        },
-        { autoStartHost: false },
-      );
-    });
+    .option('--json', 'print the task as JSON');
+  withExamples(deps, [
+    'claudine deps 7hq2w0v9xe',
+    'claudine deps 7hq2w0v9xe --add 3k9x2m4qab',
+    'claudine deps 7hq2w0v9xe --remove 3k9x2m4qab --add 5d1ka8r0tw',
+  ]).action(async (id: string, options: DepsOptions, command: Command) => {
+    await withClaudine(
+      command,
+      async (claudine, terminal) => {
+        const add = options.add ?? [];
+        const remove = options.remove ?? [];
+        const task =
+          add.length === 0 && remove.length === 0 ? await claudine.get(id) : await claudine.updateDependencies(id, { add, remove });
+        if (options.json === true) {
+          printJson(TaskJson, task);
+          return;
+        }
+        const lines = [
+          `${paint(terminal, 'bold', task.id)}  ${paintStatus(terminal, task)}  (if a dependency fails: ${task.dependencyPolicy})`,
+        ];
+        if (task.dependsOn.length === 0) lines.push('  depends on nothing');
+        for (const dependency of task.dependsOn) {
+          const waiting = task.blockedBy.includes(dependency);
+          lines.push(`  ${waiting ? paint(terminal, 'yellow', 'waits for') : paint(terminal, 'dim', 'depends on')} ${dependency}`);
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      },
+      { autoStartHost: false },
+    );
+  });
 }
 
 function collect(value: string, previous: string[]): string[] {

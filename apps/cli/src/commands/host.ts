@@ -4,7 +4,10 @@ import { runHostProcess } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, globalOptions, printJson, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { detectTerminal, paint } from '../terminal.js';
+import { withExamples } from '../help-examples.js';
+import { HostStartJson, HostStatusJson, HostStopJson } from '../json-shapes.js';
+import { wholeNumber } from '../parse-options.js';
+import { detectTerminal, paint, relativeTime } from '../terminal.js';
 
 /** `claudine host`: run, start, stop or inspect the host that runs tasks. */
 export function registerHost(program: Command): void {
@@ -15,13 +18,16 @@ export function registerHost(program: Command): void {
       'The host is the background process that runs tasks, one per data directory. Clients start it on demand and it exits when idle; `claudine host` runs it in the foreground instead, until Ctrl-C (which stops running tasks; press it twice to exit at once).',
     );
 
-  host
+  withExamples(host, ['claudine host', 'claudine host --metrics-port 9464', 'claudine host status --json']);
+
+  const run = host
     .command('run', { isDefault: true })
     .description('run the host in the foreground until stopped (the default)')
     .option('--exit-when-idle', 'exit after host.idleExit with nothing to do')
     .option('--shared', 'run beside the host that holds the lock, sharing its work (claims stay atomic, the cap global)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (loopback only)')
-    .action(async (options: { exitWhenIdle?: boolean; shared?: boolean; metricsPort?: string }, command: Command) => {
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (loopback only)');
+  withExamples(run, ['claudine host run', 'claudine host run --exit-when-idle --metrics-port 9464']).action(
+    async (options: { exitWhenIdle?: boolean; shared?: boolean; metricsPort?: string }, command: Command) => {
       const { home } = globalOptions(command);
       const terminal = detectTerminal(process.stderr);
       if (options.metricsPort !== undefined && !/^\d{1,5}$/.test(options.metricsPort)) {
@@ -39,64 +45,72 @@ export function registerHost(program: Command): void {
         if (isClaudineError(error) && error.code === 'host_running') throw new CliError(error.message, EXIT.conflict);
         throw error;
       }
-    });
+    },
+  );
 
-  host
+  const start = host
     .command('start')
     .description('start a background host if none runs')
-    .option('--json', 'print JSON: { started, pid, id }')
-    .action(async (options: { json?: boolean }, command: Command) => {
-      await withClaudine(command, async (claudine) => {
-        const { started, host: record } = await claudine.ensureHost();
-        if (options.json === true) printJson({ started, pid: record.pid, id: record.id });
-        else process.stdout.write(started ? `host started (pid ${record.pid})\n` : `a host already runs (pid ${record.pid})\n`);
-      });
+    .option('--json', 'print JSON: { started, pid, id }');
+  withExamples(start, ['claudine host start']).action(async (options: { json?: boolean }, command: Command) => {
+    await withClaudine(command, async (claudine) => {
+      const { started, host: record } = await claudine.ensureHost();
+      if (options.json === true) printJson(HostStartJson, { started, pid: record.pid, id: record.id });
+      else process.stdout.write(started ? `host started (pid ${record.pid})\n` : `a host already runs (pid ${record.pid})\n`);
     });
+  });
 
-  host
+  const status = host
     .command('status')
-    .description('say whether a host runs, and which')
-    .option('--json', 'print JSON: { running, host }')
-    .action(async (options: { json?: boolean }, command: Command) => {
+    .description('say whether a host runs, and which; exits 1 when none runs')
+    .option('--json', 'print JSON: { running, host } (host: the last one recorded, running or not)');
+  withExamples(status, ['claudine host status', 'claudine host status --json']).action(
+    async (options: { json?: boolean }, command: Command) => {
       await withClaudine(
         command,
         async (claudine) => {
-          const status = await claudine.hostStatus();
-          if (options.json === true) printJson(status);
-          else if (status.running && status.host !== null) {
+          const current = await claudine.hostStatus();
+          if (options.json === true) printJson(HostStatusJson, current);
+          else if (current.running && current.host !== null) {
             process.stdout.write(
-              `host ${status.host.id} runs as pid ${status.host.pid} on ${status.host.hostname} since ${new Date(status.host.startedAt).toISOString()}\n`,
+              `host ${current.host.id} runs as pid ${current.host.pid} on ${current.host.hostname} since ${new Date(current.host.startedAt).toISOString()} (${relativeTime(current.host.startedAt)})\n`,
             );
-          } else process.stdout.write('no host runs; one starts when a task is submitted\n');
-          if (!status.running) process.exitCode = EXIT.failure;
+          } else process.stdout.write('no host runs; one starts when a task is submitted (or: claudine host start)\n');
+          if (!current.running) process.exitCode = EXIT.failure;
         },
         { autoStartHost: false },
       );
-    });
+    },
+  );
 
-  host
+  const stop = host
     .command('stop')
     .description('stop the running host (its running tasks are stopped and recorded as failed)')
     .option('--timeout <seconds>', 'wait this long for it to stop', '30')
-    .action(async (options: { timeout: string }, command: Command) => {
+    .option('--json', 'print JSON: { stopped, pid }');
+  withExamples(stop, ['claudine host stop', 'claudine host stop --timeout 60']).action(
+    async (options: { timeout: string; json?: boolean }, command: Command) => {
+      const seconds = wholeNumber(options.timeout, '--timeout', 1);
       await withClaudine(
         command,
         async (claudine) => {
-          const status = await claudine.hostStatus();
-          if (!status.running || status.host === null) {
-            process.stdout.write('no host runs\n');
+          const current = await claudine.hostStatus();
+          if (!current.running || current.host === null) {
+            if (options.json === true) printJson(HostStopJson, { stopped: false, pid: null });
+            else process.stdout.write('no host runs\n');
             return;
           }
-          const pid = status.host.pid;
+          const pid = current.host.pid;
           try {
             process.kill(pid, 'SIGTERM');
           } catch (error) {
             throw new CliError(`could not signal the host (pid ${pid}): ${(error as Error).message}`, EXIT.failure);
           }
-          const deadline = Date.now() + Number(options.timeout) * 1000;
+          const deadline = Date.now() + seconds * 1000;
           while (Date.now() < deadline) {
             if (!(await claudine.hostStatus()).running) {
-              process.stdout.write(`host (pid ${pid}) stopped\n`);
+              if (options.json === true) printJson(HostStopJson, { stopped: true, pid });
+              else process.stdout.write(`host (pid ${pid}) stopped\n`);
               return;
             }
             await sleep(50);
@@ -108,5 +122,6 @@ export function registerHost(program: Command): void {
         },
         { autoStartHost: false },
       );
-    });
+    },
+  );
 }

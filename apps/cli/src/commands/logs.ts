@@ -1,8 +1,10 @@
 import type { OutputSlice, OutputStream, Task } from '@claudine/core';
 import { type Claudine, formatBytes, tailClaudeTranscript } from '@claudine/runtime';
 import type { Command } from 'commander';
-import { CliError, printJson, withClaudine } from '../context.js';
+import { CliError, printJson, printJsonLine, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { withExamples } from '../help-examples.js';
+import { LogRecordJson, LogsJson } from '../json-shapes.js';
 import { createOutputPrinter } from '../output-printer.js';
 import { paint, type Terminal } from '../terminal.js';
 
@@ -21,7 +23,7 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** `claudine logs <id>`: a task's output, whole, tailed or followed. */
 export function registerLogs(program: Command): void {
-  program
+  const logs = program
     .command('logs')
     .summary("print a task's output")
     .description(
@@ -34,19 +36,18 @@ export function registerLogs(program: Command): void {
     .option('--stdout', 'only stdout')
     .option('--stderr', 'only stderr')
     .option('--raw', 'claude tasks: print the raw stream-json')
-    .option('--json', 'print JSON: { records: [{ stream, time, text }], startOffset, nextOffset, atEnd }')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ claudine logs 3k9x2m4qab
-  $ claudine logs -f 3k9x2m4qab
-  $ claudine logs --tail 50 --stderr 3k9x2m4qab
-  $ claudine logs --json --offset 1048576 3k9x2m4qab`,
-    )
-    .action(async (id: string, options: LogsOptions, command: Command) => {
-      await withClaudine(command, (claudine, terminal) => printLogs(claudine, terminal, id, options), { autoStartHost: false });
-    });
+    .option(
+      '--json',
+      'print JSON: { records: [{ stream, time, text, offset }], startOffset, nextOffset, atEnd, damage }; with --follow, one record per line',
+    );
+  withExamples(logs, [
+    'claudine logs 3k9x2m4qab',
+    'claudine logs -f 3k9x2m4qab',
+    'claudine logs --tail 50 --stderr 3k9x2m4qab',
+    'claudine logs --json --offset 1048576 3k9x2m4qab',
+  ]).action(async (id: string, options: LogsOptions, command: Command) => {
+    await withClaudine(command, (claudine, terminal) => printLogs(claudine, terminal, id, options), { autoStartHost: false });
+  });
 }
 
 async function printLogs(claudine: Claudine, terminal: Terminal, id: string, options: LogsOptions): Promise<void> {
@@ -66,7 +67,7 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
       tail === undefined
         ? await claudine.output.read(id, { offset, streams, maxBytes: MAX_JSON_BYTES })
         : await claudine.output.tail(id, tail, { streams });
-    printJson({
+    printJson(LogsJson, {
       records: slice.records,
       startOffset: slice.startOffset,
       nextOffset: slice.nextOffset,
@@ -109,7 +110,7 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
         (records) => {
           printed ||= records.length > 0;
           if (options.json !== true) printer.print(records);
-          else for (const record of records) printJson(record);
+          else for (const record of records) printJsonLine(LogRecordJson, record);
         },
         { offset, streams, signal: controller.signal, onDamage: (damage) => printer.damage(damage) },
       );

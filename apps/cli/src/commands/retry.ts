@@ -1,27 +1,24 @@
+import type { TaskStatus } from '@claudine/core';
 import type { Command } from 'commander';
 import { printJson, withClaudine } from '../context.js';
 import { EXIT, exitCodeForError } from '../exit-codes.js';
+import { withExamples } from '../help-examples.js';
+import { RetryJson } from '../json-shapes.js';
 
 /** `claudine retry <id...>`: run failed or cancelled tasks again. */
 export function registerRetry(program: Command): void {
-  program
+  const retry = program
     .command('retry')
     .summary('run failed or cancelled tasks again')
     .description(
       'Puts failed or cancelled tasks back in the queue. The tasks that failed or were cancelled only because one of them did (reason dependency_failed) are re-queued with it, so retrying the root of a failed workflow runs the rest of it again.',
     )
     .argument('<id...>', 'task ids')
-    .option('--json', 'print JSON: [{ id, status, error }]')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ claudine retry 3k9x2m4qab
-  $ claudine retry 3k9x2m4qab 7hq2w0v9xe --json`,
-    )
-    .action(async (ids: string[], options: { json?: boolean }, command: Command) => {
+    .option('--json', 'print JSON: [{ id, status, error }]');
+  withExamples(retry, ['claudine retry 3k9x2m4qab', 'claudine retry 3k9x2m4qab 7hq2w0v9xe --json']).action(
+    async (ids: string[], options: { json?: boolean }, command: Command) => {
       await withClaudine(command, async (claudine) => {
-        const results: Array<{ id: string; status: string | null; error: string | null }> = [];
+        const results: Array<{ id: string; status: TaskStatus | null; error: string | null }> = [];
         let exitCode: number = EXIT.ok;
         for (const id of ids) {
           try {
@@ -35,8 +32,9 @@ Examples:
             if (options.json !== true) process.stderr.write(`claudine: ${message}\n`);
           }
         }
-        if (options.json === true) printJson(results);
+        if (options.json === true) printJson(RetryJson, results);
         process.exitCode = exitCode;
       });
-    });
+    },
+  );
 }

@@ -3,10 +3,11 @@ import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput,
 import { parseDuration } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
 import { CliError, printJson, withClaudine } from '../context.js';
-import { EXIT, exitCodeForTask } from '../exit-codes.js';
-import { displayStatus } from '../format-task.js';
-import { createOutputPrinter } from '../output-printer.js';
-import { paint } from '../terminal.js';
+import { EXIT } from '../exit-codes.js';
+import { withExamples } from '../help-examples.js';
+import { SubmittedJson } from '../json-shapes.js';
+import { collect, collectList, wholeNumber } from '../parse-options.js';
+import { waitForTaskAndReport } from '../task-waiter.js';
 
 interface RunOptions {
   agent?: (typeof AGENT_KINDS)[number];
@@ -25,17 +26,18 @@ interface RunOptions {
   onDependencyFailure?: (typeof DEPENDENCY_POLICIES)[number];
   passResults?: boolean;
   wait?: boolean;
+  follow?: boolean;
   raw?: boolean;
   json?: boolean;
 }
 
 /** `claudine run`: submit a task, optionally wait for it. */
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
     .summary('submit a task to a background agent')
     .description(
-      'Submit a task. The prompt is what the agent should do (for --agent command, the shell command to run); "-" reads it from stdin. Prints the task id at once; --wait streams its output and exits with its exit code.',
+      'Submit a task. The prompt is what the agent should do (for --agent command, the shell command to run); "-" reads it from stdin. Prints the task id at once. --wait (or its alias --follow) streams its output, shows live progress on stderr, and exits with the task\'s exit code.',
     )
     .argument('<prompt...>', 'what the agent should do, or - to read it from stdin')
     .addOption(new Option('-a, --agent <agent>', 'agent that runs the task').choices(AGENT_KINDS))
@@ -50,7 +52,7 @@ export function registerRun(program: Command): void {
     .option('-l, --label <label>', 'a label to find the task by (repeatable)', collect, [])
     .option('-e, --env <KEY=VALUE>', 'an extra environment variable for the agent (repeatable)', collect, [])
     .option('--retries <n>', 'retries of transient failures such as rate limits (default: 2)')
-    .option('-d, --depends-on <id>', 'start only after this task completed (repeatable, or comma-separated)', collectIds, [])
+    .option('-d, --depends-on <id>', 'start only after this task completed (repeatable, or comma-separated)', collectList, [])
     .addOption(
       new Option(
         '--on-dependency-failure <policy>',
@@ -58,72 +60,37 @@ export function registerRun(program: Command): void {
       ).choices(DEPENDENCY_POLICIES),
     )
     .option('--pass-results', "give the agent its dependencies' final results (in the prompt, and as JSON in $CLAUDINE_DEPENDENCY_RESULTS)")
-    .option('-w, --wait', 'wait for the task, streaming its output, and exit with its exit code')
+    .option('-w, --wait', "wait for the task, streaming its output, and exit with the task's exit code")
+    .option('-f, --follow', 'the same as --wait (the name logs uses)')
     .option('--raw', "with --wait, show claude's raw stream-json instead of a transcript")
-    .option('--json', 'print the new task as JSON (with --wait: the finished task)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ claudine run "Add input validation to src/api/users.ts and tests for it"
-  $ claudine run --agent command --wait "pnpm test"
-  $ claudine run -p P0 -t 45m --model opus "Fix the flaky test in test/sync.test.ts"
-  $ claudine run - < task.md
-  $ claudine run -a command -d 3k9x2m4qab "pnpm test"      # after task 3k9x2m4qab completed
-  $ claudine run -d 3k9x2m4qab -d 7hq2w0v9xe --pass-results "Review both changes"`,
-    )
-    .action(async (promptParts: string[], options: RunOptions, command: Command) => {
-      await withClaudine(command, async (claudine, terminal) => {
-        const input = buildInput(promptParts, options);
-        const { task, hostError } = await claudine.submit(input);
-        if (hostError !== null) process.stderr.write(`claudine: task ${task.id} is queued, but no host could start: ${hostError}\n`);
-        if (options.wait !== true) {
-          if (options.json === true) printJson({ id: task.id, status: task.status, task });
-          else process.stdout.write(`${task.id}\n`);
-          return;
-        }
-        if (options.json !== true && terminal.interactive) {
-          process.stderr.write(`${paint(terminal, 'dim', `task ${task.id} submitted; waiting (Ctrl-C stops waiting, not the task)`)}\n`);
-        }
-        const printer = createOutputPrinter({ terminal, transcript: task.agent === 'claude' && options.raw !== true });
-        const controller = new AbortController();
-        const onInterrupt = (): void => controller.abort();
-        process.once('SIGINT', onInterrupt);
-        try {
-          const finished =
-            options.json === true
-              ? await claudine.waitForTask(task.id, { signal: controller.signal })
-              : await claudine.followOutput(task.id, (records) => printer.print(records), {
-                  signal: controller.signal,
-                  onDamage: (damage) => printer.damage(damage),
-                });
-          printer.flush();
-          if (controller.signal.aborted) {
-            process.stderr.write(
-              `claudine: stopped waiting; task ${task.id} is ${displayStatus(finished)}. Follow it with: claudine logs -f ${task.id}\n`,
-            );
-            process.exitCode = EXIT.cancelled;
-            return;
-          }
-          if (options.json === true) printJson(finished);
-          else if (finished.status !== 'completed') {
-            process.stderr.write(
-              `claudine: task ${task.id} ${finished.status}${finished.statusDetail === null ? '' : `: ${finished.statusDetail}`}\n`,
-            );
-          }
-          process.exitCode = exitCodeForTask(finished);
-        } finally {
-          process.off('SIGINT', onInterrupt);
-        }
-      });
+    .option('--json', 'print JSON: { id, status, task } (with --wait: the finished task)');
+  withExamples(run, [
+    'claudine run "Add input validation to src/api/users.ts and tests for it"',
+    'claudine run --agent command --wait "pnpm test"',
+    'claudine run -p P0 -t 45m --model opus "Fix the flaky test in test/sync.test.ts"',
+    'claudine run - < task.md',
+    'claudine run -a command -d 3k9x2m4qab "pnpm test"      # after task 3k9x2m4qab completed',
+    'claudine run -d 3k9x2m4qab -d 7hq2w0v9xe --pass-results "Review both changes"',
+  ]).action(async (promptParts: string[], options: RunOptions, command: Command) => {
+    await withClaudine(command, async (claudine, terminal) => {
+      const input = buildInput(promptParts, options);
+      const { task, hostError } = await claudine.submit(input);
+      if (hostError !== null) process.stderr.write(`claudine: task ${task.id} is queued, but no host could start: ${hostError}\n`);
+      if (options.wait !== true && options.follow !== true) {
+        if (options.json === true) printJson(SubmittedJson, { id: task.id, status: task.status, task });
+        else process.stdout.write(`${task.id}\n`);
+        return;
+      }
+      process.exitCode = await waitForTaskAndReport(claudine, terminal, task, { json: options.json === true, raw: options.raw === true });
     });
+  });
 }
 
 function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
   const prompt = promptParts.length === 1 && promptParts[0] === '-' ? readFileSync(0, 'utf8') : promptParts.join(' ');
   const agentOptions: AgentOptions = {};
   if (options.model !== undefined) agentOptions.model = options.model;
-  if (options.maxTurns !== undefined) agentOptions.maxTurns = positiveInteger(options.maxTurns, '--max-turns');
+  if (options.maxTurns !== undefined) agentOptions.maxTurns = wholeNumber(options.maxTurns, '--max-turns', 1);
   if (options.permissionMode !== undefined) agentOptions.permissionMode = options.permissionMode;
   if (options.appendSystemPrompt !== undefined) agentOptions.appendSystemPrompt = options.appendSystemPrompt;
   if (options.maxBudgetUsd !== undefined) {
@@ -151,31 +118,9 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
     input.timeoutMs = timeoutMs;
   }
   if (options.retries !== undefined) {
-    const retries = Number(options.retries);
-    if (!Number.isInteger(retries) || retries < 0) throw new CliError('--retries takes a whole number, 0 or more', EXIT.usage);
-    input.maxRetries = retries;
+    input.maxRetries = wholeNumber(options.retries, '--retries');
   }
   return input;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function collectIds(value: string, previous: string[]): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  ];
-}
-
-function positiveInteger(value: string, flag: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new CliError(`${flag} takes a whole number, 1 or more`, EXIT.usage);
-  return number;
 }
 
 function parseEnvironment(pairs: string[]): Record<string, string> {

@@ -1,71 +1,106 @@
-import { TASK_STATUSES, type TaskStatus } from '@claudine/core';
-import { type Command, InvalidArgumentError } from 'commander';
-import { CliError, printJson, withClaudine } from '../context.js';
-import { EXIT } from '../exit-codes.js';
+import type { Task } from '@claudine/core';
+import type { Claudine } from '@claudine/runtime';
+import type { Command } from 'commander';
+import { printJson, withClaudine } from '../context.js';
 import { taskDetails, taskTable } from '../format-task.js';
+import { withExamples } from '../help-examples.js';
+import { StatusSummaryJson, TaskJson } from '../json-shapes.js';
+import { paint, relativeTime, type Terminal } from '../terminal.js';
 
-interface StatusOptions {
-  status?: TaskStatus[];
-  limit?: string;
-  json?: boolean;
-}
+// The summary shows at most this many running and recently finished tasks; `ls` shows the rest.
+const SUMMARY_ROWS = 10;
 
-/** `claudine status [id]`: one task in full, or a table of recent tasks. */
+/** `claudine status [id]`: one task in full, or a summary of everything. */
 export function registerStatus(program: Command): void {
-  program
+  const status = program
     .command('status')
-    .alias('ls')
-    .summary('show one task, or recent tasks')
-    .description('Without an id, lists the most recent tasks (newest first). With an id, shows that task in full.')
-    .argument('[id]', 'task id')
-    .option('-s, --status <states>', `only tasks in these states, comma-separated (${TASK_STATUSES.join(', ')})`, parseStatuses)
-    .option('-n, --limit <n>', 'most tasks to list', '20')
-    .option('--json', 'print JSON: the task, or { tasks, nextCursor }')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ claudine status
-  $ claudine status --status running,queued
-  $ claudine status 3k9x2m4qab --json`,
+    .summary('show one task in full, or a summary')
+    .description(
+      'With an id: everything about that task (state, why it ended, timings, what it waits for, what the agent reported, and what you can do next). Without: whether a host runs, how many tasks are in each state, what runs now and what finished last. `claudine ls` lists and filters tasks.',
     )
-    .action(async (id: string | undefined, options: StatusOptions, command: Command) => {
+    .argument('[id]', 'task id')
+    .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, running, recent }');
+  withExamples(status, ['claudine status', 'claudine status 3k9x2m4qab', 'claudine status 3k9x2m4qab --json']).action(
+    async (id: string | undefined, options: { json?: boolean }, command: Command) => {
       await withClaudine(
         command,
         async (claudine, terminal) => {
           if (id !== undefined) {
             const task = await claudine.get(id);
-            if (options.json === true) printJson(task);
-            else process.stdout.write(`${taskDetails(terminal, task)}\n`);
+            if (options.json === true) printJson(TaskJson, task);
+            else process.stdout.write(`${taskDetails(terminal, task)}\n${nextSteps(terminal, task)}`);
             return;
           }
-          const limit = Number(options.limit);
-          if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit takes a whole number, 1 or more', EXIT.usage);
-          const page = await claudine.list({ limit, ...(options.status === undefined ? {} : { statuses: options.status }) });
-          if (options.json === true) {
-            printJson(page);
-            return;
-          }
-          if (page.tasks.length === 0) {
-            process.stdout.write('No tasks yet. Submit one with: claudine run "<what to do>"\n');
-            return;
-          }
-          process.stdout.write(`${taskTable(terminal, page.tasks)}\n`);
+          await printSummary(claudine, terminal, options.json === true);
         },
         { autoStartHost: false },
       );
-    });
+    },
+  );
 }
 
-function parseStatuses(value: string, previous: TaskStatus[] | undefined): TaskStatus[] {
-  const statuses = value
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  for (const status of statuses) {
-    if (!(TASK_STATUSES as readonly string[]).includes(status)) {
-      throw new InvalidArgumentError(`"${status}" is not a state; use ${TASK_STATUSES.join(', ')}`);
-    }
+async function printSummary(claudine: Claudine, terminal: Terminal, json: boolean): Promise<void> {
+  const [host, report, running, recent] = await Promise.all([
+    claudine.hostStatus(),
+    // No time window: only the counts and the spending are shown, not the CPU figures.
+    claudine.metrics.system({ windowMs: 0 }),
+    claudine.list({ statuses: ['running'], limit: SUMMARY_ROWS }),
+    claudine.list({ statuses: ['completed', 'failed', 'cancelled'], limit: SUMMARY_ROWS }),
+  ]);
+  const { snapshot } = report;
+  const counts = {
+    queued: snapshot.queued,
+    blocked: snapshot.blocked,
+    running: snapshot.running,
+    completed: snapshot.completed,
+    failed: snapshot.failed,
+    cancelled: snapshot.cancelled,
+  };
+  if (json) {
+    printJson(StatusSummaryJson, {
+      host,
+      counts,
+      spentTodayUsd: report.budget.spentTodayUsd,
+      running: running.tasks,
+      recent: recent.tasks,
+    });
+    return;
   }
-  return [...(previous ?? []), ...(statuses as TaskStatus[])];
+  const key = (text: string): string => paint(terminal, 'dim', text.padEnd(7));
+  const hostText =
+    host.running && host.host !== null
+      ? `${paint(terminal, 'green', 'running')} (pid ${host.host.pid} on ${host.host.hostname}, started ${relativeTime(host.host.startedAt)})`
+      : `${paint(terminal, 'yellow', 'not running')}: one starts when a task is submitted (or: claudine host start)`;
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0) - counts.blocked;
+  const lines = [
+    `${key('host')}  ${hostText}`,
+    `${key('tasks')}  ${
+      total === 0
+        ? 'none yet. Submit one with: claudine run "<what to do>"'
+        : `${counts.running} running, ${counts.queued} queued${counts.blocked > 0 ? ` (${counts.blocked} blocked)` : ''}, ${counts.completed} completed, ${counts.failed === 0 ? '0 failed' : paint(terminal, 'red', `${counts.failed} failed`)}, ${counts.cancelled} cancelled`
+    }`,
+    `${key('spent')}  $${report.budget.spentTodayUsd.toFixed(2)} today${report.budget.dailyUsd === null ? '' : ` of a daily budget of $${report.budget.dailyUsd.toFixed(2)}`}`,
+  ];
+  const sections = [lines.join('\n')];
+  if (running.tasks.length > 0) sections.push(`${paint(terminal, 'bold', 'Running')}\n${taskTable(terminal, running.tasks)}`);
+  if (recent.tasks.length > 0) sections.push(`${paint(terminal, 'bold', 'Finished last')}\n${taskTable(terminal, recent.tasks)}`);
+  if (total > 0)
+    sections.push(
+      paint(terminal, 'dim', 'More: claudine ls (filters: --status, --label, --agent, --since). One task: claudine status <id>'),
+    );
+  process.stdout.write(`${sections.join('\n\n')}\n`);
+}
+
+// What a person can do next with the task, as commands to copy.
+function nextSteps(terminal: Terminal, task: Task): string {
+  const steps: string[] = [];
+  if (task.status === 'running') steps.push(`claudine logs -f ${task.id}`, `claudine cancel ${task.id}`);
+  else if (task.status === 'queued') steps.push(`claudine cancel ${task.id}`);
+  else steps.push(`claudine logs ${task.id}`);
+  if (task.status === 'failed' || task.status === 'cancelled') steps.push(`claudine retry ${task.id}`);
+  if (task.agent === 'claude' && task.report?.sessionId != null && task.status !== 'running') {
+    steps.push(`claudine resume ${task.id} "<what to do next>"`);
+  }
+  if (task.dependsOn.length > 0) steps.push(`claudine graph ${task.id}`);
+  return `${paint(terminal, 'dim', `next: ${steps.join('  |  ')}`)}\n`;
 }

@@ -1,0 +1,151 @@
+import { AGENT_KINDS, TASK_STATUSES, type Task, type TaskPage, type TaskQuery, type TaskStatus } from '@claudine/core';
+import type { Claudine } from '@claudine/runtime';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { CliError, printJson, withClaudine } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { taskTable } from '../format-task.js';
+import { withExamples } from '../help-examples.js';
+import { TaskListJson } from '../json-shapes.js';
+import { pointInTime, wholeNumber } from '../parse-options.js';
+import { paint } from '../terminal.js';
+
+const SORT_KEYS = ['created', 'priority', 'status', 'duration'] as const;
+type SortKey = (typeof SORT_KEYS)[number];
+
+interface LsOptions {
+  status?: TaskStatus[];
+  label?: string;
+  agent?: Task['agent'];
+  since?: string;
+  limit: string;
+  cursor?: string;
+  page?: string;
+  all?: boolean;
+  sort?: SortKey;
+  reverse?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+// Pages of --all are read this many tasks at a time (the store's largest page).
+const ALL_PAGE_SIZE = 1000;
+
+/** `claudine ls`: list tasks, newest first, filtered and paginated. */
+export function registerLs(program: Command): void {
+  const ls = program
+    .command('ls')
+    .alias('list')
+    .summary('list tasks, newest first')
+    .description(
+      'Lists tasks as a table that fits the terminal, newest first. Filters combine (all must match). Pages are cut in submission order: the next page is --cursor <nextCursor> (printed below the table, and in --json) or --page <n>; --sort orders the tasks of the page.',
+    )
+    .option('-s, --status <states>', `only tasks in these states, comma-separated (${TASK_STATUSES.join(', ')})`, parseStatuses)
+    .option('-l, --label <label>', 'only tasks with this label')
+    .addOption(new Option('-a, --agent <agent>', 'only tasks of this agent').choices(AGENT_KINDS))
+    .option('--since <when>', 'only tasks submitted since then: a duration ago (30m, 2h, 7d) or a date (2025-01-31T09:00)')
+    .option('-n, --limit <n>', 'tasks per page (at most 1000)', '20')
+    .option('--cursor <cursor>', 'the page after this cursor (nextCursor of the previous page)')
+    .option('--page <n>', 'page number, from 1')
+    .option('--all', 'every matching task, however many pages')
+    .addOption(new Option('--sort <key>', 'order of the tasks shown (default: created, newest first)').choices(SORT_KEYS))
+    .option('-r, --reverse', 'reverse the order')
+    .option('-q, --quiet', 'print only the task ids, one per line')
+    .option('--json', 'print JSON: { tasks, nextCursor }');
+  withExamples(ls, [
+    'claudine ls',
+    'claudine ls --status running,queued',
+    'claudine ls -l nightly --since 24h --sort duration',
+    'claudine ls --agent claude --status failed --json',
+    'claudine ls --page 2 -n 50',
+    'claudine cancel $(claudine ls -q --status queued --label experiment)',
+  ]).action(async (options: LsOptions, command: Command) => {
+    const limit = wholeNumber(options.limit, '--limit', 1);
+    if (limit > 1000) throw new CliError('--limit takes at most 1000 tasks a page: use --all for everything', EXIT.usage);
+    const paging = [options.cursor, options.page, options.all].filter((value) => value !== undefined).length;
+    if (paging > 1) throw new CliError('--cursor, --page and --all do not go together: pick one', EXIT.usage);
+    const query: TaskQuery = {
+      ...(options.status === undefined ? {} : { statuses: options.status }),
+      ...(options.label === undefined ? {} : { label: options.label }),
+      ...(options.agent === undefined ? {} : { agent: options.agent }),
+      ...(options.since === undefined ? {} : { createdAfter: pointInTime(options.since, Date.now(), '--since') }),
+    };
+    await withClaudine(
+      command,
+      async (claudine, terminal) => {
+        const page = await readPage(claudine, query, limit, options);
+        const tasks = sortTasks(page.tasks, options.sort ?? 'created', options.reverse === true);
+        if (options.json === true) {
+          printJson(TaskListJson, { tasks, nextCursor: page.nextCursor });
+          return;
+        }
+        if (options.quiet === true) {
+          if (tasks.length > 0) process.stdout.write(`${tasks.map((task) => task.id).join('\n')}\n`);
+          return;
+        }
+        if (tasks.length === 0) {
+          const filtered = Object.keys(query).length > 0 || options.cursor !== undefined || options.page !== undefined;
+          process.stdout.write(filtered ? 'No task matches.\n' : 'No tasks yet. Submit one with: claudine run "<what to do>"\n');
+          return;
+        }
+        process.stdout.write(`${taskTable(terminal, tasks)}\n`);
+        if (page.nextCursor !== null) {
+          const next = options.page === undefined ? `--cursor ${page.nextCursor}` : `--page ${Number(options.page) + 1}`;
+          process.stdout.write(`${paint(terminal, 'dim', `${tasks.length} shown; more with ${next}`)}\n`);
+        }
+      },
+      { autoStartHost: false },
+    );
+  });
+}
+
+async function readPage(claudine: Claudine, query: TaskQuery, limit: number, options: LsOptions): Promise<TaskPage> {
+  if (options.all === true) {
+    const tasks: Task[] = [];
+    let cursor: number | undefined;
+    for (;;) {
+      const page = await claudine.list({ ...query, limit: ALL_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) });
+      tasks.push(...page.tasks);
+      if (page.nextCursor === null) return { tasks, nextCursor: null };
+      cursor = page.nextCursor;
+    }
+  }
+  if (options.cursor !== undefined) return claudine.list({ ...query, limit, cursor: wholeNumber(options.cursor, '--cursor', 1) });
+  const pageNumber = options.page === undefined ? 1 : wholeNumber(options.page, '--page', 1);
+  // A page number is the cursor chain walked from the start: the store pages by cursor, which
+  // stays right while tasks are added.
+  let cursor: number | undefined;
+  for (let number = 1; ; number += 1) {
+    const page = await claudine.list({ ...query, limit, ...(cursor === undefined ? {} : { cursor }) });
+    if (number === pageNumber) return page;
+    if (page.nextCursor === null) return { tasks: [], nextCursor: null };
+    cursor = page.nextCursor;
+  }
+}
+
+const STATUS_ORDER: Readonly<Record<TaskStatus, number>> = { running: 0, queued: 1, failed: 2, cancelled: 3, completed: 4 };
+
+function sortTasks(tasks: readonly Task[], key: SortKey, reverse: boolean): Task[] {
+  const duration = (task: Task): number => (task.startedAt === null ? -1 : (task.finishedAt ?? Date.now()) - task.startedAt);
+  const compare: Record<SortKey, (left: Task, right: Task) => number> = {
+    created: (left, right) => right.seq - left.seq,
+    priority: (left, right) => left.priority.localeCompare(right.priority) || right.seq - left.seq,
+    status: (left, right) => STATUS_ORDER[left.status] - STATUS_ORDER[right.status] || right.seq - left.seq,
+    duration: (left, right) => duration(right) - duration(left) || right.seq - left.seq,
+  };
+  const sorted = [...tasks].sort(compare[key]);
+  return reverse ? sorted.reverse() : sorted;
+}
+
+/** Commander parser for `--status a,b`: every part must be a task state. */
+export function parseStatuses(value: string, previous: TaskStatus[] | undefined): TaskStatus[] {
+  const statuses = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  for (const status of statuses) {
+    if (!(TASK_STATUSES as readonly string[]).includes(status)) {
+      throw new InvalidArgumentError(`"${status}" is not a state; use ${TASK_STATUSES.join(', ')}`);
+    }
+  }
+  return [...(previous ?? []), ...(statuses as TaskStatus[])];
+}

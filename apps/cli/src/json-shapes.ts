@@ -1,0 +1,237 @@
+import {
+  AGENT_KINDS,
+  FAILURE_REASONS,
+  PRIORITIES,
+  SystemSnapshotSchema,
+  TASK_STATUSES,
+  TaskMetricsSchema,
+  TaskSchema,
+} from '@claudine/core';
+import { z } from 'zod';
+
+// The JSON every `--json` prints. These shapes are a public interface: scripts parse them, so a
+// field is only ever added, never renamed or removed. The end-to-end tests parse each command's
+// output with the schema here, and the README points at this file.
+
+/** A task as stored (`claudine status <id> --json`, `deps --json`, `run --wait --json`). */
+export const TaskJson = TaskSchema;
+
+/** `claudine run --json` and `claudine resume --json` without `--wait`: the new task. */
+export const SubmittedJson = z.object({ id: z.string(), status: z.enum(TASK_STATUSES), task: TaskSchema });
+
+/** `claudine ls --json`: a page of tasks, newest first; pass `nextCursor` to `--cursor` for the next. */
+export const TaskListJson = z.object({ tasks: z.array(TaskSchema), nextCursor: z.number().int().nullable() });
+
+const HostRecordJson = z.object({
+  id: z.string(),
+  pid: z.number().int(),
+  pidStartTime: z.string().nullable(),
+  hostname: z.string(),
+  startedAt: z.number(),
+  heartbeatAt: z.number(),
+  stoppedAt: z.number().nullable(),
+  holdsLock: z.boolean(),
+});
+
+/** `claudine host status --json`: `host` is the last host recorded, running or not. */
+export const HostStatusJson = z.object({ running: z.boolean(), host: HostRecordJson.nullable() });
+
+/** `claudine host start --json`. */
+export const HostStartJson = z.object({ started: z.boolean(), pid: z.number().int(), id: z.string() });
+
+/** `claudine host stop --json`: `pid` of the host that was stopped, null when none ran. */
+export const HostStopJson = z.object({ stopped: z.boolean(), pid: z.number().int().nullable() });
+
+/** Tasks per state; `blocked` is the part of `queued` that waits for dependencies. */
+export const TaskCountsJson = z.object({
+  queued: z.number().int().nonnegative(),
+  blocked: z.number().int().nonnegative(),
+  running: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  cancelled: z.number().int().nonnegative(),
+});
+
+/** `claudine status --json` without an id: the host, counts, running and recently finished tasks. */
+export const StatusSummaryJson = z.object({
+  host: HostStatusJson,
+  counts: TaskCountsJson,
+  spentTodayUsd: z.number().nonnegative(),
+  running: z.array(TaskSchema),
+  recent: z.array(TaskSchema),
+});
+
+const OutputRecordJson = z.object({
+  stream: z.enum(['stdout', 'stderr', 'system']),
+  time: z.number(),
+  text: z.string(),
+  offset: z.number().int().nonnegative(),
+});
+
+const OutputDamageJson = z.object({ file: z.string(), from: z.number(), to: z.number(), message: z.string() });
+
+/** `claudine logs --json`: a stretch of the log; pass `nextOffset` to `--offset` to go on. */
+export const LogsJson = z.object({
+  records: z.array(OutputRecordJson),
+  startOffset: z.number().int().nonnegative(),
+  nextOffset: z.number().int().nonnegative(),
+  atEnd: z.boolean(),
+  damage: z.array(OutputDamageJson),
+});
+
+/** `claudine logs --follow --json`: one record per line (NDJSON) as output comes. */
+export const LogRecordJson = OutputRecordJson;
+
+/** `claudine cancel --json`: one entry per task; `outcome` is `cancelled` (it was queued) or `requested` (it runs: its host stops it); `error` says why one could not be cancelled. */
+export const CancelJson = z.array(
+  z.object({
+    id: z.string(),
+    outcome: z.enum(['cancelled', 'requested']).nullable(),
+    status: z.enum(TASK_STATUSES).nullable(),
+    error: z.string().nullable(),
+  }),
+);
+
+/** `claudine retry --json`: one entry per task. */
+export const RetryJson = z.array(z.object({ id: z.string(), status: z.enum(TASK_STATUSES).nullable(), error: z.string().nullable() }));
+
+/** `claudine graph --json`: the workflow's tasks and the edges between them. */
+export const GraphJson = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      state: z.enum(['queued', 'blocked', 'running', 'completed', 'failed', 'cancelled']),
+      status: z.enum(TASK_STATUSES),
+      agent: z.enum(AGENT_KINDS),
+      priority: z.enum(PRIORITIES),
+      title: z.string(),
+      dependsOn: z.array(z.string()),
+      blockedBy: z.array(z.string()),
+      dependencyPolicy: z.enum(['fail', 'cancel', 'run']),
+      failureReason: z.enum(FAILURE_REASONS).nullable(),
+      detail: z.string().nullable(),
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string() })),
+  truncated: z.boolean(),
+});
+
+/** `claudine metrics <id> --json`: every attempt of the task, oldest first. */
+export const TaskMetricsJson = z.object({ taskId: z.string(), attempts: z.array(TaskMetricsSchema) });
+
+/** `claudine metrics --json`: the system now, the running tasks, the budget and the history. */
+export const SystemMetricsJson = z.object({
+  snapshot: SystemSnapshotSchema,
+  running: z.array(TaskMetricsSchema),
+  budget: z.object({
+    dailyUsd: z.number().nullable(),
+    perTaskUsd: z.number().nullable(),
+    spentTodayUsd: z.number(),
+    exhausted: z.boolean(),
+    resetsAt: z.number(),
+  }),
+  history: z.array(SystemSnapshotSchema),
+});
+
+const SettingJson = z.object({
+  key: z.string(),
+  value: z.unknown(),
+  raw: z.unknown(),
+  source: z.enum(['default', 'file', 'environment']),
+  variable: z.string(),
+  defaultValue: z.unknown(),
+  description: z.string(),
+});
+
+/** `claudine config show --json`: every setting, its value in force and where it comes from. */
+export const ConfigShowJson = z.object({ file: z.string(), fileExists: z.boolean(), settings: z.array(SettingJson) });
+
+/** `claudine config show <key> --json`: one setting. */
+export const ConfigSettingJson = SettingJson;
+
+/** `claudine config path --json`. */
+export const ConfigPathJson = z.object({ file: z.string(), exists: z.boolean(), dataDirectory: z.string() });
+
+/** `claudine config set --json`. */
+export const ConfigSetJson = z.object({
+  key: z.string(),
+  value: z.unknown(),
+  previous: z.unknown(),
+  resolved: z.unknown(),
+  overriddenBy: z.string().nullable(),
+});
+
+/** `claudine config unset --json`. */
+export const ConfigUnsetJson = z.object({ key: z.string(), removed: z.boolean(), previous: z.unknown() });
+
+/** `claudine db check --json`. */
+export const DbCheckJson = z.object({
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  schemaVersion: z.number().int(),
+  latestSchemaVersion: z.number().int(),
+  tasks: z.number().int(),
+  databaseBytes: z.number().int(),
+  walBytes: z.number().int(),
+});
+
+/** `claudine db backup --json`. */
+export const DbBackupJson = z.object({ path: z.string(), bytes: z.number().int() });
+
+/** `claudine db prune --json`. */
+export const DbPruneJson = z.object({ pruned: z.number().int().nonnegative() });
+
+/** The outcome of one `claudine doctor` check. */
+export const DOCTOR_STATUSES = ['ok', 'warn', 'fail'] as const;
+
+/** `claudine doctor --json`: `ok` is false when any check failed (warnings do not count). */
+export const DoctorJson = z.object({
+  ok: z.boolean(),
+  checks: z.array(
+    z.object({
+      /** Stable name of the check: node, claude, codex, shell, data-directory, disk, config, database, host. */
+      id: z.string(),
+      title: z.string(),
+      status: z.enum(DOCTOR_STATUSES),
+      detail: z.string(),
+      /** What to do about a warning or failure; null when all is well. */
+      fix: z.string().nullable(),
+    }),
+  ),
+});
+
+/** Every JSON shape, by the command that prints it (for the tests and the docs). */
+export const JSON_SHAPES = {
+  run: SubmittedJson,
+  resume: SubmittedJson,
+  ls: TaskListJson,
+  'status <id>': TaskJson,
+  status: StatusSummaryJson,
+  logs: LogsJson,
+  'logs --follow': LogRecordJson,
+  cancel: CancelJson,
+  retry: RetryJson,
+  deps: TaskJson,
+  graph: GraphJson,
+  'metrics <id>': TaskMetricsJson,
+  metrics: SystemMetricsJson,
+  'host status': HostStatusJson,
+  'host start': HostStartJson,
+  'host stop': HostStopJson,
+  'config show': ConfigShowJson,
+  'config show <key>': ConfigSettingJson,
+  'config path': ConfigPathJson,
+  'config set': ConfigSetJson,
+  'config unset': ConfigUnsetJson,
+  'db check': DbCheckJson,
+  'db backup': DbBackupJson,
+  'db prune': DbPruneJson,
+  doctor: DoctorJson,
+} as const;
+
+/** A value that may hold read-only arrays and objects where the schema's type has mutable ones. */
+export type JsonValue<T> = T extends (infer Item)[]
+  ? readonly JsonValue<Item>[]
+  : T extends Record<string, unknown>
+    ? { readonly [Key in keyof T]: JsonValue<T[Key]> }
+    : T;

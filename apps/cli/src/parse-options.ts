@@ -1,0 +1,42 @@
+import { parseDuration } from '@claudine/runtime';
+import { CliError } from './context.js';
+import { EXIT } from './exit-codes.js';
+
+/** Commander collector for a repeatable option. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Commander collector for a repeatable option that also takes comma-separated lists. */
+export function collectList(value: string, previous: string[]): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ];
+}
+
+/** A whole number of at least `minimum` given to `flag`; a usage error otherwise. */
+export function wholeNumber(value: string, flag: string, minimum = 0): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(number) || number < minimum) {
+    throw new CliError(`${flag} takes a whole number, ${minimum} or more (got "${value}")`, EXIT.usage);
+  }
+  return number;
+}
+
+/**
+ * A point in time given to `flag`: a duration means that long before `now` (`2h`, `7d`),
+ * anything else must be a date (`2025-01-31`, `2025-01-31T09:00`).
+ */
+export function pointInTime(value: string, now: number, flag: string): number {
+  const ago = parseDuration(value);
+  if (ago !== undefined) return now - ago;
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) {
+    throw new CliError(`${flag} "${value}" is neither a duration (30m, 6h, 7d) nor a date (2025-01-31T09:00)`, EXIT.usage);
+  }
+  return parsed;
+}

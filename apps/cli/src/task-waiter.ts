@@ -1,0 +1,78 @@
+import type { Task } from '@claudine/core';
+import type { Claudine } from '@claudine/runtime';
+import { printJson } from './context.js';
+import { EXIT, exitCodeForTask } from './exit-codes.js';
+import { displayStatus } from './format-task.js';
+import { TaskJson } from './json-shapes.js';
+import { createOutputPrinter } from './output-printer.js';
+import { createProgress } from './progress.js';
+import { detectTerminal, paint, type Terminal } from './terminal.js';
+
+/** How {@link waitForTaskAndReport} shows the wait. */
+export interface WaitReportOptions {
+  /** Print the finished task as JSON instead of streaming its output. */
+  readonly json: boolean;
+  /** Claude tasks: print the raw stream-json instead of a transcript. */
+  readonly raw: boolean;
+}
+
+/**
+ * Waits for a submitted task the way `run --wait` (and `--follow`) does: streams its output (or,
+ * with `json`, prints the finished task), shows live progress on stderr, and returns the exit
+ * code that reports how the task ended. Ctrl-C stops waiting, not the task (exit 130).
+ */
+export async function waitForTaskAndReport(
+  claudine: Claudine,
+  terminal: Terminal,
+  task: Task,
+  options: WaitReportOptions,
+): Promise<number> {
+  const errorTerminal = detectTerminal(process.stderr);
+  if (!options.json && errorTerminal.interactive) {
+    process.stderr.write(`${paint(errorTerminal, 'dim', `task ${task.id} submitted; waiting (Ctrl-C stops waiting, not the task)`)}\n`);
+  }
+  // Plain progress lines would clutter a script's stderr when it only asked for the JSON.
+  const progress = createProgress({ terminal: errorTerminal, plainLines: !options.json });
+  const printer = createOutputPrinter({ terminal, transcript: task.agent === 'claude' && !options.raw });
+  const interrupted = new AbortController();
+  const watching = new AbortController();
+  const onInterrupt = (): void => interrupted.abort();
+  process.once('SIGINT', onInterrupt);
+  progress.update(task);
+  // Progress follows the task's state in parallel with the output; it ends with the output.
+  const states = claudine
+    .waitForTask(task.id, { signal: AbortSignal.any([interrupted.signal, watching.signal]), onUpdate: (next) => progress.update(next) })
+    .catch(() => undefined);
+  try {
+    const finished = options.json
+      ? await claudine.waitForTask(task.id, { signal: interrupted.signal })
+      : await claudine.followOutput(task.id, (records) => progress.around(() => printer.print(records)), {
+          signal: interrupted.signal,
+          onDamage: (damage) => progress.around(() => printer.damage(damage)),
+        });
+    watching.abort();
+    await states;
+    progress.stop();
+    printer.flush();
+    if (interrupted.signal.aborted) {
+      process.stderr.write(
+        `claudine: stopped waiting; task ${task.id} is ${displayStatus(finished)}. Follow it with: claudine logs -f ${task.id}\n`,
+      );
+      return EXIT.cancelled;
+    }
+    if (options.json) printJson(TaskJson, finished);
+    else if (finished.status !== 'completed') {
+      process.stderr.write(
+        `claudine: task ${task.id} ${finished.status}${finished.statusDetail === null ? '' : `: ${finished.statusDetail}`}\n`,
+      );
+    } else if (!errorTerminal.interactive) {
+      // A log read later shows the wait ended well, not only that output stopped.
+      process.stderr.write(`claudine: task ${task.id} completed\n`);
+    }
+    return exitCodeForTask(finished);
+  } finally {
+    watching.abort();
+    progress.stop();
+    process.off('SIGINT', onInterrupt);
+  }
+}
