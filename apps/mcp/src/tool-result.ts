@@ -27,7 +27,9 @@ export async function guard(work: () => Promise<CallToolResult>): Promise<CallTo
 
 // The runtime's messages point people at the CLI; a model calling tools has these instead.
 const CLI_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/List tasks with `claudine status`\./g, 'ListTasks shows the tasks there are.'],
+  [/List tasks with `claudine ls` to find the right ids\./g, 'ListTasks finds the right ids.'],
+  [/List tasks with `claudine ls`\./g, 'ListTasks shows the tasks there are.'],
+  [/`claudine ls`/g, 'ListTasks'],
   [/`claudine status( <id>)?`/g, 'TaskStatus'],
   [/`claudine logs( <id>)?`/g, 'TaskLogs'],
   [/`claudine retry( <id>)?`/g, 'RetryTask'],

@@ -7,6 +7,7 @@ import { createFileOutputStore } from './output/file-output-store.js';
 import { type LogFileSystem, nodeLogFileSystem } from './output/log-file-system.js';
 import { readAll } from './output/output-logs.test-helper.js';
 import { createProcessRunner, type ProcessRunnerOptions } from './process-runner.js';
+import { testTaskId } from './runs.test-helper.js';
 
 // Output capture with real processes: volume, several tasks at once, the cap, a failing disk.
 
@@ -29,7 +30,7 @@ let seq = 0;
 function commandTask(prompt: string): Task {
   seq += 1;
   return {
-    id: `o${String(seq).padStart(9, '0')}`,
+    id: testTaskId('o'),
     seq,
     prompt,
     agent: 'command',

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';
 import { createProcessRunner } from './process-runner.js';
+import { testTaskId } from './runs.test-helper.js';
 
 let temp: TempDir;
 let logs: string;
@@ -31,7 +32,7 @@ function task(overrides: Partial<Task> = {}): Task {
   seq += 1;
   const [name, value] = marker.split('=') as [string, string];
   return {
-    id: `t${String(seq).padStart(9, '0')}`,
+    id: testTaskId('t'),
     seq,
     prompt: 'true',
     agent: 'command',

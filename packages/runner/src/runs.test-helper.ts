@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent, RunHandle, RunResult, Task } from '@claudine/core';
@@ -26,6 +27,15 @@ export interface RunnerFixture {
 
 let sequence = 0;
 
+/**
+ * A task id for a test run: random, not a counter, because the id marks the task's processes
+ * machine-wide (`CLAUDINE_TASK_ID`) and other test files run tasks at the same time.
+ */
+export function testTaskId(prefix: string): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
+  return prefix + Array.from(randomBytes(9), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
 /** Creates a {@link RunnerFixture}. */
 export function createRunnerFixture(): RunnerFixture {
   const temp = createTempDir();
@@ -43,7 +53,7 @@ export function createRunnerFixture(): RunnerFixture {
       sequence += 1;
       const now = Date.now();
       return {
-        id: `r${String(sequence).padStart(9, '0')}`,
+        id: testTaskId('r'),
         seq: sequence,
         prompt: 'true',
         agent: 'command',

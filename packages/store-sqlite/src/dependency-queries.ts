@@ -274,7 +274,7 @@ export class DependencyQueries {
       throw new Refusal({
         kind: 'unknown_dependency',
         ids: missing,
-        message: `unknown task id${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}. List tasks with \`claudine status\` to find the right ids.`,
+        message: `unknown task id${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}. List tasks with \`claudine ls\` to find the right ids.`,
       });
     }
     for (const dependency of add) {

@@ -24,17 +24,18 @@ export interface OpenDatabaseOptions {
 /** Opens the database with Claudine's pragmas and brings its schema up to date. */
 export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   const { path } = options;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   let db: Database.Database;
   try {
     // Created private (0600) before SQLite opens it: SQLite gives the -wal and -shm files the
     // permissions of the database file, and prompts in it may hold secrets.
     closeSync(openSync(path, 'a', 0o600));
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    db = new Database(path, { timeout: busyTimeoutMs });
   } catch (error) {
     throw toStorageError(error, path, 'open the database');
   }
   try {
-    db.pragma('journal_mode = WAL');
+    enableWal(db, busyTimeoutMs);
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
     // Keeps the WAL file from staying large after a burst; checkpoints stay automatic.
@@ -44,6 +45,27 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   } catch (error) {
     db.close();
     throw toStorageError(error, path, 'open the database');
+  }
+}
+
+/**
+ * Switches the database to WAL, waiting for other processes as long as the busy timeout allows.
+ * The switch needs an exclusive lock, and SQLite answers SQLITE_BUSY at once, without calling
+ * the busy handler, when another connection is creating or recovering the same WAL: several
+ * processes opening one new database at the same time hit it.
+ */
+function enableWal(db: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      // WAL is persistent: once one process has switched the file, reading the mode is enough.
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') !== true || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, Math.min(2 ** attempt, 50));
+    }
   }
 }
 

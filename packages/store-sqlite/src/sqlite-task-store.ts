@@ -552,7 +552,7 @@ export class SqliteTaskStore implements TaskStore {
       return err({
         kind: 'unknown_dependency',
         ids: missing,
-        message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine status\` to find the right ids.`,
+        message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine ls\` to find the right ids.`,
       } satisfies CreateTaskError);
     }
     if (this.#get<{ n: number }>('tasks.exists', 'SELECT 1 AS n FROM tasks WHERE id = ?', task.id)) {

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, globalOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { withExamples } from '../help-examples.js';
 
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -14,34 +15,34 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * this process's stdin, stdout and stderr, and this process exits with it.
  */
 export function registerMcp(program: Command): void {
-  program
+  const mcp = program
     .command('mcp')
     .summary('start the MCP server (what Claude Code runs)')
     .description(
       'Start the MCP server that lets a Claude Code session delegate tasks and follow them. It speaks MCP over stdio, for `claude mcp add claudine -- claudine mcp`; with --http it serves Streamable HTTP on 127.0.0.1 instead, so several sessions can share one server.',
     )
-    .option('--http [port]', 'serve Streamable HTTP at http://127.0.0.1:<port>/mcp (default port: mcp.httpPort, 7433)')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  claude mcp add claudine -- claudine mcp\n  claudine mcp --http 7433 &\n  claude mcp add --transport http claudine http://127.0.0.1:7433/mcp',
-    )
-    .action(async (options: { http?: string | boolean }, command: Command) => {
-      const { home } = globalOptions(command);
-      const args = options.http === undefined ? [] : options.http === true ? ['--http'] : ['--http', String(options.http)];
-      const environment = home === undefined ? process.env : { ...process.env, CLAUDINE_HOME: resolve(home) };
-      const child = spawn(process.execPath, [mcpServerBin(), ...args], { stdio: 'inherit', env: environment });
-      // The server handles its own shutdown: a signal sent to this process only is passed on.
-      const forward = (signal: NodeJS.Signals): void => {
-        child.kill(signal);
-      };
-      for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-      const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
-        child.once('error', (error) => reject(new CliError(`could not start the MCP server: ${error.message}`, EXIT.failure)));
-        child.once('exit', (exitCode, exitSignal) => resolvePromise({ code: exitCode, signal: exitSignal }));
-      });
-      for (const forwarded of FORWARDED_SIGNALS) process.off(forwarded, forward);
-      process.exitCode = code ?? (signal === 'SIGINT' ? EXIT.cancelled : EXIT.failure);
+    .option('--http [port]', 'serve Streamable HTTP at http://127.0.0.1:<port>/mcp (default port: mcp.httpPort, 7433)');
+  withExamples(mcp, [
+    'claude mcp add claudine -- claudine mcp',
+    'claudine mcp --http 7433 &',
+    'claude mcp add --transport http claudine http://127.0.0.1:7433/mcp',
+  ]).action(async (options: { http?: string | boolean }, command: Command) => {
+    const { home } = globalOptions(command);
+    const args = options.http === undefined ? [] : options.http === true ? ['--http'] : ['--http', String(options.http)];
+    const environment = home === undefined ? process.env : { ...process.env, CLAUDINE_HOME: resolve(home) };
+    const child = spawn(process.execPath, [mcpServerBin(), ...args], { stdio: 'inherit', env: environment });
+    // The server handles its own shutdown: a signal sent to this process only is passed on.
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
+      child.once('error', (error) => reject(new CliError(`could not start the MCP server: ${error.message}`, EXIT.failure)));
+      child.once('exit', (exitCode, exitSignal) => resolvePromise({ code: exitCode, signal: exitSignal }));
     });
+    for (const forwarded of FORWARDED_SIGNALS) process.off(forwarded, forward);
+    process.exitCode = code ?? (signal === 'SIGINT' ? EXIT.cancelled : EXIT.failure);
+  });
 }
 
 // The server's entry point, found through its package like any installed dependency.
