@@ -225,6 +225,13 @@ export function createSpawnBroker(): SpawnBroker {
 
   let base: ReapedCounters = ZERO_COUNTERS;
 
+  // Like a child process started directly, a run keeps the event loop alive until it closes;
+  // an idle broker does not.
+  function keepAlive(): void {
+    if (runs.size > 0) broker?.channel?.ref();
+    else broker?.channel?.unref();
+  }
+
   return {
     spawn(request) {
       const run = new BrokeredProcess();
@@ -235,7 +242,10 @@ export function createSpawnBroker(): SpawnBroker {
       const id = nextId;
       nextId += 1;
       runs.set(id, run);
-      run.once('close', () => runs.delete(id));
+      run.once('close', () => {
+        runs.delete(id);
+        keepAlive();
+      });
       const message: BrokerRequest = {
         type: 'spawn',
         id,
@@ -249,6 +259,7 @@ export function createSpawnBroker(): SpawnBroker {
       const child = start();
       if (ready) child.send(message);
       else queue.push(message);
+      keepAlive();
       return run;
     },
     reapedCounters() {
