@@ -1,6 +1,6 @@
 import type { RunResult, Task } from '@claudine/core';
 import { findProcessesWithMarker, isProcessAlive, waitFor } from '@claudine/test-utils';
-import { describe, type ExpectStatic, it, onTestFinished } from 'vitest';
+import { describe, type ExpectStatic, it, type OnTestFinishedHandler } from 'vitest';
 import { createRunnerFixture, type RunnerFixture, sigtermTimes, startedByFake, terminationOf } from './runs.test-helper.js';
 
 // The bounds: SIGTERM within 100 ms of the deadline, the whole tree gone within the
@@ -11,8 +11,10 @@ const GRACE_MS = 500;
 // Long enough for the fake claude (a Node program) to start and set itself up on a busy machine.
 const TIMEOUT_MS = 2000;
 
-// Each test has its own fixture (and marker), so the tests can run concurrently.
-function setUp(): RunnerFixture {
+// Each test has its own fixture (and marker), so the tests can run concurrently. The clean-up
+// hook must be the test's own (from its context): vitest's global onTestFinished does not know
+// which of several concurrent tests is running, and would dispose of another test's fixture.
+function setUp(onTestFinished: (handler: OnTestFinishedHandler) => void): RunnerFixture {
   const fixture = createRunnerFixture();
   onTestFinished(() => fixture.dispose());
   return fixture;
@@ -55,8 +57,8 @@ function expectTimedOut(expect: ExpectStatic, fixture: RunnerFixture, result: Ru
 }
 
 describe.concurrent('a timed-out task', () => {
-  it('that sleeps past its timeout gets SIGTERM at the deadline and keeps its output', async ({ expect }) => {
-    const fixture = setUp();
+  it('that sleeps past its timeout gets SIGTERM at the deadline and keeps its output', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result, stdout, system } = await run(fixture, 'say halfway there; sleep 60000');
     const { termination } = expectTimedOut(expect, fixture, result);
     expect(result.signal).toBe('SIGTERM');
@@ -67,8 +69,8 @@ describe.concurrent('a timed-out task', () => {
     expect(system).not.toContain('SIGKILL');
   });
 
-  it('that ignores SIGTERM is killed with SIGKILL when the grace period ends', async ({ expect }) => {
-    const fixture = setUp();
+  it('that ignores SIGTERM is killed with SIGKILL when the grace period ends', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result, stderr, system } = await run(fixture, 'ignore-sigterm; sleep 60000');
     const { termination, deadline } = expectTimedOut(expect, fixture, result);
     expect(result.signal).toBe('SIGKILL');
@@ -82,8 +84,8 @@ describe.concurrent('a timed-out task', () => {
     expect(system).toContain('SIGKILL sent to 1 process');
   });
 
-  it('whose grandchild ignores SIGTERM does not finish before the grandchild is killed', async ({ expect }) => {
-    const fixture = setUp();
+  it('whose grandchild ignores SIGTERM does not finish before the grandchild is killed', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result, stderr } = await run(fixture, 'stubborn-grandchild 60000; sleep 60000');
     const grandchild = startedByFake(stderr)['stubborn-grandchild']?.[0] as number;
     expect(grandchild).toBeGreaterThan(0);
@@ -96,8 +98,8 @@ describe.concurrent('a timed-out task', () => {
     expect(isProcessAlive(grandchild)).toBe(false);
   });
 
-  it('whose grandchild escaped into its own session (setsid) still loses it', async ({ expect }) => {
-    const fixture = setUp();
+  it('whose grandchild escaped into its own session (setsid) still loses it', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result, stderr } = await run(fixture, 'escaped-grandchild 60000; sleep 60000');
     const escaped = startedByFake(stderr)['escaped-grandchild']?.[0] as number;
     expect(escaped).toBeGreaterThan(0);
@@ -109,8 +111,8 @@ describe.concurrent('a timed-out task', () => {
     expect(isProcessAlive(escaped)).toBe(false);
   });
 
-  it('whose grandchild was orphaned by a double fork still loses it', async ({ expect }) => {
-    const fixture = setUp();
+  it('whose grandchild was orphaned by a double fork still loses it', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result, stderr } = await run(fixture, 'daemon 60000; sleep 60000');
     const daemon = startedByFake(stderr).daemon?.[0] as number;
     expect(daemon).toBeGreaterThan(0);
@@ -119,8 +121,8 @@ describe.concurrent('a timed-out task', () => {
     expect(isProcessAlive(daemon)).toBe(false);
   });
 
-  it('that exits during the grace period is not killed and finishes before the grace period ends', async ({ expect }) => {
-    const fixture = setUp();
+  it('that exits during the grace period is not killed and finishes before the grace period ends', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result, stderr } = await run(fixture, 'on-sigterm 200 7; sleep 60000');
     const { termination, deadline } = expectTimedOut(expect, fixture, result);
     expect(sigtermTimes(stderr)[0]).toBeGreaterThanOrEqual(deadline - 1);
@@ -133,8 +135,8 @@ describe.concurrent('a timed-out task', () => {
 });
 
 describe('stopping a task on request', () => {
-  it('cancels through the same path: every process goes, with the reason given', async ({ expect }) => {
-    const fixture = setUp();
+  it('cancels through the same path: every process goes, with the reason given', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const subject = fakeTask(fixture, 'ignore-sigterm; escaped-grandchild 60000; stubborn-grandchild 60000; sleep 60000', {
       timeoutMs: 60_000,
     });
@@ -160,8 +162,8 @@ describe('stopping a task on request', () => {
     expect(handle.processes()).toEqual([]);
   });
 
-  it('kills at once, without a grace period, when the host must exit now', async ({ expect }) => {
-    const fixture = setUp();
+  it('kills at once, without a grace period, when the host must exit now', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const runner = fixture.runner({ killGraceMs: 60_000 });
     const subject = fakeTask(fixture, 'ignore-sigterm; escaped-grandchild 60000; sleep 60000', { timeoutMs: 60_000 });
     const { handle } = fixture.start(subject, runner);
@@ -180,8 +182,8 @@ describe('stopping a task on request', () => {
 });
 
 describe('an agent that exits on its own', () => {
-  it('has what it left running stopped, in its group or not, before the run ends', async ({ expect }) => {
-    const fixture = setUp();
+  it('has what it left running stopped, in its group or not, before the run ends', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result, stderr, system } = await run(fixture, 'escaped-grandchild 60000; grandchild 60000; succeed Done');
     const started = startedByFake(stderr);
     expect(result).toMatchObject({ exitCode: 0, failure: null });
@@ -192,8 +194,8 @@ describe('an agent that exits on its own', () => {
     expect(findProcessesWithMarker(fixture.marker)).toEqual([]);
   });
 
-  it('finishes without any termination when it leaves nothing behind', async ({ expect }) => {
-    const fixture = setUp();
+  it('finishes without any termination when it leaves nothing behind', async ({ expect, onTestFinished }) => {
+    const fixture = setUp(onTestFinished);
     const { result } = await run(fixture, 'succeed Done');
     expect(result).toMatchObject({ exitCode: 0, failure: null, termination: null });
   });
