@@ -162,8 +162,9 @@ export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWrite
     try {
       // Created here, off the event loop's thread: a host starting many short tasks would
       // otherwise spend a good part of each start waiting on the file system.
-      await mkdir(directory, { recursive: true, mode: 0o700 });
-      const end = await findLogEnd(directory);
+      const created = await mkdir(directory, { recursive: true, mode: 0o700 });
+      // A directory made just now holds no segment: only a retried task's log is looked into.
+      const end = created === undefined ? await findLogEnd(directory) : { offset: 0, last: undefined };
       logEnd = end.offset;
       // The last segment has no complete record: it is replaced by the new one.
       if (end.last?.compressed === true && end.last.start === logEnd) await unlink(join(directory, end.last.name));
