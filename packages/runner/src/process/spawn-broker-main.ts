@@ -61,7 +61,15 @@ function openStream(id: number, stream: 'stdout' | 'stderr'): Promise<Socket> {
 }
 
 // The cgroup.procs file of the broker's own cgroup v2 group: where it returns after a spawn.
+// Read once, and again after stepping back failed.
+let ownCgroupProcs: string | undefined;
+
 function currentCgroupProcs(): string | undefined {
+  ownCgroupProcs ??= readCgroupProcs();
+  return ownCgroupProcs;
+}
+
+function readCgroupProcs(): string | undefined {
   try {
     const mount = readFileSync('/proc/self/mounts', 'latin1')
       .split('\n')
@@ -118,7 +126,9 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
       try {
         writeFileSync(origin, String(process.pid));
       } catch {
-        // Could not step back out: the broker's own work is then charged to one task's cgroup.
+        // Could not step back out (the group was moved or removed): the broker's own work is
+        // charged to this task's cgroup until the next spawn, which reads where it belongs again.
+        ownCgroupProcs = undefined;
       }
     }
   }
