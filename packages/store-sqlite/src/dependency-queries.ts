@@ -21,10 +21,10 @@ import {
   type UpdateDependenciesError,
 } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
+import { PreparedStatements } from './prepared-statements.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
 
 type Database = BetterSqlite3.Database;
-type Statement = BetterSqlite3.Statement;
 
 const MAX_GRAPH = 5000;
 const DEFAULT_GRAPH = 500;
@@ -49,10 +49,11 @@ class Refusal<E> {
  */
 export class DependencyQueries {
   readonly #db: Database;
-  readonly #statements = new Map<string, Statement>();
+  readonly #sql: PreparedStatements;
 
   constructor(db: Database) {
     this.#db = db;
+    this.#sql = new PreparedStatements(db);
   }
 
   /** A dependency completed: its queued dependents wait for one fewer. Time in its number of dependents. */
@@ -60,7 +61,7 @@ export class DependencyQueries {
     // Driven from the edge index and updated by rowid. The plain form (`WHERE status = 'queued'
     // AND id IN (...)`) lets SQLite walk every queued task through the status index instead: a
     // cost that grows with the queue, which `pnpm bench dag-readiness` would show.
-    this.#run(
+    this.#sql.run(
       'dependents.release',
       `UPDATE tasks SET pending_dependencies = pending_dependencies - 1, updated_at = ?
        WHERE seq IN (SELECT t.seq FROM task_dependencies AS d JOIN tasks AS t ON t.id = d.task_id
@@ -78,7 +79,7 @@ export class DependencyQueries {
     let ended = 0;
     for (const effect of planDependencyEnd(this.#view(), { taskId: id, status })) {
       if (effect.kind === 'settle') {
-        this.#run(
+        this.#sql.run(
           'dependents.settle',
           `UPDATE tasks SET pending_dependencies = pending_dependencies - 1, updated_at = ? WHERE id = ? AND status = 'queued'`,
           now,
@@ -101,7 +102,7 @@ export class DependencyQueries {
     policy: DependencyPolicy,
   ): Result<{ pending: number; broken: DependencyState | undefined }, { missing: string[] }> {
     if (dependsOn.length === 0) return ok({ pending: 0, broken: undefined });
-    const found = this.#all<DependencyState>(
+    const found = this.#sql.all<DependencyState>(
       'dependencies.lookup',
       'SELECT t.id, t.status FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value',
       JSON.stringify(dependsOn),
@@ -138,7 +139,7 @@ export class DependencyQueries {
   insertEdges(id: string, dependsOn: readonly string[]): void {
     if (dependsOn.length === 0) return;
     // One statement for all of a task's edges rather than one per edge.
-    this.#run(
+    this.#sql.run(
       'dependencies.insertAll',
       'INSERT INTO task_dependencies (task_id, depends_on) SELECT ?, value FROM json_each(?)',
       id,
@@ -163,7 +164,7 @@ export class DependencyQueries {
     }
     const plan = planDependencyRetry(this.#view(), id);
     for (const requeued of plan.requeue) {
-      this.#run(
+      this.#sql.run(
         'tasks.retry',
         `UPDATE tasks SET status = 'queued', failure_reason = NULL, status_detail = ?, finished_at = NULL, not_before = NULL,
            cancel_requested_at = NULL, owner = NULL, lease_expires_at = NULL, pid = NULL, pid_start_time = NULL,
@@ -177,7 +178,7 @@ export class DependencyQueries {
     // Counted once every re-queued task is queued again, so they wait for each other.
     for (const requeued of plan.requeue) this.#recountPending(requeued);
     for (const dependent of plan.unsettle) {
-      this.#run(
+      this.#sql.run(
         'dependents.unsettle',
         `UPDATE tasks SET pending_dependencies = pending_dependencies + 1, updated_at = ? WHERE id = ? AND status = 'queued'`,
         now,
@@ -207,13 +208,13 @@ export class DependencyQueries {
     let seeds: string[];
     if (query.taskId !== undefined) seeds = [query.taskId];
     else {
-      seeds = this.#pluck<string>(
+      seeds = this.#sql.pluck<string>(
         'graph.activeSeeds',
         "SELECT id FROM tasks WHERE status IN ('queued', 'running') ORDER BY seq LIMIT ?",
         limit,
       );
       if (seeds.length === 0) {
-        seeds = this.#pluck<string>(
+        seeds = this.#sql.pluck<string>(
           'graph.latestSeed',
           // The newest task that depends on something: the newest workflow.
           `SELECT t.id FROM tasks AS t WHERE EXISTS (SELECT 1 FROM task_dependencies AS d WHERE d.task_id = t.id)
@@ -225,7 +226,7 @@ export class DependencyQueries {
     // The workflow is everything linked by edges in either direction. UNION keeps each task once,
     // and the LIMIT stops the walk itself, so a huge graph costs no more than the limit. CROSS
     // JOIN keeps the workflow as the outer loop: left to itself the planner scans every task.
-    const rows = this.#all<TaskRow>(
+    const rows = this.#sql.all<TaskRow>(
       'graph.component',
       `WITH RECURSIVE workflow(id) AS (
          SELECT value FROM json_each(?)
@@ -253,7 +254,7 @@ export class DependencyQueries {
         message: `task ${id} is ${task.status}: only a queued task's dependencies can change. Submit a new task with the dependencies you want instead.`,
       });
     }
-    const existing = new Set(this.#pluck<string>('dependencies.of', 'SELECT depends_on FROM task_dependencies WHERE task_id = ?', id));
+    const existing = new Set(this.#sql.pluck<string>('dependencies.of', 'SELECT depends_on FROM task_dependencies WHERE task_id = ?', id));
     const remove = [...new Set(change.remove ?? [])];
     const notDependencies = remove.filter((dependency) => !existing.has(dependency));
     if (notDependencies.length > 0) {
@@ -264,7 +265,7 @@ export class DependencyQueries {
       });
     }
     for (const dependency of remove) {
-      this.#run('dependencies.delete', 'DELETE FROM task_dependencies WHERE task_id = ? AND depends_on = ?', id, dependency);
+      this.#sql.run('dependencies.delete', 'DELETE FROM task_dependencies WHERE task_id = ? AND depends_on = ?', id, dependency);
       existing.delete(dependency);
     }
     const add = [...new Set(change.add ?? [])].filter((dependency) => !existing.has(dependency));
@@ -280,10 +281,16 @@ export class DependencyQueries {
     for (const dependency of add) {
       const chain = this.#cycleChain(id, dependency);
       if (chain !== undefined) throw new Refusal(dependencyCycle(id, dependency, chain));
-      this.#run('dependencies.insert', 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', id, dependency);
+      this.#sql.run('dependencies.insert', 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', id, dependency);
     }
     const assessment = assessDependencies(task.policy, this.#dependencyStates(id));
-    this.#run('tasks.setPending', 'UPDATE tasks SET pending_dependencies = ?, updated_at = ? WHERE id = ?', assessment.pending, now, id);
+    this.#sql.run(
+      'tasks.setPending',
+      'UPDATE tasks SET pending_dependencies = ?, updated_at = ? WHERE id = ?',
+      assessment.pending,
+      now,
+      id,
+    );
     const broken = assessment.broken;
     if (broken !== undefined) {
       const status = task.policy === 'fail' ? 'failed' : 'cancelled';
@@ -300,7 +307,7 @@ export class DependencyQueries {
     if (taskId === dependsOn) return [taskId];
     // Reachability in SQL first: the walk goes down from the task through its dependents, which
     // for a task that has not started are few.
-    const reached = this.#get<{ found: number }>(
+    const reached = this.#sql.get<{ found: number }>(
       'dependencies.reaches',
       `WITH RECURSIVE downstream(id) AS (
          SELECT ?
@@ -333,7 +340,7 @@ export class DependencyQueries {
   #endByDependency(id: string, status: 'failed' | 'cancelled', detail: string, now: number): void {
     // Both policies record the reason `dependency_failed`: it is what a retry of the dependency
     // looks for, and it tells a cancel by policy from a cancel on request.
-    this.#run(
+    this.#sql.run(
       'tasks.endByDependency',
       `UPDATE tasks SET status = ?, failure_reason = 'dependency_failed', status_detail = ?, finished_at = ?, updated_at = ?,
          not_before = NULL
@@ -347,7 +354,7 @@ export class DependencyQueries {
   }
 
   #recountPending(id: string): void {
-    this.#run(
+    this.#sql.run(
       'tasks.recountPending',
       `UPDATE tasks SET pending_dependencies = (
          SELECT COUNT(*) FROM task_dependencies AS d JOIN tasks AS u ON u.id = d.depends_on
@@ -360,17 +367,17 @@ export class DependencyQueries {
   #view(): DependencyPlanningView {
     return {
       dependentsOf: (id) => this.#dependentsOf(id),
-      dependenciesOf: (id) => this.#pluck<string>('dependencies.of', 'SELECT depends_on FROM task_dependencies WHERE task_id = ?', id),
+      dependenciesOf: (id) => this.#sql.pluck<string>('dependencies.of', 'SELECT depends_on FROM task_dependencies WHERE task_id = ?', id),
       stateOf: (id) => this.#state(id),
     };
   }
 
   #dependentsOf(id: string): string[] {
-    return this.#pluck<string>('dependents.of', 'SELECT task_id FROM task_dependencies WHERE depends_on = ?', id);
+    return this.#sql.pluck<string>('dependents.of', 'SELECT task_id FROM task_dependencies WHERE depends_on = ?', id);
   }
 
   #dependencyStates(id: string): DependencyState[] {
-    return this.#all<DependencyState>(
+    return this.#sql.all<DependencyState>(
       'dependencies.states',
       'SELECT t.id, t.status FROM task_dependencies AS d JOIN tasks AS t ON t.id = d.depends_on WHERE d.task_id = ?',
       id,
@@ -378,41 +385,11 @@ export class DependencyQueries {
   }
 
   #state(id: string): PlannedTaskState | undefined {
-    const row = this.#get<{ status: TaskStatus; policy: DependencyPolicy; failureReason: FailureReason | null }>(
+    const row = this.#sql.get<{ status: TaskStatus; policy: DependencyPolicy; failureReason: FailureReason | null }>(
       'tasks.dependencyState',
       'SELECT status, dependency_policy AS policy, failure_reason AS failureReason FROM tasks WHERE id = ?',
       id,
     );
     return row;
-  }
-
-  #statement(key: string, sql: string): Statement {
-    let statement = this.#statements.get(key);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(key, statement);
-    }
-    return statement;
-  }
-
-  #get<T>(key: string, sql: string, ...parameters: unknown[]): T | undefined {
-    return this.#statement(key, sql).get(...parameters) as T | undefined;
-  }
-
-  #all<T>(key: string, sql: string, ...parameters: unknown[]): T[] {
-    return this.#statement(key, sql).all(...parameters) as T[];
-  }
-
-  #pluck<T>(key: string, sql: string, ...parameters: unknown[]): T[] {
-    let statement = this.#statements.get(`pluck:${key}`);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql).pluck(true);
-      this.#statements.set(`pluck:${key}`, statement);
-    }
-    return statement.all(...parameters) as T[];
-  }
-
-  #run(key: string, sql: string, ...parameters: unknown[]): BetterSqlite3.RunResult {
-    return this.#statement(key, sql).run(...parameters);
   }
 }

@@ -10,10 +10,9 @@ import {
 } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
-import { toStorageError } from './sqlite-errors.js';
+import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
 
 type Database = BetterSqlite3.Database;
-type Statement = BetterSqlite3.Statement;
 
 // Column of task_metrics for each field of TaskMetrics, in one list so reads and writes agree.
 const TASK_METRIC_COLUMNS = [
@@ -82,10 +81,11 @@ const MAX_SNAPSHOTS = 100_000;
 export class SqliteMetricsStore implements MetricsStore {
   readonly path: string;
   readonly #db: Database;
-  readonly #statements = new Map<string, Statement>();
+  readonly #sql: PreparedStatements;
 
   private constructor(db: Database, path: string) {
     this.#db = db;
+    this.#sql = new PreparedStatements(db);
     this.path = path;
   }
 
@@ -100,12 +100,12 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   saveTaskMetrics(metrics: readonly TaskMetrics[]): Promise<void> {
-    return this.#async('save task metrics', () => {
+    return settleStorageWork(this.path, 'save task metrics', () => {
       const columns = TASK_METRIC_COLUMNS.map(([, column]) => column);
       const updates = columns
         .filter((column) => column !== 'task_id' && column !== 'attempt')
         .map((column) => `${column} = excluded.${column}`);
-      const statement = this.#statement(
+      const statement = this.#sql.statement(
         'metrics.saveTask',
         `INSERT INTO task_metrics (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
          ON CONFLICT (task_id, attempt) DO UPDATE SET ${updates.join(', ')}
@@ -128,30 +128,34 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   taskMetrics(taskId: string): Promise<TaskMetrics[]> {
-    return this.#async('read task metrics', () =>
+    return settleStorageWork(this.path, 'read task metrics', () =>
       // Live only while that attempt still runs: a host that died left its last sample behind.
-      this.#all<Row>(
-        'metrics.byTask',
-        `SELECT ${taskMetricSelect('m')}, (t.status = 'running' AND t.attempt = m.attempt) AS stillRunning
+      this.#sql
+        .all<Row>(
+          'metrics.byTask',
+          `SELECT ${taskMetricSelect('m')}, (t.status = 'running' AND t.attempt = m.attempt) AS stillRunning
          FROM task_metrics AS m JOIN tasks AS t ON t.id = m.task_id WHERE m.task_id = ? ORDER BY m.attempt`,
-        taskId,
-      ).map(({ stillRunning, ...row }) => taskMetricsFromRow({ ...row, live: row.live === 1 && stillRunning === 1 ? 1 : 0 })),
+          taskId,
+        )
+        .map(({ stillRunning, ...row }) => taskMetricsFromRow({ ...row, live: row.live === 1 && stillRunning === 1 ? 1 : 0 })),
     );
   }
 
   runningTaskMetrics(): Promise<TaskMetrics[]> {
-    return this.#async('read task metrics', () =>
-      this.#all<Row>(
-        'metrics.running',
-        `SELECT ${taskMetricSelect('m')} FROM tasks AS t JOIN task_metrics AS m ON m.task_id = t.id AND m.attempt = t.attempt
+    return settleStorageWork(this.path, 'read task metrics', () =>
+      this.#sql
+        .all<Row>(
+          'metrics.running',
+          `SELECT ${taskMetricSelect('m')} FROM tasks AS t JOIN task_metrics AS m ON m.task_id = t.id AND m.attempt = t.attempt
          WHERE t.status = 'running' AND m.live = 1 ORDER BY t.seq`,
-      ).map(taskMetricsFromRow),
+        )
+        .map(taskMetricsFromRow),
     );
   }
 
   costSince(since: number): Promise<number> {
-    return this.#async('read spending', () => {
-      const row = this.#get<{ spent: number }>(
+    return settleStorageWork(this.path, 'read spending', () => {
+      const row = this.#sql.get<{ spent: number }>(
         'metrics.spentSince',
         'SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE finished_at >= ? AND cost_usd IS NOT NULL',
         since,
@@ -161,8 +165,8 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   taskCost(taskId: string): Promise<number> {
-    return this.#async('read spending', () => {
-      const row = this.#get<{ spent: number }>(
+    return settleStorageWork(this.path, 'read spending', () => {
+      const row = this.#sql.get<{ spent: number }>(
         'metrics.taskCost',
         'SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE task_id = ?',
         taskId,
@@ -172,19 +176,19 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   taskStatistics(since: number): Promise<TaskStatistics> {
-    return this.#async('count tasks', () => {
+    return settleStorageWork(this.path, 'count tasks', () => {
       const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
-      for (const row of this.#all<{ status: TaskStatus; n: number }>(
+      for (const row of this.#sql.all<{ status: TaskStatus; n: number }>(
         'tasks.count',
         'SELECT status, COUNT(*) AS n FROM tasks GROUP BY status',
       )) {
         counts[row.status] = row.n;
       }
-      const blocked = this.#get<{ n: number }>(
+      const blocked = this.#sql.get<{ n: number }>(
         'tasks.blocked',
         "SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' AND pending_dependencies > 0",
       );
-      const durations = this.#all<{ duration: number }>(
+      const durations = this.#sql.all<{ duration: number }>(
         'tasks.recentDurations',
         `SELECT finished_at - started_at AS duration FROM tasks
          WHERE finished_at >= ? AND started_at IS NOT NULL AND status IN ('completed', 'failed', 'cancelled')`,
@@ -195,9 +199,9 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   saveSnapshot(snapshot: SystemSnapshot): Promise<void> {
-    return this.#async('save a metrics snapshot', () => {
+    return settleStorageWork(this.path, 'save a metrics snapshot', () => {
       const columns = SNAPSHOT_COLUMNS.map(([, column]) => column);
-      this.#run(
+      this.#sql.run(
         'snapshots.insert',
         `INSERT OR REPLACE INTO metrics_snapshots (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
         ...SNAPSHOT_COLUMNS.map(([field]) => (field === 'missing' ? JSON.stringify(snapshot.missing) : snapshot[field])),
@@ -206,10 +210,10 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   snapshots(range: TimeRange): Promise<SystemSnapshot[]> {
-    return this.#async('read metrics history', () => {
+    return settleStorageWork(this.path, 'read metrics history', () => {
       const limit = Math.min(Math.max(1, range.limit ?? MAX_SNAPSHOTS), MAX_SNAPSHOTS);
       const select = SNAPSHOT_COLUMNS.map(([field, column]) => `${column} AS ${field}`).join(', ');
-      const rows = this.#all<Record<string, unknown>>(
+      const rows = this.#sql.all<Record<string, unknown>>(
         'snapshots.range',
         `SELECT ${select} FROM metrics_snapshots WHERE at BETWEEN ? AND ? ORDER BY at DESC LIMIT ?`,
         range.since,
@@ -221,9 +225,10 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   pruneSnapshots(before: number): Promise<number> {
-    return this.#async(
+    return settleStorageWork(
+      this.path,
       'prune metrics history',
-      () => this.#run('snapshots.prune', 'DELETE FROM metrics_snapshots WHERE at < ?', before).changes,
+      () => this.#sql.run('snapshots.prune', 'DELETE FROM metrics_snapshots WHERE at < ?', before).changes,
     );
   }
 
@@ -233,9 +238,9 @@ export class SqliteMetricsStore implements MetricsStore {
    * `prefix`. Returns how many tasks changed.
    */
   markWaiting(agents: readonly string[], prefix: string, detail: string | null, now: number): Promise<number> {
-    return this.#async('mark waiting tasks', () => {
+    return settleStorageWork(this.path, 'mark waiting tasks', () => {
       if (detail === null) {
-        return this.#run(
+        return this.#sql.run(
           'tasks.clearWaiting',
           "UPDATE tasks SET status_detail = NULL, updated_at = ? WHERE status = 'queued' AND substr(status_detail, 1, length(?)) = ?",
           now,
@@ -243,7 +248,7 @@ export class SqliteMetricsStore implements MetricsStore {
           prefix,
         ).changes;
       }
-      return this.#run(
+      return this.#sql.run(
         'tasks.markWaiting',
         `UPDATE tasks SET status_detail = ?, updated_at = ?
          WHERE status = 'queued' AND agent IN (SELECT value FROM json_each(?))
@@ -256,35 +261,6 @@ export class SqliteMetricsStore implements MetricsStore {
         detail,
       ).changes;
     });
-  }
-
-  #statement(key: string, sql: string): Statement {
-    let statement = this.#statements.get(key);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(key, statement);
-    }
-    return statement;
-  }
-
-  #get<T>(key: string, sql: string, ...parameters: unknown[]): T | undefined {
-    return this.#statement(key, sql).get(...parameters) as T | undefined;
-  }
-
-  #all<T>(key: string, sql: string, ...parameters: unknown[]): T[] {
-    return this.#statement(key, sql).all(...parameters) as T[];
-  }
-
-  #run(key: string, sql: string, ...parameters: unknown[]): BetterSqlite3.RunResult {
-    return this.#statement(key, sql).run(...parameters);
-  }
-
-  #async<T>(action: string, work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(toStorageError(error, this.path, action));
-    }
   }
 }
 

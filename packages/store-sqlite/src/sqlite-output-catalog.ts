@@ -1,9 +1,9 @@
 import type { OutputCatalog, OutputEvent, OutputSegmentEntry, TaskOutputEntry, TaskOutputState, TaskStatus } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
+import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
 import { toStorageError } from './sqlite-errors.js';
 
 type Database = BetterSqlite3.Database;
-type Statement = BetterSqlite3.Statement;
 
 interface OutputRow {
   task_id: string;
@@ -34,12 +34,13 @@ interface SegmentRow {
 export class SqliteOutputCatalog implements OutputCatalog {
   readonly #db: Database;
   readonly #path: string;
-  readonly #statements = new Map<string, Statement>();
+  readonly #sql: PreparedStatements;
   #queue: Array<{ readonly event: OutputEvent; readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
 
   /** Use {@link SqliteTaskStore.outputCatalog}. */
   constructor(db: Database, path: string) {
     this.#db = db;
+    this.#sql = new PreparedStatements(db);
     this.#path = path;
   }
 
@@ -76,12 +77,12 @@ export class SqliteOutputCatalog implements OutputCatalog {
   }
 
   describe(taskId: string): Promise<TaskOutputEntry | undefined> {
-    return this.#async(`read the output of task ${taskId}`, () => {
-      const row = this.#statement('outputs.get', 'SELECT * FROM task_outputs WHERE task_id = ?').get(taskId) as OutputRow | undefined;
+    return settleStorageWork(this.#path, `read the output of task ${taskId}`, () => {
+      const row = this.#sql.statement('outputs.get', 'SELECT * FROM task_outputs WHERE task_id = ?').get(taskId) as OutputRow | undefined;
       if (row === undefined) return undefined;
-      const segments = this.#statement('segments.list', 'SELECT * FROM task_output_segments WHERE task_id = ? ORDER BY start_offset').all(
-        taskId,
-      ) as SegmentRow[];
+      const segments = this.#sql
+        .statement('segments.list', 'SELECT * FROM task_output_segments WHERE task_id = ? ORDER BY start_offset')
+        .all(taskId) as SegmentRow[];
       return {
         taskId: row.task_id,
         directory: row.directory,
@@ -96,11 +97,10 @@ export class SqliteOutputCatalog implements OutputCatalog {
   }
 
   taskStates(ids: readonly string[]): Promise<TaskOutputState[]> {
-    return this.#async('read task states', () => {
-      const rows = this.#statement(
-        'tasks.states',
-        'SELECT id, status, finished_at FROM tasks WHERE id IN (SELECT value FROM json_each(?))',
-      ).all(JSON.stringify(ids)) as Array<{ id: string; status: TaskStatus; finished_at: number | null }>;
+    return settleStorageWork(this.#path, 'read task states', () => {
+      const rows = this.#sql
+        .statement('tasks.states', 'SELECT id, status, finished_at FROM tasks WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(ids)) as Array<{ id: string; status: TaskStatus; finished_at: number | null }>;
       return rows.map((row) => ({ id: row.id, status: row.status, finishedAt: row.finished_at }));
     });
   }
@@ -109,94 +109,84 @@ export class SqliteOutputCatalog implements OutputCatalog {
     switch (event.kind) {
       case 'segment_opened':
         this.#ensureOutput(event.taskId, event.directory, event.at);
-        this.#statement(
-          'segments.upsert',
-          `INSERT INTO task_output_segments (task_id, start_offset, file, log_bytes, stored_bytes, compressed, closed_at)
+        this.#sql
+          .statement(
+            'segments.upsert',
+            `INSERT INTO task_output_segments (task_id, start_offset, file, log_bytes, stored_bytes, compressed, closed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (task_id, start_offset) DO UPDATE SET file = excluded.file, log_bytes = excluded.log_bytes,
              stored_bytes = excluded.stored_bytes, compressed = excluded.compressed, closed_at = excluded.closed_at`,
-        ).run(...segmentValues(event.taskId, event.segment));
+          )
+          .run(...segmentValues(event.taskId, event.segment));
         return;
       case 'segment_closed':
-        this.#statement(
-          'segments.close',
-          `UPDATE task_output_segments SET log_bytes = ?, stored_bytes = ?, closed_at = ?
+        this.#sql
+          .statement(
+            'segments.close',
+            `UPDATE task_output_segments SET log_bytes = ?, stored_bytes = ?, closed_at = ?
            WHERE task_id = ? AND start_offset = ? AND compressed = 0`,
-        ).run(event.segment.logBytes, event.segment.storedBytes, event.segment.closedAt, event.taskId, event.segment.startOffset);
+          )
+          .run(event.segment.logBytes, event.segment.storedBytes, event.segment.closedAt, event.taskId, event.segment.startOffset);
         this.#touch(event.taskId, event.at);
         return;
       case 'segment_compressed': {
         this.#ensureOutput(event.taskId, event.directory, event.at);
         const closedAt = (
-          this.#statement('segments.closedAt', 'SELECT closed_at FROM task_output_segments WHERE task_id = ? AND start_offset = ?').get(
-            event.taskId,
-            event.segment.startOffset,
-          ) as { closed_at: number | null } | undefined
+          this.#sql
+            .statement('segments.closedAt', 'SELECT closed_at FROM task_output_segments WHERE task_id = ? AND start_offset = ?')
+            .get(event.taskId, event.segment.startOffset) as { closed_at: number | null } | undefined
         )?.closed_at;
-        this.#statement(
-          'segments.upsert',
-          `INSERT INTO task_output_segments (task_id, start_offset, file, log_bytes, stored_bytes, compressed, closed_at)
+        this.#sql
+          .statement(
+            'segments.upsert',
+            `INSERT INTO task_output_segments (task_id, start_offset, file, log_bytes, stored_bytes, compressed, closed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (task_id, start_offset) DO UPDATE SET file = excluded.file, log_bytes = excluded.log_bytes,
              stored_bytes = excluded.stored_bytes, compressed = excluded.compressed, closed_at = excluded.closed_at`,
-        ).run(...segmentValues(event.taskId, { ...event.segment, closedAt: closedAt ?? event.segment.closedAt ?? event.at }));
+          )
+          .run(...segmentValues(event.taskId, { ...event.segment, closedAt: closedAt ?? event.segment.closedAt ?? event.at }));
         return;
       }
       case 'capture_finished':
         this.#ensureOutput(event.taskId, event.directory, event.at);
-        this.#statement(
-          'outputs.capture',
-          `UPDATE task_outputs SET stdout_bytes = stdout_bytes + ?, stderr_bytes = stderr_bytes + ?, system_bytes = system_bytes + ?,
+        this.#sql
+          .statement(
+            'outputs.capture',
+            `UPDATE task_outputs SET stdout_bytes = stdout_bytes + ?, stderr_bytes = stderr_bytes + ?, system_bytes = system_bytes + ?,
              dropped_bytes = dropped_bytes + ?, truncated_reason = COALESCE(?, truncated_reason), updated_at = ?
            WHERE task_id = ?`,
-        ).run(
-          event.capturedBytes.stdout,
-          event.capturedBytes.stderr,
-          event.capturedBytes.system,
-          event.droppedBytes,
-          event.truncatedReason,
-          event.at,
-          event.taskId,
-        );
+          )
+          .run(
+            event.capturedBytes.stdout,
+            event.capturedBytes.stderr,
+            event.capturedBytes.system,
+            event.droppedBytes,
+            event.truncatedReason,
+            event.at,
+            event.taskId,
+          );
         return;
       case 'log_deleted':
-        this.#statement('segments.deleteAll', 'DELETE FROM task_output_segments WHERE task_id = ?').run(event.taskId);
-        this.#statement('outputs.deleted', 'UPDATE task_outputs SET deleted_at = ?, updated_at = ? WHERE task_id = ?').run(
-          event.at,
-          event.at,
-          event.taskId,
-        );
+        this.#sql.statement('segments.deleteAll', 'DELETE FROM task_output_segments WHERE task_id = ?').run(event.taskId);
+        this.#sql
+          .statement('outputs.deleted', 'UPDATE task_outputs SET deleted_at = ?, updated_at = ? WHERE task_id = ?')
+          .run(event.at, event.at, event.taskId);
         return;
     }
   }
 
   #ensureOutput(taskId: string, directory: string, at: number): void {
-    this.#statement(
-      'outputs.ensure',
-      `INSERT INTO task_outputs (task_id, directory, updated_at) VALUES (?, ?, ?)
+    this.#sql
+      .statement(
+        'outputs.ensure',
+        `INSERT INTO task_outputs (task_id, directory, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (task_id) DO UPDATE SET directory = excluded.directory, updated_at = excluded.updated_at, deleted_at = NULL`,
-    ).run(taskId, directory, at);
+      )
+      .run(taskId, directory, at);
   }
 
   #touch(taskId: string, at: number): void {
-    this.#statement('outputs.touch', 'UPDATE task_outputs SET updated_at = ? WHERE task_id = ?').run(at, taskId);
-  }
-
-  #statement(key: string, sql: string): Statement {
-    let statement = this.#statements.get(key);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(key, statement);
-    }
-    return statement;
-  }
-
-  #async<T>(action: string, work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(toStorageError(error, this.#path, action));
-    }
+    this.#sql.statement('outputs.touch', 'UPDATE task_outputs SET updated_at = ? WHERE task_id = ?').run(at, taskId);
   }
 }
 

@@ -32,12 +32,12 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { DependencyQueries } from './dependency-queries.js';
 import { backupDatabase, checkIntegrity, type IntegrityReport, pruneFinished } from './maintenance.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
+import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
 import { toStorageError } from './sqlite-errors.js';
 import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
 
 type Database = BetterSqlite3.Database;
-type Statement = BetterSqlite3.Statement;
 
 /** A host as registered in the store. */
 export interface HostRecord {
@@ -85,12 +85,13 @@ const DEFAULT_PAGE = 100;
 export class SqliteTaskStore implements TaskStore {
   readonly path: string;
   readonly #db: Database;
-  readonly #statements = new Map<string, Statement>();
+  readonly #sql: PreparedStatements;
   readonly #dependencies: DependencyQueries;
   #outputCatalog: OutputCatalog | undefined;
 
   private constructor(db: Database, path: string) {
     this.#db = db;
+    this.#sql = new PreparedStatements(db);
     this.path = path;
     this.#dependencies = new DependencyQueries(db);
   }
@@ -111,7 +112,7 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Checks the database file and Claudine's invariants; see {@link IntegrityReport}. */
   checkIntegrity(): Promise<IntegrityReport> {
-    return this.#async('check the database', () => checkIntegrity(this.#db, this.path));
+    return settleStorageWork(this.path, 'check the database', () => checkIntegrity(this.#db, this.path));
   }
 
   /** Writes a consistent copy of the live database to `destination` (0600); refuses to overwrite. */
@@ -125,7 +126,7 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Deletes tasks that finished before `finishedBefore`; returns their ids. */
   pruneFinished(finishedBefore: number): Promise<string[]> {
-    return this.#async('prune finished tasks', () => pruneFinished(this.#db, finishedBefore));
+    return settleStorageWork(this.path, 'prune finished tasks', () => pruneFinished(this.#db, finishedBefore));
   }
 
   /** The output catalog (sizes, segments, truncation of task logs) on this connection. */
@@ -140,7 +141,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   create(task: NewTask): Promise<Result<Task, CreateTaskError>> {
-    return this.#async('create a task', () => this.#immediate(() => this.#insertTask(task)));
+    return settleStorageWork(this.path, 'create a task', () => this.#immediate(() => this.#insertTask(task)));
   }
 
   createMany(tasks: readonly NewTask[]): Promise<Result<Task[], CreateTaskError>> {
@@ -161,11 +162,11 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   get(id: string): Promise<Task | undefined> {
-    return this.#async('read a task', () => this.#find(id));
+    return settleStorageWork(this.path, 'read a task', () => this.#find(id));
   }
 
   list(query: TaskQuery = {}): Promise<TaskPage> {
-    return this.#async('list tasks', () => {
+    return settleStorageWork(this.path, 'list tasks', () => {
       const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_PAGE), MAX_PAGE);
       const conditions: string[] = [];
       const parameters: unknown[] = [];
@@ -196,7 +197,7 @@ export class SqliteTaskStore implements TaskStore {
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
       // The statement text depends only on which filters are present, so at most 32 shapes
       // are prepared and cached; values are always bound parameters.
-      const rows = this.#all<TaskRow>(
+      const rows = this.#sql.all<TaskRow>(
         `tasks.list:${where}`,
         `SELECT ${TASK_COLUMNS} FROM tasks AS t ${where} ORDER BY t.seq DESC LIMIT ?`,
         ...parameters,
@@ -209,22 +210,25 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   countByStatus(): Promise<Record<TaskStatus, number>> {
-    return this.#async('count tasks', () => {
+    return settleStorageWork(this.path, 'count tasks', () => {
       const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
-      const rows = this.#all<{ status: TaskStatus; n: number }>('tasks.count', 'SELECT status, COUNT(*) AS n FROM tasks GROUP BY status');
+      const rows = this.#sql.all<{ status: TaskStatus; n: number }>(
+        'tasks.count',
+        'SELECT status, COUNT(*) AS n FROM tasks GROUP BY status',
+      );
       for (const row of rows) counts[row.status] = row.n;
       return counts;
     });
   }
 
   claimNext(request: ClaimRequest): Promise<Task | undefined> {
-    return this.#async('claim a task', () =>
+    return settleStorageWork(this.path, 'claim a task', () =>
       this.#immediate(() => {
-        const running = this.#get<{ n: number }>('tasks.running', "SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'");
+        const running = this.#sql.get<{ n: number }>('tasks.running', "SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'");
         if ((running?.n ?? 0) >= request.maxRunning) return undefined;
         // Tasks of agents whose budget is spent stay queued; the others are claimed as usual.
         const skipped = request.budget !== undefined && this.#budgetSpent(request.budget) ? request.budget.agents : [];
-        const next = this.#get<{ id: string; attempt: number }>(
+        const next = this.#sql.get<{ id: string; attempt: number }>(
           'tasks.next',
           // INDEXED BY: without statistics the planner would sort every queued task; the
           // partial index is already in claim order, so the first match is the answer.
@@ -236,7 +240,7 @@ export class SqliteTaskStore implements TaskStore {
           JSON.stringify(skipped),
         );
         if (next === undefined) return undefined;
-        this.#run(
+        this.#sql.run(
           'tasks.claim',
           `UPDATE tasks SET status = 'running', owner = ?, lease_expires_at = ?, started_at = ?, updated_at = ?,
              attempt = attempt + 1, not_before = NULL, pid = NULL, pid_start_time = NULL, finished_at = NULL,
@@ -249,7 +253,7 @@ export class SqliteTaskStore implements TaskStore {
           request.now,
           next.id,
         );
-        this.#run(
+        this.#sql.run(
           'attempts.insert',
           'INSERT OR REPLACE INTO task_attempts (task_id, attempt, owner, started_at) VALUES (?, ?, ?, ?)',
           next.id,
@@ -263,8 +267,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   nextNotBefore(now: number): Promise<number | undefined> {
-    return this.#async('read retry times', () => {
-      const row = this.#get<{ at: number | null }>(
+    return settleStorageWork(this.path, 'read retry times', () => {
+      const row = this.#sql.get<{ at: number | null }>(
         'tasks.nextNotBefore',
         "SELECT MIN(not_before) AS at FROM tasks INDEXED BY tasks_waiting_retry WHERE status = 'queued' AND not_before IS NOT NULL AND not_before > ?",
         now,
@@ -274,8 +278,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   recordProcess(id: string, owner: string, process: ProcessIdentity, now: number): Promise<boolean> {
-    return this.#async('record a task process', () => {
-      const info = this.#run(
+    return settleStorageWork(this.path, 'record a task process', () => {
+      const info = this.#sql.run(
         'tasks.recordProcess',
         "UPDATE tasks SET pid = ?, pid_start_time = ?, updated_at = ? WHERE id = ? AND owner = ? AND status = 'running'",
         process.pid,
@@ -289,26 +293,28 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<readonly string[]> {
-    return this.#async('renew leases', () =>
+    return settleStorageWork(this.path, 'renew leases', () =>
       this.#immediate(() => {
-        this.#run('hosts.heartbeat', 'UPDATE hosts SET heartbeat_at = ? WHERE id = ?', now, owner);
-        return this.#all<{ id: string }>(
-          'tasks.renew',
-          "UPDATE tasks SET lease_expires_at = ? WHERE owner = ? AND status = 'running' RETURNING id",
-          leaseExpiresAt,
-          owner,
-        ).map((row) => row.id);
+        this.#sql.run('hosts.heartbeat', 'UPDATE hosts SET heartbeat_at = ? WHERE id = ?', now, owner);
+        return this.#sql
+          .all<{ id: string }>(
+            'tasks.renew',
+            "UPDATE tasks SET lease_expires_at = ? WHERE owner = ? AND status = 'running' RETURNING id",
+            leaseExpiresAt,
+            owner,
+          )
+          .map((row) => row.id);
       }),
     );
   }
 
   finish(id: string, owner: string, outcome: TaskOutcome): Promise<Result<Task, UpdateTaskError>> {
     const event: TaskEvent = outcome.status === 'completed' ? 'complete' : outcome.status === 'failed' ? 'fail' : 'cancel';
-    return this.#async('record the end of a task', () =>
+    return settleStorageWork(this.path, 'record the end of a task', () =>
       this.#immediate(() => {
         const refused = this.#checkOwned(id, owner, event);
         if (refused !== undefined) return err(refused);
-        this.#run(
+        this.#sql.run(
           'tasks.finish',
           `UPDATE tasks SET status = ?, failure_reason = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,
              output_truncated = ?, finished_at = ?, updated_at = ?, owner = NULL, lease_expires_at = NULL
@@ -344,11 +350,11 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   requeue(id: string, owner: string, request: RequeueRequest): Promise<Result<Task, UpdateTaskError>> {
-    return this.#async('requeue a task', () =>
+    return settleStorageWork(this.path, 'requeue a task', () =>
       this.#immediate(() => {
         const refused = this.#checkOwned(id, owner, 'requeue');
         if (refused !== undefined) return err(refused);
-        this.#run(
+        this.#sql.run(
           'tasks.requeue',
           `UPDATE tasks SET status = 'queued', not_before = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,
              updated_at = ?, owner = NULL, lease_expires_at = NULL, pid = NULL, pid_start_time = NULL
@@ -369,7 +375,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   requestCancel(id: string, reason: string | null, now: number): Promise<Result<CancelOutcome, UpdateTaskError>> {
-    return this.#async('cancel a task', () =>
+    return settleStorageWork(this.path, 'cancel a task', () =>
       this.#immediate(() => {
         const task = this.#find(id);
         if (task === undefined) return err({ kind: 'not_found', id, message: `no task has id ${id}` } satisfies UpdateTaskError);
@@ -377,7 +383,7 @@ export class SqliteTaskStore implements TaskStore {
         if (!allowed.ok) return err(allowed.error);
         const detail = reason ?? 'cancelled on request';
         if (task.status === 'queued') {
-          this.#run(
+          this.#sql.run(
             'tasks.cancelQueued',
             `UPDATE tasks SET status = 'cancelled', failure_reason = 'cancelled', status_detail = ?, finished_at = ?,
                updated_at = ?, not_before = NULL
@@ -390,7 +396,7 @@ export class SqliteTaskStore implements TaskStore {
           this.#dependencies.afterEnded(id, 'cancelled', now);
           return ok({ kind: 'cancelled', task: this.#load(id) } satisfies CancelOutcome);
         }
-        this.#run(
+        this.#sql.run(
           'tasks.requestCancel',
           "UPDATE tasks SET cancel_requested_at = ?, status_detail = ?, updated_at = ? WHERE id = ? AND status = 'running'",
           now,
@@ -404,19 +410,21 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   cancelRequests(owner: string): Promise<Task[]> {
-    return this.#async('read cancel requests', () =>
-      this.#all<TaskRow>(
-        'tasks.cancelRequests',
-        `SELECT ${TASK_COLUMNS} FROM tasks AS t
+    return settleStorageWork(this.path, 'read cancel requests', () =>
+      this.#sql
+        .all<TaskRow>(
+          'tasks.cancelRequests',
+          `SELECT ${TASK_COLUMNS} FROM tasks AS t
          WHERE t.owner = ? AND t.status = 'running' AND t.cancel_requested_at IS NOT NULL`,
-        owner,
-      ).map(taskFromRow),
+          owner,
+        )
+        .map(taskFromRow),
     );
   }
 
   recordWarning(id: string, owner: string, now: number): Promise<void> {
-    return this.#async('record a timeout warning', () => {
-      this.#run(
+    return settleStorageWork(this.path, 'record a timeout warning', () => {
+      this.#sql.run(
         'tasks.warn',
         "UPDATE tasks SET warned_at = ?, updated_at = ? WHERE id = ? AND owner = ? AND status = 'running'",
         now,
@@ -428,7 +436,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   retry(id: string, now: number): Promise<Result<Task, RetryTaskError>> {
-    return this.#async('retry a task', () =>
+    return settleStorageWork(this.path, 'retry a task', () =>
       this.#immediate(() => {
         const retried = this.#dependencies.retry(id, now);
         return retried.ok ? ok(this.#load(id)) : retried;
@@ -437,7 +445,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   updateDependencies(id: string, change: DependencyChange, now: number): Promise<Result<Task, UpdateDependenciesError>> {
-    return this.#async('change the dependencies of a task', () =>
+    return settleStorageWork(this.path, 'change the dependencies of a task', () =>
       this.#immediate(() => {
         const updated = this.#dependencies.updateDependencies(id, change, now);
         return updated.ok ? ok(this.#load(id)) : updated;
@@ -446,7 +454,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   graph(query: TaskGraphQuery = {}): Promise<TaskGraph> {
-    return this.#async('read the dependency graph', () => this.#dependencies.graph(query));
+    return settleStorageWork(this.path, 'read the dependency graph', () => this.#dependencies.graph(query));
   }
 
   /**
@@ -458,13 +466,13 @@ export class SqliteTaskStore implements TaskStore {
     host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>,
     isAlive: (holder: HostRecord) => boolean,
   ): Promise<Result<HostRecord, HostLockRefused>> {
-    return this.#async('take the host lock', () =>
+    return settleStorageWork(this.path, 'take the host lock', () =>
       this.#immediate(() => {
-        const holderRow = this.#get<HostRow>('hosts.holder', `SELECT ${HOST_COLUMNS} FROM hosts WHERE holds_lock = 1`);
+        const holderRow = this.#sql.get<HostRow>('hosts.holder', `SELECT ${HOST_COLUMNS} FROM hosts WHERE holds_lock = 1`);
         if (holderRow !== undefined) {
           const holder = hostFromRow(holderRow);
           if (holder.id !== host.id && isAlive(holder)) return err({ kind: 'held', holder } satisfies HostLockRefused);
-          this.#run(
+          this.#sql.run(
             'hosts.releaseLock',
             'UPDATE hosts SET holds_lock = 0, stopped_at = COALESCE(stopped_at, ?) WHERE id = ?',
             host.startedAt,
@@ -479,7 +487,7 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Registers a host without taking the lock (for a second host that shares the store on purpose). */
   registerHost(host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>): Promise<HostRecord> {
-    return this.#async('register a host', () =>
+    return settleStorageWork(this.path, 'register a host', () =>
       this.#immediate(() => {
         this.#registerHost(host, false);
         return this.#hostById(host.id) as HostRecord;
@@ -489,8 +497,8 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Marks a host stopped and frees the lock if it held it. */
   releaseHost(id: string, now: number): Promise<void> {
-    return this.#async('release the host lock', () => {
-      this.#run('hosts.stop', 'UPDATE hosts SET holds_lock = 0, stopped_at = ? WHERE id = ?', now, id);
+    return settleStorageWork(this.path, 'release the host lock', () => {
+      this.#sql.run('hosts.stop', 'UPDATE hosts SET holds_lock = 0, stopped_at = ? WHERE id = ?', now, id);
     });
   }
 
@@ -499,11 +507,11 @@ export class SqliteTaskStore implements TaskStore {
    * so a task submitted just before is never left without a host.
    */
   releaseHostIfIdle(id: string, now: number): Promise<boolean> {
-    return this.#async('release the host lock', () =>
+    return settleStorageWork(this.path, 'release the host lock', () =>
       this.#immediate(() => {
-        const busy = this.#get<{ n: number }>('tasks.busy', "SELECT 1 AS n FROM tasks WHERE status IN ('queued', 'running') LIMIT 1");
+        const busy = this.#sql.get<{ n: number }>('tasks.busy', "SELECT 1 AS n FROM tasks WHERE status IN ('queued', 'running') LIMIT 1");
         if (busy !== undefined) return false;
-        this.#run('hosts.stop', 'UPDATE hosts SET holds_lock = 0, stopped_at = ? WHERE id = ?', now, id);
+        this.#sql.run('hosts.stop', 'UPDATE hosts SET holds_lock = 0, stopped_at = ? WHERE id = ?', now, id);
         return true;
       }),
     );
@@ -511,35 +519,37 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Every recorded run of a task, first first; empty for an unknown task. */
   attempts(taskId: string): Promise<TaskAttempt[]> {
-    return this.#async('read task attempts', () =>
-      this.#all<AttemptRow>(
-        'attempts.list',
-        `SELECT attempt, owner, started_at, finished_at, outcome, failure_reason, detail, exit_code, signal
+    return settleStorageWork(this.path, 'read task attempts', () =>
+      this.#sql
+        .all<AttemptRow>(
+          'attempts.list',
+          `SELECT attempt, owner, started_at, finished_at, outcome, failure_reason, detail, exit_code, signal
          FROM task_attempts WHERE task_id = ? ORDER BY attempt`,
-        taskId,
-      ).map((row) => ({
-        attempt: row.attempt,
-        owner: row.owner,
-        startedAt: row.started_at,
-        finishedAt: row.finished_at,
-        outcome: row.outcome,
-        failureReason: row.failure_reason,
-        detail: row.detail,
-        exitCode: row.exit_code,
-        signal: row.signal,
-      })),
+          taskId,
+        )
+        .map((row) => ({
+          attempt: row.attempt,
+          owner: row.owner,
+          startedAt: row.started_at,
+          finishedAt: row.finished_at,
+          outcome: row.outcome,
+          failureReason: row.failure_reason,
+          detail: row.detail,
+          exitCode: row.exit_code,
+          signal: row.signal,
+        })),
     );
   }
 
   /** The registered host with this id, if any. */
   getHost(id: string): Promise<HostRecord | undefined> {
-    return this.#async('read a host', () => this.#hostById(id));
+    return settleStorageWork(this.path, 'read a host', () => this.#hostById(id));
   }
 
   /** The host holding the lock, if any. */
   lockHolder(): Promise<HostRecord | undefined> {
-    return this.#async('read the host lock', () => {
-      const row = this.#get<HostRow>('hosts.holder', `SELECT ${HOST_COLUMNS} FROM hosts WHERE holds_lock = 1`);
+    return settleStorageWork(this.path, 'read the host lock', () => {
+      const row = this.#sql.get<HostRow>('hosts.holder', `SELECT ${HOST_COLUMNS} FROM hosts WHERE holds_lock = 1`);
       return row === undefined ? undefined : hostFromRow(row);
     });
   }
@@ -555,7 +565,7 @@ export class SqliteTaskStore implements TaskStore {
         message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine ls\` to find the right ids.`,
       } satisfies CreateTaskError);
     }
-    if (this.#get<{ n: number }>('tasks.exists', 'SELECT 1 AS n FROM tasks WHERE id = ?', task.id)) {
+    if (this.#sql.get<{ n: number }>('tasks.exists', 'SELECT 1 AS n FROM tasks WHERE id = ?', task.id)) {
       return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` } satisfies CreateTaskError);
     }
     // A dependency that already failed decides the new task's fate at once under the fail and
@@ -570,7 +580,7 @@ export class SqliteTaskStore implements TaskStore {
       failureReason = 'dependency_failed';
       detail = this.#dependencies.describeBroken(broken);
     }
-    this.#run(
+    this.#sql.run(
       'tasks.insert',
       `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
          max_retries, dependency_policy, pass_dependency_results, pending_dependencies, created_at,
@@ -600,7 +610,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   #registerHost(host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>, holdsLock: boolean): void {
-    this.#run(
+    this.#sql.run(
       'hosts.upsert',
       `INSERT INTO hosts (id, pid, pid_start_time, hostname, started_at, heartbeat_at, stopped_at, holds_lock)
        VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
@@ -617,7 +627,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   #budgetSpent(budget: ClaimBudget): boolean {
-    const row = this.#get<{ spent: number }>(
+    const row = this.#sql.get<{ spent: number }>(
       'metrics.spentSince',
       'SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE finished_at >= ? AND cost_usd IS NOT NULL',
       budget.since,
@@ -626,12 +636,12 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   #hostById(id: string): HostRecord | undefined {
-    const row = this.#get<HostRow>('hosts.byId', `SELECT ${HOST_COLUMNS} FROM hosts WHERE id = ?`, id);
+    const row = this.#sql.get<HostRow>('hosts.byId', `SELECT ${HOST_COLUMNS} FROM hosts WHERE id = ?`, id);
     return row === undefined ? undefined : hostFromRow(row);
   }
 
   #checkOwned(id: string, owner: string, event: TaskEvent): UpdateTaskError | undefined {
-    const row = this.#get<{ status: TaskStatus; owner: string | null }>(
+    const row = this.#sql.get<{ status: TaskStatus; owner: string | null }>(
       'tasks.ownerOf',
       'SELECT status, owner FROM tasks WHERE id = ?',
       id,
@@ -659,7 +669,7 @@ export class SqliteTaskStore implements TaskStore {
     signal: string | null,
     at: number,
   ): void {
-    this.#run(
+    this.#sql.run(
       'attempts.close',
       `UPDATE task_attempts SET finished_at = ?, outcome = ?, failure_reason = ?, detail = ?, exit_code = ?, signal = ?
        WHERE task_id = ? AND attempt = (SELECT attempt FROM tasks WHERE id = ?)`,
@@ -675,7 +685,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   #find(id: string): Task | undefined {
-    const row = this.#get<TaskRow>('tasks.byId', `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = ?`, id);
+    const row = this.#sql.get<TaskRow>('tasks.byId', `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.id = ?`, id);
     return row === undefined ? undefined : taskFromRow(row);
   }
 
@@ -683,27 +693,6 @@ export class SqliteTaskStore implements TaskStore {
     const task = this.#find(id);
     if (task === undefined) throw new ClaudineError('internal', `task ${id} vanished inside a transaction`);
     return task;
-  }
-
-  #statement(key: string, sql: string): Statement {
-    let statement = this.#statements.get(key);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(key, statement);
-    }
-    return statement;
-  }
-
-  #get<T>(key: string, sql: string, ...parameters: unknown[]): T | undefined {
-    return this.#statement(key, sql).get(...parameters) as T | undefined;
-  }
-
-  #all<T>(key: string, sql: string, ...parameters: unknown[]): T[] {
-    return this.#statement(key, sql).all(...parameters) as T[];
-  }
-
-  #run(key: string, sql: string, ...parameters: unknown[]): BetterSqlite3.RunResult {
-    return this.#statement(key, sql).run(...parameters);
   }
 
   #immediate<T>(work: () => T): T {
@@ -715,14 +704,6 @@ export class SqliteTaskStore implements TaskStore {
       return work();
     } catch (error) {
       throw toStorageError(error, this.path, action);
-    }
-  }
-
-  #async<T>(action: string, work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(toStorageError(error, this.path, action));
     }
   }
 }
