@@ -7,7 +7,7 @@ import { createFileOutputStore } from './output/file-output-store.js';
 import { type LogFileSystem, nodeLogFileSystem } from './output/log-file-system.js';
 import { readAll } from './output/output-logs.test-helper.js';
 import { createProcessRunner, type ProcessRunnerOptions } from './process-runner.js';
-import { testTaskId } from './runs.test-helper.js';
+import { runningTask } from './runs.test-helper.js';
 
 // Output capture with real processes: volume, several tasks at once, the cap, a failing disk.
 
@@ -26,44 +26,8 @@ afterEach(() => {
   temp.remove();
 });
 
-let seq = 0;
 function commandTask(prompt: string): Task {
-  seq += 1;
-  return {
-    id: testTaskId('o'),
-    seq,
-    prompt,
-    agent: 'command',
-    agentOptions: {},
-    cwd: workdir,
-    priority: 'P1',
-    timeoutMs: 300_000,
-    labels: [],
-    dependsOn: [],
-    blockedBy: [],
-    dependencyPolicy: 'fail',
-    passDependencyResults: false,
-    status: 'running',
-    failureReason: null,
-    statusDetail: null,
-    attempt: 1,
-    maxRetries: 0,
-    notBefore: null,
-    createdAt: Date.now(),
-    updatedAt: Date.now(),
-    startedAt: Date.now(),
-    finishedAt: null,
-    owner: 'host',
-    pid: null,
-    pidStartTime: null,
-    leaseExpiresAt: null,
-    cancelRequestedAt: null,
-    exitCode: null,
-    signal: null,
-    report: null,
-    warnedAt: null,
-    outputTruncated: false,
-  };
+  return runningTask({ prompt, cwd: workdir, timeoutMs: 300_000 });
 }
 
 async function run(prompts: string[], options: Partial<ProcessRunnerOptions> = {}) {

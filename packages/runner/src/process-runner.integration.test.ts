@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';
 import { createProcessRunner } from './process-runner.js';
-import { testTaskId } from './runs.test-helper.js';
+import { runningTask } from './runs.test-helper.js';
 
 let temp: TempDir;
 let logs: string;
@@ -27,46 +27,9 @@ afterEach(() => {
   temp.remove();
 });
 
-let seq = 0;
 function task(overrides: Partial<Task> = {}): Task {
-  seq += 1;
   const [name, value] = marker.split('=') as [string, string];
-  return {
-    id: testTaskId('t'),
-    seq,
-    prompt: 'true',
-    agent: 'command',
-    agentOptions: { env: { [name]: value } },
-    cwd: workdir,
-    priority: 'P1',
-    timeoutMs: 30_000,
-    labels: [],
-    dependsOn: [],
-    blockedBy: [],
-    dependencyPolicy: 'fail',
-    passDependencyResults: false,
-    status: 'running',
-    failureReason: null,
-    statusDetail: null,
-    attempt: 1,
-    maxRetries: 0,
-    notBefore: null,
-    createdAt: Date.now(),
-    updatedAt: Date.now(),
-    startedAt: Date.now(),
-    finishedAt: null,
-    owner: 'host',
-    pid: null,
-    pidStartTime: null,
-    leaseExpiresAt: null,
-    cancelRequestedAt: null,
-    exitCode: null,
-    signal: null,
-    report: null,
-    warnedAt: null,
-    outputTruncated: false,
-    ...overrides,
-  };
+  return runningTask({ cwd: workdir, agentOptions: { env: { [name]: value } }, ...overrides });
 }
 
 function runner(options: { killGraceMs?: number; claudeCommand?: string; environment?: Record<string, string | undefined> } = {}) {

@@ -28,6 +28,50 @@ export interface RunnerFixture {
 let sequence = 0;
 
 /**
+ * A task as the runner gets it from the host: claimed and running, with a random id, a command
+ * agent running `true`, and whatever `overrides` change.
+ */
+export function runningTask(overrides: Partial<Task> & Pick<Task, 'cwd'>): Task {
+  sequence += 1;
+  const now = Date.now();
+  return {
+    id: testTaskId('r'),
+    seq: sequence,
+    prompt: 'true',
+    agent: 'command',
+    agentOptions: {},
+    priority: 'P1',
+    timeoutMs: 30_000,
+    labels: [],
+    dependsOn: [],
+    blockedBy: [],
+    dependencyPolicy: 'fail',
+    passDependencyResults: false,
+    status: 'running',
+    failureReason: null,
+    statusDetail: null,
+    attempt: 1,
+    maxRetries: 0,
+    notBefore: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: now,
+    finishedAt: null,
+    owner: 'host',
+    pid: null,
+    pidStartTime: null,
+    leaseExpiresAt: null,
+    cancelRequestedAt: null,
+    exitCode: null,
+    signal: null,
+    report: null,
+    warnedAt: null,
+    outputTruncated: false,
+    ...overrides,
+  };
+}
+
+/**
  * A task id for a test run: random, not a counter, because the id marks the task's processes
  * machine-wide (`CLAUDINE_TASK_ID`) and other test files run tasks at the same time.
  */
@@ -50,44 +94,7 @@ export function createRunnerFixture(): RunnerFixture {
     workdir,
     marker,
     task(overrides = {}) {
-      sequence += 1;
-      const now = Date.now();
-      return {
-        id: testTaskId('r'),
-        seq: sequence,
-        prompt: 'true',
-        agent: 'command',
-        agentOptions: { env: { CLAUDINE_TEST_MARKER: markerValue } },
-        cwd: workdir,
-        priority: 'P1',
-        timeoutMs: 30_000,
-        labels: [],
-        dependsOn: [],
-        blockedBy: [],
-        dependencyPolicy: 'fail',
-        passDependencyResults: false,
-        status: 'running',
-        failureReason: null,
-        statusDetail: null,
-        attempt: 1,
-        maxRetries: 0,
-        notBefore: null,
-        createdAt: now,
-        updatedAt: now,
-        startedAt: now,
-        finishedAt: null,
-        owner: 'host',
-        pid: null,
-        pidStartTime: null,
-        leaseExpiresAt: null,
-        cancelRequestedAt: null,
-        exitCode: null,
-        signal: null,
-        report: null,
-        warnedAt: null,
-        outputTruncated: false,
-        ...overrides,
-      };
+      return runningTask({ cwd: workdir, agentOptions: { env: { CLAUDINE_TEST_MARKER: markerValue } }, ...overrides });
     },
     runner(options = {}) {
       return createProcessRunner({
