@@ -1,30 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openClaudine } from '@claudine/runtime';
-import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const serverPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+import { callTool, openSession, serverEnvironment, stopHost, type TestSession } from './mcp-server.test-helper.js';
 
 let temp: TempDir;
 let home: string;
 let workdir: string;
-let client: Client;
-let stderr: string;
+let session: TestSession;
+const SETTINGS: Record<string, string> = {};
 
 function environment(): Record<string, string> {
-  const base = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return {
-    ...base,
-    CLAUDINE_HOME: home,
-    CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
-    CLAUDINE_HOST_IDLE_EXIT: '3s',
-    CLAUDINE_TIMEOUT_KILL_GRACE: '500ms',
-  };
+  return serverEnvironment(home, SETTINGS);
 }
 
 beforeEach(async () => {
@@ -32,36 +21,17 @@ beforeEach(async () => {
   home = join(temp.path, 'home');
   workdir = join(temp.path, 'work');
   mkdirSync(workdir);
-  stderr = '';
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [serverPath],
-    env: environment(),
-    cwd: workdir,
-    stderr: 'pipe',
-  });
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  client = new Client({ name: 'claudine-test', version: '0.0.0' });
-  await client.connect(transport);
+  session = await openSession('stdio', home, workdir, SETTINGS);
 });
 
 afterEach(async () => {
-  await client.close();
-  const claudine = openClaudine({ home, environment: environment(), autoStartHost: false });
-  const status = await claudine.hostStatus();
-  claudine.close();
-  if (status.running && status.host !== null) {
-    const pid = status.host.pid;
-    process.kill(pid, 'SIGTERM');
-    await waitFor(() => !isProcessAlive(pid), { description: 'the host to exit' });
-  }
+  await session.close();
+  await stopHost(home);
   temp.remove();
 });
 
 async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return callTool(session.client, name, args);
 }
 
 function text(result: CallToolResult): string {
@@ -81,7 +51,7 @@ async function waitForStatus(taskId: string, statuses: string[]): Promise<Record
 
 describe('claudine MCP server over stdio', () => {
   it('lists its tools with schemas and annotations', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await session.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'CancelTask',
       'DelegateTask',
@@ -168,6 +138,6 @@ describe('claudine MCP server over stdio', () => {
     expect(notAnId.isError).toBe(true);
     const still = await call('TaskStatus', {});
     expect(still.isError).toBeFalsy();
-    expect(stderr).not.toMatch(/TypeError|ReferenceError/);
+    expect(session.stderr()).not.toMatch(/TypeError|ReferenceError/);
   });
 });

@@ -1,57 +1,34 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SystemSnapshotSchema, TaskMetricsSchema } from '@claudine/core';
-import { openClaudine } from '@claudine/runtime';
-import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-
-const serverPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+import { callTool, openSession, stopHost, type TestSession } from './mcp-server.test-helper.js';
 
 let temp: TempDir;
 let home: string;
 let workdir: string;
-let client: Client;
-
-function environment(): Record<string, string> {
-  const base = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return {
-    ...base,
-    CLAUDINE_HOME: home,
-    CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
-    CLAUDINE_HOST_IDLE_EXIT: '5s',
-    CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms',
-  };
-}
+let session: TestSession;
+const SETTINGS: Record<string, string> = { CLAUDINE_HOST_IDLE_EXIT: '5s', CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms' };
 
 beforeEach(async () => {
   temp = createTempDir();
   home = join(temp.path, 'home');
   workdir = join(temp.path, 'work');
   mkdirSync(workdir);
-  client = new Client({ name: 'claudine-test', version: '0.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [serverPath], env: environment(), cwd: workdir }));
+  session = await openSession('stdio', home, workdir, SETTINGS);
 });
 
 afterEach(async () => {
-  await client.close();
-  const claudine = openClaudine({ home, environment: environment(), autoStartHost: false });
-  const status = await claudine.hostStatus();
-  claudine.close();
-  if (status.running && status.host !== null) {
-    const pid = status.host.pid;
-    process.kill(pid, 'SIGTERM');
-    await waitFor(() => !isProcessAlive(pid), { description: 'the host to exit' });
-  }
+  await session.close();
+  await stopHost(home);
   temp.remove();
 });
 
 async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return callTool(session.client, name, args);
 }
 
 const TaskMetricsResult = z.object({ taskId: z.string(), status: z.string(), attempts: z.array(TaskMetricsSchema) });

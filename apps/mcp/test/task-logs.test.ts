@@ -1,59 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openClaudine } from '@claudine/runtime';
-import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callTool, openSession, stopHost, type TestSession } from './mcp-server.test-helper.js';
 
 // TaskLogs over a real server and host: a bounded tail, and offsets to get more.
-
-const serverPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 let temp: TempDir;
 let home: string;
 let workdir: string;
-let client: Client;
-
-function environment(): Record<string, string> {
-  const base = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return {
-    ...base,
-    CLAUDINE_HOME: home,
-    CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
-    CLAUDINE_HOST_IDLE_EXIT: '3s',
-    CLAUDINE_OUTPUT_SEGMENT_BYTES: '16KiB',
-  };
-}
+let session: TestSession;
+const SETTINGS: Record<string, string> = { CLAUDINE_OUTPUT_SEGMENT_BYTES: '16KiB' };
 
 beforeEach(async () => {
   temp = createTempDir();
   home = join(temp.path, 'home');
   workdir = join(temp.path, 'work');
   mkdirSync(workdir);
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [serverPath],
-    env: environment(),
-    cwd: workdir,
-    stderr: 'pipe',
-  });
-  client = new Client({ name: 'claudine-test', version: '0.0.0' });
-  await client.connect(transport);
+  session = await openSession('stdio', home, workdir, SETTINGS);
 });
 
 afterEach(async () => {
-  await client.close();
-  const claudine = openClaudine({ home, environment: environment(), autoStartHost: false });
-  const status = await claudine.hostStatus();
-  claudine.close();
-  if (status.running && status.host !== null) {
-    const pid = status.host.pid;
-    process.kill(pid, 'SIGTERM');
-    await waitFor(() => !isProcessAlive(pid), { description: 'the host to exit' });
-  }
+  await session.close();
+  await stopHost(home);
   temp.remove();
 });
 
@@ -69,7 +39,7 @@ interface LogsPage {
 }
 
 async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return callTool(session.client, name, args);
 }
 
 async function logs(args: Record<string, unknown>): Promise<LogsPage & { message: string }> {
