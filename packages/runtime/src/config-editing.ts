@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname } from 'node:path';
 import { ClaudineError } from '@claudine/core';
 import { z } from 'zod';
-import { ConfigSchema, environmentName, loadConfig, readConfigFile, setPath, settingPaths } from './config.js';
+import { ConfigSchema, environmentName, loadConfig, objectShape, readConfigFile, setPath, settingPaths } from './config.js';
 
 /** Where a setting's value comes from, lowest precedence first. */
 export const SETTING_SOURCES = ['default', 'file', 'environment'] as const;
@@ -227,19 +227,6 @@ function settingSchema(key: string): z.ZodType | undefined {
     current = shape?.[part];
   }
   return current;
-}
-
-function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
-  let current: z.ZodType = schema;
-  for (let depth = 0; depth < 10; depth += 1) {
-    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
-    if (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
-      current = current.unwrap() as z.ZodType;
-      continue;
-    }
-    return undefined;
-  }
-  return undefined;
 }
 
 // The default as written in the schema (`30m`, not 1800000), looking through the transform a

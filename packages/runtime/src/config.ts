@@ -238,9 +238,9 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   node[parts[parts.length - 1] as string] = value;
 }
 
-function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+/** The fields of an object schema, looking through defaults and optionals; undefined for a leaf. */
+export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   let current: z.ZodType = schema;
-  // Unwrap defaults, optionals and pipes down to the object, if there is one.
   for (let depth = 0; depth < 10; depth += 1) {
     if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
     if (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {

@@ -1,4 +1,5 @@
-import type { OutputStore, ProcessRunner, RunHandle, RunResult, Task, TaskStore, TerminationReason } from '@claudine/core';
+import type { OutputStore, ProcessRunner, RunHandle, RunResult, Task, TaskStore } from '@claudine/core';
+import { deferredRunHandle } from './deferred-run-handle.js';
 
 /** Where {@link withDependencyResults} reads results from, and how much it passes on. */
 export interface DependencyResultsOptions {
@@ -44,35 +45,15 @@ export function withDependencyResults(runner: ProcessRunner, options: Dependency
   return {
     start(task, runOptions): RunHandle {
       if (!task.passDependencyResults || task.dependsOn.length === 0) return runner.start(task, runOptions);
-      let inner: RunHandle | undefined;
-      let stopped: { reason: TerminationReason; detail: string | undefined } | undefined;
-      const done = (async (): Promise<RunResult> => {
-        let effective: Task;
+      // Read at claim time; a cancel or shutdown that comes meanwhile means it never starts.
+      const prepare = (async () => {
         try {
-          effective = taskWithResults(task, await readDependencyResults(task, options), options);
+          return { start: taskWithResults(task, await readDependencyResults(task, options), options) };
         } catch (error) {
-          return notStarted('spawn_error', `could not read the results of its dependencies: ${(error as Error).message}`);
+          return { refuse: notStarted(`could not read the results of its dependencies: ${(error as Error).message}`) };
         }
-        // A cancel or shutdown that came while the results were being read: never start.
-        if (stopped !== undefined) {
-          return notStarted(
-            stopped.reason,
-            stopped.detail ?? (stopped.reason === 'cancelled' ? 'cancelled on request' : 'the host is shutting down'),
-          );
-        }
-        inner = runner.start(effective, runOptions);
-        return inner.done;
       })();
-      return {
-        done,
-        terminate(reason, detail) {
-          if (inner !== undefined) inner.terminate(reason, detail);
-          else stopped ??= { reason, detail };
-        },
-        processes() {
-          return inner?.processes() ?? [];
-        },
-      };
+      return deferredRunHandle(prepare, (effective) => runner.start(effective, runOptions), task);
     },
   };
 }
@@ -117,12 +98,12 @@ function taskWithResults(task: Task, results: readonly DependencyResult[], optio
   return { ...task, prompt, agentOptions };
 }
 
-function notStarted(reason: 'cancelled' | 'shutdown' | 'spawn_error', detail: string): RunResult {
+function notStarted(detail: string): RunResult {
   return {
     exitCode: null,
     signal: null,
     report: null,
-    failure: { reason, detail },
+    failure: { reason: 'spawn_error', detail },
     transient: false,
     outputTruncated: false,
     termination: null,
