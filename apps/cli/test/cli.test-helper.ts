@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fakeClaudePath } from '@claudine/test-utils';
+import { fakeClaudePath, isProcessAlive, waitFor } from '@claudine/test-utils';
 
 /** The built CLI entry point; `pnpm test` builds before testing. */
 export const cliPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -55,6 +55,15 @@ export function runCli(
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Stops the host of the data dir `cli` points at, if one runs, and waits for it to exit. */
+export async function stopHostWithCli(cli: (args: string[]) => Promise<CliRun>): Promise<void> {
+  const status = await cli(['host', 'status', '--json']);
+  if (status.code !== 0) return;
+  const { host } = JSON.parse(status.stdout) as { host: { pid: number } };
+  await cli(['host', 'stop']);
+  await waitFor(() => !isProcessAlive(host.pid), { description: 'the host to exit' });
 }
 
 export { fakeClaudePath };

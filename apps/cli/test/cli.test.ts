@@ -1,10 +1,10 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
-import { createTempDir, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
+import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { cliEnvironment, runCli } from './cli.test-helper.js';
+import { cliEnvironment, runCli, stopHostWithCli } from './cli.test-helper.js';
 
 let temp: TempDir;
 let home: string;
@@ -22,12 +22,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  const status = await cli(['host', 'status', '--json']);
-  if (status.code === 0) {
-    const { host } = JSON.parse(status.stdout) as { host: { pid: number } };
-    await cli(['host', 'stop']);
-    await waitFor(() => !isProcessAlive(host.pid), { description: 'the host to exit' });
-  }
+  await stopHostWithCli(cli);
   temp.remove();
 });
 

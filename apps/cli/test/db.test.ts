@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
-import { createTempDir, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
+import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type CliRun, cliEnvironment, cliPath, runCli } from './cli.test-helper.js';
+import { type CliRun, cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
 
 let temp: TempDir;
 let home: string;
@@ -25,12 +25,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  const status = await cli(['host', 'status', '--json']);
-  if (status.code === 0) {
-    const { host } = JSON.parse(status.stdout) as { host: { pid: number } };
-    await cli(['host', 'stop']);
-    await waitFor(() => !isProcessAlive(host.pid), { description: 'the host to exit' });
-  }
+  await stopHostWithCli(cli);
   temp.remove();
 });
 

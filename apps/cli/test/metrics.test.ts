@@ -4,9 +4,9 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TaskMetricsSchema } from '@claudine/core';
-import { createTempDir, isProcessAlive, parsePrometheusText, prometheusValue, type TempDir, waitFor } from '@claudine/test-utils';
+import { createTempDir, parsePrometheusText, prometheusValue, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, cliPath, runCli } from './cli.test-helper.js';
+import { cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
 
 let temp: TempDir;
 let workdir: string;
@@ -22,12 +22,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  const status = await cli(['host', 'status', '--json']);
-  if (status.code === 0) {
-    const { host } = JSON.parse(status.stdout) as { host: { pid: number } };
-    await cli(['host', 'stop']);
-    await waitFor(() => !isProcessAlive(host.pid), { description: 'the host to exit' });
-  }
+  await stopHostWithCli(cli);
   temp.remove();
 });
 

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Task, TaskSchema } from '@claudine/core';
-import { createTempDir, isProcessAlive, waitFor } from '@claudine/test-utils';
-import { type CliRun, cliEnvironment, runCli } from './cli.test-helper.js';
+import { createTempDir, waitFor } from '@claudine/test-utils';
+import { type CliRun, cliEnvironment, runCli, stopHostWithCli } from './cli.test-helper.js';
 
 /** A throwaway data directory and working directory, and the CLI pointed at them. */
 export interface CliSession {
@@ -49,12 +49,7 @@ export function createCliSession(extra: Record<string, string> = {}): CliSession
       );
     },
     async close() {
-      const status = await session.cli(['host', 'status', '--json']);
-      if (status.code === 0) {
-        const { host } = JSON.parse(status.stdout) as { host: { pid: number } };
-        await session.cli(['host', 'stop']);
-        await waitFor(() => !isProcessAlive(host.pid), { description: 'the host to exit' });
-      }
+      await stopHostWithCli((args) => session.cli(args));
       temp.remove();
     },
   };
