@@ -303,7 +303,7 @@ describe('batches and housekeeping', () => {
     }
     expect(await store.pruneFinished(Date.now() - 60_000)).toEqual([old.value.id]);
     expect(await store.get(old.value.id)).toBeUndefined();
-    expect(await store.get(young.value.id)).toBeDefined();
+    expect(await store.get(young.value.id)).toMatchObject({ id: young.value.id, status: 'completed' });
     expect(await store.get(waiting.value.id)).toMatchObject({ status: 'queued', dependsOn: [] });
     expect((await store.checkIntegrity()).ok).toBe(true);
   });
