@@ -1,5 +1,5 @@
 import { isClaudineError, type Task } from '@claudine/core';
-import { type Claudine, type SignalWatcher, watchSignals } from '@claudine/runtime';
+import { type Claudine, coalesced, type SignalWatcher, watchSignals } from '@claudine/runtime';
 
 // The host touches signals/changed after every state change, and clients touch signals/wake
 // after theirs (a cancel, a retry), so this poll only covers a missed file event (network file
@@ -41,29 +41,10 @@ interface Follower {
 export function createTaskWatch(claudine: Claudine, options: { pollMs?: number; onError?: (error: unknown) => void } = {}): TaskWatch {
   const followers = new Set<Follower>();
   let watchers: SignalWatcher[] = [];
-  let running = false;
-  let again = false;
   let closed = false;
 
-  const refresh = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    void (async () => {
-      try {
-        do {
-          again = false;
-          await readOnce();
-        } while (again && !closed);
-      } catch (error) {
-        options.onError?.(error);
-      } finally {
-        running = false;
-      }
-    })();
-  };
+  // Bursts of signals while a read runs make one more read, never overlapping ones.
+  const refresh = coalesced(() => readOnce(), { stopped: () => closed, onError: (error) => options.onError?.(error) });
 
   const readOnce = async (): Promise<void> => {
     const ids = new Set<string>();

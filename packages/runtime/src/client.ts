@@ -27,6 +27,7 @@ import { createFileOutputStore, taskLogDirectory } from '@claudine/runner';
 import { type HostRecord, type IntegrityReport, SqliteTaskStore, type TaskAttempt } from '@claudine/store-sqlite';
 import { sendSignal, watchSignals } from './change-signals.js';
 import { createMetricsReader, type MetricsReader } from './client-metrics.js';
+import { coalesced } from './coalesced.js';
 import { type Config, type ConfigInput, type ConfigSources, loadConfig } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
@@ -396,8 +397,6 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
         return task;
       }
       return await new Promise<Task>((resolvePromise, reject) => {
-        let running = false;
-        let again = false;
         let settled = false;
         let lastHostCheck = Date.now();
         const finish = (error?: unknown): void => {
@@ -409,34 +408,21 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
           if (error === undefined) resolvePromise(task);
           else reject(error);
         };
-        const pump = (): void => {
-          if (running) {
-            again = true;
-            return;
-          }
-          running = true;
-          void (async () => {
-            try {
-              do {
-                again = false;
-                // The state is read before the output: a task seen finished has all its output on
-                // disk, so this drain is the last one needed.
-                task = await get(id);
-                logWatcher.retry();
-                await drain();
-                if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) return finish();
-                if (autoStart && Date.now() - lastHostCheck > 2000) {
-                  lastHostCheck = Date.now();
-                  await startHostIfNeeded();
-                }
-              } while (again && !settled);
-            } catch (error) {
-              finish(error);
-            } finally {
-              running = false;
+        // The state is read before the output: a task seen finished has all its output on
+        // disk, so this drain is the last one needed.
+        const pump = coalesced(
+          async () => {
+            task = await get(id);
+            logWatcher.retry();
+            await drain();
+            if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) return finish();
+            if (autoStart && Date.now() - lastHostCheck > 2000) {
+              lastHostCheck = Date.now();
+              await startHostIfNeeded();
             }
-          })();
-        };
+          },
+          { stopped: () => settled, onError: finish },
+        );
         const onAbort = (): void => pump();
         const logWatcher = watchDirectory(taskLogDirectory(layout.logs, id), pump);
         const statusWatcher = watchSignals(layout.signals, 'changed', pump, 250);

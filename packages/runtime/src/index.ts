@@ -18,6 +18,7 @@ export {
   type WaitOptions,
 } from './client.js';
 export type { MetricsReader, SystemMetricsReport } from './client-metrics.js';
+export { coalesced } from './coalesced.js';
 export {
   type Config,
   type ConfigInput,
