@@ -36,7 +36,7 @@ export interface ProcessRunnerOptions {
   readonly logsDirectory: string;
   /** Agent adapters by kind; defaults run `claude`, `codex` and `/bin/sh` from PATH. */
   readonly agents?: Partial<Record<AgentKind, Agent>>;
-  /** Environment the agents inherit (default `process.env`). */
+  /** Environment the agents inherit (default `process.env`), as it is when the runner is created. */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Time between SIGTERM and SIGKILL (default 5000 ms). */
   readonly killGraceMs?: number;
@@ -100,7 +100,9 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
     codex: options.agents?.codex ?? createCodexAgent(),
     command: options.agents?.command ?? createCommandAgent(),
   };
-  const environment = options.environment ?? process.env;
+  // A plain copy, taken once: every task's environment starts from it, and copying
+  // `process.env` (each variable a call into the runtime) per task would cost more than the copy.
+  const environment = { ...(options.environment ?? process.env) };
   const graceMs = options.killGraceMs ?? 5000;
   const warnAt = options.warnAtFraction ?? 0.9;
   const now = options.now ?? Date.now;

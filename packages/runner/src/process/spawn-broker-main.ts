@@ -4,7 +4,7 @@
 // its event loop each time. The broker stays small, so forking from it is cheap, and it does it
 // on its own core. See spawn-broker.ts for the protocol.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { identifyProcess } from './process-identity.js';
@@ -19,24 +19,43 @@ function send(reply: BrokerReply): void {
 
 // The counters of the processes this broker has waited for: what every agent it reaped used
 // over its whole life. CPU from /proc/self/stat (cutime, cstime); I/O from /proc/self/io, which
-// adds them to the live threads' counters, so those are subtracted (read first).
+// adds them to the live threads' counters. Only the main thread reads or writes files here (the
+// broker uses no thread pool; V8's worker threads do no I/O), so its counters, read first, are
+// all there is to subtract. Read at most once per turn: Node reaps every exited child before it
+// runs the first exit handler, so the exits handled in one turn share one reading.
+let lastReading: ReapedCounters | null | undefined;
+
 function reapedCounters(): ReapedCounters | null {
+  if (lastReading !== undefined) return lastReading;
+  lastReading = readReapedCounters();
+  setImmediate(() => {
+    lastReading = undefined;
+  });
+  return lastReading;
+}
+
+function readReapedCounters(): ReapedCounters | null {
   try {
     const stat = readFileSync('/proc/self/stat', 'latin1');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const threads = readdirSync('/proc/self/task').map((thread) => readIo(`/proc/self/task/${thread}/io`));
-    const whole = readIo('/proc/self/io');
-    const io = { ...whole };
-    for (const thread of threads) for (const key of Object.keys(io) as Array<keyof typeof io>) io[key] -= thread[key];
+    const thread = readIo('/proc/thread-self/io');
+    const io = readIo('/proc/self/io');
+    for (const key of Object.keys(io) as Array<keyof typeof io>) io[key] -= thread[key];
     return { userTicks: Number(fields[13]), systemTicks: Number(fields[14]), ...io };
   } catch {
     return null;
   }
 }
 
-function readIo(path: string): Omit<ReapedCounters, 'userTicks' | 'systemTicks'> {
-  const text = readFileSync(path, 'latin1');
-  const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+type IoCounters = { -readonly [Key in Exclude<keyof ReapedCounters, 'userTicks' | 'systemTicks'>]: number };
+
+function readIo(path: string): IoCounters {
+  const values = new Map<string, number>();
+  for (const line of readFileSync(path, 'latin1').split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) values.set(line.slice(0, colon), Number(line.slice(colon + 1)));
+  }
+  const field = (name: string): number => values.get(name) ?? 0;
   return {
     readChars: field('rchar'),
     writtenChars: field('wchar'),
@@ -48,16 +67,46 @@ function readIo(path: string): Omit<ReapedCounters, 'userTicks' | 'systemTicks'>
   };
 }
 
-// One connection to the host per stream, announced by the secret, the run id and the stream.
-function openStream(id: number, stream: 'stdout' | 'stderr'): Promise<Socket> {
+// Connections to the host, each announced by the secret and a number of its own. An agent's
+// stdout and stderr are two of them; the reply that reports the agent names which. A few are
+// kept connected ahead of time, so that starting an agent does not wait for the host to accept.
+const SPARE_CONNECTIONS = 4;
+const spare: Array<{ readonly id: number; readonly socket: Socket }> = [];
+let nextConnection = 1;
+let connecting = 0;
+
+function connectToHost(): Promise<{ id: number; socket: Socket }> {
   const target = address;
   if (target === undefined) return Promise.reject(new Error('the broker was not told where the host listens'));
+  const id = nextConnection;
+  nextConnection += 1;
   return new Promise((resolve, reject) => {
     const socket = connect(target.socket, () => {
-      socket.write(`${target.secret} ${id} ${stream}\n`, () => resolve(socket));
+      socket.write(`${target.secret} ${id}\n`, () => resolve({ id, socket }));
     });
     socket.once('error', reject);
   });
+}
+
+function takeConnection(): Promise<{ id: number; socket: Socket }> {
+  return Promise.resolve(spare.shift() ?? connectToHost());
+}
+
+// Tops the spare connections up, in the background.
+function replenish(): void {
+  while (address !== undefined && spare.length + connecting < SPARE_CONNECTIONS) {
+    connecting += 1;
+    connectToHost().then(
+      (connection) => {
+        connecting -= 1;
+        spare.push(connection);
+      },
+      () => {
+        // The host is going away; the next spawn connects on demand and reports the error.
+        connecting -= 1;
+      },
+    );
+  }
 }
 
 // The cgroup.procs file of the broker's own cgroup v2 group: where it returns after a spawn.
@@ -85,14 +134,24 @@ function readCgroupProcs(): string | undefined {
 }
 
 async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promise<void> {
-  let streams: Socket[];
+  let streams: Array<{ id: number; socket: Socket }>;
   try {
-    streams = await Promise.all([openStream(request.id, 'stdout'), openStream(request.id, 'stderr')]);
+    streams = await Promise.all([takeConnection(), takeConnection()]);
   } catch (error) {
-    send({ type: 'error', id: request.id, code: null, message: `could not connect the agent's output: ${(error as Error).message}` });
+    send({
+      type: 'error',
+      id: request.id,
+      code: null,
+      message: `could not connect the agent's output: ${(error as Error).message}`,
+      connections: [],
+    });
     return;
+  } finally {
+    replenish();
   }
-  const [stdout, stderr] = streams as [Socket, Socket];
+  const [out, err] = streams as [{ id: number; socket: Socket }, { id: number; socket: Socket }];
+  const stdout = out.socket;
+  const stderr = err.socket;
   let child: ChildProcess;
   // Born in the task's cgroup: the broker steps in for the fork and back out, so the task's
   // first process is in it before it runs an instruction (and the broker's own work is not).
@@ -117,9 +176,15 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
       stdio: [request.stdin === null ? 'ignore' : 'pipe', stdout, stderr],
     });
   } catch (error) {
-    stdout.destroy();
-    stderr.destroy();
-    send({ type: 'error', id: request.id, code: (error as NodeJS.ErrnoException).code ?? null, message: (error as Error).message });
+    // Never given to a process: they serve the next one.
+    spare.push(out, err);
+    send({
+      type: 'error',
+      id: request.id,
+      code: (error as NodeJS.ErrnoException).code ?? null,
+      message: (error as Error).message,
+      connections: [],
+    });
     return;
   } finally {
     if (entered && origin !== undefined) {
@@ -136,13 +201,22 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   stdout.destroy();
   stderr.destroy();
   child.once('error', (error: NodeJS.ErrnoException) => {
-    if (child.pid === undefined) send({ type: 'error', id: request.id, code: error.code ?? null, message: error.message });
+    if (child.pid === undefined) {
+      send({ type: 'error', id: request.id, code: error.code ?? null, message: error.message, connections: [out.id, err.id] });
+    }
   });
   if (child.pid === undefined) return;
   children.set(request.id, child);
   // Read now: the child cannot be reaped before this turn ends, so even one that exits at once
   // is still there to be identified.
-  send({ type: 'spawned', id: request.id, pid: child.pid, startTime: identifyProcess(child.pid)?.startTime ?? null });
+  send({
+    type: 'spawned',
+    id: request.id,
+    pid: child.pid,
+    startTime: identifyProcess(child.pid)?.startTime ?? null,
+    stdout: out.id,
+    stderr: err.id,
+  });
   if (child.stdin !== null) {
     child.stdin.on('error', () => {
       // The agent exited without reading all of its prompt; its exit status says why.
@@ -159,6 +233,7 @@ process.on('message', (request: BrokerRequest) => {
   if (request.type === 'hello') {
     address = { socket: request.socket, secret: request.secret };
     send({ type: 'ready', reaped: reapedCounters() });
+    replenish();
   } else if (request.type === 'spawn') void start(request);
 });
 

@@ -34,8 +34,23 @@ export type BrokerRequest =
 /** From the broker. */
 export type BrokerReply =
   | { readonly type: 'ready'; readonly reaped: ReapedCounters | null }
-  | { readonly type: 'spawned'; readonly id: number; readonly pid: number; readonly startTime: string | null }
-  | { readonly type: 'error'; readonly id: number; readonly code: string | null; readonly message: string }
+  | {
+      readonly type: 'spawned';
+      readonly id: number;
+      readonly pid: number;
+      readonly startTime: string | null;
+      /** The connections (numbered as the broker announced them) the agent's stdout and stderr go to. */
+      readonly stdout: number;
+      readonly stderr: number;
+    }
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly code: string | null;
+      readonly message: string;
+      /** Connections announced for the agent's output that no one will claim now. */
+      readonly connections: readonly number[];
+    }
   | {
       readonly type: 'exit';
       readonly id: number;

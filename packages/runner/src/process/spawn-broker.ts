@@ -37,10 +37,13 @@ export class BrokeredProcess extends EventEmitter {
   /** @internal The broker's answers and the host's accepted streams arrive here. */
   attach(stream: 'stdout' | 'stderr', socket: Socket): void {
     this[stream] = socket;
-    socket.once('close', () => {
+    const ended = (): void => {
       this.#openStreams -= 1;
       this.#maybeClose();
-    });
+    };
+    // A quick agent's stream may have ended before its run was told which one it was.
+    if (socket.closed) queueMicrotask(ended);
+    else socket.once('close', ended);
     this.#maybeSpawn();
   }
 
@@ -130,6 +133,12 @@ export function createSpawnBroker(): SpawnBroker {
   let reaped: ReapedCounters | null = null;
   let closed = false;
 
+  // Connections from the broker, by the number it announced, until a 'spawned' reply names
+  // them as an agent's stdout or stderr; and the other way round, replies that named a
+  // connection not yet accepted (the two arrive on different channels, in either order).
+  const accepted = new Map<number, Socket>();
+  const awaited = new Map<number, (socket: Socket) => void>();
+
   function listen(): Server {
     if (server !== undefined) return server;
     const created = createServer((socket) => {
@@ -142,16 +151,25 @@ export function createSpawnBroker(): SpawnBroker {
           return;
         }
         socket.off('data', onData);
+        // Paused until the agent's run listens, so no output is lost before then.
         socket.pause();
-        const [given, id, stream] = header.subarray(0, end).toString('latin1').split(' ');
-        const run = runs.get(Number(id));
-        if (given !== secret || run === undefined || (stream !== 'stdout' && stream !== 'stderr')) {
+        const [given, number] = header.subarray(0, end).toString('latin1').split(' ');
+        const id = Number(number);
+        if (given !== secret || !Number.isSafeInteger(id)) {
           socket.destroy();
           return;
         }
         const rest = header.subarray(end + 1);
         if (rest.length > 0) socket.unshift(rest);
-        run.attach(stream, socket);
+        const waiting = awaited.get(id);
+        if (waiting !== undefined) {
+          awaited.delete(id);
+          waiting(socket);
+          return;
+        }
+        // Kept even if it closes meanwhile (a quick agent may be done before its 'spawned'
+        // reply is read): what it carried is still to be read. An 'error' reply frees it.
+        accepted.set(id, socket);
       };
       socket.on('data', onData);
       socket.on('error', () => {
@@ -162,6 +180,16 @@ export function createSpawnBroker(): SpawnBroker {
     created.unref();
     server = created;
     return created;
+  }
+
+  function connectStream(connection: number, run: BrokeredProcess, stream: 'stdout' | 'stderr'): void {
+    const socket = accepted.get(connection);
+    if (socket === undefined) {
+      awaited.set(connection, (later) => run.attach(stream, later));
+      return;
+    }
+    accepted.delete(connection);
+    run.attach(stream, socket);
   }
 
   function start(): ChildProcess {
@@ -182,10 +210,20 @@ export function createSpawnBroker(): SpawnBroker {
           for (const request of queue) child.send(request);
           queue = [];
           break;
-        case 'spawned':
-          runs.get(reply.id)?.spawned(reply.pid, reply.startTime);
+        case 'spawned': {
+          const run = runs.get(reply.id);
+          if (run === undefined) break;
+          connectStream(reply.stdout, run, 'stdout');
+          connectStream(reply.stderr, run, 'stderr');
+          run.spawned(reply.pid, reply.startTime);
           break;
+        }
         case 'error': {
+          for (const connection of reply.connections) {
+            accepted.get(connection)?.destroy();
+            accepted.delete(connection);
+            awaited.delete(connection);
+          }
           const run = runs.get(reply.id);
           runs.delete(reply.id);
           const error = new Error(reply.message) as NodeJS.ErrnoException;
@@ -204,6 +242,10 @@ export function createSpawnBroker(): SpawnBroker {
     child.on('exit', () => {
       broker = undefined;
       ready = false;
+      // Its spare connections serve no one now.
+      awaited.clear();
+      for (const socket of accepted.values()) socket.destroy();
+      accepted.clear();
       // Whatever ran through it can no longer be waited for: its exit status is lost. The
       // runner stops what is left of those trees.
       for (const [id, run] of runs) {
@@ -269,6 +311,8 @@ export function createSpawnBroker(): SpawnBroker {
       closed = true;
       broker?.disconnect();
       broker = undefined;
+      for (const socket of accepted.values()) socket.destroy();
+      accepted.clear();
       server?.close();
       server = undefined;
     },

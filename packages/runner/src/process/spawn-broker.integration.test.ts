@@ -1,0 +1,83 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { type BrokeredProcess, createSpawnBroker, type SpawnBroker } from './spawn-broker.js';
+
+function openBroker(): SpawnBroker {
+  const broker = createSpawnBroker();
+  onTestFinished(() => broker.close());
+  return broker;
+}
+
+// Runs `script` through the broker and resolves with its output once it has closed.
+function run(
+  broker: SpawnBroker,
+  script: string,
+): Promise<{ code: number | null; stdout: string; stderr: string; process: BrokeredProcess }> {
+  const child = broker.spawn({
+    command: '/bin/sh',
+    args: ['-c', script],
+    cwd: '/',
+    env: { PATH: process.env.PATH },
+    stdin: null,
+    cgroup: null,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.once('spawn', () => {
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code: number | null) => resolve({ code, stdout, stderr, process: child }));
+  });
+}
+
+describe.runIf(process.platform === 'linux')('spawn broker', () => {
+  it('starts a process with its output connected and reports its exit', async () => {
+    const broker = openBroker();
+    const { code, stdout, process: child } = await run(broker, 'echo hello; exit 3');
+    expect(code).toBe(3);
+    expect(stdout).toBe('hello\n');
+    expect(child.pid).toBeGreaterThan(0);
+    expect(typeof child.startTime).toBe('string');
+  });
+
+  it('gives each of many quick processes started at once its own stdout and stderr, complete', async () => {
+    const broker = openBroker();
+    const runs = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => run(broker, `printf 'out-${index}'; printf 'err-${index}' >&2; exit ${index % 7}`)),
+    );
+    runs.forEach((result, index) => {
+      expect(result).toMatchObject({ code: index % 7, stdout: `out-${index}`, stderr: `err-${index}` });
+    });
+  });
+
+  it('fails a process that cannot start and goes on starting the next', async () => {
+    const broker = openBroker();
+    const missing = broker.spawn({ command: '/no/such/program', args: [], cwd: '/', env: {}, stdin: null, cgroup: null });
+    const error = await new Promise<NodeJS.ErrnoException>((resolve) => missing.once('error', resolve));
+    expect(error.code).toBe('ENOENT');
+    expect((await run(broker, 'echo next')).stdout).toBe('next\n');
+  });
+
+  it("counts what the processes it reaped read and wrote, and none of the broker's own reads", async () => {
+    const broker = openBroker();
+    await run(broker, 'true');
+    const before = broker.reapedCounters();
+    expect(before).not.toBeNull();
+    const bytes = 3_000_000;
+    await run(broker, `head -c ${bytes} /dev/zero > /dev/null`);
+    // A few quick exits in a row: each reading of the counters is what the broker reaped, not
+    // the /proc files it read to get them.
+    for (let index = 0; index < 5; index += 1) await run(broker, 'true');
+    const after = broker.reapedCounters();
+    if (before === null || after === null) throw new Error('no counters');
+    const read = after.readChars - before.readChars;
+    const written = after.writtenChars - before.writtenChars;
+    expect(read).toBeGreaterThanOrEqual(bytes);
+    expect(written).toBeGreaterThanOrEqual(bytes);
+    // The shells read their libraries and scripts too, but nowhere near another megabyte.
+    expect(read).toBeLessThan(bytes + 1_000_000);
+    expect(written).toBeLessThan(bytes + 100_000);
+  });
+});
