@@ -298,7 +298,9 @@ class TaskRun {
       child instanceof BrokeredProcess && child.startTime !== null
         ? { pid, startTime: child.startTime }
         : (identifyProcess(pid) ?? { pid, startTime: null });
-    this.#tree = this.#context.watcher.track(identity, { marker: task.id });
+    // Only just started: any child it has already started carries the marker, and the next
+    // sample (at the latest when the agent exits or is stopped) finds it.
+    this.#tree = this.#context.watcher.track(identity, { marker: task.id, sampleNow: false });
     this.#context.onEvent({ kind: 'started', process: identity, at: this.#context.now() });
     if (!(child instanceof BrokeredProcess) && child.stdin !== null) {
       child.stdin.on('error', () => {

@@ -139,6 +139,29 @@ describe('process tree membership', () => {
     expect(pids(tree.members())).toEqual([300]);
   });
 
+  it('with sampleNow false, lists no processes at track and finds the children on the next sample', () => {
+    const table = new Map<number, FakeProcess>([
+      [300, { parent: 1, start: 10 }],
+      [301, { parent: 300, group: 300, session: 300, start: 11 }],
+    ]);
+    let listings = 0;
+    const source = fakeSource(table);
+    watcher = createProcessTreeWatcher({
+      intervalMs: 60_000,
+      source: {
+        ...source,
+        listPids: () => {
+          listings += 1;
+          return source.listPids();
+        },
+      },
+    });
+    const tree = watcher.track(identity(300, 10), { sampleNow: false });
+    expect(listings).toBe(0);
+    expect(pids(tree.refresh({ force: true }))).toEqual([300, 301]);
+    expect(listings).toBe(1);
+  });
+
   it('samples on its own at the interval while a tree is tracked, and stops when none is', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     try {

@@ -22,6 +22,12 @@ export interface TrackOptions {
   readonly marker?: string;
   /** The root leads its own process group and session, as a `detached` spawn does (default true). */
   readonly rootLeadsGroup?: boolean;
+  /**
+   * Sample at once (default true), so that processes the root started before this call are
+   * found now. A root that has only just started has none: the next sample finds any it
+   * starts, and signalling or stopping the tree always samples first.
+   */
+  readonly sampleNow?: boolean;
 }
 
 /**
@@ -32,8 +38,8 @@ export interface TrackOptions {
  */
 export interface ProcessTreeWatcher {
   /**
-   * Starts tracking the tree of `root` (null: only processes with the marker) and samples at
-   * once, so children started before this call are found.
+   * Starts tracking the tree of `root` (null: only processes with the marker) and, unless told
+   * not to, samples at once, so children started before this call are found.
    */
   track(root: ProcessIdentity | null, options?: TrackOptions): ProcessTree;
   /** Samples now for every tree (at most once per 5 ms unless `force`). */
@@ -142,7 +148,7 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
       forgetTimer = undefined;
       // Processes already known may include the root and its first children.
       tree.consider([...known.values()], markerOf);
-      sample(true);
+      if (trackOptions.sampleNow ?? true) sample(true);
       if (timer === undefined) {
         timer = setInterval(() => sample(), intervalMs);
         timer.unref();
