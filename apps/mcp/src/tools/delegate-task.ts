@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import {
   AGENT_KINDS,
-  type AgentOptions,
   DEPENDENCY_POLICIES,
   type NewTaskInput,
   PERMISSION_MODES,
@@ -15,6 +14,7 @@ import { z } from 'zod';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
+import { agentOptionsOf, hostWarning } from './submission.js';
 
 const inputSchema = {
   prompt: z
@@ -74,16 +74,10 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
     },
     (args) =>
       guard(async () => {
-        const agentOptions: AgentOptions = {};
-        if (args.model !== undefined) agentOptions.model = args.model;
-        if (args.maxTurns !== undefined) agentOptions.maxTurns = args.maxTurns;
-        if (args.permissionMode !== undefined) agentOptions.permissionMode = args.permissionMode;
-        if (args.appendSystemPrompt !== undefined) agentOptions.appendSystemPrompt = args.appendSystemPrompt;
-        if (args.maxBudgetUsd !== undefined) agentOptions.maxBudgetUsd = args.maxBudgetUsd;
         const input: NewTaskInput = {
           prompt: args.prompt,
           cwd: args.cwd === undefined ? defaultCwd : resolve(defaultCwd, args.cwd),
-          agentOptions,
+          agentOptions: agentOptionsOf(args),
           ...(args.agent === undefined ? {} : { agent: args.agent }),
           ...(args.priority === undefined ? {} : { priority: args.priority }),
           ...(args.timeoutSeconds === undefined ? {} : { timeoutMs: args.timeoutSeconds * 1000 }),
@@ -95,7 +89,7 @@ export function registerDelegateTask(server: McpServer, claudine: Claudine, defa
         };
         const { task, hostStarted, hostError } = await claudine.submit(input);
         onSubmitted(task);
-        const warning = hostError === null ? '' : ` Warning: no host could start (${hostError}); the task waits until one does.`;
+        const warning = hostWarning(hostError);
         const waiting = task.blockedBy.length > 0 ? ` It waits for ${task.blockedBy.join(', ')}.` : '';
         const ended = task.status === 'queued' ? '' : ` ${task.statusDetail ?? ''}.`;
         return toolResult(

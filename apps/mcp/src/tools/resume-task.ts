@@ -1,10 +1,11 @@
-import { type AgentOptions, type NewTaskInput, PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
+import { type NewTaskInput, PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
+import { agentOptionsOf, hostWarning } from './submission.js';
 
 const inputSchema = {
   taskId: z.string().describe('The claude task whose conversation to continue (it must have run: it has a session).'),
@@ -40,17 +41,14 @@ export function registerResumeTask(server: McpServer, claudine: Claudine, onSubm
     },
     (args) =>
       guard(async () => {
-        const agentOptions: AgentOptions = {};
-        if (args.model !== undefined) agentOptions.model = args.model;
-        if (args.maxTurns !== undefined) agentOptions.maxTurns = args.maxTurns;
         const overrides: Partial<NewTaskInput> = {
-          agentOptions,
+          agentOptions: agentOptionsOf(args),
           ...(args.priority === undefined ? {} : { priority: args.priority }),
           ...(args.timeoutSeconds === undefined ? {} : { timeoutMs: args.timeoutSeconds * 1000 }),
         };
         const { task, hostStarted, hostError } = await claudine.resume(args.taskId, args.instructions, overrides);
         onSubmitted(task);
-        const warning = hostError === null ? '' : ` Warning: no host could start (${hostError}); the task waits until one does.`;
+        const warning = hostWarning(hostError);
         return toolResult(
           {
             taskId: task.id,
