@@ -22,18 +22,29 @@ export interface TaskCgroup {
   runInside<T>(work: () => T): T;
   /** Pids of the processes in the cgroup now. */
   processIds(): number[] | undefined;
+  /** CPU time of the processes of this task (a reused cgroup's earlier use left out). */
   cpu(): CgroupCpu | undefined;
-  /** Removes the cgroup if it is empty; true when it is gone. */
+  /**
+   * Gives the cgroup up if it is empty (kept for a later task, or removed); true when it is no
+   * longer this task's. False while a process of the task still lives in it.
+   */
   remove(): boolean;
 }
 
-/** Creates task cgroups under the host's own cgroup. */
+/**
+ * Task cgroups under the host's own cgroup. Creating and removing a cgroup costs the kernel
+ * much more than reading one (for a trivial task, a fair part of what the host spends on it), so
+ * empty ones are kept and handed to later tasks, with their CPU counters read at hand-over.
+ */
 export interface TaskCgroups {
-  /** The cgroup for a task; undefined when it could not be created. */
-  create(name: string): TaskCgroup | undefined;
+  /** An empty cgroup for a task; undefined when none could be created. */
+  create(): TaskCgroup | undefined;
   /** Removes this host's empty cgroups. */
   close(): void;
 }
+
+// Empty cgroups kept for reuse; more than this many idle ones are removed.
+const MAX_SPARE_GROUPS = 32;
 
 /** Whether task cgroups can be used here, and why not. */
 export type TaskCgroupsOutcome = { readonly ok: true; readonly cgroups: TaskCgroups } | { readonly ok: false; readonly reason: string };
@@ -76,20 +87,39 @@ export function openTaskCgroups(options: { readonly name: string }): TaskCgroups
     };
   }
   const created = new Set<string>();
+  const spare: string[] = [];
+  let nextName = 1;
+  const giveBack = (path: string): boolean => {
+    if (spare.length < MAX_SPARE_GROUPS) {
+      spare.push(path);
+      return true;
+    }
+    const removed = tryRemove(path);
+    if (removed) created.delete(path);
+    return removed;
+  };
   return {
     ok: true,
     cgroups: {
-      create(name) {
-        const path = join(parent, name);
+      create() {
+        for (let reused = spare.pop(); reused !== undefined; reused = spare.pop()) {
+          const baseline = readCpu(reused);
+          if (baseline !== undefined) return createTaskCgroup(reused, { mount, base }, baseline, giveBack);
+          // Unreadable (removed behind our back?): not worth keeping.
+          if (tryRemove(reused)) created.delete(reused);
+        }
+        const path = join(parent, `task-${nextName}`);
+        nextName += 1;
         try {
           mkdirSync(path, { recursive: true });
         } catch {
           return undefined;
         }
         created.add(path);
-        return createTaskCgroup(path, { mount, base }, () => created.delete(path));
+        return createTaskCgroup(path, { mount, base }, ZERO_CPU, giveBack);
       },
       close() {
+        spare.length = 0;
         for (const path of created) if (tryRemove(path)) created.delete(path);
         tryRemove(parent);
       },
@@ -97,7 +127,35 @@ export function openTaskCgroups(options: { readonly name: string }): TaskCgroups
   };
 }
 
-function createTaskCgroup(path: string, hierarchy: { mount: string; base: string }, onRemoved: () => void): TaskCgroup {
+const ZERO_CPU: CgroupCpu = { userMicroseconds: 0, systemMicroseconds: 0 };
+
+function readCpu(path: string): CgroupCpu | undefined {
+  try {
+    const text = readFileSync(join(path, 'cpu.stat'), 'latin1');
+    const user = /^user_usec (\d+)$/m.exec(text);
+    const system = /^system_usec (\d+)$/m.exec(text);
+    if (user === null || system === null) return undefined;
+    return { userMicroseconds: Number(user[1]), systemMicroseconds: Number(system[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function createTaskCgroup(
+  path: string,
+  hierarchy: { mount: string; base: string },
+  baseline: CgroupCpu,
+  giveBack: (path: string) => boolean,
+): TaskCgroup {
+  let released = false;
+  const processIds = (): number[] | undefined => {
+    try {
+      const text = readFileSync(join(path, 'cgroup.procs'), 'latin1');
+      return text === '' ? [] : text.trimEnd().split('\n').map(Number);
+    } catch {
+      return undefined;
+    }
+  };
   return {
     path,
     runInside(work) {
@@ -112,29 +170,26 @@ function createTaskCgroup(path: string, hierarchy: { mount: string; base: string
         moveSelf(origin);
       }
     },
-    processIds() {
-      try {
-        const text = readFileSync(join(path, 'cgroup.procs'), 'latin1');
-        return text === '' ? [] : text.trimEnd().split('\n').map(Number);
-      } catch {
-        return undefined;
-      }
-    },
+    processIds,
     cpu() {
-      try {
-        const text = readFileSync(join(path, 'cpu.stat'), 'latin1');
-        const user = /^user_usec (\d+)$/m.exec(text);
-        const system = /^system_usec (\d+)$/m.exec(text);
-        if (user === null || system === null) return undefined;
-        return { userMicroseconds: Number(user[1]), systemMicroseconds: Number(system[1]) };
-      } catch {
-        return undefined;
-      }
+      const total = readCpu(path);
+      if (total === undefined) return undefined;
+      return {
+        userMicroseconds: Math.max(0, total.userMicroseconds - baseline.userMicroseconds),
+        systemMicroseconds: Math.max(0, total.systemMicroseconds - baseline.systemMicroseconds),
+      };
     },
     remove() {
-      const removed = tryRemove(path);
-      if (removed) onRemoved();
-      return removed;
+      if (released) return true;
+      // A process of the task still in it keeps it (no rmdir would succeed either).
+      const members = processIds();
+      if (members === undefined) {
+        released = tryRemove(path);
+        return released;
+      }
+      if (members.length > 0) return false;
+      released = giveBack(path);
+      return released;
     },
   };
 }

@@ -141,7 +141,7 @@ class LinuxTaskSampler implements TaskSampler {
   }
 
   spawnScope<T>(key: string, spawn: () => T): T {
-    const cgroup = this.#closed ? undefined : this.#cgroups?.create(safeName(key));
+    const cgroup = this.#closed ? undefined : this.#cgroups?.create();
     if (cgroup === undefined) return spawn();
     this.#pendingCgroups.set(key, cgroup);
     this.#inScope = key;
@@ -172,7 +172,7 @@ class LinuxTaskSampler implements TaskSampler {
   }
 
   reserveCgroup(key: string): string | undefined {
-    const cgroup = this.#closed ? undefined : this.#cgroups?.create(safeName(key));
+    const cgroup = this.#closed ? undefined : this.#cgroups?.create();
     if (cgroup === undefined) return undefined;
     this.#pendingCgroups.get(key)?.remove();
     this.#pendingCgroups.set(key, cgroup);
@@ -308,8 +308,4 @@ class LinuxTaskSampler implements TaskSampler {
 function unref(timer: NodeJS.Timeout): NodeJS.Timeout {
   timer.unref();
   return timer;
-}
-
-function safeName(key: string): string {
-  return key.replaceAll(/[^A-Za-z0-9_.-]/g, '_');
 }

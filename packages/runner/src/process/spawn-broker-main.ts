@@ -133,6 +133,25 @@ function readCgroupProcs(): string | undefined {
   }
 }
 
+// Moves the broker into `cgroup`. The host has normally created it already; if not, it is
+// created here.
+function enter(cgroup: string): boolean {
+  const procs = join(cgroup, 'cgroup.procs');
+  try {
+    writeFileSync(procs, String(process.pid));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  }
+  try {
+    mkdirSync(cgroup, { recursive: true });
+    writeFileSync(procs, String(process.pid));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promise<void> {
   let streams: Array<{ id: number; socket: Socket }>;
   try {
@@ -158,16 +177,7 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   // A cgroup that cannot be entered (another host's clean-up removed it while empty, say) costs
   // only exact accounting, never the task: it then starts outside.
   const origin = request.cgroup === null ? undefined : currentCgroupProcs();
-  let entered = false;
-  if (request.cgroup !== null && origin !== undefined) {
-    try {
-      mkdirSync(request.cgroup, { recursive: true });
-      writeFileSync(join(request.cgroup, 'cgroup.procs'), String(process.pid));
-      entered = true;
-    } catch {
-      entered = false;
-    }
-  }
+  const entered = request.cgroup !== null && origin !== undefined && enter(request.cgroup);
   try {
     child = spawn(request.command, request.args, {
       cwd: request.cwd,

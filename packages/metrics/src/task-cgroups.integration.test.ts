@@ -1,0 +1,58 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openTaskCgroups, type TaskCgroups } from './task-cgroups.js';
+
+const probe = openTaskCgroups({ name: `probe-${process.pid}` });
+if (probe.ok) probe.cgroups.close();
+
+let cgroups: TaskCgroups | undefined;
+afterEach(() => {
+  cgroups?.close();
+  cgroups = undefined;
+});
+
+function open(suffix: string): TaskCgroups {
+  const opened = openTaskCgroups({ name: `test-${process.pid}-${suffix}` });
+  if (!opened.ok) throw new Error(opened.reason);
+  cgroups = opened.cgroups;
+  return opened.cgroups;
+}
+
+const cpuMs = (cpu: { userMicroseconds: number; systemMicroseconds: number } | undefined): number =>
+  cpu === undefined ? Number.NaN : (cpu.userMicroseconds + cpu.systemMicroseconds) / 1000;
+
+// Where this process may manage cgroups (root, or a delegated cgroup), which CI machines allow.
+describe.runIf(probe.ok)('task cgroups', () => {
+  it('hands an emptied cgroup to the next task, which is charged only for its own CPU', () => {
+    const groups = open('reuse');
+    const first = groups.create();
+    if (first === undefined) throw new Error('no cgroup');
+    first.runInside(() => spawnSync('sh', ['-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done']));
+    expect(cpuMs(first.cpu())).toBeGreaterThan(50);
+    expect(first.remove()).toBe(true);
+    expect(first.remove()).toBe(true);
+
+    const second = groups.create();
+    expect(second?.path).toBe(first.path);
+    expect(cpuMs(second?.cpu())).toBeLessThan(5);
+    second?.runInside(() => spawnSync('true'));
+    expect(cpuMs(second?.cpu())).toBeLessThan(20);
+    // Given back once, even when asked twice: no two tasks ever share it.
+    expect(groups.create()?.path).not.toBe(first.path);
+  });
+
+  it('keeps a cgroup while a process of its task lives in it', async () => {
+    const groups = open('busy');
+    const group = groups.create();
+    if (group === undefined) throw new Error('no cgroup');
+    const child = group.runInside(() => spawn('sleep', ['30'], { stdio: 'ignore' }));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    expect(group.processIds()).toEqual([child.pid]);
+    expect(group.remove()).toBe(false);
+    expect(groups.create()?.path).not.toBe(group.path);
+    child.kill('SIGKILL');
+    await exited;
+    expect(group.remove()).toBe(true);
+    expect(groups.create()?.path).toBe(group.path);
+  });
+});
