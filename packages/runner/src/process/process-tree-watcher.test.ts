@@ -51,6 +51,26 @@ function watch(table: Map<number, FakeProcess>, intervalMs = 60_000): ProcessTre
   return watcher;
 }
 
+// A watcher whose source counts how often it lists every process.
+function watchCountingListings(
+  table: Map<number, FakeProcess>,
+  intervalMs: number,
+): { watcher: ProcessTreeWatcher; listings: () => number } {
+  let listings = 0;
+  const source = fakeSource(table);
+  watcher = createProcessTreeWatcher({
+    intervalMs,
+    source: {
+      ...source,
+      listPids: () => {
+        listings += 1;
+        return source.listPids();
+      },
+    },
+  });
+  return { watcher, listings: () => listings };
+}
+
 const pids = (statuses: readonly ProcessStatus[]): number[] => statuses.map((status) => status.pid).sort((a, b) => a - b);
 
 describe('process tree membership', () => {
@@ -144,51 +164,29 @@ describe('process tree membership', () => {
       [300, { parent: 1, start: 10 }],
       [301, { parent: 300, group: 300, session: 300, start: 11 }],
     ]);
-    let listings = 0;
-    const source = fakeSource(table);
-    watcher = createProcessTreeWatcher({
-      intervalMs: 60_000,
-      source: {
-        ...source,
-        listPids: () => {
-          listings += 1;
-          return source.listPids();
-        },
-      },
-    });
-    const tree = watcher.track(identity(300, 10), { sampleNow: false });
-    expect(listings).toBe(0);
+    const counted = watchCountingListings(table, 60_000);
+    const tree = counted.watcher.track(identity(300, 10), { sampleNow: false });
+    expect(counted.listings()).toBe(0);
     expect(pids(tree.refresh({ force: true }))).toEqual([300, 301]);
-    expect(listings).toBe(1);
+    expect(counted.listings()).toBe(1);
   });
 
   it('samples on its own at the interval while a tree is tracked, and stops when none is', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     try {
       const table = new Map<number, FakeProcess>([[300, { parent: 1, start: 10 }]]);
-      let listings = 0;
-      const source = fakeSource(table);
-      watcher = createProcessTreeWatcher({
-        intervalMs: 100,
-        source: {
-          ...source,
-          listPids: () => {
-            listings += 1;
-            return source.listPids();
-          },
-        },
-      });
-      const tree = watcher.track(identity(300, 10));
+      const counted = watchCountingListings(table, 100);
+      const tree = counted.watcher.track(identity(300, 10));
       table.set(301, { parent: 300, group: 300, start: 11 });
       vi.advanceTimersByTime(99);
       expect(tree.members()).toHaveLength(1);
       vi.advanceTimersByTime(1);
       expect(tree.members()).toHaveLength(2);
       tree.release();
-      expect(watcher.size).toBe(0);
-      const after = listings;
+      expect(counted.watcher.size).toBe(0);
+      const after = counted.listings();
       vi.advanceTimersByTime(1000);
-      expect(listings).toBe(after);
+      expect(counted.listings()).toBe(after);
     } finally {
       vi.useRealTimers();
     }
