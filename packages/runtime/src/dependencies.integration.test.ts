@@ -1,70 +1,27 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTerminalStatus, type Task } from '@claudine/core';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
-import { createTempDir, fakeClaudePath, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Claudine, openClaudine } from './client.js';
+import { waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { Claudine } from './client.js';
 import { DEPENDENCY_RESULTS_VARIABLE } from './dependency-results.js';
-import { type Host, startHost } from './host.js';
+import type { Host } from './host.js';
+import { finished, useHostFixture } from './host-fixture.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let log: string;
-const hosts: Host[] = [];
-const clients: Claudine[] = [];
-const environment = (extra: Record<string, string> = {}) => ({
-  ...process.env,
-  CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
-  CLAUDINE_TIMEOUT_KILL_GRACE: '500',
-  ...extra,
-});
-
-async function host(extra: Record<string, string> = {}): Promise<Host> {
-  const started = await startHost({ home, environment: environment(extra) });
-  hosts.push(started);
-  return started;
-}
-
-function client(): Claudine {
-  const opened = openClaudine({ home, environment: environment(), autoStartHost: false });
-  clients.push(opened);
-  return opened;
-}
+const fixture = useHostFixture();
+const host = (extra: Record<string, string> = {}): Promise<Host> => fixture.host({ extra });
+const client = (): Claudine => fixture.client();
+// The shared log the steps append their names to.
+const orderLog = (): string => join(fixture.workdir, 'order.log');
 
 /** A command task that appends `name` to the shared log; `dependsOn` as given. */
 function step(claudine: Claudine, name: string, dependsOn: string[] = [], extra: Partial<Parameters<Claudine['submit']>[0]> = {}) {
-  return claudine.submit({ prompt: `echo ${name} >> ${log}`, agent: 'command', cwd: workdir, dependsOn, ...extra });
+  return claudine.submit({ prompt: `echo ${name} >> ${orderLog()}`, agent: 'command', cwd: fixture.workdir, dependsOn, ...extra });
 }
 
 function ran(): string[] {
-  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  return existsSync(orderLog()) ? readFileSync(orderLog(), 'utf8').split('\n').filter(Boolean) : [];
 }
-
-async function finished(claudine: Claudine, id: string): Promise<Task> {
-  return waitFor(
-    async () => {
-      const task = await claudine.get(id);
-      return isTerminalStatus(task.status) ? task : undefined;
-    },
-    { description: `task ${id} to finish`, timeoutMs: 20_000 },
-  );
-}
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  log = join(workdir, 'order.log');
-  mkdirSync(workdir);
-});
-
-afterEach(async () => {
-  for (const started of hosts.splice(0)) await started.stop();
-  for (const opened of clients.splice(0)) opened.close();
-  temp.remove();
-});
 
 describe('workflows', () => {
   it('runs a diamond of command tasks in an order that respects its edges', async () => {
@@ -85,7 +42,8 @@ describe('workflows', () => {
 
   it('fails the whole workflow when its root fails, runs none of it, and runs it all once the root is retried', async () => {
     const claudine = client();
-    const root = (await claudine.submit({ prompt: `test -f ready && echo root >> ${log}`, agent: 'command', cwd: workdir })).task;
+    const root = (await claudine.submit({ prompt: `test -f ready && echo root >> ${orderLog()}`, agent: 'command', cwd: fixture.workdir }))
+      .task;
     const left = (await step(claudine, 'left', [root.id])).task;
     const right = (await step(claudine, 'right', [root.id], { dependencyPolicy: 'cancel' })).task;
     const anyway = (await step(claudine, 'anyway', [root.id], { dependencyPolicy: 'run' })).task;
@@ -108,7 +66,7 @@ describe('workflows', () => {
       code: 'conflict',
       message: expect.stringMatching(new RegExp(`retry (${left.id}|${right.id}) instead`)),
     });
-    writeFileSync(join(workdir, 'ready'), '');
+    writeFileSync(join(fixture.workdir, 'ready'), '');
     const retried = await claudine.retry(root.id);
     expect(retried.status).toBe('queued');
     expect(await claudine.get(last.id)).toMatchObject({ status: 'queued', blockedBy: [left.id, right.id].sort() });
@@ -125,7 +83,7 @@ describe('workflows', () => {
     const claudine = client();
     // With one slot, the host runs a, then the gate (P0) that holds its only slot until it stops.
     const a = (await step(claudine, 'a', [], { priority: 'P0' })).task;
-    const gate = (await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: workdir, priority: 'P0' })).task;
+    const gate = (await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: fixture.workdir, priority: 'P0' })).task;
     const b = (await step(claudine, 'b', [a.id])).task;
     const c = (await step(claudine, 'c', [b.id])).task;
     const first = await host({ CLAUDINE_CONCURRENCY: '1' });
@@ -146,7 +104,7 @@ describe('workflows', () => {
     const a = (await step(claudine, 'a', [], { maxRetries: 0 })).task;
     const b = (await step(claudine, 'b', [a.id])).task;
     // Play a host that claimed `a` and died without a trace.
-    const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+    const store = SqliteTaskStore.open({ path: join(fixture.home, 'claudine.db') });
     try {
       await store.registerHost({ id: 'host-dead', pid: 999_999, pidStartTime: 'gone', hostname: 'vm', startedAt: 1, heartbeatAt: 1 });
       await store.claimNext({ owner: 'host-dead', maxRunning: 10, now: Date.now(), leaseExpiresAt: Date.now() + 60_000 });
@@ -167,12 +125,12 @@ describe('workflows', () => {
 
   it("passes dependencies' final results to a dependent that asks for them", async () => {
     const claudine = client();
-    const design = (await claudine.submit({ prompt: 'Design it [[fake: succeed The parser needs a lexer]]', cwd: workdir })).task;
-    const tests = (await claudine.submit({ prompt: 'echo 12 tests passed', agent: 'command', cwd: workdir })).task;
+    const design = (await claudine.submit({ prompt: 'Design it [[fake: succeed The parser needs a lexer]]', cwd: fixture.workdir })).task;
+    const tests = (await claudine.submit({ prompt: 'echo 12 tests passed', agent: 'command', cwd: fixture.workdir })).task;
     const review = (
       await claudine.submit({
         prompt: 'Review [[fake: echo-prompt]]',
-        cwd: workdir,
+        cwd: fixture.workdir,
         dependsOn: [design.id, tests.id],
         passDependencyResults: true,
       })
@@ -181,12 +139,12 @@ describe('workflows', () => {
       await claudine.submit({
         prompt: `printf '%s' "$${DEPENDENCY_RESULTS_VARIABLE}"`,
         agent: 'command',
-        cwd: workdir,
+        cwd: fixture.workdir,
         dependsOn: [design.id, tests.id],
         passDependencyResults: true,
       })
     ).task;
-    const unasked = (await claudine.submit({ prompt: 'Plain [[fake: echo-prompt]]', cwd: workdir, dependsOn: [design.id] })).task;
+    const unasked = (await claudine.submit({ prompt: 'Plain [[fake: echo-prompt]]', cwd: fixture.workdir, dependsOn: [design.id] })).task;
     await host();
     const reviewed = await finished(claudine, review.id);
     const echoed = reviewed.report?.resultText ?? '';

@@ -1,57 +1,23 @@
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTerminalStatus, type Task } from '@claudine/core';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Claudine, openClaudine } from './client.js';
-import { type Host, startHost } from './host.js';
+import { waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { Claudine } from './client.js';
+import { finished, useHostFixture } from './host-fixture.test-helper.js';
 
 // The host's side of output: the catalog in SQLite, compression and retention, and following.
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-const hosts: Host[] = [];
-const clients: Claudine[] = [];
-
-function environment(settings: Record<string, string>) {
-  return { ...process.env, CLAUDINE_TIMEOUT_KILL_GRACE: '500', ...settings };
-}
+const fixture = useHostFixture();
 
 async function setUp(settings: Record<string, string>): Promise<Claudine> {
-  hosts.push(await startHost({ home, environment: environment(settings) }));
-  const claudine = openClaudine({ home, environment: environment(settings), autoStartHost: false });
-  clients.push(claudine);
-  return claudine;
+  await fixture.host({ extra: settings });
+  return fixture.client({ extra: settings });
 }
-
-async function finished(claudine: Claudine, id: string): Promise<Task> {
-  return waitFor(
-    async () => {
-      const task = await claudine.get(id);
-      return isTerminalStatus(task.status) ? task : undefined;
-    },
-    { description: `task ${id} to finish`, timeoutMs: 30_000 },
-  );
-}
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
-
-afterEach(async () => {
-  for (const started of hosts.splice(0)) await started.stop();
-  for (const opened of clients.splice(0)) opened.close();
-  temp.remove();
-});
 
 describe('host output', () => {
   it('records segments, compression and capture in the database', async () => {
     const claudine = await setUp({ CLAUDINE_OUTPUT_SEGMENT_BYTES: '64KiB', CLAUDINE_OUTPUT_COMPRESSION_AGE: '0' });
-    const { task } = await claudine.submit({ prompt: 'seq 1 100000; echo done >&2', agent: 'command', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'seq 1 100000; echo done >&2', agent: 'command', cwd: fixture.workdir });
     await finished(claudine, task.id);
     const info = await waitFor(
       async () => {
@@ -63,7 +29,7 @@ describe('host output', () => {
       { description: 'every segment to be compressed and recorded', timeoutMs: 20_000 },
     );
     expect(info).toMatchObject({ capturedBytes: { stdout: 588_895, stderr: 5 }, droppedBytes: 0, truncatedReason: null, deletedAt: null });
-    expect(info.directory).toBe(join(home, 'logs', task.id));
+    expect(info.directory).toBe(join(fixture.home, 'logs', task.id));
     expect(info.segments.map((segment) => segment.file)).toEqual(readdirSync(info.directory).sort());
     const logBytes = info.segments.reduce((sum, segment) => sum + segment.logBytes, 0);
     const storedBytes = info.segments.reduce((sum, segment) => sum + segment.storedBytes, 0);
@@ -78,15 +44,15 @@ describe('host output', () => {
   });
 
   it('deletes expired logs and orphaned ones, and records the deletion', async () => {
-    const orphan = join(home, 'logs', 'zzzzzzzzzz');
+    const orphan = join(fixture.home, 'logs', 'zzzzzzzzzz');
     mkdirSync(orphan, { recursive: true });
     writeFileSync(join(orphan, '00000000000000000000.log'), '');
     const longAgo = new Date(Date.now() - 2 * 3_600_000);
     utimesSync(orphan, longAgo, longAgo);
     const claudine = await setUp({ CLAUDINE_OUTPUT_RETENTION: '1s' });
-    const { task } = await claudine.submit({ prompt: 'echo short-lived', agent: 'command', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'echo short-lived', agent: 'command', cwd: fixture.workdir });
     await finished(claudine, task.id);
-    await waitFor(() => !existsSync(join(home, 'logs', task.id)) && !existsSync(orphan), {
+    await waitFor(() => !existsSync(join(fixture.home, 'logs', task.id)) && !existsSync(orphan), {
       description: 'the sweeper to delete the expired and the orphaned log',
       timeoutMs: 20_000,
     });
@@ -100,11 +66,11 @@ describe('host output', () => {
 
   it('follows a running task until it ends, output and state alike', async () => {
     const claudine = await setUp({});
-    const go = join(workdir, 'go');
+    const go = join(fixture.workdir, 'go');
     const { task } = await claudine.submit({
       prompt: `echo one; while [ ! -f '${go}' ]; do sleep 0.05; done; echo two >&2; echo three`,
       agent: 'command',
-      cwd: workdir,
+      cwd: fixture.workdir,
     });
     const seen: string[] = [];
     const following = claudine.followOutput(task.id, (records) => {

@@ -1,65 +1,42 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTerminalStatus, type Task } from '@claudine/core';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
-import { createTempDir, fakeClaudePath, findProcessesWithMarker, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
+import { findProcessesWithMarker, isProcessAlive, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Claudine, openClaudine } from './client.js';
+import type { Claudine } from './client.js';
 import { hostEntryPath } from './ensure-host.js';
-import { type Host, startHost } from './host.js';
+import type { Host } from './host.js';
+import { finished, useHostFixture } from './host-fixture.test-helper.js';
 
 const GRACE_MS = 500;
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let markerValue: string;
-let marker: string;
-const hosts: Host[] = [];
-const clients: Claudine[] = [];
+const fixture = useHostFixture({ CLAUDINE_TIMEOUT_KILL_GRACE: String(GRACE_MS), CLAUDINE_CONCURRENCY: '4' });
+const host = (extra: Record<string, string> = {}): Promise<Host> => fixture.host({ extra });
+const client = (): Claudine => fixture.client();
+// Processes a test started itself, and the marker its tasks' processes carry: both are killed
+// after each test, whatever it left behind.
 const children: ChildProcess[] = [];
+let markerValue = '';
+let marker = '';
 
-function environment(extra: Record<string, string> = {}): Record<string, string | undefined> {
-  return {
-    ...process.env,
-    CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
-    CLAUDINE_TIMEOUT_KILL_GRACE: String(GRACE_MS),
-    CLAUDINE_CONCURRENCY: '4',
-    ...extra,
-  };
-}
+beforeEach(() => {
+  markerValue = Math.random().toString(36).slice(2);
+  marker = `CLAUDINE_TEST_MARKER=${markerValue}`;
+});
 
-async function host(extra: Record<string, string> = {}): Promise<Host> {
-  const started = await startHost({ home, environment: environment(extra) });
-  hosts.push(started);
-  return started;
-}
-
-function client(): Claudine {
-  const opened = openClaudine({ home, environment: environment(), autoStartHost: false });
-  clients.push(opened);
-  return opened;
-}
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pid of findProcessesWithMarker(marker)) process.kill(pid, 'SIGKILL');
+});
 
 // A claude task run by the fake agent, carrying the test's marker so /proc finds its processes.
 function fakeClaude(claudine: Claudine, directives: string, options: { timeoutMs?: number; maxRetries?: number } = {}) {
   return claudine.submit({
     prompt: `Work on it [[fake: ${directives}]]`,
-    cwd: workdir,
+    cwd: fixture.workdir,
     agentOptions: { env: { CLAUDINE_TEST_MARKER: markerValue } },
     ...options,
   });
-}
-
-async function finished(claudine: Claudine, id: string): Promise<Task> {
-  return waitFor(
-    async () => {
-      const task = await claudine.get(id);
-      return isTerminalStatus(task.status) ? task : undefined;
-    },
-    { description: `task ${id} to finish`, timeoutMs: 20_000 },
-  );
 }
 
 async function stderrOf(claudine: Claudine, id: string): Promise<string> {
@@ -73,23 +50,6 @@ async function setUp(claudine: Claudine, ids: readonly string[], pattern: RegExp
     await waitFor(async () => pattern.test(await stderrOf(claudine, id)), { description: `task ${id} to be set up`, timeoutMs: 15_000 });
   }
 }
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  markerValue = Math.random().toString(36).slice(2);
-  marker = `CLAUDINE_TEST_MARKER=${markerValue}`;
-});
-
-afterEach(async () => {
-  for (const started of hosts.splice(0)) await started.stop();
-  for (const opened of clients.splice(0)) opened.close();
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const pid of findProcessesWithMarker(marker)) process.kill(pid, 'SIGKILL');
-  temp.remove();
-});
 
 describe('timeouts in the host', () => {
   it('warns, records the warning, then fails the task as timed out with its signal and output kept', async () => {
@@ -195,16 +155,15 @@ describe('host shutdown', () => {
     expect(findProcessesWithMarker(marker)).toEqual([]);
     expect((await claudine.hostStatus()).running).toBe(false);
     const lines: string[] = [];
-    const next = await startHost({ home, environment: environment(), log: (line) => lines.push(line) });
-    hosts.push(next);
+    await fixture.host({ log: (line) => lines.push(line) });
     expect(lines.filter((line) => line.startsWith('recovered'))).toEqual([]);
   });
 
   it('stops on SIGTERM as a process, and on a second signal kills every task at once and exits', async () => {
     const claudine = client();
     const { task: first } = await fakeClaude(claudine, 'ignore-sigterm; escaped-grandchild 60000; sleep 60000');
-    const child = spawn(process.execPath, [hostEntryPath(), '--home', home], {
-      env: { ...environment(), CLAUDINE_TIMEOUT_KILL_GRACE: '60s' } as NodeJS.ProcessEnv,
+    const child = spawn(process.execPath, [hostEntryPath(), '--home', fixture.home], {
+      env: fixture.environment({ CLAUDINE_TIMEOUT_KILL_GRACE: '60s' }) as NodeJS.ProcessEnv,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.push(child);
@@ -234,7 +193,7 @@ describe('host shutdown', () => {
 describe('recovery', () => {
   it("kills a dead host's leftover that escaped its task's process group, found by the task id it carries", async () => {
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: workdir, maxRetries: 0 });
+    const { task } = await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: fixture.workdir, maxRetries: 0 });
     // An escaped descendant of the task (its own session), whose root process is long gone.
     const leftover = spawn('setsid', ['sh', '-c', "trap '' TERM; sleep 60"], {
       detached: true,
@@ -243,7 +202,7 @@ describe('recovery', () => {
     });
     children.push(leftover);
     await waitFor(() => findProcessesWithMarker(marker).length > 0, { description: 'the leftover to run' });
-    const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+    const store = SqliteTaskStore.open({ path: join(fixture.home, 'claudine.db') });
     try {
       await store.registerHost({ id: 'host-dead', pid: 999_999, pidStartTime: 'gone', hostname: 'vm', startedAt: 1, heartbeatAt: 1 });
       await store.claimNext({ owner: 'host-dead', maxRunning: 10, now: Date.now(), leaseExpiresAt: Date.now() + 60_000 });

@@ -1,62 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTerminalStatus, type Task } from '@claudine/core';
 import { identifyProcess } from '@claudine/runner';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
-import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Claudine, openClaudine } from './client.js';
+import { isProcessAlive, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { Claudine } from './client.js';
 import { type Host, startHost } from './host.js';
+import { finished, useHostFixture } from './host-fixture.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-const hosts: Host[] = [];
-const clients: Claudine[] = [];
-const environment = () => ({ ...process.env, CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath, CLAUDINE_TIMEOUT_KILL_GRACE: '500' });
-
-async function host(options: { lock?: boolean } = {}): Promise<Host> {
-  const started = await startHost({ home, environment: environment(), ...options });
-  hosts.push(started);
-  return started;
-}
-
-function client(): Claudine {
-  const opened = openClaudine({ home, environment: environment(), autoStartHost: false });
-  clients.push(opened);
-  return opened;
-}
-
-async function finished(claudine: Claudine, id: string): Promise<Task> {
-  return waitFor(
-    async () => {
-      const task = await claudine.get(id);
-      return isTerminalStatus(task.status) ? task : undefined;
-    },
-    { description: `task ${id} to finish`, timeoutMs: 20_000 },
-  );
-}
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
-
-afterEach(async () => {
-  for (const started of hosts.splice(0)) await started.stop();
-  for (const opened of clients.splice(0)) opened.close();
-  temp.remove();
-});
+const fixture = useHostFixture();
+const host = (options: { lock?: boolean } = {}): Promise<Host> => fixture.host(options);
+const client = (): Claudine => fixture.client();
 
 describe('host', () => {
   it('runs submitted tasks: a command and a claude task', async () => {
     await host();
     const claudine = client();
-    const command = await claudine.submit({ prompt: 'echo built', agent: 'command', cwd: workdir });
-    const claude = await claudine.submit({ prompt: 'Review it [[fake: succeed Looks fine]]', agent: 'claude', cwd: workdir });
+    const command = await claudine.submit({ prompt: 'echo built', agent: 'command', cwd: fixture.workdir });
+    const claude = await claudine.submit({ prompt: 'Review it [[fake: succeed Looks fine]]', agent: 'claude', cwd: fixture.workdir });
     const commandTask = await finished(claudine, command.task.id);
     expect(commandTask).toMatchObject({ status: 'completed', exitCode: 0, attempt: 1, owner: null });
     const claudeTask = await finished(claudine, claude.task.id);
@@ -68,7 +29,7 @@ describe('host', () => {
 
   it('refuses a second host on the same data directory and leaves the first in charge', async () => {
     const first = await host();
-    await expect(startHost({ home, environment: environment() })).rejects.toMatchObject({
+    await expect(startHost({ home: fixture.home, environment: fixture.environment() })).rejects.toMatchObject({
       code: 'host_running',
       message: expect.stringContaining(`pid ${process.pid}`),
     });
@@ -80,7 +41,7 @@ describe('host', () => {
   it('cancels a running task through its host, and a queued one before it starts', async () => {
     await host();
     const claudine = client();
-    const running = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: workdir });
+    const running = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: fixture.workdir });
     await waitFor(async () => (await claudine.get(running.task.id)).pid !== null, { description: 'the task to start' });
     const outcome = await claudine.cancel(running.task.id, 'no longer needed');
     expect(outcome.kind).toBe('requested');
@@ -91,10 +52,10 @@ describe('host', () => {
   });
 
   it('retries a rate-limited claude task with backoff until it succeeds', async () => {
-    const counter = join(temp.path, 'attempts');
-    await startHost({ home, environment: { ...environment(), CLAUDINE_RETRY_BASE_DELAY: '50ms' } }).then((started) => hosts.push(started));
+    const counter = join(fixture.root, 'attempts');
+    await fixture.host({ extra: { CLAUDINE_RETRY_BASE_DELAY: '50ms' } });
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: `[[fake: rate-limit-times 2 ${counter}]]`, cwd: workdir, maxRetries: 3 });
+    const { task } = await claudine.submit({ prompt: `[[fake: rate-limit-times 2 ${counter}]]`, cwd: fixture.workdir, maxRetries: 3 });
     const done = await finished(claudine, task.id);
     expect(done).toMatchObject({ status: 'completed', attempt: 3, report: { resultText: 'Succeeded after 2 rate limits' } });
   });
@@ -102,7 +63,7 @@ describe('host', () => {
   it('stops running tasks when it stops, and records them for a clean restart', async () => {
     const started = await host();
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: fixture.workdir });
     const running = await waitFor(async () => {
       const current = await claudine.get(task.id);
       return current.pid !== null ? current : undefined;
@@ -122,7 +83,7 @@ describe('recovery', () => {
     child.unref();
     const identity = identifyProcess(child.pid ?? 0);
     if (identity === undefined) throw new Error('no orphan');
-    const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+    const store = SqliteTaskStore.open({ path: join(fixture.home, 'claudine.db') });
     try {
       await store.registerHost({ id: 'host-dead', pid: 999_999, pidStartTime: 'gone', hostname: 'vm', startedAt: 1, heartbeatAt: 1 });
       await store.claimNext({ owner: 'host-dead', maxRunning: 10, now: Date.now(), leaseExpiresAt: Date.now() + 60_000 });
@@ -135,7 +96,7 @@ describe('recovery', () => {
 
   it("fails a dead host's running task as crashed and kills its leftover process", async () => {
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: workdir, maxRetries: 0 });
+    const { task } = await claudine.submit({ prompt: 'sleep 60', agent: 'command', cwd: fixture.workdir, maxRetries: 0 });
     const { pid } = await orphan(task.id, { recordPid: true });
     await host();
     const recovered = await claudine.get(task.id);
@@ -145,7 +106,7 @@ describe('recovery', () => {
 
   it('finds and kills a process whose pid the dead host never recorded, and requeues a task with retries left', async () => {
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'echo second attempt', agent: 'command', cwd: workdir, maxRetries: 1 });
+    const { task } = await claudine.submit({ prompt: 'echo second attempt', agent: 'command', cwd: fixture.workdir, maxRetries: 1 });
     const { pid } = await orphan(task.id, { recordPid: false });
     await host();
     await waitFor(() => !isProcessAlive(pid), { description: 'the unrecorded orphan to be killed' });
@@ -156,7 +117,7 @@ describe('recovery', () => {
   it('never touches the tasks of a live host, even one that does not hold the lock', async () => {
     const first = await host();
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'sleep 2; echo survived', agent: 'command', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'sleep 2; echo survived', agent: 'command', cwd: fixture.workdir });
     await waitFor(async () => (await claudine.get(task.id)).status === 'running', { description: 'the task to start' });
     const second = await host({ lock: false });
     expect(second.id).not.toBe(first.id);
@@ -169,16 +130,21 @@ describe('resume', () => {
   it("continues a claude task's session with new instructions, and refuses what has no session", async () => {
     await host();
     const claudine = client();
-    const first = await claudine.submit({ prompt: 'Start [[fake: succeed Started]]', cwd: workdir, priority: 'P0', labels: ['feature'] });
+    const first = await claudine.submit({
+      prompt: 'Start [[fake: succeed Started]]',
+      cwd: fixture.workdir,
+      priority: 'P0',
+      labels: ['feature'],
+    });
     const done = await finished(claudine, first.task.id);
     const sessionId = done.report?.sessionId;
     expect(sessionId).toEqual(expect.any(String));
     const resumed = await claudine.resume(first.task.id, 'Now add tests [[fake: succeed Tests added]]');
-    expect(resumed.task).toMatchObject({ agent: 'claude', cwd: workdir, priority: 'P0', labels: ['feature'] });
+    expect(resumed.task).toMatchObject({ agent: 'claude', cwd: fixture.workdir, priority: 'P0', labels: ['feature'] });
     expect(resumed.task.agentOptions.resumeSessionId).toBe(sessionId);
     const second = await finished(claudine, resumed.task.id);
     expect(second.report).toMatchObject({ sessionId, resultText: 'Tests added' });
-    const command = await claudine.submit({ prompt: 'true', agent: 'command', cwd: workdir });
+    const command = await claudine.submit({ prompt: 'true', agent: 'command', cwd: fixture.workdir });
     await expect(claudine.resume(command.task.id, 'more')).rejects.toMatchObject({
       code: 'invalid_input',
       message: expect.stringContaining('only claude tasks'),
@@ -188,16 +154,15 @@ describe('resume', () => {
 
 describe('leases', () => {
   it('stops a task whose lease another host took over, and leaves the record to that host', async () => {
-    const started = await startHost({ home, environment: { ...environment(), CLAUDINE_HOST_LEASE: '900ms' } });
-    hosts.push(started);
+    const started = await fixture.host({ extra: { CLAUDINE_HOST_LEASE: '900ms' } });
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: fixture.workdir });
     const running = await waitFor(async () => {
       const current = await claudine.get(task.id);
       return current.pid !== null ? current : undefined;
     });
     // What a recovering host does when this one stalls past its lease.
-    const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+    const store = SqliteTaskStore.open({ path: join(fixture.home, 'claudine.db') });
     try {
       const taken = await store.finish(task.id, started.id, {
         status: 'failed',
@@ -221,16 +186,20 @@ describe('leases', () => {
 describe('submitting', () => {
   it('refuses bad input with a message that says what to do, and stores nothing', async () => {
     const claudine = client();
-    await expect(claudine.submit({ prompt: 'x', cwd: join(temp.path, 'missing') })).rejects.toMatchObject({
+    await expect(claudine.submit({ prompt: 'x', cwd: join(fixture.root, 'missing') })).rejects.toMatchObject({
       code: 'invalid_input',
       message: expect.stringContaining('does not exist'),
     });
-    await expect(claudine.submit({ prompt: '  ', cwd: workdir })).rejects.toThrow(/prompt is empty/);
-    await expect(claudine.submit({ prompt: 'x', cwd: workdir, timeoutMs: 3 * 3_600_000 })).rejects.toThrow(/longer than the maximum 2 h/);
-    await expect(claudine.submit({ prompt: 'x', cwd: workdir, agent: 'command', agentOptions: { model: 'opus' } })).rejects.toThrow(
+    await expect(claudine.submit({ prompt: '  ', cwd: fixture.workdir })).rejects.toThrow(/prompt is empty/);
+    await expect(claudine.submit({ prompt: 'x', cwd: fixture.workdir, timeoutMs: 3 * 3_600_000 })).rejects.toThrow(
+      /longer than the maximum 2 h/,
+    );
+    await expect(claudine.submit({ prompt: 'x', cwd: fixture.workdir, agent: 'command', agentOptions: { model: 'opus' } })).rejects.toThrow(
       /command agent does not take model/,
     );
-    await expect(claudine.submit({ prompt: 'x', cwd: workdir, dependsOn: ['aaaaaaaaaa'] })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(claudine.submit({ prompt: 'x', cwd: fixture.workdir, dependsOn: ['aaaaaaaaaa'] })).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await expect(claudine.get('aaaaaaaaaa')).rejects.toMatchObject({ code: 'not_found' });
     await expect(claudine.get('not an id')).rejects.toMatchObject({ code: 'invalid_input' });
     expect((await claudine.list()).tasks).toEqual([]);

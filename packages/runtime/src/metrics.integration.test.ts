@@ -1,69 +1,34 @@
-import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { isTerminalStatus, type Task } from '@claudine/core';
-import { createTempDir, fakeClaudePath, parsePrometheusText, prometheusValue, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Claudine, openClaudine } from './client.js';
+import { parsePrometheusText, prometheusValue, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { Claudine } from './client.js';
 import { type ConfigInput, loadConfig } from './config.js';
-import { type Host, startHost } from './host.js';
+import type { Host } from './host.js';
+import { finished, useHostFixture } from './host-fixture.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-const hosts: Host[] = [];
-const clients: Claudine[] = [];
-const environment = () => ({ ...process.env, CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath, CLAUDINE_TIMEOUT_KILL_GRACE: '500' });
+const fixture = useHostFixture();
 
 async function host(overrides: ConfigInput = {}): Promise<Host> {
   const config = loadConfig({
-    file: join(home, 'none.json'),
-    environment: environment(),
+    file: join(fixture.home, 'none.json'),
+    environment: fixture.environment(),
     overrides: { ...overrides, metrics: { sampleInterval: '200ms', ...overrides.metrics } },
   }).config;
-  const started = await startHost({ home, environment: environment(), config });
-  hosts.push(started);
-  return started;
+  return fixture.host({ config });
 }
 
-function client(overrides: ConfigInput = {}): Claudine {
-  const opened = openClaudine({ home, environment: environment(), autoStartHost: false, overrides });
-  clients.push(opened);
-  return opened;
-}
-
-async function finished(claudine: Claudine, id: string): Promise<Task> {
-  return waitFor(
-    async () => {
-      const task = await claudine.get(id);
-      return isTerminalStatus(task.status) ? task : undefined;
-    },
-    { description: `task ${id} to finish`, timeoutMs: 30_000 },
-  );
-}
+const client = (overrides: ConfigInput = {}): Claudine => fixture.client({ overrides });
 
 const node = JSON.stringify(process.execPath);
 const burn = (seconds: number) =>
   `${node} -e "const t = process.cpuUsage().user + ${seconds * 1e6}; let s = 0; while (process.cpuUsage().user < t) for (let i = 0; i < 1e5; i++) s = (s + i) % 7;"`;
 
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
-
-afterEach(async () => {
-  for (const started of hosts.splice(0)) await started.stop();
-  for (const opened of clients.splice(0)) opened.close();
-  temp.remove();
-});
-
 describe.each(['auto', 'off'] as const)('a host measuring tasks with cgroups %s', (cgroups) => {
   it('shows live figures while a task runs and saves the final ones with it', async () => {
     await host({ metrics: { cgroups } });
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: `${burn(0.8)}; sleep 1`, agent: 'command', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: `${burn(0.8)}; sleep 1`, agent: 'command', cwd: fixture.workdir });
     const live = await waitFor(
       async () => {
         const [attempt] = await claudine.metrics.task(task.id);
@@ -95,7 +60,7 @@ describe('metrics of tasks run by a host', () => {
       prompt: 'Do it [[fake: say thinking; tool Bash; cost 0.0421; succeed Done]]',
       agent: 'claude',
       agentOptions: { model: 'claude-sonnet-test' },
-      cwd: workdir,
+      cwd: fixture.workdir,
     });
     await finished(claudine, task.id);
     const [metrics] = await claudine.metrics.task(task.id);
@@ -108,7 +73,7 @@ describe('metrics of tasks run by a host', () => {
   it('keeps snapshots of the system as history and prunes them past the retention', async () => {
     await host({ metrics: { snapshotInterval: '100ms', retention: '600ms' } });
     const claudine = client();
-    await claudine.submit({ prompt: 'true', agent: 'command', cwd: workdir });
+    await claudine.submit({ prompt: 'true', agent: 'command', cwd: fixture.workdir });
     const history = await waitFor(
       async () => {
         const found = await claudine.metrics.history({ since: 0, until: Date.now() });
@@ -137,7 +102,7 @@ describe('metrics of tasks run by a host', () => {
     const port = started.metricsEndpoint?.port;
     expect(port).toBeGreaterThan(0);
     const claudine = client();
-    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: fixture.workdir });
     await waitFor(async () => (await claudine.metrics.task(task.id))[0]?.live === true, { description: 'the task to run' });
     const ok = await fetchText(port ?? 0, '/metrics', '127.0.0.1');
     expect(ok.status).toBe(200);
@@ -164,7 +129,7 @@ describe('budgets', () => {
       agent: 'claude',
       agentOptions: { maxBudgetUsd: 0.2 },
       maxRetries: 2,
-      cwd: workdir,
+      cwd: fixture.workdir,
     });
     const done = await finished(claudine, task.id);
     expect(done).toMatchObject({ status: 'failed', failureReason: 'budget_exceeded', attempt: 1 });
@@ -181,7 +146,7 @@ describe('budgets', () => {
       agent: 'claude',
       agentOptions: { maxBudgetUsd: 0.25 },
       maxRetries: 3,
-      cwd: workdir,
+      cwd: fixture.workdir,
     });
     const done = await finished(claudine, task.id);
     expect(done).toMatchObject({ status: 'failed', failureReason: 'budget_exceeded', attempt: 1 });
@@ -192,16 +157,16 @@ describe('budgets', () => {
     const claudine = client();
     const systemLog = async (id: string) =>
       (await claudine.output.read(id, { streams: ['system'] })).records.map((record) => record.text).join('');
-    const first = await claudine.submit({ prompt: 'First [[fake: cost 0.04; succeed]]', agent: 'claude', cwd: workdir });
+    const first = await claudine.submit({ prompt: 'First [[fake: cost 0.04; succeed]]', agent: 'claude', cwd: fixture.workdir });
     expect((await finished(claudine, first.task.id)).status).toBe('completed');
     expect(await systemLog(first.task.id)).toContain('--max-budget-usd 0.05');
     // Each claude task may spend what is left of the day: this one is stopped at $0.01.
-    const second = await claudine.submit({ prompt: 'Second [[fake: cost 0.03; succeed]]', agent: 'claude', cwd: workdir });
+    const second = await claudine.submit({ prompt: 'Second [[fake: cost 0.03; succeed]]', agent: 'claude', cwd: fixture.workdir });
     expect(await finished(claudine, second.task.id)).toMatchObject({ status: 'failed', failureReason: 'budget_exceeded' });
     expect(await systemLog(second.task.id)).toContain('--max-budget-usd 0.01');
     // $0.07 of $0.05 spent: claude tasks wait, other agents run.
-    const third = await claudine.submit({ prompt: 'Third [[fake: succeed]]', agent: 'claude', cwd: workdir });
-    const command = await claudine.submit({ prompt: 'echo still runs', agent: 'command', cwd: workdir });
+    const third = await claudine.submit({ prompt: 'Third [[fake: succeed]]', agent: 'claude', cwd: fixture.workdir });
+    const command = await claudine.submit({ prompt: 'echo still runs', agent: 'command', cwd: fixture.workdir });
     expect((await finished(claudine, command.task.id)).status).toBe('completed');
     const waiting = await waitFor(
       async () => {
