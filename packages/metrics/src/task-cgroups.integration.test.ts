@@ -41,6 +41,25 @@ describe.runIf(probe.ok)('task cgroups', () => {
     expect(groups.create()?.path).not.toBe(first.path);
   });
 
+  it("never hands one cgroup to two hosts of one process, even after one removed the other's spares", () => {
+    const name = `test-${process.pid}-shared`;
+    const first = open('shared');
+    const spare = first.create();
+    expect(spare?.remove()).toBe(true);
+    // A second host opening the same parent removes the empty groups it finds there.
+    const opened = openTaskCgroups({ name });
+    if (!opened.ok) throw new Error(opened.reason);
+    try {
+      const theirs = opened.cgroups.create();
+      const ours = first.create();
+      expect(ours).toBeDefined();
+      expect(theirs).toBeDefined();
+      expect(ours?.path).not.toBe(theirs?.path);
+    } finally {
+      opened.cgroups.close();
+    }
+  });
+
   it('keeps a cgroup while a process of its task lives in it', async () => {
     const groups = open('busy');
     const group = groups.create();

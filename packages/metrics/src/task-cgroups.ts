@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -88,7 +89,6 @@ export function openTaskCgroups(options: { readonly name: string }): TaskCgroups
   }
   const created = new Set<string>();
   const spare: string[] = [];
-  let nextName = 1;
   const giveBack = (path: string): boolean => {
     if (spare.length < MAX_SPARE_GROUPS) {
       spare.push(path);
@@ -108,8 +108,9 @@ export function openTaskCgroups(options: { readonly name: string }): TaskCgroups
           // Unreadable (removed behind our back?): not worth keeping.
           if (tryRemove(reused)) created.delete(reused);
         }
-        const path = join(parent, `task-${nextName}`);
-        nextName += 1;
+        // Unique, and created here and nowhere else: hosts in one process share the parent,
+        // and another host's start removes empty groups, so a name must never come back.
+        const path = join(parent, `task-${randomBytes(6).toString('hex')}`);
         try {
           mkdirSync(path, { recursive: true });
         } catch {
