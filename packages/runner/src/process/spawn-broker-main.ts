@@ -100,6 +100,12 @@ function replenish(): void {
       (connection) => {
         connecting -= 1;
         spare.push(connection);
+        // One the host closed meanwhile must never be handed to an agent.
+        connection.socket.on('error', () => {});
+        connection.socket.once('close', () => {
+          const index = spare.indexOf(connection);
+          if (index !== -1) spare.splice(index, 1);
+        });
       },
       () => {
         // The host is going away; the next spawn connects on demand and reports the error.
