@@ -3,7 +3,7 @@ import type { Claudine } from '@claudine/runtime';
 import { printJson } from './context.js';
 import { EXIT, exitCodeForTask } from './exit-codes.js';
 import { displayStatus } from './format-task.js';
-import { TaskJson } from './json-shapes.js';
+import { SubmittedJson, TaskJson } from './json-shapes.js';
 import { createOutputPrinter } from './output-printer.js';
 import { createProgress } from './progress.js';
 import { detectTerminal, paint, type Terminal } from './terminal.js';
@@ -14,6 +14,27 @@ export interface WaitReportOptions {
   readonly json: boolean;
   /** Claude tasks: print the raw stream-json instead of a transcript. */
   readonly raw: boolean;
+}
+
+/**
+ * What `run` and `resume` do once a task is stored: warn when no host could start, then print
+ * its id (or, with `--json`, the submission) or, with `--wait`/`--follow`, wait for it. Returns
+ * the exit code, or undefined when nothing was waited for.
+ */
+export async function reportSubmitted(
+  claudine: Claudine,
+  terminal: Terminal,
+  submitted: { readonly task: Task; readonly hostError: string | null },
+  options: { readonly wait?: boolean; readonly follow?: boolean; readonly json?: boolean; readonly raw?: boolean },
+): Promise<number | undefined> {
+  const { task, hostError } = submitted;
+  if (hostError !== null) process.stderr.write(`claudine: task ${task.id} is queued, but no host could start: ${hostError}\n`);
+  if (options.wait !== true && options.follow !== true) {
+    if (options.json === true) printJson(SubmittedJson, { id: task.id, status: task.status, task });
+    else process.stdout.write(`${task.id}\n`);
+    return undefined;
+  }
+  return waitForTaskAndReport(claudine, terminal, task, { json: options.json === true, raw: options.raw === true });
 }
 
 /**

@@ -52,8 +52,8 @@ describe.runIf(probe.ok)('task cgroups', () => {
     try {
       const theirs = opened.cgroups.create();
       const ours = first.create();
-      expect(ours).toBeDefined();
-      expect(theirs).toBeDefined();
+      expect(ours?.path).toMatch(/\/task-[0-9a-f]{12}$/);
+      expect(theirs?.path).toMatch(/\/task-[0-9a-f]{12}$/);
       expect(ours?.path).not.toBe(theirs?.path);
     } finally {
       opened.cgroups.close();

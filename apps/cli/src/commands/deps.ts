@@ -3,6 +3,7 @@ import { printJson, withClaudine } from '../context.js';
 import { paintStatus } from '../format-task.js';
 import { withExamples } from '../help-examples.js';
 import { TaskJson } from '../json-shapes.js';
+import { collectList } from '../parse-options.js';
 import { paint } from '../terminal.js';
 
 interface DepsOptions {
@@ -20,8 +21,8 @@ export function registerDeps(program: Command): void {
       "Shows the dependencies of a task and which of them it still waits for. --add and --remove change them while the task is queued, all in one go: an unknown id or an edge that would close a cycle refuses the whole change, naming the cycle. A dependency that already failed applies the task's policy at once.",
     )
     .argument('<id>', 'task id')
-    .option('--add <id>', 'make the task wait for this one too (repeatable, or comma-separated)', collect, [])
-    .option('--remove <id>', 'stop waiting for this one (repeatable, or comma-separated)', collect, [])
+    .option('--add <id>', 'make the task wait for this one too (repeatable, or comma-separated)', collectList, [])
+    .option('--remove <id>', 'stop waiting for this one (repeatable, or comma-separated)', collectList, [])
     .option('--json', 'print the task as JSON');
   withExamples(deps, [
     'claudine deps 7hq2w0v9xe',
@@ -52,14 +53,4 @@ export function registerDeps(program: Command): void {
       { autoStartHost: false },
     );
   });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  ];
 }

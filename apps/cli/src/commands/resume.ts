@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { type AgentOptions, type NewTaskInput, PRIORITIES } from '@claudine/core';
 import { parseDuration } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
-import { CliError, printJson, withClaudine } from '../context.js';
+import { CliError, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
-import { SubmittedJson } from '../json-shapes.js';
 import { wholeNumber } from '../parse-options.js';
-import { waitForTaskAndReport } from '../task-waiter.js';
+import { reportSubmitted } from '../task-waiter.js';
 
 interface ResumeOptions {
   priority?: (typeof PRIORITIES)[number];
@@ -51,14 +50,8 @@ export function registerResume(program: Command): void {
     }
     const overrides = resumeOverrides(options);
     await withClaudine(command, async (claudine, terminal) => {
-      const { task, hostError } = await claudine.resume(id, instructions, overrides);
-      if (hostError !== null) process.stderr.write(`claudine: task ${task.id} is queued, but no host could start: ${hostError}\n`);
-      if (options.wait !== true && options.follow !== true) {
-        if (options.json === true) printJson(SubmittedJson, { id: task.id, status: task.status, task });
-        else process.stdout.write(`${task.id}\n`);
-        return;
-      }
-      process.exitCode = await waitForTaskAndReport(claudine, terminal, task, { json: options.json === true, raw: options.raw === true });
+      const code = await reportSubmitted(claudine, terminal, await claudine.resume(id, instructions, overrides), options);
+      if (code !== undefined) process.exitCode = code;
     });
   });
 }

@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import { parseDuration } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
-import { CliError, printJson, withClaudine } from '../context.js';
+import { CliError, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
-import { SubmittedJson } from '../json-shapes.js';
 import { collect, collectList, wholeNumber } from '../parse-options.js';
-import { waitForTaskAndReport } from '../task-waiter.js';
+import { reportSubmitted } from '../task-waiter.js';
 
 interface RunOptions {
   agent?: (typeof AGENT_KINDS)[number];
@@ -74,14 +73,8 @@ export function registerRun(program: Command): void {
   ]).action(async (promptParts: string[], options: RunOptions, command: Command) => {
     await withClaudine(command, async (claudine, terminal) => {
       const input = buildInput(promptParts, options);
-      const { task, hostError } = await claudine.submit(input);
-      if (hostError !== null) process.stderr.write(`claudine: task ${task.id} is queued, but no host could start: ${hostError}\n`);
-      if (options.wait !== true && options.follow !== true) {
-        if (options.json === true) printJson(SubmittedJson, { id: task.id, status: task.status, task });
-        else process.stdout.write(`${task.id}\n`);
-        return;
-      }
-      process.exitCode = await waitForTaskAndReport(claudine, terminal, task, { json: options.json === true, raw: options.raw === true });
+      const code = await reportSubmitted(claudine, terminal, await claudine.submit(input), options);
+      if (code !== undefined) process.exitCode = code;
     });
   });
 }
