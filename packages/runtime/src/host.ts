@@ -165,7 +165,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   });
   const metrics = createHostMetrics({
     config,
-    layout,
+    store: store.metricsStore(),
     hostId: id,
     log,
     poke: () => scheduler.poke(),

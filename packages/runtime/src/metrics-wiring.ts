@@ -1,7 +1,7 @@
 import type { ClaimBudget, ProcessRunner, RunEvent, RunHandle, RunOptions, RunResult, Task, TaskMetrics } from '@claudine/core';
 import { createSystemUsageMeter, createTaskSampler, type ReapedTotals, renderPrometheus, type TaskSampler } from '@claudine/metrics';
 import type { ReapedCounters } from '@claudine/runner';
-import { SqliteMetricsStore } from '@claudine/store-sqlite';
+import type { SqliteMetricsStore } from '@claudine/store-sqlite';
 import {
   BUDGET_WAIT_PREFIX,
   BUDGETED_AGENTS,
@@ -12,7 +12,6 @@ import {
   startOfDay,
 } from './budget.js';
 import type { Config } from './config.js';
-import type { DataLayout } from './data-directory.js';
 import { deferredRunHandle } from './deferred-run-handle.js';
 import { parseListenAddress } from './metrics-config.js';
 import { type MetricsEndpoint, serveMetrics } from './metrics-endpoint.js';
@@ -22,7 +21,8 @@ import { taskMetricsOf } from './task-metrics.js';
 /** What {@link createHostMetrics} needs from the host. */
 export interface HostMetricsOptions {
   readonly config: Config;
-  readonly layout: DataLayout;
+  /** Where metrics go: the host's task store's connection (`SqliteTaskStore.metricsStore()`). */
+  readonly store: SqliteMetricsStore;
   readonly hostId: string;
   readonly log: (line: string) => void;
   /** Wakes the scheduler (when the daily budget frees up). */
@@ -68,7 +68,7 @@ export interface HostMetrics {
   readonly endpoint: MetricsEndpoint['address'] | undefined;
   /** The sampler (how tasks are measured here). */
   readonly sampler: TaskSampler;
-  /** Stops everything; call after the scheduler has stopped. */
+  /** Stops everything; call after the scheduler has stopped and before the store is closed. */
   stop(): Promise<void>;
 }
 
@@ -88,11 +88,7 @@ const CLAUDE_BUDGET_STOP = 'error_max_budget_usd';
  */
 export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
   const { config, log } = options;
-  const store = SqliteMetricsStore.open({
-    path: options.layout.database,
-    synchronous: 'NORMAL',
-    busyTimeoutMs: config.database.busyTimeout,
-  });
+  const { store } = options;
   const spawner = options.spawner;
   const sampler = createTaskSampler({
     cgroups: config.metrics.cgroups,
@@ -327,8 +323,8 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
       } catch (error) {
         report('take a snapshot')(error);
       }
+      // The store is the host's connection: the host closes it.
       sampler.close();
-      store.close();
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 import type BetterSqlite3 from 'better-sqlite3';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
+import type { TurnWrites } from './turn-writes.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -74,33 +75,42 @@ const SNAPSHOT_COLUMNS = [
 const MAX_SNAPSHOTS = 100_000;
 
 /**
- * The {@link MetricsStore} on the same SQLite file as the tasks (its own connection). Task
- * metrics are keyed by task and attempt and deleted with their task; a live row is replaced by
- * each sample and never overwrites the final one.
+ * The {@link MetricsStore} on the same SQLite file as the tasks: on its own connection
+ * ({@link SqliteMetricsStore.open}) or on the task store's ({@link SqliteTaskStore.metricsStore}).
+ * Task metrics are keyed by task and attempt and deleted with their task; a live row is replaced
+ * by each sample and never overwrites the final one.
  */
 export class SqliteMetricsStore implements MetricsStore {
   readonly path: string;
   readonly #db: Database;
   readonly #sql: PreparedStatements;
+  // On a shared connection: saves join the turn's transaction, and the owner closes it.
+  readonly #shared: TurnWrites | undefined;
 
-  private constructor(db: Database, path: string) {
+  private constructor(db: Database, path: string, shared: TurnWrites | undefined) {
     this.#db = db;
     this.#sql = new PreparedStatements(db);
     this.path = path;
+    this.#shared = shared;
   }
 
   /** Opens (creating if needed) the database and applies pending migrations. */
   static open(options: OpenDatabaseOptions): SqliteMetricsStore {
-    return new SqliteMetricsStore(openDatabase(options), options.path);
+    return new SqliteMetricsStore(openDatabase(options), options.path, undefined);
   }
 
-  /** Closes the connection. */
+  /** Use {@link SqliteTaskStore.metricsStore}. */
+  static onConnection(db: Database, path: string, writes: TurnWrites): SqliteMetricsStore {
+    return new SqliteMetricsStore(db, path, writes);
+  }
+
+  /** Closes its own connection; a shared one stays open for its owner. */
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (this.#shared === undefined && this.#db.open) this.#db.close();
   }
 
   saveTaskMetrics(metrics: readonly TaskMetrics[]): Promise<void> {
-    return settleStorageWork(this.path, 'save task metrics', () => {
+    const save = (): void => {
       const columns = TASK_METRIC_COLUMNS.map(([, column]) => column);
       const updates = columns
         .filter((column) => column !== 'task_id' && column !== 'attempt')
@@ -111,20 +121,18 @@ export class SqliteMetricsStore implements MetricsStore {
          ON CONFLICT (task_id, attempt) DO UPDATE SET ${updates.join(', ')}
          WHERE task_metrics.live = 1 OR excluded.live = 0`,
       );
-      this.#db
-        .transaction(() => {
-          for (const entry of metrics) {
-            statement.run(
-              ...TASK_METRIC_COLUMNS.map(([field]) => {
-                const value = entry[field];
-                if (field === 'missing') return JSON.stringify(value);
-                return typeof value === 'boolean' ? (value ? 1 : 0) : value;
-              }),
-            );
-          }
-        })
-        .immediate();
-    });
+      for (const entry of metrics) {
+        statement.run(
+          ...TASK_METRIC_COLUMNS.map(([field]) => {
+            const value = entry[field];
+            if (field === 'missing') return JSON.stringify(value);
+            return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+          }),
+        );
+      }
+    };
+    if (this.#shared !== undefined) return this.#shared.enqueue('save task metrics', save);
+    return settleStorageWork(this.path, 'save task metrics', () => this.#db.transaction(save).immediate());
   }
 
   taskMetrics(taskId: string): Promise<TaskMetrics[]> {

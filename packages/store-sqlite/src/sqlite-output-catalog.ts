@@ -1,7 +1,7 @@
 import type { OutputCatalog, OutputEvent, OutputSegmentEntry, TaskOutputEntry, TaskOutputState, TaskStatus } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
-import { toStorageError } from './sqlite-errors.js';
+import type { TurnWrites } from './turn-writes.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -29,51 +29,24 @@ interface SegmentRow {
 /**
  * The {@link OutputCatalog} on the tables `task_outputs` and `task_output_segments` (migration
  * 3), sharing the task store's connection. Events recorded in the same turn of the event loop
- * share one transaction.
+ * share one transaction with the store's other deferred writes (see {@link TurnWrites}).
  */
 export class SqliteOutputCatalog implements OutputCatalog {
-  readonly #db: Database;
   readonly #path: string;
   readonly #sql: PreparedStatements;
-  #queue: Array<{ readonly event: OutputEvent; readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
+  readonly #writes: TurnWrites;
 
   /** Use {@link SqliteTaskStore.outputCatalog}. */
-  constructor(db: Database, path: string) {
-    this.#db = db;
+  constructor(db: Database, path: string, writes: TurnWrites) {
     this.#sql = new PreparedStatements(db);
     this.#path = path;
+    this.#writes = writes;
   }
 
   record(event: OutputEvent): Promise<void> {
-    // Events of one turn of the event loop (many tasks starting or ending together) go in one
-    // transaction: a commit per event would cost the host more than the event is worth.
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ event, resolve, reject });
-      if (this.#queue.length === 1) setImmediate(() => this.#flush());
-    });
-  }
-
-  #flush(): void {
-    const batch = this.#queue;
-    this.#queue = [];
-    try {
-      this.#db
-        .transaction(() => {
-          for (const item of batch) this.#apply(item.event);
-        })
-        .immediate();
-      for (const item of batch) item.resolve();
-    } catch {
-      // Apply them one by one, so that one bad event loses no other.
-      for (const item of batch) {
-        try {
-          this.#db.transaction(() => this.#apply(item.event)).immediate();
-          item.resolve();
-        } catch (error) {
-          item.reject(toStorageError(error, this.#path, `record the output event ${item.event.kind} of task ${item.event.taskId}`));
-        }
-      }
-    }
+    // Many tasks starting or ending together: a commit per event would cost the host more than
+    // the event is worth.
+    return this.#writes.enqueue(`record the output event ${event.kind} of task ${event.taskId}`, () => this.#apply(event));
   }
 
   describe(taskId: string): Promise<TaskOutputEntry | undefined> {

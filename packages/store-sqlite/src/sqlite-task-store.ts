@@ -34,8 +34,10 @@ import { backupDatabase, checkIntegrity, type IntegrityReport, pruneFinished } f
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
 import { toStorageError } from './sqlite-errors.js';
+import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
+import { TurnWrites } from './turn-writes.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -87,13 +89,20 @@ export class SqliteTaskStore implements TaskStore {
   readonly #db: Database;
   readonly #sql: PreparedStatements;
   readonly #dependencies: DependencyQueries;
+  // One transaction function for every state change: making one per call costs more than the
+  // small statements it wraps.
+  readonly #transaction: BetterSqlite3.Transaction<(work: () => unknown) => unknown>;
+  readonly #turnWrites: TurnWrites;
   #outputCatalog: OutputCatalog | undefined;
+  #metricsStore: SqliteMetricsStore | undefined;
 
   private constructor(db: Database, path: string) {
     this.#db = db;
     this.#sql = new PreparedStatements(db);
     this.path = path;
     this.#dependencies = new DependencyQueries(db);
+    this.#transaction = db.transaction((work: () => unknown) => work());
+    this.#turnWrites = new TurnWrites(db, path);
   }
 
   /**
@@ -131,13 +140,25 @@ export class SqliteTaskStore implements TaskStore {
 
   /** The output catalog (sizes, segments, truncation of task logs) on this connection. */
   outputCatalog(): OutputCatalog {
-    this.#outputCatalog ??= new SqliteOutputCatalog(this.#db, this.path);
+    this.#outputCatalog ??= new SqliteOutputCatalog(this.#db, this.path, this.#turnWrites);
     return this.#outputCatalog;
   }
 
-  /** Closes the connection. Further calls throw. */
+  /**
+   * The metrics store on this connection, its writes sharing the transactions of this turn. A
+   * second connection would cost more: each one's commit empties the other's page cache.
+   * Closing it leaves the connection open.
+   */
+  metricsStore(): SqliteMetricsStore {
+    this.#metricsStore ??= SqliteMetricsStore.onConnection(this.#db, this.path, this.#turnWrites);
+    return this.#metricsStore;
+  }
+
+  /** Commits the writes waiting for the end of this turn and closes the connection. Further calls throw. */
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#turnWrites.flush();
+    this.#db.close();
   }
 
   create(task: NewTask): Promise<Result<Task, CreateTaskError>> {
@@ -278,7 +299,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   recordProcess(id: string, owner: string, process: ProcessIdentity, now: number): Promise<boolean> {
-    return settleStorageWork(this.path, 'record a task process', () => {
+    // Deferred to the end of the turn, with the output events of the same start.
+    return this.#turnWrites.enqueue('record a task process', () => {
       const info = this.#sql.run(
         'tasks.recordProcess',
         "UPDATE tasks SET pid = ?, pid_start_time = ?, updated_at = ? WHERE id = ? AND owner = ? AND status = 'running'",
@@ -696,7 +718,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   #immediate<T>(work: () => T): T {
-    return this.#db.transaction(work).immediate();
+    return this.#transaction.immediate(work) as T;
   }
 
   #sync<T>(action: string, work: () => T): T {
