@@ -106,11 +106,15 @@ export async function runMeasured(sampler: TaskSampler, key: string, command: st
   return sampler.finish(key);
 }
 
-/** Starts `sh -c command` as a measured task without waiting for it. */
+/**
+ * Starts `sh -c command` as a measured task without waiting for it. Node emits `exit` as it
+ * reaps the child, which is when a host's runner tells the sampler (`reaped`).
+ */
 export function startMeasured(sampler: TaskSampler, key: string, command: string, cwd: string): ChildProcess {
   return sampler.spawnScope(key, () => {
     const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: 'ignore' });
     if (child.pid !== undefined) sampler.track(key, child.pid, Date.now());
+    child.once('exit', () => sampler.reaped(key));
     return child;
   });
 }

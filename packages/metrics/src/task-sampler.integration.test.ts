@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,10 +22,17 @@ const burn = (seconds: number) => `${node} ${JSON.stringify(fixture('burn-cpu.mj
 const cpuMs = (usage: { cpuUserMs: number | null; cpuSystemMs: number | null }) => (usage.cpuUserMs ?? 0) + (usage.cpuSystemMs ?? 0);
 
 // Each mode is held to the same figures: with a cgroup per task where this machine allows one
-// (`auto`), and with /proc alone (`off`), which is what hosts without cgroup rights use.
-describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /usr/bin/time -v (or the kernel counters)', (cgroups) => {
+// (`auto`), and with /proc alone (`off`), which is what hosts without cgroup rights use; and
+// with the reaper telling the sampler of each reap (`reapNotices`, as a host's runner does) or
+// the sampler finding out from its samples.
+describe.each([
+  ['auto', true],
+  ['off', true],
+  ['auto', false],
+  ['off', false],
+] as const)('task sampler with cgroups %s, reap notices %s, against /usr/bin/time -v (or the kernel counters)', (cgroups, reapNotices) => {
   const open = (intervalMs = 200): TaskSampler => {
-    sampler = createTaskSampler({ cgroups, intervalMs, name: `test-${process.pid}` });
+    sampler = createTaskSampler({ cgroups, intervalMs, name: `test-${process.pid}`, reapNotices });
     return sampler;
   };
 
@@ -112,6 +120,33 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
     const usage = measured.finish('orphan');
     // Through /proc an orphan is counted up to its last sample; a cgroup counts it exactly.
     expect(cpuMs(usage)).toBeGreaterThan(cgroups === 'auto' && measured.cgroupsUnavailable === null ? 540 : 300);
+  });
+});
+
+describe('task sampler with reap notices', () => {
+  it("gives a reaped leader's CPU time to its own task, not to one still running, whenever it was tracked", async () => {
+    const command = burn(0.5);
+    // Measured first: the sampler counts every child this process reaps once it exists.
+    const reference = await measureReference(command, temp.path);
+    const expected = reference.userMs + reference.systemMs;
+    // /proc alone: a leader's CPU after its last sample comes only from the reaped-children
+    // counters, so any misattribution shows.
+    sampler = createTaskSampler({ cgroups: 'off', intervalMs: 0, reapNotices: true });
+    const measured = sampler;
+    const idle = startMeasured(measured, 'idle', 'sleep 30', temp.path);
+    const usage = await runMeasured(measured, 'burner', command, temp.path);
+    expect(isWithin(cpuMs(usage), expected, 0.1, 20), `sampler ${cpuMs(usage)} ms, ${reference.source} ${expected} ms`).toBe(true);
+    // A leader reaped before it is tracked holds its figures until it is, then gets them.
+    const early = spawn('/bin/sh', ['-c', command], { cwd: temp.path, stdio: 'ignore' });
+    const pid = early.pid ?? 0;
+    await new Promise((resolve) => early.once('exit', resolve));
+    measured.reaped('early');
+    measured.track('early', pid, Date.now());
+    const late = measured.finish('early');
+    expect(isWithin(cpuMs(late), expected, 0.1, 20), `sampler ${cpuMs(late)} ms, ${reference.source} ${expected} ms`).toBe(true);
+    idle.kill('SIGKILL');
+    await new Promise((resolve) => idle.once('exit', resolve));
+    expect(cpuMs(measured.finish('idle'))).toBeLessThan(50);
   });
 });
 

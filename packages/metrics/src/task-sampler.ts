@@ -23,6 +23,12 @@ export interface TaskSamplerOptions {
    * processes, when that is not this one: a spawn helper reports them. Default: this process's.
    */
   readonly reapedChildren?: () => ReapedTotals | null;
+  /**
+   * Whoever starts the tasks says when each first process is reaped ({@link TaskSampler.reaped}),
+   * in the turn it happens. Then finishing a task samples only that task; without it, every
+   * task is sampled at each finish to find out whose first process was reaped.
+   */
+  readonly reapNotices?: boolean;
   readonly now?: () => number;
 }
 
@@ -55,6 +61,11 @@ export interface TaskSampler {
    * read it: the process may already be gone when the sampler looks.
    */
   track(key: string, pid: number, startedAt: number, leaderStartTime?: number): void;
+  /**
+   * The first process of task `key` has been reaped (with `reapNotices`): call it in the turn
+   * its reaper's counters first include it, for every task reaped then, even one not tracked yet.
+   */
+  reaped(key: string): void;
   /** The figures of a tracked task as of its last sample; undefined when it is not tracked. */
   usage(key: string): ResourceUsage | undefined;
   /** Samples every tracked task now. */
@@ -84,6 +95,7 @@ export function createUnmeasuredSampler(platform: string): TaskSampler {
     cgroupsUnavailable: `cgroups exist only on Linux`,
     spawnScope: (_key, spawn) => spawn(),
     track() {},
+    reaped() {},
     usage: () => unmeasuredUsage(reason),
     sampleAll() {},
     reserveCgroup() {
@@ -111,6 +123,10 @@ class LinuxTaskSampler implements TaskSampler {
   readonly #tasks = new Map<string, Tracked>();
   readonly #pendingCgroups = new Map<string, TaskCgroup>();
   readonly #leftoverCgroups = new Set<TaskCgroup>();
+  readonly #reapNotices: boolean;
+  // Tasks reaped before they were tracked: the counters hold their use, which no tracked task
+  // may be given, so the ledger waits for them.
+  readonly #reapedUntracked = new Set<string>();
   readonly #intervalMs: number;
   readonly #earlySamplesMs: readonly number[];
   readonly #now: () => number;
@@ -125,6 +141,7 @@ class LinuxTaskSampler implements TaskSampler {
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#earlySamplesMs = options.earlySamplesMs ?? [100, 400];
     this.#ledger = new ReapedChildrenLedger(options.reapedChildren);
+    this.#reapNotices = options.reapNotices ?? false;
     this.#now = options.now ?? Date.now;
     if (options.cgroups === 'off') {
       this.cgroupsUnavailable = 'cgroups are turned off (metrics.cgroups)';
@@ -191,12 +208,22 @@ class LinuxTaskSampler implements TaskSampler {
     if (this.#closed || this.#tasks.has(key)) return;
     const cgroup = this.#pendingCgroups.get(key);
     this.#pendingCgroups.delete(key);
-    const usage = new TaskUsage({ pid, startTime: leaderStartTime ?? readProcessStat(pid)?.startTime ?? null }, startedAt, cgroup);
+    const usage = new TaskUsage({ pid, startTime: leaderStartTime ?? readProcessStat(pid)?.startTime ?? null }, startedAt, cgroup, {
+      reapNoticed: this.#reapNotices,
+    });
+    if (this.#reapedUntracked.delete(key)) usage.leaderReaped();
     if (cgroup === undefined) this.#table.track(key, pid);
     this.#tasks.set(key, { trackedAt: this.#now(), usage });
     this.#scheduleEarlySample();
     if (this.#intervalMs > 0) this.#ticker ??= unref(setInterval(() => this.sampleAll(), this.#intervalMs));
     if (this.#inScope !== key) this.#sampleOne(key);
+  }
+
+  reaped(key: string): void {
+    if (this.#closed || !this.#reapNotices) return;
+    const task = this.#tasks.get(key);
+    if (task === undefined) this.#reapedUntracked.add(key);
+    else task.usage.leaderReaped();
   }
 
   // Arms the shared early timer for the soonest early sample any task still needs.
@@ -246,16 +273,30 @@ class LinuxTaskSampler implements TaskSampler {
     const members = needsTable ? (rescan ? this.#table.scan() : this.#table.known()) : new Map<string, readonly number[]>();
     const now = this.#now();
     for (const [key, task] of this.#tasks) task.usage.sample(this.#pidsOf(task.usage, members.get(key)), now);
-    // Same synchronous turn as the samples: the leaders found reaped are exactly those whose
-    // totals moved into the host's counters since the last settle.
-    this.#ledger.settle([...this.#tasks.values()].map((task) => task.usage).filter((usage) => usage.awaitsLeaderTotals));
+    this.#settleLedger();
     for (const cgroup of this.#leftoverCgroups) if (cgroup.remove()) this.#leftoverCgroups.delete(cgroup);
+  }
+
+  // Gives the growth of the reaped-children counters to the leaders reaped since the last
+  // settle. With reap notices, those are the tasks told so; without, the ones whose leader the
+  // samples of this same synchronous turn found gone.
+  #settleLedger(): void {
+    if (this.#reapedUntracked.size > 0) return;
+    this.#ledger.settle([...this.#tasks.values()].map((task) => task.usage).filter((usage) => usage.awaitsLeaderTotals));
   }
 
   finish(key: string): ResourceUsage {
     const task = this.#tasks.get(key);
-    if (task === undefined) return unmeasuredUsage('no process of this attempt was measured (it did not start)');
-    this.#sampleAll(false);
+    if (task === undefined) {
+      this.#reapedUntracked.delete(key);
+      return unmeasuredUsage('no process of this attempt was measured (it did not start)');
+    }
+    if (this.#reapNotices) {
+      // Told who was reaped: this task's last sample is all that is needed.
+      const members = task.usage.cgroup === undefined ? (this.#table.known().get(key) ?? []) : undefined;
+      task.usage.sample(this.#pidsOf(task.usage, members), this.#now());
+      this.#settleLedger();
+    } else this.#sampleAll(false);
     const usage = task.usage.usage(this.#methodOf(key));
     this.#tasks.delete(key);
     this.#table.untrack(key);

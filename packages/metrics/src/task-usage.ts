@@ -75,10 +75,15 @@ export class TaskUsage {
   readonly #seen = new Set<string>();
   #samples = 0;
 
-  constructor(leader: TaskLeader, startedAt: number, cgroup?: TaskCgroup) {
+  // True when the reaper says when the leader was reaped ({@link TaskUsage.leaderReaped}): then
+  // a sample that misses it only means it exited, and its reap is not guessed from that.
+  readonly #reapNoticed: boolean;
+
+  constructor(leader: TaskLeader, startedAt: number, cgroup?: TaskCgroup, options: { readonly reapNoticed?: boolean } = {}) {
     this.leader = leader;
     this.startedAt = startedAt;
     this.cgroup = cgroup;
+    this.#reapNoticed = options.reapNoticed ?? false;
     this.#lastSampleAt = startedAt;
     // The leader existed even if it is gone before the first sample (a very short task).
     if (leader.startTime !== null) this.#seen.add(`${leader.pid}:${leader.startTime}`);
@@ -92,6 +97,11 @@ export class TaskUsage {
   /** The leader's totals at its last sample: a lower bound of its final totals. */
   get leaderLowerBound(): ReapedTotals {
     return this.#leaderLast;
+  }
+
+  /** The leader has been reaped: its final totals are in the reaper's counters now. */
+  leaderReaped(): void {
+    this.#leaderGone = true;
   }
 
   /** Sets the leader's final totals, taken from the host's reaped children counters. */
@@ -186,7 +196,7 @@ export class TaskUsage {
   #forget(gone: Member, present: ReadonlyMap<number, Member>, previous: ReadonlyMap<number, Member>): void {
     if (gone.pid === this.leader.pid) {
       // Reaped by the host: its final totals come from attributeLeader.
-      this.#leaderGone = true;
+      if (!this.#reapNoticed) this.#leaderGone = true;
       return;
     }
     // Its parent waited for it (the usual case): its counters are in the parent's now. A parent

@@ -113,7 +113,7 @@ describe('timeouts and termination', () => {
     expect(result.failure).toMatchObject({ reason: 'timeout', detail: expect.stringContaining('timed out after') });
     expect(result.signal).toBe('SIGTERM');
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(events.map((event) => event.kind)).toEqual(['started', 'timeout_warning', 'terminating']);
+    expect(events.map((event) => event.kind)).toEqual(['started', 'timeout_warning', 'terminating', 'reaped']);
     expect(await outputOf(subject.id, ['system'])).toContain('stopping (timeout)');
     expect(findProcessesWithMarker(marker)).toEqual([]);
   });

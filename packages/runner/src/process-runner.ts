@@ -284,6 +284,11 @@ class TaskRun {
           : `could not start ${command}: ${error.message}`;
     });
     child.on('exit', () => this.#onExit());
+    // Reported at once (a brokered exit may reach 'exit' only later): what the process used is
+    // in its reaper's counters from now on, and metrics attribute it by this.
+    const reaped = (): void => this.#context.onEvent({ kind: 'reaped', at: this.#context.now() });
+    if (child instanceof BrokeredProcess) child.once('reaped', reaped);
+    else child.once('exit', reaped);
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       this.#exit = { exitCode: code, signal };
       this.#maybeComplete();
@@ -392,7 +397,7 @@ class TaskRun {
     for (const timer of this.#timers) timer.cancel();
     if (this.#termination !== undefined || this.#tree === undefined) return;
     // Whatever the agent left behind, in its group or not, goes with it.
-    if (this.#tree.refresh({ force: true }).length > 0) this.#startTermination('leftovers', 'the agent exited');
+    if (this.#tree.refresh({ force: 'turn' }).length > 0) this.#startTermination('leftovers', 'the agent exited');
   }
 
   #maybeComplete(): void {

@@ -97,6 +97,8 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
     // Agents started by the runner's spawn broker are reaped there: their final figures come
     // from the broker's counters, not from this process's.
     ...(spawner?.kind === 'broker' ? { reapedChildren: () => reapedTotalsOf(spawner.reapedCounters()) } : {}),
+    // The runner reports every reap (RunEvent `reaped`), so a finish samples only its own task.
+    reapNotices: true,
   });
   const snapshotMeter = createSystemUsageMeter();
   const scrapeMeter = createSystemUsageMeter();
@@ -241,6 +243,7 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
         ...(cgroup === undefined ? {} : { cgroup }),
         onEvent(event) {
           if (event.kind === 'started') sampler.track(task.id, event.process.pid, event.at, startTicks(event.process.startTime));
+          else if (event.kind === 'reaped') sampler.reaped(task.id);
           forward(event);
         },
       });
@@ -257,6 +260,7 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
       inner.start(task, {
         onEvent(event) {
           if (event.kind === 'started') sampler.track(task.id, event.process.pid, event.at);
+          else if (event.kind === 'reaped') sampler.reaped(task.id);
           if (inScope) held.push(event);
           else forward(event);
         },

@@ -8,7 +8,13 @@ export type TerminationReason = 'cancelled' | 'shutdown';
 export type RunEvent =
   | { readonly kind: 'started'; readonly process: ProcessIdentity; readonly at: number }
   | { readonly kind: 'timeout_warning'; readonly at: number; readonly deadline: number }
-  | { readonly kind: 'terminating'; readonly reason: TerminationReason | 'timeout'; readonly at: number };
+  | { readonly kind: 'terminating'; readonly reason: TerminationReason | 'timeout'; readonly at: number }
+  /**
+   * The run's first process has exited and its parent has waited for it, so what it used over
+   * its whole life is now in the parent's reaped-children counters. Raised in the same turn for
+   * every process reaped with it, before anything else reads those counters.
+   */
+  | { readonly kind: 'reaped'; readonly at: number };
 
 /**
  * How Claudine stopped a run's processes, when it did: on timeout, cancel or shutdown, or to

@@ -171,6 +171,29 @@ describe('process tree membership', () => {
     expect(counted.listings()).toBe(1);
   });
 
+  it("with force 'turn', lists the processes once for many trees in one synchronous turn, and afresh in the next", async () => {
+    const table = new Map<number, FakeProcess>([
+      [300, { parent: 1, start: 10 }],
+      [400, { parent: 1, start: 12 }],
+    ]);
+    const counted = watchCountingListings(table, 60_000);
+    const first = counted.watcher.track(identity(300, 10), { sampleNow: false });
+    const second = counted.watcher.track(identity(400, 12), { sampleNow: false });
+    table.set(301, { parent: 300, group: 300, start: 13 });
+    table.set(401, { parent: 400, group: 400, start: 14 });
+    // Two agents reported in one message: one listing sees what both left.
+    expect(pids(first.refresh({ force: 'turn' }))).toEqual([300, 301]);
+    expect(pids(second.refresh({ force: 'turn' }))).toEqual([400, 401]);
+    expect(counted.listings()).toBe(1);
+    // A plain forced refresh always lists.
+    first.refresh({ force: true });
+    expect(counted.listings()).toBe(2);
+    await Promise.resolve();
+    table.set(402, { parent: 400, group: 400, start: 15 });
+    expect(pids(second.refresh({ force: 'turn' }))).toEqual([400, 401, 402]);
+    expect(counted.listings()).toBe(3);
+  });
+
   it('samples on its own at the interval while a tree is tracked, and stops when none is', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     try {

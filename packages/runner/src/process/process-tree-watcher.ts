@@ -42,8 +42,11 @@ export interface ProcessTreeWatcher {
    * not to, samples at once, so children started before this call are found.
    */
   track(root: ProcessIdentity | null, options?: TrackOptions): ProcessTree;
-  /** Samples now for every tree (at most once per 5 ms unless `force`). */
-  sample(force?: boolean): void;
+  /**
+   * Samples now for every tree (at most once per 5 ms unless `force`; `'turn'`: at most once
+   * per synchronous turn, see {@link ProcessTree.refresh}).
+   */
+  sample(force?: boolean | 'turn'): void;
   /** Number of trees tracked. */
   readonly size: number;
   /** Stops sampling and forgets every tree. */
@@ -65,6 +68,8 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
   let timer: NodeJS.Timeout | undefined;
   let forgetTimer: NodeJS.Timeout | undefined;
   let lastSample = Number.NEGATIVE_INFINITY;
+  // Set by a forced sample, cleared when the synchronous turn that took it ends.
+  let forcedThisTurn = false;
   let excluded: Set<number> | undefined;
 
   const markerOf = (entry: KnownProcess): string | null => {
@@ -85,11 +90,18 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
     return excluded;
   };
 
-  function sample(force = false): void {
+  function sample(force: boolean | 'turn' = false): void {
     if (trees.size === 0) return;
     const now = performance.now();
-    if (!force && now - lastSample < MIN_SAMPLE_GAP_MS) return;
+    if (force === 'turn' && forcedThisTurn) return;
+    if (force === false && now - lastSample < MIN_SAMPLE_GAP_MS) return;
     lastSample = now;
+    if (force !== false && !forcedThisTurn) {
+      forcedThisTurn = true;
+      queueMicrotask(() => {
+        forcedThisTurn = false;
+      });
+    }
     const pids = source.listPids();
     const present = new Set(pids);
     const removed: number[] = [];
@@ -168,7 +180,7 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
   };
 }
 
-function handleOf(tree: TrackedTree, sample: (force: boolean) => void, release: () => void): ProcessTree {
+function handleOf(tree: TrackedTree, sample: (force: boolean | 'turn') => void, release: () => void): ProcessTree {
   return {
     root: tree.root,
     groupId: tree.groupId,

@@ -23,9 +23,12 @@ export interface ProcessTree {
   readonly groupId: number | null;
   /**
    * Samples the system (unless another tree sampled in the last few ms, or `force`) and returns
-   * the members still running, zombies excluded, as they are now.
+   * the members still running, zombies excluded, as they are now. `force: 'turn'` reuses a
+   * forced sample taken earlier in the same synchronous turn: enough after an exit reported
+   * before that turn began (what the process left had started before it), and many agents
+   * reported together cost one listing of the system's processes, not one each.
    */
-  refresh(options?: { readonly force?: boolean }): readonly ProcessStatus[];
+  refresh(options?: { readonly force?: boolean | 'turn' }): readonly ProcessStatus[];
   /** The members as of the last sample, without sampling (some may have ended since). */
   members(): readonly ProcessStatus[];
   /**

@@ -21,17 +21,21 @@ function send(reply: BrokerReply): void {
 // over its whole life. CPU from /proc/self/stat (cutime, cstime); I/O from /proc/self/io, which
 // adds them to the live threads' counters. Only the main thread reads or writes files here (the
 // broker uses no thread pool; V8's worker threads do no I/O), so its counters, read first, are
-// all there is to subtract. Read at most once per turn: Node reaps every exited child before it
-// runs the first exit handler, so the exits handled in one turn share one reading.
-let lastReading: ReapedCounters | null | undefined;
+// all there is to subtract.
+//
+// The exits of one turn go to the host in one message, with the counters read once after them.
+// Node reaps exited children only just before it runs their exit handlers, and the flush runs
+// after every handler of the turn, so that reading holds exactly the agents reported so far.
+let exits: Array<{ id: number; code: number | null; signal: NodeJS.Signals | null }> = [];
 
-function reapedCounters(): ReapedCounters | null {
-  if (lastReading !== undefined) return lastReading;
-  lastReading = readReapedCounters();
+function reportExit(id: number, code: number | null, signal: NodeJS.Signals | null): void {
+  exits.push({ id, code, signal });
+  if (exits.length > 1) return;
   setImmediate(() => {
-    lastReading = undefined;
+    const batch = exits;
+    exits = [];
+    send({ type: 'exits', exits: batch, reaped: readReapedCounters() });
   });
-  return lastReading;
 }
 
 function readReapedCounters(): ReapedCounters | null {
@@ -241,14 +245,14 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   }
   child.once('exit', (code, signal) => {
     children.delete(request.id);
-    send({ type: 'exit', id: request.id, code, signal, reaped: reapedCounters() });
+    reportExit(request.id, code, signal);
   });
 }
 
 process.on('message', (request: BrokerRequest) => {
   if (request.type === 'hello') {
     address = { socket: request.socket, secret: request.secret };
-    send({ type: 'ready', reaped: reapedCounters() });
+    send({ type: 'ready', reaped: readReapedCounters() });
     replenish();
   } else if (request.type === 'spawn') void start(request);
 });

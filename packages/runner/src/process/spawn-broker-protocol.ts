@@ -52,9 +52,11 @@ export type BrokerReply =
       readonly connections: readonly number[];
     }
   | {
-      readonly type: 'exit';
-      readonly id: number;
-      readonly code: number | null;
-      readonly signal: NodeJS.Signals | null;
+      /**
+       * The agents reaped in one turn of the broker, with its counters read after the last of
+       * them: the counters' growth since the previous report is exactly what these used.
+       */
+      readonly type: 'exits';
+      readonly exits: ReadonlyArray<{ readonly id: number; readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
       readonly reaped: ReapedCounters | null;
     };

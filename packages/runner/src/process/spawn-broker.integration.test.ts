@@ -60,6 +60,40 @@ describe.runIf(process.platform === 'linux')('spawn broker', () => {
     expect((await run(broker, 'echo next')).stdout).toBe('next\n');
   });
 
+  it('says a process was reaped only once its counters include what it used, for processes ending together', async () => {
+    const broker = openBroker();
+    await run(broker, 'true');
+    const before = broker.reapedCounters();
+    if (before === null) throw new Error('no counters');
+    // Each writes 2 MB; they end at about the same time, so several share one report.
+    const bytes = 2_000_000;
+    const count = 6;
+    const seen: number[] = [];
+    await Promise.all(
+      Array.from({ length: count }, () => {
+        const child = broker.spawn({
+          command: '/bin/sh',
+          args: ['-c', `sleep 0.3; head -c ${bytes} /dev/zero > /dev/null`],
+          cwd: '/',
+          env: { PATH: process.env.PATH },
+          stdin: null,
+          cgroup: null,
+        });
+        child.once('reaped', () => {
+          const now = broker.reapedCounters();
+          seen.push(now === null ? 0 : now.writtenChars - before.writtenChars);
+        });
+        return new Promise((resolve) => child.once('close', resolve));
+      }),
+    );
+    expect(seen).toHaveLength(count);
+    // At the k-th notice, at least k processes' writes are counted.
+    seen.sort((left, right) => left - right);
+    seen.forEach((written, index) => {
+      expect(written).toBeGreaterThanOrEqual((index + 1) * bytes);
+    });
+  });
+
   it("counts what the processes it reaped read and wrote, and none of the broker's own reads", async () => {
     const broker = openBroker();
     await run(broker, 'true');

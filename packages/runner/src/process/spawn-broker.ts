@@ -19,7 +19,9 @@ export interface BrokeredSpawn {
  * A process started by the broker, shaped like the parts of a `ChildProcess` the runner uses:
  * `spawn` once it runs and its output is connected (then `pid`, `stdout` and `stderr` are set),
  * `error` when it could not start, `exit` and then `close` once its output has ended. `lost`
- * is true when the broker died while the process ran, so its exit status is unknown.
+ * is true when the broker died while the process ran, so its exit status is unknown. `reaped`
+ * comes as soon as the broker reports the exit, with {@link SpawnBroker.reapedCounters}
+ * already holding what the process used (`exit` waits for `spawn`, so it may come later).
  */
 export class BrokeredProcess extends EventEmitter {
   pid: number | undefined;
@@ -70,6 +72,7 @@ export class BrokeredProcess extends EventEmitter {
     if (this.#exit !== undefined) return;
     this.lost = lost;
     this.#exit = { code, signal };
+    if (!lost) this.emit('reaped');
     // Never before 'spawn': the runner sets up the run on 'spawn' and winds it down on 'exit'.
     if (this.#spawnEmitted || !this.#spawned) this.emit('exit', code, signal);
     this.#maybeClose();
@@ -231,11 +234,11 @@ export function createSpawnBroker(): SpawnBroker {
           run?.failed(error);
           break;
         }
-        case 'exit':
+        case 'exits':
           // The counters grow as the broker reaps; keep the totals across broker restarts.
           if (reply.reaped !== null) reaped = reply.reaped;
-          // The run stays known until it closes: its streams may be accepted after this message.
-          runs.get(reply.id)?.exited(reply.code, reply.signal);
+          // A run stays known until it closes: its streams may be accepted after this message.
+          for (const exit of reply.exits) runs.get(exit.id)?.exited(exit.code, exit.signal);
           break;
       }
     });
