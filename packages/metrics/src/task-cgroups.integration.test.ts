@@ -72,6 +72,11 @@ describe.runIf(probe.ok)('task cgroups', () => {
     child.kill('SIGKILL');
     await exited;
     expect(group.remove()).toBe(true);
+    const next = groups.create();
+    expect(next?.path).toBe(group.path);
+    // Told it is empty (its cgroup.procs was just read), it is given back without another read.
+    expect(next?.processIds()).toEqual([]);
+    expect(next?.remove(true)).toBe(true);
     expect(groups.create()?.path).toBe(group.path);
   });
 });

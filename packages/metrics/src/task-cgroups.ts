@@ -27,9 +27,11 @@ export interface TaskCgroup {
   cpu(): CgroupCpu | undefined;
   /**
    * Gives the cgroup up if it is empty (kept for a later task, or removed); true when it is no
-   * longer this task's. False while a process of the task still lives in it.
+   * longer this task's. False while a process of the task still lives in it. `knownEmpty`: the
+   * caller read {@link TaskCgroup.processIds} just now and found none; nothing can enter an
+   * empty group of a task from outside, so it is not read again.
    */
-  remove(): boolean;
+  remove(knownEmpty?: boolean): boolean;
 }
 
 /**
@@ -180,10 +182,10 @@ function createTaskCgroup(
         systemMicroseconds: Math.max(0, total.systemMicroseconds - baseline.systemMicroseconds),
       };
     },
-    remove() {
+    remove(knownEmpty = false) {
       if (released) return true;
       // A process of the task still in it keeps it (no rmdir would succeed either).
-      const members = processIds();
+      const members = knownEmpty ? [] : processIds();
       if (members === undefined) {
         released = tryRemove(path);
         return released;

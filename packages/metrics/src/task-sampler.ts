@@ -291,18 +291,23 @@ class LinuxTaskSampler implements TaskSampler {
       this.#reapedUntracked.delete(key);
       return unmeasuredUsage('no process of this attempt was measured (it did not start)');
     }
+    const cgroup = task.usage.cgroup;
+    let emptyGroup = false;
     if (this.#reapNotices) {
       // Told who was reaped: this task's last sample is all that is needed.
-      const members = task.usage.cgroup === undefined ? (this.#table.known().get(key) ?? []) : undefined;
-      task.usage.sample(this.#pidsOf(task.usage, members), this.#now());
+      if (cgroup === undefined) task.usage.sample(this.#table.known().get(key) ?? [], this.#now());
+      else {
+        const inGroup = cgroup.processIds();
+        emptyGroup = inGroup !== undefined && inGroup.length === 0;
+        task.usage.sample(withLeader(task.usage, inGroup ?? []), this.#now());
+      }
       this.#settleLedger();
     } else this.#sampleAll(false);
     const usage = task.usage.usage(this.#methodOf(key));
     this.#tasks.delete(key);
     this.#table.untrack(key);
-    const cgroup = task.usage.cgroup;
     // A process that left the task's session may outlive it; its cgroup goes once it is empty.
-    if (cgroup !== undefined && !cgroup.remove()) this.#leftoverCgroups.add(cgroup);
+    if (cgroup !== undefined && !cgroup.remove(emptyGroup)) this.#leftoverCgroups.add(cgroup);
     if (this.#tasks.size === 0 && this.#ticker !== undefined) {
       clearInterval(this.#ticker);
       this.#ticker = undefined;
@@ -328,22 +333,25 @@ class LinuxTaskSampler implements TaskSampler {
     const task = this.#tasks.get(key);
     if (task === undefined) return;
     // No ledger settle here: that needs every task sampled in the same turn (see sampleAll). At
-    // its start a task is its leader: reading it alone spares a listing of /proc per task.
-    const members = task.usage.cgroup === undefined ? [task.usage.leader.pid] : undefined;
-    task.usage.sample(this.#pidsOf(task.usage, members), this.#now());
+    // its start a task is its leader: reading it alone spares a listing of /proc, or of its
+    // cgroup, per task (the next sample finds what it starts).
+    task.usage.sample([task.usage.leader.pid], this.#now());
   }
 
-  // A cgroup lists only live processes, not a leader that has exited and is not yet reaped:
-  // the leader is always looked at (TaskUsage skips it once its pid names another process).
   #pidsOf(usage: TaskUsage, tableMembers: readonly number[] | undefined): readonly number[] {
     if (usage.cgroup === undefined) return tableMembers ?? [];
-    const pids = usage.cgroup.processIds() ?? [];
-    return pids.includes(usage.leader.pid) ? pids : [usage.leader.pid, ...pids];
+    return withLeader(usage, usage.cgroup.processIds() ?? []);
   }
 
   #methodOf(key: string): string {
     return this.#tasks.get(key)?.usage.cgroup === undefined ? 'proc' : 'cgroup+proc';
   }
+}
+
+// A cgroup lists only live processes, not a leader that has exited and is not yet reaped: the
+// leader is always looked at (TaskUsage skips it once its pid names another process).
+function withLeader(usage: TaskUsage, inGroup: readonly number[]): readonly number[] {
+  return inGroup.includes(usage.leader.pid) ? inGroup : [usage.leader.pid, ...inGroup];
 }
 
 function unref(timer: NodeJS.Timeout): NodeJS.Timeout {
