@@ -48,6 +48,18 @@ describe('SqliteTaskStore', () => {
     expect(read).toMatchObject({ prompt: 'hello', status: 'queued', labels: ['a'], attempt: 0, owner: null });
   });
 
+  it('moves its data version when another connection commits, not when it commits itself', async () => {
+    const host = openStore();
+    const client = openStore();
+    const before = host.dataVersion();
+    await host.create(newTask());
+    expect(host.dataVersion()).toBe(before);
+    await client.create(newTask());
+    const after = host.dataVersion();
+    expect(after).not.toBe(before);
+    expect(host.dataVersion()).toBe(after);
+  });
+
   it('claims by priority, then first in first out', async () => {
     let run = 0;
     await fc.assert(

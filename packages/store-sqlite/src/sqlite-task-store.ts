@@ -116,7 +116,11 @@ export class SqliteTaskStore implements TaskStore {
 
   /** A number that changes whenever another connection commits (`PRAGMA data_version`). */
   dataVersion(): number {
-    return this.#sync('read the data version', () => this.#db.pragma('data_version', { simple: true }) as number);
+    // A cached statement: `db.pragma()` would prepare one at every call, and hosts call this often.
+    return this.#sync(
+      'read the data version',
+      () => this.#sql.get<{ data_version: number }>('pragma.dataVersion', 'PRAGMA data_version')?.data_version ?? 0,
+    );
   }
 
   /** Checks the database file and Claudine's invariants; see {@link IntegrityReport}. */
