@@ -234,7 +234,8 @@ class TaskRun {
     const invocation = this.#agent.invocation(task, this.#context.environment);
     this.#parser = this.#agent.createParser();
     this.#log.note(`[claudine] attempt ${task.attempt}: ${invocation.command} ${invocation.args.map(quote).join(' ')}`);
-    const environment = { ...invocation.env, CLAUDINE_TASK_ID: task.id };
+    // The built-in agents set the marker already (taskEnvironment): no copy then.
+    const environment = invocation.env.CLAUDINE_TASK_ID === task.id ? invocation.env : { ...invocation.env, CLAUDINE_TASK_ID: task.id };
     const broker = this.#context.broker;
     if (broker !== undefined) {
       // Started by the broker: the process exists once it says so, with its output connected.

@@ -8,9 +8,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { identifyProcess } from './process-identity.js';
-import type { BrokerReply, BrokerRequest, ReapedCounters } from './spawn-broker-protocol.js';
+import { applyEnvironmentChanges, type BrokerReply, type BrokerRequest, type ReapedCounters } from './spawn-broker-protocol.js';
 
 let address: { socket: string; secret: string } | undefined;
+// The environment of the last spawn request: each request says how the next differs from it.
+let environment: Record<string, string> | undefined;
 const children = new Map<number, ChildProcess>();
 
 function send(reply: BrokerReply): void {
@@ -163,6 +165,9 @@ function enter(cgroup: string): boolean {
 }
 
 async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promise<void> {
+  // Before any await: requests must be applied in the order they came.
+  environment = applyEnvironmentChanges(environment, request.env);
+  const env = environment;
   let streams: Array<{ id: number; socket: Socket }>;
   try {
     streams = await Promise.all([takeConnection(), takeConnection()]);
@@ -191,7 +196,7 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   try {
     child = spawn(request.command, request.args, {
       cwd: request.cwd,
-      env: request.env,
+      env,
       detached: true,
       stdio: [request.stdin === null ? 'ignore' : 'pipe', stdout, stderr],
     });

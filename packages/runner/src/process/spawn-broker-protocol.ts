@@ -15,6 +15,18 @@ export interface ReapedCounters {
   readonly cancelledWriteBytes: number;
 }
 
+/**
+ * An environment sent as what differs from the one of the previous spawn request to the same
+ * broker (`from: 'previous'`), or whole (`from: 'empty'`, the first request to a broker). Tasks
+ * started one after another share nearly all of it, so each request carries a few variables
+ * instead of the host's whole environment.
+ */
+export interface EnvironmentChanges {
+  readonly from: 'empty' | 'previous';
+  readonly set: Readonly<Record<string, string>>;
+  readonly unset: readonly string[];
+}
+
 /** From the host. */
 export type BrokerRequest =
   | { readonly type: 'hello'; readonly socket: string; readonly secret: string }
@@ -24,7 +36,8 @@ export type BrokerRequest =
       readonly command: string;
       readonly args: readonly string[];
       readonly cwd: string;
-      readonly env: Readonly<Record<string, string>>;
+      /** The agent's environment, as changes to the previous spawn's (see {@link EnvironmentChanges}). */
+      readonly env: EnvironmentChanges;
       /** Written to the agent's stdin, which is then closed; null for none. */
       readonly stdin: string | null;
       /** A cgroup v2 directory the agent is born in; null for none. */
@@ -60,3 +73,39 @@ export type BrokerReply =
       readonly exits: ReadonlyArray<{ readonly id: number; readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
       readonly reaped: ReapedCounters | null;
     };
+
+/**
+ * What to send for `wanted` when the broker holds `previous` (undefined: nothing yet). Variables
+ * whose value is undefined count as absent. Nothing is copied: the caller keeps `wanted` as the
+ * next `previous`, unchanged. (`set` has no prototype: a variable may be called `__proto__`.)
+ */
+export function environmentChanges(
+  previous: Readonly<Record<string, string | undefined>> | undefined,
+  wanted: Readonly<Record<string, string | undefined>>,
+): EnvironmentChanges {
+  const set: Record<string, string> = Object.create(null);
+  for (const key of Object.keys(wanted)) {
+    const value = wanted[key];
+    if (value !== undefined && (previous === undefined || previous[key] !== value || !Object.hasOwn(previous, key))) set[key] = value;
+  }
+  if (previous === undefined) return { from: 'empty', set, unset: [] };
+  const unset: string[] = [];
+  for (const key of Object.keys(previous)) {
+    if (previous[key] !== undefined && (wanted[key] === undefined || !Object.hasOwn(wanted, key))) unset.push(key);
+  }
+  return { from: 'previous', set, unset };
+}
+
+/** The environment the broker builds from `changes` on top of `previous` (see {@link environmentChanges}). */
+export function applyEnvironmentChanges(
+  previous: Readonly<Record<string, string>> | undefined,
+  changes: EnvironmentChanges,
+): Record<string, string> {
+  const environment: Record<string, string> = Object.create(null);
+  if (changes.from === 'previous' && previous !== undefined) {
+    for (const key of Object.keys(previous)) environment[key] = previous[key] as string;
+  }
+  for (const key of changes.unset) delete environment[key];
+  for (const key of Object.keys(changes.set)) environment[key] = changes.set[key] as string;
+  return environment;
+}

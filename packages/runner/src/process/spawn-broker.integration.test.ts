@@ -60,6 +60,22 @@ describe.runIf(process.platform === 'linux')('spawn broker', () => {
     expect((await run(broker, 'echo next')).stdout).toBe('next\n');
   });
 
+  it('gives each process its own environment, variables removed since the last one included', async () => {
+    const broker = openBroker();
+    const printed = async (env: Record<string, string | undefined>): Promise<string> => {
+      const child = broker.spawn({ command: '/usr/bin/env', args: [], cwd: '/', env, stdin: null, cgroup: null });
+      let stdout = '';
+      child.once('spawn', () => child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString())));
+      await new Promise((resolve) => child.once('close', resolve));
+      return stdout.split('\n').filter(Boolean).sort().join(' ');
+    };
+    expect(await printed({ A: '1', B: '2' })).toBe('A=1 B=2');
+    expect(await printed({ A: '1', C: '3', B: undefined })).toBe('A=1 C=3');
+    // Sent before the broker has answered: applied in order all the same.
+    const together = await Promise.all([printed({ A: 'x' }), printed({ A: 'x', D: '4' }), printed({})]);
+    expect(together).toEqual(['A=x', 'A=x D=4', '']);
+  });
+
   it('says a process was reaped only once its counters include what it used, for processes ending together', async () => {
     const broker = openBroker();
     await run(broker, 'true');

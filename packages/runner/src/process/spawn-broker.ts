@@ -3,13 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { BrokerReply, BrokerRequest, ReapedCounters } from './spawn-broker-protocol.js';
+import { type BrokerReply, type BrokerRequest, environmentChanges, type ReapedCounters } from './spawn-broker-protocol.js';
 
 /** What to start through the broker. */
 export interface BrokeredSpawn {
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
+  /**
+   * The whole environment (undefined values are left out). It must not change after the call:
+   * the next spawn is sent as its difference from this one.
+   */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: string | null;
   readonly cgroup: string | null;
@@ -133,6 +137,9 @@ export function createSpawnBroker(): SpawnBroker {
   let broker: ChildProcess | undefined;
   let ready = false;
   let queue: BrokerRequest[] = [];
+  // The environment of the last spawn request made for the current broker: the next request
+  // carries only its changes. Undefined when there is no broker yet (the next one gets it whole).
+  let lastEnvironment: Readonly<Record<string, string | undefined>> | undefined;
   let reaped: ReapedCounters | null = null;
   let closed = false;
 
@@ -247,6 +254,10 @@ export function createSpawnBroker(): SpawnBroker {
     child.on('exit', () => {
       broker = undefined;
       ready = false;
+      // Requests not sent yet were made for this broker (their runs fail below); the next
+      // broker starts from an empty environment.
+      queue = [];
+      lastEnvironment = undefined;
       // Its spare connections serve no one now.
       awaited.clear();
       for (const socket of accepted.values()) socket.destroy();
@@ -293,17 +304,19 @@ export function createSpawnBroker(): SpawnBroker {
         runs.delete(id);
         keepAlive();
       });
+      const child = start();
+      const env = environmentChanges(lastEnvironment, request.env);
+      lastEnvironment = request.env;
       const message: BrokerRequest = {
         type: 'spawn',
+        env,
         id,
         command: request.command,
         args: request.args,
         cwd: request.cwd,
-        env: Object.fromEntries(Object.entries(request.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
         stdin: request.stdin,
         cgroup: request.cgroup,
       };
-      const child = start();
       if (ready) child.send(message);
       else queue.push(message);
       keepAlive();
