@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent, RunHandle, RunResult, Task } from '@claudine/core';
+import { runningTaskFixture } from '@claudine/core/testing';
 import { createTempDir, fakeClaudePath, findProcessesWithMarker, type TempDir } from '@claudine/test-utils';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';
@@ -25,59 +25,13 @@ export interface RunnerFixture {
   dispose(): void;
 }
 
-let sequence = 0;
-
 /**
- * A task as the runner gets it from the host: claimed and running, with a random id, a command
- * agent running `true`, and whatever `overrides` change.
+ * A task as the runner gets it from the host: claimed and running, with a random id (it marks
+ * the task's processes machine-wide, and other test files run tasks at the same time), a
+ * command agent running `true`, and whatever `overrides` change.
  */
 export function runningTask(overrides: Partial<Task> & Pick<Task, 'cwd'>): Task {
-  sequence += 1;
-  const now = Date.now();
-  return {
-    id: testTaskId('r'),
-    seq: sequence,
-    prompt: 'true',
-    agent: 'command',
-    agentOptions: {},
-    priority: 'P1',
-    timeoutMs: 30_000,
-    labels: [],
-    dependsOn: [],
-    blockedBy: [],
-    dependencyPolicy: 'fail',
-    passDependencyResults: false,
-    status: 'running',
-    failureReason: null,
-    statusDetail: null,
-    attempt: 1,
-    maxRetries: 0,
-    notBefore: null,
-    createdAt: now,
-    updatedAt: now,
-    startedAt: now,
-    finishedAt: null,
-    owner: 'host',
-    pid: null,
-    pidStartTime: null,
-    leaseExpiresAt: null,
-    cancelRequestedAt: null,
-    exitCode: null,
-    signal: null,
-    report: null,
-    warnedAt: null,
-    outputTruncated: false,
-    ...overrides,
-  };
-}
-
-/**
- * A task id for a test run: random, not a counter, because the id marks the task's processes
- * machine-wide (`CLAUDINE_TASK_ID`) and other test files run tasks at the same time.
- */
-export function testTaskId(prefix: string): string {
-  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
-  return prefix + Array.from(randomBytes(9), (byte) => alphabet[byte % alphabet.length]).join('');
+  return runningTaskFixture({ timeoutMs: 30_000, ...overrides });
 }
 
 /** Creates a {@link RunnerFixture}. */

@@ -1,46 +1,12 @@
 import type { Task } from '@claudine/core';
+import { taskFixture } from '@claudine/core/testing';
 import { describe, expect, it } from 'vitest';
 import { graphDocument, renderDot, renderMermaid } from './graph-export.js';
 
 let seq = 0;
 function task(id: string, overrides: Partial<Task> = {}): Task {
   seq += 1;
-  return {
-    id,
-    seq,
-    prompt: `step ${id}`,
-    agent: 'command',
-    agentOptions: {},
-    cwd: '/tmp',
-    priority: 'P1',
-    timeoutMs: 1000,
-    labels: [],
-    dependsOn: [],
-    blockedBy: [],
-    dependencyPolicy: 'fail',
-    passDependencyResults: false,
-    status: 'queued',
-    failureReason: null,
-    statusDetail: null,
-    attempt: 0,
-    maxRetries: 0,
-    notBefore: null,
-    createdAt: 0,
-    updatedAt: 0,
-    startedAt: null,
-    finishedAt: null,
-    owner: null,
-    pid: null,
-    pidStartTime: null,
-    leaseExpiresAt: null,
-    cancelRequestedAt: null,
-    exitCode: null,
-    signal: null,
-    report: null,
-    warnedAt: null,
-    outputTruncated: false,
-    ...overrides,
-  };
+  return taskFixture({ id, seq, prompt: `step ${id}`, timeoutMs: 1000, createdAt: 0, updatedAt: 0, ...overrides });
 }
 
 const diamond = {

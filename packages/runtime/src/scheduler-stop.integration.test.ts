@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type Clock, createScheduler, formatTaskId, type ProcessRunner, type TaskStore } from '@claudine/core';
+import { type Clock, createScheduler, type ProcessRunner, type TaskStore } from '@claudine/core';
+import { newTaskFixture } from '@claudine/core/testing';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,21 +28,7 @@ afterEach(() => {
 
 describe('scheduler stop', () => {
   it('hands back a task claimed while it was stopping, without starting it', async () => {
-    const created = await store.create({
-      id: formatTaskId(randomBytes(8)),
-      prompt: 'echo never',
-      agent: 'command',
-      agentOptions: {},
-      cwd: temp.path,
-      priority: 'P1',
-      timeoutMs: 60_000,
-      labels: [],
-      dependsOn: [],
-      dependencyPolicy: 'fail',
-      passDependencyResults: false,
-      maxRetries: 0,
-      createdAt: Date.now(),
-    });
+    const created = await store.create(newTaskFixture({ prompt: 'echo never', cwd: temp.path }));
     if (!created.ok) throw new Error(created.error.message);
     // A store whose claims wait until the test lets them through, as a remote database might.
     let letClaimThrough: () => void = () => {};

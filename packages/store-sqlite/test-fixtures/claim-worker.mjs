@@ -1,6 +1,7 @@
 // Claims tasks from a store until none is left, completing each, and prints the ids it ran as
 // JSON. Runs against the built package: several of these race on one database file.
 import { existsSync } from 'node:fs';
+import { completedOutcomeFixture } from '@claudine/core/testing';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 
 const [path, owner, maxRunning, goFile] = process.argv.slice(2);
@@ -23,16 +24,7 @@ while (idle < 20) {
   // The task "runs" for a moment, as it would on a host. It also keeps one worker from draining
   // every task before the others have woken on a busy machine, which would leave nothing to race.
   await new Promise((resolve) => setTimeout(resolve, 1));
-  const finished = await store.finish(task.id, owner, {
-    status: 'completed',
-    failureReason: null,
-    statusDetail: null,
-    exitCode: 0,
-    signal: null,
-    report: null,
-    outputTruncated: false,
-    finishedAt: Date.now(),
-  });
+  const finished = await store.finish(task.id, owner, completedOutcomeFixture());
   if (!finished.ok) throw new Error(finished.error.message);
 }
 store.close();

@@ -1,4 +1,5 @@
 import { formatTaskId, type NewTask, type Priority } from '@claudine/core';
+import { completedOutcomeFixture, newTaskFixture } from '@claudine/core/testing';
 
 /**
  * A random DAG for the dependency benchmarks: `dependsOn[i]` lists distinct tasks before i, so
@@ -57,33 +58,8 @@ export function workloadIds(size: number, seed = 7): string[] {
 
 /** A trivial command task for the store benchmarks. */
 export function benchTask(id: string, dependsOn: readonly string[], priority: Priority = 'P1'): NewTask {
-  return {
-    id,
-    prompt: 'true',
-    agent: 'command',
-    agentOptions: {},
-    cwd: '/tmp',
-    priority,
-    timeoutMs: 60_000,
-    labels: [],
-    dependsOn,
-    dependencyPolicy: 'fail',
-    passDependencyResults: false,
-    maxRetries: 0,
-    createdAt: Date.now(),
-  };
+  return newTaskFixture({ id, dependsOn, priority });
 }
 
 /** The outcome of a successful run, as a host records it. */
-export function completed(finishedAt: number) {
-  return {
-    status: 'completed' as const,
-    failureReason: null,
-    statusDetail: null,
-    exitCode: 0,
-    signal: null,
-    report: null,
-    outputTruncated: false,
-    finishedAt,
-  };
-}
+export const completed = completedOutcomeFixture;

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RunResult, Task } from '@claudine/core';
+import { runningTaskFixture } from '@claudine/core/testing';
 import { createCommandAgent, createProcessRunner, systemProcessSource } from '@claudine/runner';
 import { type Benchmark, type Figure, median, percentile } from '../harness.js';
 
@@ -20,42 +21,7 @@ const CPU_WINDOW_MS = 3000;
 const now = (): number => performance.timeOrigin + performance.now();
 
 function task(id: string, cwd: string, prompt: string, timeoutMs: number, marker: string): Task {
-  const at = Date.now();
-  return {
-    id,
-    seq: 1,
-    prompt,
-    agent: 'command',
-    agentOptions: { env: { [MARKER]: marker } },
-    cwd,
-    priority: 'P1',
-    timeoutMs,
-    labels: [],
-    dependsOn: [],
-    blockedBy: [],
-    dependencyPolicy: 'fail',
-    passDependencyResults: false,
-    status: 'running',
-    failureReason: null,
-    statusDetail: null,
-    attempt: 1,
-    maxRetries: 0,
-    notBefore: null,
-    createdAt: at,
-    updatedAt: at,
-    startedAt: at,
-    finishedAt: null,
-    owner: 'bench',
-    pid: null,
-    pidStartTime: null,
-    leaseExpiresAt: null,
-    cancelRequestedAt: null,
-    exitCode: null,
-    signal: null,
-    report: null,
-    warnedAt: null,
-    outputTruncated: false,
-  };
+  return runningTaskFixture({ id, seq: 1, prompt, agentOptions: { env: { [MARKER]: marker } }, cwd, timeoutMs, owner: 'bench' });
 }
 
 // Live processes carrying the marker, found through /proc like a user would look for them.

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatTaskId, type TaskMetrics } from '@claudine/core';
+import { newTaskFixture } from '@claudine/core/testing';
 import { createTaskSampler, type TaskSampler } from '@claudine/metrics';
 import { SqliteMetricsStore, SqliteTaskStore } from '@claudine/store-sqlite';
 import type { Benchmark, Figure } from '../harness.js';
@@ -114,21 +115,7 @@ async function startTasks(sampler: TaskSampler, store: SqliteTaskStore, count: n
   const children: ChildProcess[] = [];
   for (let index = 0; index < count; index += 1) {
     const id = formatTaskId(randomBytes(8));
-    await store.create({
-      id,
-      prompt: TASK_COMMAND,
-      agent: 'command',
-      agentOptions: {},
-      cwd,
-      priority: 'P1',
-      timeoutMs: 3_600_000,
-      labels: [],
-      dependsOn: [],
-      dependencyPolicy: 'fail',
-      passDependencyResults: false,
-      maxRetries: 0,
-      createdAt: Date.now(),
-    });
+    await store.create(newTaskFixture({ id, prompt: TASK_COMMAND, cwd, timeoutMs: 3_600_000 }));
     const child = sampler.spawnScope(id, () => spawn('/bin/sh', ['-c', TASK_COMMAND], { cwd, detached: true, stdio: 'ignore' }));
     if (child.pid !== undefined) sampler.track(id, child.pid, Date.now());
     ids.push(id);

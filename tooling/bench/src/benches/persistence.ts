@@ -2,31 +2,14 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTaskId, type NewTask, type NewTaskInput } from '@claudine/core';
+import type { NewTaskInput } from '@claudine/core';
+import { newTaskFixture } from '@claudine/core/testing';
 import { hostEntryPath, openClaudine, startHost } from '@claudine/runtime';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 import Database from 'better-sqlite3';
 import { type Benchmark, type Figure, median, timeRepeated } from '../harness.js';
 import { startBenchHost } from '../support/bench-host.js';
 import { findChild, machineBusyMs, processCpuMs } from '../support/cpu-time.js';
-
-function newTask(createdAt: number): NewTask {
-  return {
-    id: formatTaskId(randomBytes(8)),
-    prompt: 'true',
-    agent: 'command',
-    agentOptions: {},
-    cwd: '/tmp',
-    priority: 'P1',
-    timeoutMs: 60_000,
-    labels: [],
-    dependsOn: [],
-    dependencyPolicy: 'fail',
-    passDependencyResults: false,
-    maxRetries: 0,
-    createdAt,
-  };
-}
 
 // Fills a data directory with `finished` completed tasks and `queued` queued ones, fast: the
 // tasks go in through the store in large batches, then are marked finished with one UPDATE.
@@ -36,7 +19,7 @@ async function seed(home: string, finished: number, queued: number): Promise<voi
   const store = SqliteTaskStore.open({ path, synchronous: 'NORMAL' });
   const now = Date.now();
   for (let done = 0; done < finished; done += 5000) {
-    const batch = Array.from({ length: Math.min(5000, finished - done) }, () => newTask(now - 86_400_000));
+    const batch = Array.from({ length: Math.min(5000, finished - done) }, () => newTaskFixture({ createdAt: now - 86_400_000 }));
     const result = await store.createMany(batch);
     if (!result.ok) throw new Error(result.error.message);
   }
@@ -45,7 +28,7 @@ async function seed(home: string, finished: number, queued: number): Promise<voi
   db.prepare("UPDATE tasks SET status = 'completed', started_at = created_at, finished_at = created_at + 1000, exit_code = 0").run();
   db.close();
   const again = SqliteTaskStore.open({ path, synchronous: 'NORMAL' });
-  const result = await again.createMany(Array.from({ length: queued }, () => newTask(now)));
+  const result = await again.createMany(Array.from({ length: queued }, () => newTaskFixture({ createdAt: now })));
   if (!result.ok) throw new Error(result.error.message);
   again.close();
 }
