@@ -34,7 +34,7 @@ describe('claudine ls and status', () => {
   it('lists, filters, sorts and pages tasks, and summarises them', async () => {
     session = createCliSession();
     const { cli } = session;
-    const first = await session.submit('true', '-l', 'nightly', '-p', 'P2');
+    const first = await session.submit('true', '-l', 'nightly', '-l', 'weekly', '-p', 'P2');
     const second = await session.submit('exit 3', '-l', 'nightly');
     const third = await session.submit('true', '-p', 'P0');
     const fourth = await session.submit('true', '-l', 'nightly');
@@ -61,6 +61,10 @@ describe('claudine ls and status', () => {
     expect((await cli(['ls', '-q', '--status', 'failed'])).stdout).toBe(`${second}\n`);
     expect((await cli(['ls', '-q', '-l', 'nightly'])).stdout).toBe(`${fourth}\n${second}\n${first}\n`);
     expect((await cli(['ls', '-q', '-l', 'nightly', '--status', 'completed'])).stdout).toBe(`${fourth}\n${first}\n`);
+    // Several labels: tasks with all of them, repeated or comma-separated.
+    expect((await cli(['ls', '-q', '-l', 'weekly', '-l', 'nightly'])).stdout).toBe(`${first}\n`);
+    expect((await cli(['ls', '-q', '-l', 'nightly,weekly'])).stdout).toBe(`${first}\n`);
+    expect((await cli(['ls', '-l', 'weekly,missing'])).stdout).toBe('No task matches.\n');
     expect((await cli(['ls', '-q', '--since', '1h'])).stdout.trim().split('\n')).toHaveLength(5);
     expect((await cli(['ls', '--since', '2999-01-01'])).stdout).toBe('No task matches.\n');
     expect((await cli(['ls', '--agent', 'claude', '--json'])).stdout).toContain('"tasks": []');

@@ -200,6 +200,11 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(resultText(page)).toContain(`cursor=${content.nextCursor}`);
     const rest = await call('ListTasks', { label: 'batch', limit: 2, cursor: content.nextCursor });
     expect(rest.structuredContent).toMatchObject({ tasks: [{ id: first }], nextCursor: null });
+    // A list of labels: tasks with every one of them.
+    expect((await call('ListTasks', { label: ['other', 'batch'] })).structuredContent).toMatchObject({
+      tasks: [{ id: third }],
+      nextCursor: null,
+    });
     const blocked = await call('ListTasks', { status: ['blocked'] });
     expect((blocked.structuredContent as { tasks: Array<{ id: string; state: string }> }).tasks).toEqual([
       expect.objectContaining({ id: second, state: 'blocked' }),

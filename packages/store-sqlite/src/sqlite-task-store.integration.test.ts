@@ -222,6 +222,26 @@ describe('SqliteTaskStore', () => {
 });
 
 describe('opening a database', () => {
+  it('lists the tasks that carry every label asked for', async () => {
+    const store = openStore();
+    const created = await store.createMany([
+      newTask({ labels: ['a'] }),
+      newTask({ labels: ['a', 'b'] }),
+      newTask({ labels: ['b', 'a', 'c'] }),
+      newTask({ labels: ['b', 'b'] }),
+    ]);
+    if (!created.ok) throw new Error(created.error.message);
+    const [onlyA, ab, abc, twiceB] = created.value.map((task) => task.id);
+    const ids = async (labels: string[]) => (await store.list({ labels })).tasks.map((task) => task.id);
+    expect(await ids(['a'])).toEqual([abc, ab, onlyA]);
+    expect(await ids(['a', 'b'])).toEqual([abc, ab]);
+    expect(await ids(['b', 'a', 'b'])).toEqual([abc, ab]);
+    expect(await ids(['b'])).toEqual([twiceB, abc, ab]);
+    expect(await ids(['a', 'b', 'c'])).toEqual([abc]);
+    expect(await ids(['c', 'd'])).toEqual([]);
+    expect(await ids([])).toHaveLength(4);
+  });
+
   it('refuses a database written by a newer Claudine, naming the file', () => {
     openStore().close();
     const db = new Database(path);

@@ -207,9 +207,11 @@ export class SqliteTaskStore implements TaskStore {
         conditions.push('t.agent = ?');
         parameters.push(query.agent);
       }
-      if (query.label !== undefined) {
-        conditions.push('EXISTS (SELECT 1 FROM json_each(t.labels) WHERE value = ?)');
-        parameters.push(query.label);
+      const labels = [...new Set(query.labels ?? [])];
+      if (labels.length > 0) {
+        // One statement shape for any number of labels: as many distinct matches as labels asked.
+        conditions.push('(SELECT COUNT(DISTINCT value) FROM json_each(t.labels) WHERE value IN (SELECT value FROM json_each(?))) = ?');
+        parameters.push(JSON.stringify(labels), labels.length);
       }
       if (query.createdAfter !== undefined) {
         conditions.push('t.created_at >= ?');

@@ -5,11 +5,12 @@ import { CliError, printJson, withClaudine } from '../context.js';
 import { EXIT, exitCodeForError } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
 import { CancelJson } from '../json-shapes.js';
+import { collectList } from '../parse-options.js';
 
 interface CancelOptions {
   reason?: string;
   allQueued?: boolean;
-  label?: string;
+  label: string[];
   json?: boolean;
 }
 
@@ -30,7 +31,7 @@ export function registerCancel(program: Command): void {
     )
     .argument('[id...]', 'task ids')
     .option('--all-queued', 'cancel every queued task (running ones go on)')
-    .option('-l, --label <label>', 'with --all-queued: only the queued tasks with this label')
+    .option('-l, --label <labels>', 'with --all-queued: only the queued tasks with this label (several: with all of them)', collectList, [])
     .option('-r, --reason <text>', 'why, recorded on the task')
     .option('--json', 'print JSON: [{ id, outcome, status, error }]');
   withExamples(cancel, [
@@ -42,7 +43,7 @@ export function registerCancel(program: Command): void {
     if (options.allQueued !== true && ids.length === 0) {
       throw new CliError('say which tasks to cancel: give their ids, or --all-queued', EXIT.usage);
     }
-    if (options.label !== undefined && options.allQueued !== true) throw new CliError('--label goes with --all-queued', EXIT.usage);
+    if (options.label.length > 0 && options.allQueued !== true) throw new CliError('--label goes with --all-queued', EXIT.usage);
     await withClaudine(
       command,
       async (claudine) => {
@@ -67,7 +68,9 @@ export function registerCancel(program: Command): void {
         }
         if (options.json === true) printJson(CancelJson, results);
         else if (options.allQueued === true && results.length === 0) {
-          process.stdout.write(`no queued task${options.label === undefined ? '' : ` with label ${options.label}`} to cancel\n`);
+          const labelled =
+            options.label.length === 0 ? '' : ` with label${options.label.length > 1 ? 's' : ''} ${options.label.join(', ')}`;
+          process.stdout.write(`no queued task${labelled} to cancel\n`);
         }
         process.exitCode = exitCode;
       },
@@ -76,14 +79,14 @@ export function registerCancel(program: Command): void {
   });
 }
 
-async function queuedIds(claudine: Claudine, label: string | undefined): Promise<string[]> {
+async function queuedIds(claudine: Claudine, labels: readonly string[]): Promise<string[]> {
   const ids: string[] = [];
   let cursor: number | undefined;
   for (;;) {
     const page = await claudine.list({
       statuses: ['queued'],
       limit: 1000,
-      ...(label === undefined ? {} : { label }),
+      ...(labels.length === 0 ? {} : { labels }),
       ...(cursor === undefined ? {} : { cursor }),
     });
     ids.push(...page.tasks.map((task) => task.id));

@@ -6,7 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import { taskTable } from '../format-task.js';
 import { withExamples } from '../help-examples.js';
 import { TaskListJson } from '../json-shapes.js';
-import { pointInTime, wholeNumber } from '../parse-options.js';
+import { collectList, pointInTime, wholeNumber } from '../parse-options.js';
 import { paint } from '../terminal.js';
 
 const SORT_KEYS = ['created', 'priority', 'status', 'duration'] as const;
@@ -14,7 +14,7 @@ type SortKey = (typeof SORT_KEYS)[number];
 
 interface LsOptions {
   status?: TaskStatus[];
-  label?: string;
+  label: string[];
   agent?: Task['agent'];
   since?: string;
   limit: string;
@@ -40,7 +40,12 @@ export function registerLs(program: Command): void {
       'Lists tasks as a table that fits the terminal, newest first. Filters combine (all must match). Pages are cut in submission order: the next page is --cursor <nextCursor> (printed below the table, and in --json) or --page <n>; --sort orders the tasks of the page.',
     )
     .option('-s, --status <states>', `only tasks in these states, comma-separated (${TASK_STATUSES.join(', ')})`, parseStatuses)
-    .option('-l, --label <label>', 'only tasks with this label')
+    .option(
+      '-l, --label <labels>',
+      'only tasks with this label; several (repeated, or comma-separated): tasks with all of them',
+      collectList,
+      [],
+    )
     .addOption(new Option('-a, --agent <agent>', 'only tasks of this agent').choices(AGENT_KINDS))
     .option('--since <when>', 'only tasks submitted since then: a duration ago (30m, 2h, 7d) or a date (2025-01-31T09:00)')
     .option('-n, --limit <n>', 'tasks per page (at most 1000)', '20')
@@ -55,6 +60,7 @@ export function registerLs(program: Command): void {
     'claudine ls',
     'claudine ls --status running,queued',
     'claudine ls -l nightly --since 24h --sort duration',
+    'claudine ls -l backend,flaky --status failed',
     'claudine ls --agent claude --status failed --json',
     'claudine ls --page 2 -n 50',
     'claudine cancel $(claudine ls -q --status queued --label experiment)',
@@ -65,7 +71,7 @@ export function registerLs(program: Command): void {
     if (paging > 1) throw new CliError('--cursor, --page and --all do not go together: pick one', EXIT.usage);
     const query: TaskQuery = {
       ...(options.status === undefined ? {} : { statuses: options.status }),
-      ...(options.label === undefined ? {} : { label: options.label }),
+      ...(options.label.length === 0 ? {} : { labels: options.label }),
       ...(options.agent === undefined ? {} : { agent: options.agent }),
       ...(options.since === undefined ? {} : { createdAfter: pointInTime(options.since, Date.now(), '--since') }),
     };

@@ -12,7 +12,10 @@ const inputSchema = {
     .optional()
     .describe('Only tasks in these states ("blocked": queued and waiting for dependencies). Default: all.'),
   agent: z.enum(AGENT_KINDS).optional().describe('Only tasks of this agent.'),
-  label: z.string().max(100).optional().describe('Only tasks with this label.'),
+  label: z
+    .union([z.string().max(100), z.array(z.string().max(100)).max(20)])
+    .optional()
+    .describe('Only tasks with this label; a list: only tasks with every one of them.'),
   createdAfter: z
     .string()
     .max(100)
@@ -51,7 +54,7 @@ export function registerListTasks(server: McpServer, claudine: Claudine): void {
           limit: args.limit ?? 30,
           ...(statuses === undefined ? {} : { statuses }),
           ...(args.agent === undefined ? {} : { agent: args.agent }),
-          ...(args.label === undefined ? {} : { label: args.label }),
+          ...(args.label === undefined ? {} : { labels: typeof args.label === 'string' ? [args.label] : args.label }),
           ...(args.createdAfter === undefined ? {} : { createdAfter: Date.parse(args.createdAfter) }),
           ...(args.cursor === undefined ? {} : { cursor: args.cursor }),
         });

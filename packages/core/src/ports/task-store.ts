@@ -58,7 +58,8 @@ export interface TaskGraph {
 export interface TaskQuery {
   readonly statuses?: readonly TaskStatus[];
   readonly agent?: Task['agent'];
-  readonly label?: string;
+  /** Only tasks that carry every one of these labels. */
+  readonly labels?: readonly string[];
   /** Only tasks created at or after this time. */
   readonly createdAfter?: number;
   /** Page size; stores cap it. */
