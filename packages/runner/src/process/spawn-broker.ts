@@ -212,6 +212,10 @@ export function createSpawnBroker(): SpawnBroker {
       // V8 worker thread instead of four: stepping into a task's cgroup and back moves every
       // thread of the broker, and each costs the kernel an interrupt to another core.
       execArgv: ['--max-semi-space-size=1', '--v8-pool-size=1'],
+      // For the same reason, one libuv pool thread instead of four (Node's module loader starts
+      // the pool; the broker's own file work is synchronous). Agents get the environment each
+      // request names, not this one.
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
       serialization: 'json',
     });
     child.on('message', (reply: BrokerReply) => {
