@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent, RunHandle, RunResult, Task } from '@claudine/core';
-import { runningTaskFixture } from '@claudine/core/testing';
+import { runningTaskFixture } from '@claudine/task-fixtures';
 import { createTempDir, fakeClaudePath, findProcessesWithMarker, type TempDir } from '@claudine/test-utils';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';

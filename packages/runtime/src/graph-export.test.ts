@@ -1,5 +1,5 @@
 import type { Task } from '@claudine/core';
-import { taskFixture } from '@claudine/core/testing';
+import { taskFixture } from '@claudine/task-fixtures';
 import { describe, expect, it } from 'vitest';
 import { graphDocument, renderDot, renderMermaid } from './graph-export.js';
 

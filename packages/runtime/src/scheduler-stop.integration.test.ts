@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type Clock, createScheduler, type ProcessRunner, type TaskStore } from '@claudine/core';
-import { newTaskFixture } from '@claudine/core/testing';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
+import { newTaskFixture } from '@claudine/task-fixtures';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 

@@ -1,5 +1,5 @@
 import type { NewTask } from '@claudine/core';
-import { completedOutcomeFixture, newTaskFixture } from '@claudine/core/testing';
+import { completedOutcomeFixture, newTaskFixture } from '@claudine/task-fixtures';
 
 let counter = 0;
 

@@ -1,8 +1,8 @@
 // Claims tasks from a store until none is left, completing each, and prints the ids it ran as
 // JSON. Runs against the built package: several of these race on one database file.
 import { existsSync } from 'node:fs';
-import { completedOutcomeFixture } from '@claudine/core/testing';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
+import { completedOutcomeFixture } from '@claudine/task-fixtures';
 
 const [path, owner, maxRunning, goFile] = process.argv.slice(2);
 const store = SqliteTaskStore.open({ path, busyTimeoutMs: 30_000 });

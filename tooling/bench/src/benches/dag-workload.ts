@@ -1,5 +1,5 @@
 import { formatTaskId, type NewTask, type Priority } from '@claudine/core';
-import { completedOutcomeFixture, newTaskFixture } from '@claudine/core/testing';
+import { completedOutcomeFixture, newTaskFixture } from '@claudine/task-fixtures';
 
 /**
  * A random DAG for the dependency benchmarks: `dependsOn[i]` lists distinct tasks before i, so

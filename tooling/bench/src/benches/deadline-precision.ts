@@ -3,8 +3,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RunResult, Task } from '@claudine/core';
-import { runningTaskFixture } from '@claudine/core/testing';
 import { createCommandAgent, createProcessRunner, systemProcessSource } from '@claudine/runner';
+import { runningTaskFixture } from '@claudine/task-fixtures';
 import { type Benchmark, type Figure, median, percentile } from '../harness.js';
 
 const TASKS = 50;

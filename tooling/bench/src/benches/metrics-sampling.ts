@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatTaskId, type TaskMetrics } from '@claudine/core';
-import { newTaskFixture } from '@claudine/core/testing';
 import { createTaskSampler, type TaskSampler } from '@claudine/metrics';
 import { SqliteMetricsStore, SqliteTaskStore } from '@claudine/store-sqlite';
+import { newTaskFixture } from '@claudine/task-fixtures';
 import type { Benchmark, Figure } from '../harness.js';
 
 // The host's defaults: one sample of every running task per second.

@@ -1,6 +1,6 @@
+import { TaskSchema } from '@claudine/core';
 import { describe, expect, it } from 'vitest';
-import { TaskSchema } from './task.js';
-import { completedOutcomeFixture, newTaskFixture, runningTaskFixture, taskFixture } from './testing.js';
+import { completedOutcomeFixture, newTaskFixture, runningTaskFixture, taskFixture } from './index.js';
 
 describe('task fixtures', () => {
   it('are valid stored tasks, each with its own id and a growing seq', () => {

@@ -1,8 +1,6 @@
-// `@claudine/core/testing`: whole tasks with plain defaults, for the tests and benchmarks of the
-// packages that take tasks (a store, a runner, a host). Not used by Claudine itself.
-import type { TaskOutcome } from './ports/task-store.js';
-import type { NewTask, Task } from './task.js';
-import { formatTaskId } from './task-id.js';
+// Whole tasks with plain defaults, for the tests and benchmarks of the packages that take tasks
+// (a store, a runner, a host). When `Task` gains a field, this is the one place to fill it.
+import { formatTaskId, type NewTask, type Task, type TaskOutcome } from '@claudine/core';
 
 let sequence = 0;
 
