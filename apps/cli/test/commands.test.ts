@@ -68,8 +68,14 @@ describe('claudine ls and status', () => {
     expect((await cli(['ls', '-q', '--since', '1h'])).stdout.trim().split('\n')).toHaveLength(5);
     expect((await cli(['ls', '--since', '2999-01-01'])).stdout).toBe('No task matches.\n');
     expect((await cli(['ls', '--agent', 'claude', '--json'])).stdout).toContain('"tasks": []');
-    // --sort orders the page; --reverse turns it round.
+    // --sort orders every matching task, then pages are cut; --reverse turns it round.
     expect((await cli(['ls', '-q', '--sort', 'priority'])).stdout.trim().split('\n')).toEqual([third, fifth, fourth, second, first]);
+    const sorted = json(TaskListJson, (await cli(['ls', '--sort', 'priority', '-n', '2', '--json'])).stdout);
+    expect(sorted.tasks.map((task) => task.id)).toEqual([third, fifth]);
+    const sortedNext = await cli(['ls', '-q', '--sort', 'priority', '-n', '2', '--cursor', String(sorted.nextCursor)]);
+    expect(sortedNext.stdout.trim().split('\n')).toEqual([fourth, second]);
+    expect((await cli(['ls', '-q', '--sort', 'priority', '-n', '2', '--page', '3'])).stdout).toBe(`${first}\n`);
+    expect((await cli(['ls', '-q', '--sort', 'priority', '--reverse', '-n', '1'])).stdout).toBe(`${first}\n`);
     expect((await cli(['ls', '-q', '--sort', 'status'])).stdout.trim().split('\n')[0]).toBe(second);
     expect((await cli(['ls', '-q', '--reverse'])).stdout.trim().split('\n')).toEqual([first, second, third, fourth, fifth]);
 

@@ -200,6 +200,10 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(resultText(page)).toContain(`cursor=${content.nextCursor}`);
     const rest = await call('ListTasks', { label: 'batch', limit: 2, cursor: content.nextCursor });
     expect(rest.structuredContent).toMatchObject({ tasks: [{ id: first }], nextCursor: null });
+    // Ordered before paging: the running gate task comes first by state, though it is the oldest.
+    expect((await call('ListTasks', { label: 'batch', order: 'status', limit: 1 })).structuredContent).toMatchObject({
+      tasks: [{ id: first }],
+    });
     // A list of labels: tasks with every one of them.
     expect((await call('ListTasks', { label: ['other', 'batch'] })).structuredContent).toMatchObject({
       tasks: [{ id: third }],

@@ -219,9 +219,42 @@ describe('SqliteTaskStore', () => {
     expect(third.tasks.map((task) => task.id)).toEqual([ids[0]]);
     expect(third.nextCursor).toBeNull();
   });
-});
 
-describe('opening a database', () => {
+  it('orders the whole result before paging, by priority, state or duration, either way round', async () => {
+    const store = openStore();
+    const ids: string[] = [];
+    for (const priority of ['P2', 'P0', 'P1', 'P0'] as const) {
+      const result = await store.create(newTask({ priority }));
+      if (result.ok) ids.push(result.value.id);
+    }
+    const [p2, p0old, p1, p0new] = ids as [string, string, string, string];
+    // p0old ran 50 ms and completed; p1 runs since 1 s before `now`; the others never started.
+    const now = Date.now();
+    const started = await claim(store);
+    expect(started?.id).toBe(p0old);
+    await store.finish(p0old, 'host-a', completedOutcome((started?.startedAt ?? 0) + 50));
+    const db = new Database(path);
+    db.prepare("UPDATE tasks SET status = 'running', owner = 'host-a', started_at = ? WHERE id = ?").run(now - 1000, p1);
+    db.close();
+    const all = async (query: Parameters<SqliteTaskStore['list']>[0]) => {
+      const seen: string[] = [];
+      let cursor: number | undefined;
+      for (;;) {
+        const page = await store.list({ ...query, limit: 3, ...(cursor === undefined ? {} : { cursor }) });
+        seen.push(...page.tasks.map((task) => task.id));
+        if (page.nextCursor === null) return seen;
+        cursor = page.nextCursor;
+      }
+    };
+    // Ties go newest first; pages of 3 cut the ordered whole.
+    expect(await all({ order: 'priority' })).toEqual([p0new, p0old, p1, p2]);
+    expect(await all({ order: 'priority', reverse: true })).toEqual([p2, p1, p0old, p0new]);
+    expect(await all({ order: 'status' })).toEqual([p1, p0new, p2, p0old]);
+    expect(await all({ order: 'duration', now })).toEqual([p1, p0old, p0new, p2]);
+    expect(await all({ order: 'created', reverse: true })).toEqual([p2, p0old, p1, p0new]);
+    expect(await all({ order: 'priority', statuses: ['queued'] })).toEqual([p0new, p2]);
+  });
+
   it('lists the tasks that carry every label asked for', async () => {
     const store = openStore();
     const created = await store.createMany([
@@ -241,7 +274,9 @@ describe('opening a database', () => {
     expect(await ids(['c', 'd'])).toEqual([]);
     expect(await ids([])).toHaveLength(4);
   });
+});
 
+describe('opening a database', () => {
   it('refuses a database written by a newer Claudine, naming the file', () => {
     openStore().close();
     const db = new Database(path);

@@ -19,6 +19,7 @@ import {
   type TaskEvent,
   type TaskGraph,
   type TaskGraphQuery,
+  type TaskOrder,
   type TaskOutcome,
   type TaskPage,
   type TaskQuery,
@@ -77,6 +78,24 @@ export interface HostLockRefused {
 }
 
 const MAX_PAGE = 1000;
+
+// The ORDER BY of each list order: terms and whether each ascends (before `reverse`). Ties go
+// newest first. `duration` takes the time running tasks count to as its one parameter.
+const ORDER_TERMS: Readonly<Record<TaskOrder, ReadonlyArray<readonly [string, boolean]>>> = {
+  created: [['t.seq', false]],
+  priority: [
+    ['t.priority', true],
+    ['t.seq', false],
+  ],
+  status: [
+    ["CASE t.status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 WHEN 'failed' THEN 2 WHEN 'cancelled' THEN 3 ELSE 4 END", true],
+    ['t.seq', false],
+  ],
+  duration: [
+    ['CASE WHEN t.started_at IS NULL THEN -1 ELSE COALESCE(t.finished_at, ?) - t.started_at END', false],
+    ['t.seq', false],
+  ],
+};
 const DEFAULT_PAGE = 100;
 
 /**
@@ -217,13 +236,29 @@ export class SqliteTaskStore implements TaskStore {
         conditions.push('t.created_at >= ?');
         parameters.push(query.createdAfter);
       }
+      const order = query.order ?? 'created';
+      if (order !== 'created' || query.reverse === true) {
+        // Another order: the whole result is sorted, and a cursor is the position of the next page.
+        const offset = query.cursor ?? 0;
+        const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+        const orderBy = ORDER_TERMS[order].map(([term, ascending]) => `${term} ${ascending !== (query.reverse === true) ? 'ASC' : 'DESC'}`);
+        const rows = this.#sql.all<TaskRow>(
+          `tasks.list:${where}:${order}:${query.reverse === true}`,
+          `SELECT ${TASK_COLUMNS} FROM tasks AS t ${where} ORDER BY ${orderBy.join(', ')} LIMIT ? OFFSET ?`,
+          ...parameters,
+          ...(order === 'duration' ? [query.now ?? Date.now()] : []),
+          limit + 1,
+          offset,
+        );
+        return { tasks: rows.slice(0, limit).map(taskFromRow), nextCursor: rows.length > limit ? offset + limit : null };
+      }
       if (query.cursor !== undefined) {
         conditions.push('t.seq < ?');
         parameters.push(query.cursor);
       }
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-      // The statement text depends only on which filters are present, so at most 32 shapes
-      // are prepared and cached; values are always bound parameters.
+      // The statement text depends only on which filters are present (and the order), so few
+      // shapes are prepared and cached; values are always bound parameters.
       const rows = this.#sql.all<TaskRow>(
         `tasks.list:${where}`,
         `SELECT ${TASK_COLUMNS} FROM tasks AS t ${where} ORDER BY t.seq DESC LIMIT ?`,

@@ -1,4 +1,13 @@
-import { AGENT_KINDS, TASK_STATUSES, type Task, type TaskPage, type TaskQuery, type TaskStatus } from '@claudine/core';
+import {
+  AGENT_KINDS,
+  TASK_ORDERS,
+  TASK_STATUSES,
+  type Task,
+  type TaskOrder,
+  type TaskPage,
+  type TaskQuery,
+  type TaskStatus,
+} from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, printJson, withClaudine } from '../context.js';
@@ -9,9 +18,6 @@ import { TaskListJson } from '../json-shapes.js';
 import { collectList, pointInTime, wholeNumber } from '../parse-options.js';
 import { paint } from '../terminal.js';
 
-const SORT_KEYS = ['created', 'priority', 'status', 'duration'] as const;
-type SortKey = (typeof SORT_KEYS)[number];
-
 interface LsOptions {
   status?: TaskStatus[];
   label: string[];
@@ -21,7 +27,7 @@ interface LsOptions {
   cursor?: string;
   page?: string;
   all?: boolean;
-  sort?: SortKey;
+  sort?: TaskOrder;
   reverse?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -37,7 +43,7 @@ export function registerLs(program: Command): void {
     .alias('list')
     .summary('list tasks, newest first')
     .description(
-      'Lists tasks as a table that fits the terminal, newest first. Filters combine (all must match). Pages are cut in submission order: the next page is --cursor <nextCursor> (printed below the table, and in --json) or --page <n>; --sort orders the tasks of the page.',
+      'Lists tasks as a table that fits the terminal, newest first. Filters combine (all must match). --sort orders every matching task, then pages are cut: the next page is --cursor <nextCursor> (printed below the table, and in --json; pass it with the same filters and order) or --page <n>.',
     )
     .option('-s, --status <states>', `only tasks in these states, comma-separated (${TASK_STATUSES.join(', ')})`, parseStatuses)
     .option(
@@ -52,7 +58,11 @@ export function registerLs(program: Command): void {
     .option('--cursor <cursor>', 'the page after this cursor (nextCursor of the previous page)')
     .option('--page <n>', 'page number, from 1')
     .option('--all', 'every matching task, however many pages')
-    .addOption(new Option('--sort <key>', 'order of the tasks shown (default: created, newest first)').choices(SORT_KEYS))
+    .addOption(
+      new Option('--sort <key>', 'order of the tasks: created (newest first), priority, status, duration (longest first)').choices(
+        TASK_ORDERS,
+      ),
+    )
     .option('-r, --reverse', 'reverse the order')
     .option('-q, --quiet', 'print only the task ids, one per line')
     .option('--json', 'print JSON: { tasks, nextCursor }');
@@ -74,12 +84,15 @@ export function registerLs(program: Command): void {
       ...(options.label.length === 0 ? {} : { labels: options.label }),
       ...(options.agent === undefined ? {} : { agent: options.agent }),
       ...(options.since === undefined ? {} : { createdAfter: pointInTime(options.since, Date.now(), '--since') }),
+      // One `now` for every page: a running task's duration does not grow between them.
+      ...(options.sort === undefined ? {} : { order: options.sort, now: Date.now() }),
+      ...(options.reverse === true ? { reverse: true } : {}),
     };
     await withClaudine(
       command,
       async (claudine, terminal) => {
         const page = await readPage(claudine, query, limit, options);
-        const tasks = sortTasks(page.tasks, options.sort ?? 'created', options.reverse === true);
+        const tasks = page.tasks;
         if (options.json === true) {
           printJson(TaskListJson, { tasks, nextCursor: page.nextCursor });
           return;
@@ -126,20 +139,6 @@ async function readPage(claudine: Claudine, query: TaskQuery, limit: number, opt
     if (page.nextCursor === null) return { tasks: [], nextCursor: null };
     cursor = page.nextCursor;
   }
-}
-
-const STATUS_ORDER: Readonly<Record<TaskStatus, number>> = { running: 0, queued: 1, failed: 2, cancelled: 3, completed: 4 };
-
-function sortTasks(tasks: readonly Task[], key: SortKey, reverse: boolean): Task[] {
-  const duration = (task: Task): number => (task.startedAt === null ? -1 : (task.finishedAt ?? Date.now()) - task.startedAt);
-  const compare: Record<SortKey, (left: Task, right: Task) => number> = {
-    created: (left, right) => right.seq - left.seq,
-    priority: (left, right) => left.priority.localeCompare(right.priority) || right.seq - left.seq,
-    status: (left, right) => STATUS_ORDER[left.status] - STATUS_ORDER[right.status] || right.seq - left.seq,
-    duration: (left, right) => duration(right) - duration(left) || right.seq - left.seq,
-  };
-  const sorted = [...tasks].sort(compare[key]);
-  return reverse ? sorted.reverse() : sorted;
 }
 
 /** Commander parser for `--status a,b`: every part must be a task state. */

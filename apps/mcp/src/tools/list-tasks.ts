@@ -1,4 +1,4 @@
-import { AGENT_KINDS, TASK_STATUSES } from '@claudine/core';
+import { AGENT_KINDS, TASK_ORDERS, TASK_STATUSES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -22,12 +22,18 @@ const inputSchema = {
     .refine((value) => !Number.isNaN(Date.parse(value)), 'give an ISO 8601 time such as 2025-06-01T09:00:00Z')
     .optional()
     .describe('Only tasks created at or after this ISO 8601 time.'),
+  order: z
+    .enum(TASK_ORDERS)
+    .optional()
+    .describe(
+      'Order of all matching tasks before paging: created (newest first, the default), priority (P0 first), status (running first), duration (longest first).',
+    ),
   limit: z.number().int().min(1).max(200).optional().describe('Most tasks to return (default 30).'),
-  cursor: z.number().int().min(0).optional().describe('The nextCursor of the previous page, to continue.'),
+  cursor: z.number().int().min(0).optional().describe('The nextCursor of the previous page (same filters and order), to continue.'),
 };
 
 const outputSchema = {
-  tasks: z.array(TaskRowSchema).describe('Newest first.'),
+  tasks: z.array(TaskRowSchema).describe('Newest first, unless another order was asked for.'),
   nextCursor: z.number().nullable().describe('Pass as cursor for the next (older) page; null on the last page.'),
 };
 
@@ -56,6 +62,7 @@ export function registerListTasks(server: McpServer, claudine: Claudine): void {
           ...(args.agent === undefined ? {} : { agent: args.agent }),
           ...(args.label === undefined ? {} : { labels: typeof args.label === 'string' ? [args.label] : args.label }),
           ...(args.createdAfter === undefined ? {} : { createdAfter: Date.parse(args.createdAfter) }),
+          ...(args.order === undefined ? {} : { order: args.order }),
           ...(args.cursor === undefined ? {} : { cursor: args.cursor }),
         });
         let rows = page.tasks.map(taskRow);

@@ -54,7 +54,15 @@ export interface TaskGraph {
   readonly truncated: boolean;
 }
 
-/** A filter for {@link TaskStore.list}. Results are newest first. */
+/** Orders {@link TaskStore.list} can return tasks in; ties go newest first. */
+export const TASK_ORDERS = ['created', 'priority', 'status', 'duration'] as const;
+/**
+ * `created`: newest first; `priority`: P0 first; `status`: running, queued, failed, cancelled,
+ * completed; `duration`: longest run first (a running task counts up to now, one never started last).
+ */
+export type TaskOrder = (typeof TASK_ORDERS)[number];
+
+/** A filter and an order for {@link TaskStore.list}. Results are newest first unless ordered otherwise. */
 export interface TaskQuery {
   readonly statuses?: readonly TaskStatus[];
   readonly agent?: Task['agent'];
@@ -64,8 +72,17 @@ export interface TaskQuery {
   readonly createdAfter?: number;
   /** Page size; stores cap it. */
   readonly limit?: number;
-  /** Continue after this `seq` (from a previous page's `nextCursor`). */
+  /**
+   * Continue where the previous page of the same query ended: its `nextCursor`, which is opaque
+   * (a `seq` in the default order, a position in the others).
+   */
   readonly cursor?: number;
+  /** The order of the whole result (default `created`), applied before paging. */
+  readonly order?: TaskOrder;
+  /** The order turned round, ties included (oldest first, ...). */
+  readonly reverse?: boolean;
+  /** For the `duration` order: the time a running task's duration is counted to (default now). */
+  readonly now?: number;
 }
 
 /** One page of tasks; `nextCursor` is null on the last page. */
