@@ -1,5 +1,25 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type BrokeredProcess, createSpawnBroker, type SpawnBroker } from './spawn-broker.js';
+
+// The pids of this process's spawn brokers (earlier tests' may still be exiting), from /proc.
+function brokerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes('spawn-broker-main'))
+        pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
 
 function openBroker(): SpawnBroker {
   const broker = createSpawnBroker();
@@ -74,6 +94,24 @@ describe.runIf(process.platform === 'linux')('spawn broker', () => {
     // Sent before the broker has answered: applied in order all the same.
     const together = await Promise.all([printed({ A: 'x' }), printed({ A: 'x', D: '4' }), printed({})]);
     expect(together).toEqual(['A=x', 'A=x D=4', '']);
+  });
+
+  it('fails the requests of a broker that dies before it is ready, and never runs them later', async () => {
+    const before = new Set(brokerPids());
+    const broker = openBroker();
+    const marker = join(tmpdir(), `claudine-broker-test-${process.pid}-${Date.now()}`);
+    onTestFinished(() => rmSync(marker, { force: true }));
+    const early = broker.spawn({ command: '/bin/sh', args: ['-c', `touch ${marker}`], cwd: '/', env: {}, stdin: null, cgroup: null });
+    const failed = new Promise<NodeJS.ErrnoException>((resolve) => early.once('error', resolve));
+    // The broker is still loading its modules: kill it before it says it is ready.
+    const pid = brokerPids().find((candidate) => !before.has(candidate));
+    if (pid === undefined) throw new Error('no broker process found');
+    process.kill(pid, 'SIGKILL');
+    expect((await failed).code).toBe('EBROKER');
+    // The next request starts a new broker, which runs it and only it.
+    expect((await run(broker, 'echo after')).stdout).toBe('after\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('says a process was reaped only once its counters include what it used, for processes ending together', async () => {
