@@ -44,7 +44,7 @@ export function registerListTasks(server: McpServer, claudine: Claudine): void {
     {
       title: 'List tasks',
       description:
-        'List tasks, newest first, one compact row each (id, state, agent, priority, the start of the prompt, labels, times, failure reason, cost), filtered by state, agent, label or creation time, a page at a time. Use it to find a task (yours, or one started from the CLI or another session) or to see what is queued, running or failed; then TaskStatus for one task in full.',
+        'List tasks, newest first, one compact row each (id, state, agent, priority, the start of the prompt, labels, times, failure reason, cost), filtered by state, agent, labels or creation time, in any order (newest first by default), a page at a time. Use it to find a task (yours, or one started from the CLI or another session) or to see what is queued, running or failed; then TaskStatus for one task in full.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
