@@ -237,37 +237,31 @@ export class SqliteTaskStore implements TaskStore {
         parameters.push(query.createdAfter);
       }
       const order = query.order ?? 'created';
-      if (order !== 'created' || query.reverse === true) {
-        // Another order: the whole result is sorted, and a cursor is the position of the next page.
-        const offset = query.cursor ?? 0;
-        const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-        const orderBy = ORDER_TERMS[order].map(([term, ascending]) => `${term} ${ascending !== (query.reverse === true) ? 'ASC' : 'DESC'}`);
-        const rows = this.#sql.all<TaskRow>(
-          `tasks.list:${where}:${order}:${query.reverse === true}`,
-          `SELECT ${TASK_COLUMNS} FROM tasks AS t ${where} ORDER BY ${orderBy.join(', ')} LIMIT ? OFFSET ?`,
-          ...parameters,
-          ...(order === 'duration' ? [query.now ?? Date.now()] : []),
-          limit + 1,
-          offset,
-        );
-        return { tasks: rows.slice(0, limit).map(taskFromRow), nextCursor: rows.length > limit ? offset + limit : null };
-      }
-      if (query.cursor !== undefined) {
+      const reverse = query.reverse === true;
+      // The default order pages by `seq`, which stays exact while tasks are added; the others
+      // sort the whole result and page by position.
+      const byPosition = order !== 'created' || reverse;
+      if (!byPosition && query.cursor !== undefined) {
         conditions.push('t.seq < ?');
         parameters.push(query.cursor);
       }
+      const offset = byPosition ? (query.cursor ?? 0) : 0;
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-      // The statement text depends only on which filters are present (and the order), so few
+      const orderBy = ORDER_TERMS[order].map(([term, ascending]) => `${term} ${ascending !== reverse ? 'ASC' : 'DESC'}`).join(', ');
+      // The statement text depends only on which filters are present and the order, so few
       // shapes are prepared and cached; values are always bound parameters.
       const rows = this.#sql.all<TaskRow>(
-        `tasks.list:${where}`,
-        `SELECT ${TASK_COLUMNS} FROM tasks AS t ${where} ORDER BY t.seq DESC LIMIT ?`,
+        `tasks.list:${where}:${order}:${reverse}`,
+        `SELECT ${TASK_COLUMNS} FROM tasks AS t ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
         ...parameters,
+        ...(order === 'duration' ? [query.now ?? Date.now()] : []),
         limit + 1,
+        offset,
       );
       const page = rows.slice(0, limit).map(taskFromRow);
       const last = page[page.length - 1];
-      return { tasks: page, nextCursor: rows.length > limit && last !== undefined ? last.seq : null };
+      const more = rows.length > limit && last !== undefined;
+      return { tasks: page, nextCursor: !more ? null : byPosition ? offset + limit : last.seq };
     });
   }
 

@@ -92,7 +92,7 @@ export function registerLs(program: Command): void {
       command,
       async (claudine, terminal) => {
         const page = await readPage(claudine, query, limit, options);
-        const tasks = page.tasks;
+        const { tasks } = page;
         if (options.json === true) {
           printJson(TaskListJson, { tasks, nextCursor: page.nextCursor });
           return;

@@ -34,7 +34,7 @@ const inputSchema = {
 
 const outputSchema = {
   tasks: z.array(TaskRowSchema).describe('Newest first, unless another order was asked for.'),
-  nextCursor: z.number().nullable().describe('Pass as cursor for the next (older) page; null on the last page.'),
+  nextCursor: z.number().nullable().describe('Pass as cursor for the next page (same filters and order); null on the last page.'),
 };
 
 /** Registers `ListTasks`. */
