@@ -10,6 +10,7 @@ import {
   formatBytes,
   hostEntryPath,
   loadConfig,
+  nativeSpawnStatus,
   openClaudine,
   resolveDataDirectory,
 } from '@claudine/runtime';
@@ -60,7 +61,7 @@ export async function runDoctorChecks(options: DoctorOptions = {}): Promise<Doct
     agentCheck('claude', config.agents.claude.command, config, environment, timeoutMs),
     agentCheck('codex', config.agents.codex.command, config, environment, timeoutMs),
   ]);
-  checks.push(claude, codex, shellCheck(config.agents.command.shell, environment));
+  checks.push(claude, codex, shellCheck(config.agents.command.shell, environment), spawnCheck(config));
   checks.push(dataDirectoryCheck(layout), diskCheck(layout), configured.check);
   checks.push(...(await storeChecks(layout, options.home, configured.config !== undefined)));
   return checks;
@@ -159,6 +160,22 @@ async function agentCheck(
     );
   }
   return check(agent, title, 'ok', `${version.output} at ${path}`);
+}
+
+// How the host will start agents: posix_spawn where the runner's native module was built.
+function spawnCheck(config: Config): DoctorCheck {
+  const title = 'agent start';
+  if (!config.host.posixSpawn) return check('spawn', title, 'ok', 'by child_process (host.posixSpawn is false)');
+  const status = nativeSpawnStatus();
+  if (status.available) return check('spawn', title, 'ok', `by posix_spawn (${status.module})`);
+  if (process.platform !== 'linux') return check('spawn', title, 'ok', `by child_process (${status.reason})`);
+  return check(
+    'spawn',
+    title,
+    'warn',
+    `by child_process, which costs more per task: posix_spawn is unavailable (${status.reason})`,
+    'Install a C compiler (e.g. `apt-get install gcc`), then rebuild the module: `npm rebuild @claudine/runner` (or `pnpm rebuild @claudine/runner`). Claudine works without it.',
+  );
 }
 
 function shellCheck(shell: string, environment: Readonly<Record<string, string | undefined>>): DoctorCheck {

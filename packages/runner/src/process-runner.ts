@@ -27,7 +27,7 @@ import { identifyProcess } from './process/process-identity.js';
 import type { ProcessTree } from './process/process-tree.js';
 import { createProcessTreeWatcher, type ProcessTreeWatcher } from './process/process-tree-watcher.js';
 import { BrokeredProcess, createSpawnBroker, type SpawnBroker } from './process/spawn-broker.js';
-import type { ReapedCounters } from './process/spawn-broker-protocol.js';
+import type { ReapedCounters, SpawnMethod } from './process/spawn-broker-protocol.js';
 import type { TreeTermination, TreeTerminationOutcome } from './process/terminate-process-tree.js';
 
 /** Settings of {@link createProcessRunner}. */
@@ -62,6 +62,13 @@ export interface ProcessRunnerOptions {
    * event loop never waits on a fork of its own large process; `direct`, the host itself.
    */
   readonly spawner?: 'broker' | 'direct';
+  /**
+   * With the broker: start agents by posix_spawn (default) where the runner's native module was
+   * built, which costs far less than child_process's fork; false for child_process always.
+   */
+  readonly posixSpawn?: boolean;
+  /** With the broker: told how each broker process starts agents, once it is ready. */
+  readonly onSpawnMethod?: (method: SpawnMethod, brokerPid: number) => void;
   readonly now?: () => number;
 }
 
@@ -74,6 +81,11 @@ export interface NodeProcessRunner extends ProcessRunner {
   killAll(): void;
   /** Who forks the agents (see `ProcessRunnerOptions.spawner`). */
   readonly spawner: 'broker' | 'direct';
+  /**
+   * How agents are started: by posix_spawn, or by child_process and why not posix_spawn. With
+   * the broker, null until it has started (on the first task).
+   */
+  spawnMethod(): SpawnMethod | null;
   /**
    * Counters of the agents' first processes once reaped (CPU ticks, I/O), kept by the process
    * that waited for them: the broker's when it starts them; null when this process does (read
@@ -109,12 +121,22 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
   const watcher = options.treeWatcher ?? createProcessTreeWatcher();
   const runs = new Set<TaskRun>();
   const spawner = options.spawner ?? (process.platform === 'linux' ? 'broker' : 'direct');
-  const broker = spawner === 'broker' ? createSpawnBroker() : undefined;
+  const broker =
+    spawner === 'broker'
+      ? createSpawnBroker({
+          posixSpawn: options.posixSpawn ?? true,
+          ...(options.onSpawnMethod === undefined ? {} : { onReady: options.onSpawnMethod }),
+        })
+      : undefined;
+  const directMethod: SpawnMethod = { method: 'child_process', posixSpawnUnavailable: 'agents are started by the host itself' };
 
   return {
     spawner,
     reapedCounters() {
       return broker?.reapedCounters() ?? null;
+    },
+    spawnMethod() {
+      return broker === undefined ? directMethod : broker.spawnMethod();
     },
     close() {
       broker?.close();

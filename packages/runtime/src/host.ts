@@ -151,6 +151,14 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     maxBufferedOutputBytes: config.output.bufferBytes,
     segmentBytes: config.output.segmentBytes,
     maxOutputBytesPerTask: config.output.maxBytesPerTask,
+    posixSpawn: config.host.posixSpawn,
+    onSpawnMethod(method, brokerPid) {
+      log(
+        method.method === 'posix_spawn'
+          ? `spawn broker ${brokerPid}: agents started by posix_spawn`
+          : `spawn broker ${brokerPid}: agents started by child_process (posix_spawn: ${method.posixSpawnUnavailable})`,
+      );
+    },
     onOutputEvent(event) {
       outputCatalog
         .record(event)

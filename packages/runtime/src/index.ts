@@ -1,5 +1,6 @@
 export {
   createClaudeTranscriptRenderer,
+  nativeSpawnStatus,
   renderClaudeTranscriptLine,
   type TranscriptRenderer,
   type TranscriptTailOptions,

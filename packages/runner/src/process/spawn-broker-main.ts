@@ -1,19 +1,27 @@
 // The spawn broker: a small process that starts agent processes for a host. A host is a large
 // Node process, and on Linux Node starts a child with fork(), whose cost grows with the size of
 // the process that forks (its page tables are copied): a few milliseconds for a host, blocking
-// its event loop each time. The broker stays small, so forking from it is cheap, and it does it
-// on its own core. See spawn-broker.ts for the protocol.
+// its event loop each time. The broker stays small and starts agents on its own core, by
+// posix_spawn where its native module loaded (native-spawn.ts), which copies nothing, and by
+// child_process (a fork of this small process) where not. See spawn-broker.ts for the protocol.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { loadNativeSpawn, type NativeSpawn } from './native-spawn.js';
 import { identifyProcess } from './process-identity.js';
 import { applyEnvironmentChanges, type BrokerReply, type BrokerRequest, type ReapedCounters } from './spawn-broker-protocol.js';
 
 let address: { socket: string; secret: string } | undefined;
 // The environment of the last spawn request: each request says how the next differs from it.
 let environment: Record<string, string> | undefined;
+// The agents started by child_process, by request id (kept until they exit).
 const children = new Map<number, ChildProcess>();
+// posix_spawn, once the host said to use it and the module loaded; and the agents it started,
+// their request ids by pid.
+let native: NativeSpawn | undefined;
+const nativeChildren = new Map<number, number>();
 
 function send(reply: BrokerReply): void {
   process.send?.(reply);
@@ -26,8 +34,9 @@ function send(reply: BrokerReply): void {
 // all there is to subtract.
 //
 // The exits of one turn go to the host in one message, with the counters read once after them.
-// Node reaps exited children only just before it runs their exit handlers, and the flush runs
-// after every handler of the turn, so that reading holds exactly the agents reported so far.
+// An exited child is reaped only just before its exit is reported (by Node before it runs the
+// exit handlers, by the native module before it calls back), and the flush runs after every
+// callback of the turn, so that reading holds exactly the agents reported so far.
 let exits: Array<{ id: number; code: number | null; signal: NodeJS.Signals | null }> = [];
 
 function reportExit(id: number, code: number | null, signal: NodeJS.Signals | null): void {
@@ -186,20 +195,15 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   const [out, err] = streams as [{ id: number; socket: Socket }, { id: number; socket: Socket }];
   const stdout = out.socket;
   const stderr = err.socket;
-  let child: ChildProcess;
-  // Born in the task's cgroup: the broker steps in for the fork and back out, so the task's
+  // Born in the task's cgroup: the broker steps in for the spawn and back out, so the task's
   // first process is in it before it runs an instruction (and the broker's own work is not).
   // A cgroup that cannot be entered (another host's clean-up removed it while empty, say) costs
   // only exact accounting, never the task: it then starts outside.
   const origin = request.cgroup === null ? undefined : currentCgroupProcs();
   const entered = request.cgroup !== null && origin !== undefined && enter(request.cgroup);
+  let started: { pid: number; stdin: Writable | null } | undefined;
   try {
-    child = spawn(request.command, request.args, {
-      cwd: request.cwd,
-      env,
-      detached: true,
-      stdio: [request.stdin === null ? 'ignore' : 'pipe', stdout, stderr],
-    });
+    started = native === undefined ? startWithChildProcess(request, env, out, err) : startNatively(native, request, env, stdout, stderr);
   } catch (error) {
     // Never given to a process: they serve the next one.
     spare.push(out, err);
@@ -225,39 +229,112 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   // The child holds its own copies of the sockets.
   stdout.destroy();
   stderr.destroy();
-  child.once('error', (error: NodeJS.ErrnoException) => {
-    if (child.pid === undefined) {
-      send({ type: 'error', id: request.id, code: error.code ?? null, message: error.message, connections: [out.id, err.id] });
-    }
-  });
-  if (child.pid === undefined) return;
-  children.set(request.id, child);
+  if (started === undefined) {
+    // child_process reports a failed start as an 'error' event, sent on from there.
+    return;
+  }
   // Read now: the child cannot be reaped before this turn ends, so even one that exits at once
   // is still there to be identified.
   send({
     type: 'spawned',
     id: request.id,
-    pid: child.pid,
-    startTime: identifyProcess(child.pid)?.startTime ?? null,
+    pid: started.pid,
+    startTime: identifyProcess(started.pid)?.startTime ?? null,
     stdout: out.id,
     stderr: err.id,
   });
-  if (child.stdin !== null) {
-    child.stdin.on('error', () => {
+  if (started.stdin !== null) {
+    started.stdin.on('error', () => {
       // The agent exited without reading all of its prompt; its exit status says why.
     });
-    child.stdin.end(request.stdin ?? '');
+    started.stdin.end(request.stdin ?? '');
   }
+}
+
+type SpawnRequest = Extract<BrokerRequest, { type: 'spawn' }>;
+
+// Starts the agent by posix_spawn. Throws when it cannot start (the host gets the error).
+function startNatively(
+  spawner: NativeSpawn,
+  request: SpawnRequest,
+  env: Record<string, string>,
+  stdout: Socket,
+  stderr: Socket,
+): { pid: number; stdin: Writable | null } {
+  const variables: string[] = [];
+  for (const key of Object.keys(env)) variables.push(`${key}=${env[key]}`);
+  const started = spawner.spawn({
+    command: request.command,
+    args: request.args,
+    env: variables,
+    cwd: request.cwd,
+    stdin: request.stdin === null ? 'ignore' : 'pipe',
+    stdout: descriptorOf(stdout),
+    stderr: descriptorOf(stderr),
+  });
+  nativeChildren.set(started.pid, request.id);
+  return {
+    pid: started.pid,
+    stdin: started.stdin === null ? null : new Socket({ fd: started.stdin, readable: false, writable: true }),
+  };
+}
+
+// The file descriptor under a connected socket (Node keeps it on the socket's handle).
+function descriptorOf(socket: Socket): number {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) throw new Error("the agent's output connection has no file descriptor");
+  return fd;
+}
+
+// Starts the agent by child_process. Undefined when it failed to start: that is reported from
+// its 'error' event.
+function startWithChildProcess(
+  request: SpawnRequest,
+  env: Record<string, string>,
+  out: { readonly id: number; readonly socket: Socket },
+  err: { readonly id: number; readonly socket: Socket },
+): { pid: number; stdin: Writable | null } | undefined {
+  const child = spawn(request.command, request.args, {
+    cwd: request.cwd,
+    env,
+    detached: true,
+    stdio: [request.stdin === null ? 'ignore' : 'pipe', out.socket, err.socket],
+  });
+  child.once('error', (error: NodeJS.ErrnoException) => {
+    if (child.pid === undefined) {
+      send({ type: 'error', id: request.id, code: error.code ?? null, message: error.message, connections: [out.id, err.id] });
+    }
+  });
+  if (child.pid === undefined) return undefined;
+  children.set(request.id, child);
   child.once('exit', (code, signal) => {
     children.delete(request.id);
     reportExit(request.id, code, signal);
   });
+  return { pid: child.pid, stdin: child.stdin };
 }
 
 process.on('message', (request: BrokerRequest) => {
   if (request.type === 'hello') {
     address = { socket: request.socket, secret: request.secret };
-    send({ type: 'ready', reaped: readReapedCounters() });
+    const loaded = request.posixSpawn ? loadNativeSpawn() : { unavailable: 'turned off' };
+    if ('spawner' in loaded) {
+      native = loaded.spawner;
+      native.onExit((pid, code, signal) => {
+        const id = nativeChildren.get(pid);
+        if (id === undefined) return;
+        nativeChildren.delete(pid);
+        reportExit(id, code, signal);
+      });
+    }
+    send({
+      type: 'ready',
+      reaped: readReapedCounters(),
+      spawnMethod:
+        native === undefined
+          ? { method: 'child_process', posixSpawnUnavailable: (loaded as { unavailable: string }).unavailable }
+          : { method: 'posix_spawn' },
+    });
     replenish();
   } else if (request.type === 'spawn') void start(request);
 });

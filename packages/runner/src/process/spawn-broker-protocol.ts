@@ -27,9 +27,18 @@ export interface EnvironmentChanges {
   readonly unset: readonly string[];
 }
 
+/** How a broker starts agents: by posix_spawn, or by child_process and why not posix_spawn. */
+export type SpawnMethod = { readonly method: 'posix_spawn' } | { readonly method: 'child_process'; readonly posixSpawnUnavailable: string };
+
 /** From the host. */
 export type BrokerRequest =
-  | { readonly type: 'hello'; readonly socket: string; readonly secret: string }
+  | {
+      readonly type: 'hello';
+      readonly socket: string;
+      readonly secret: string;
+      /** Start agents by posix_spawn if the native module loads (else child_process). */
+      readonly posixSpawn: boolean;
+    }
   | {
       readonly type: 'spawn';
       readonly id: number;
@@ -46,7 +55,7 @@ export type BrokerRequest =
 
 /** From the broker. */
 export type BrokerReply =
-  | { readonly type: 'ready'; readonly reaped: ReapedCounters | null }
+  | { readonly type: 'ready'; readonly reaped: ReapedCounters | null; readonly spawnMethod: SpawnMethod }
   | {
       readonly type: 'spawned';
       readonly id: number;

@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type BrokerReply, type BrokerRequest, environmentChanges, type ReapedCounters } from './spawn-broker-protocol.js';
+import {
+  type BrokerReply,
+  type BrokerRequest,
+  environmentChanges,
+  type ReapedCounters,
+  type SpawnMethod,
+} from './spawn-broker-protocol.js';
 
 /** What to start through the broker. */
 export interface BrokeredSpawn {
@@ -116,6 +122,8 @@ export interface SpawnBroker {
   spawn(request: BrokeredSpawn): BrokeredProcess;
   /** The counters of every process the broker reaped, as of its last report. */
   reapedCounters(): ReapedCounters | null;
+  /** How the broker starts agents; null until its process has said (it starts on the first spawn). */
+  spawnMethod(): SpawnMethod | null;
   /** Stops the broker (running agents are not touched: they are the host's to stop). */
   close(): void;
 }
@@ -127,8 +135,20 @@ function brokerEntryPath(): string {
   return fileURLToPath(entry);
 }
 
+export interface SpawnBrokerOptions {
+  /**
+   * Start agents by posix_spawn (default), which copies nothing of the broker, where its native
+   * module was built and loads; by child_process (a fork of the broker) otherwise or when false.
+   */
+  readonly posixSpawn?: boolean;
+  /** Told how each broker process starts agents, once it is ready (a broker that died is replaced). */
+  readonly onReady?: (method: SpawnMethod, pid: number) => void;
+}
+
 /** Creates a {@link SpawnBroker}; its process starts on the first spawn and restarts if it dies. */
-export function createSpawnBroker(): SpawnBroker {
+export function createSpawnBroker(options: SpawnBrokerOptions = {}): SpawnBroker {
+  const posixSpawn = options.posixSpawn ?? true;
+  let spawnMethod: SpawnMethod | null = null;
   const secret = randomBytes(16).toString('hex');
   const address = `\0claudine-broker-${process.pid}-${randomBytes(6).toString('hex')}`;
   const runs = new Map<number, BrokeredProcess>();
@@ -222,6 +242,8 @@ export function createSpawnBroker(): SpawnBroker {
       switch (reply.type) {
         case 'ready':
           ready = true;
+          spawnMethod = reply.spawnMethod;
+          if (child.pid !== undefined) options.onReady?.(reply.spawnMethod, child.pid);
           if (reply.reaped !== null && reaped === null) reaped = reply.reaped;
           for (const request of queue) child.send(request);
           queue = [];
@@ -280,7 +302,7 @@ export function createSpawnBroker(): SpawnBroker {
     });
     child.unref();
     child.channel?.unref();
-    child.send({ type: 'hello', socket: address, secret } satisfies BrokerRequest);
+    child.send({ type: 'hello', socket: address, secret, posixSpawn } satisfies BrokerRequest);
     broker = child;
     return child;
   }
@@ -328,6 +350,9 @@ export function createSpawnBroker(): SpawnBroker {
     },
     reapedCounters() {
       return reaped === null ? (base === ZERO_COUNTERS ? null : base) : addCounters(base, reaped);
+    },
+    spawnMethod() {
+      return spawnMethod;
     },
     close() {
       closed = true;

@@ -1,0 +1,113 @@
+// The spawn broker's fast way to start a process: posix_spawn, from a small native module
+// (native/spawn.c, built at install by scripts/build-native.mjs). Node's child_process forks
+// on Linux; posix_spawn does not copy the parent at all. Where the module was not built (no C
+// compiler, not Linux) or cannot load, the broker uses child_process and says why.
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { getSystemErrorName } from 'node:util';
+
+interface NativeSpawnModule {
+  spawn(file: string, args: readonly string[], env: readonly string[], cwd: string, stdin: number, stdout: number, stderr: number): number;
+  onExit(callback: (pid: number, code: number | null, signal: number | null) => void): void;
+  pipe(): [number, number];
+  closeFd(fd: number): void;
+}
+
+/** Starts processes by posix_spawn and reports their exits (see {@link loadNativeSpawn}). */
+export interface NativeSpawn {
+  /**
+   * Starts `command` (looked up on `env.PATH` when it has no slash) with `args` in `cwd`, in a
+   * new session, with default signal dispositions, `stdout` and `stderr` as its descriptors 1
+   * and 2, and /dev/null or a new pipe as 0. Returns its pid and, for `stdin: 'pipe'`, the
+   * pipe's write end (close-on-exec; the caller owns it). Throws an errno error (`code`,
+   * `errno`, `syscall`, `path`, as child_process's) when the process cannot be started.
+   */
+  spawn(request: {
+    readonly command: string;
+    readonly args: readonly string[];
+    readonly env: readonly string[];
+    readonly cwd: string;
+    readonly stdin: 'ignore' | 'pipe';
+    readonly stdout: number;
+    readonly stderr: number;
+  }): { pid: number; stdin: number | null };
+  /** Sets the one function told of every exit: exit code, or signal name. */
+  onExit(callback: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void): void;
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
+);
+
+/** Where the module is built, relative to this file in src/process or dist/process. */
+export const NATIVE_SPAWN_MODULE = new URL('../../build/claudine-spawn.node', import.meta.url);
+
+/**
+ * The native spawner, or why there is none: not Linux, not built, or refused by the kernel
+ * (it needs pidfds, Linux 5.3).
+ */
+export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: string } {
+  if (process.platform !== 'linux') return { unavailable: 'posix_spawn is used on Linux only' };
+  let module: NativeSpawnModule;
+  try {
+    module = createRequire(import.meta.url)(fileURLToPath(NATIVE_SPAWN_MODULE)) as NativeSpawnModule;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      unavailable:
+        code === 'MODULE_NOT_FOUND'
+          ? 'its native module was not built (a C compiler is needed at install: see the runner README)'
+          : `its native module did not load: ${(error as Error).message}`,
+    };
+  }
+  return {
+    spawner: {
+      spawn(request) {
+        const pipe = request.stdin === 'pipe' ? module.pipe() : null;
+        try {
+          const pid = module.spawn(
+            request.command,
+            [request.command, ...request.args],
+            request.env,
+            request.cwd,
+            pipe === null ? -1 : pipe[0],
+            request.stdout,
+            request.stderr,
+          );
+          return { pid, stdin: pipe === null ? null : pipe[1] };
+        } catch (error) {
+          if (pipe !== null) module.closeFd(pipe[1]);
+          throw asSpawnError(error, request.command);
+        } finally {
+          // The child has its own copy.
+          if (pipe !== null) module.closeFd(pipe[0]);
+        }
+      },
+      onExit(callback) {
+        module.onExit((pid, code, signal) => callback(pid, code, signal === null ? null : (signalNames.get(signal) ?? null)));
+      },
+    },
+  };
+}
+
+/**
+ * Whether agents can be started by posix_spawn here, checked by loading the native module in
+ * this process (as the spawn broker does): for diagnostics such as `claudine doctor`.
+ */
+export function nativeSpawnStatus():
+  | { readonly available: true; readonly module: string }
+  | { readonly available: false; readonly reason: string } {
+  const loaded = loadNativeSpawn();
+  return 'spawner' in loaded
+    ? { available: true, module: fileURLToPath(NATIVE_SPAWN_MODULE) }
+    : { available: false, reason: loaded.unavailable };
+}
+
+// The error child_process gives for the same failure: "spawn <command> ENOENT", with its code.
+function asSpawnError(error: unknown, command: string): Error {
+  const errno = (error as { errno?: unknown }).errno;
+  if (typeof errno !== 'number') return error as Error;
+  const code = getSystemErrorName(-errno);
+  return Object.assign(new Error(`spawn ${command} ${code}`), { code, errno: -errno, syscall: `spawn ${command}`, path: command });
+}
