@@ -14,10 +14,12 @@
 #include <fcntl.h>
 #include <node_api.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,6 +39,8 @@
 typedef struct {
   napi_ref on_exit;
   napi_async_context context;
+  // The stack children run on until they exec (one at a time: the caller waits meanwhile).
+  void *stack;
 } module_state;
 
 typedef struct {
@@ -195,36 +199,106 @@ static void child_exited(uv_poll_t *poll, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-// spawn(file, args, env, cwd, stdin, stdout, stderr): pid
+// What the child needs, prepared by the parent (the child must not allocate), and where it
+// leaves the error number and the step that failed if it cannot exec.
+typedef struct {
+  const char *program;
+  char *const *argv;
+  char *const *envp;
+  const char *cwd;
+  int fds[3];
+  int cgroup_procs;
+  int error;
+  const char *step;
+} child_plan;
+
+static int child_failed(child_plan *plan, const char *step) {
+  plan->error = errno;
+  plan->step = step;
+  _exit(127);
+}
+
+// The child, on its own stack, sharing the broker's memory until it execs (the broker's thread
+// waits meanwhile): only system calls from here, nothing that allocates or locks.
+static int child_main(void *argument) {
+  child_plan *plan = argument;
+  // Born in the task's cgroup: it moves itself there before anything else (a cgroup that cannot
+  // be entered costs only exact accounting, never the task).
+  if (plan->cgroup_procs >= 0 && write(plan->cgroup_procs, "0", 1) < 0) {
+    // Started outside the cgroup.
+  }
+  // Every signal back to its default disposition: a handler of the broker's must never run
+  // here, in its memory, and an ignored signal (Node ignores SIGPIPE) would stay ignored across
+  // exec. (glibc's own two signals, 32 and 33, are refused by sigaction: they are only ever sent
+  // to the broker's threads, and exec resets their handlers.)
+  struct sigaction default_action;
+  memset(&default_action, 0, sizeof default_action);
+  default_action.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < _NSIG; sig++) {
+    struct sigaction current;
+    if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &current) != 0) continue;
+    if (current.sa_handler != SIG_DFL) sigaction(sig, &default_action, NULL);
+  }
+  if (setsid() < 0) child_failed(plan, "setsid");
+  for (int target = 0; target < 3; target++) {
+    int fd = plan->fds[target];
+    if (fd < 0) {
+      fd = open("/dev/null", target == 0 ? O_RDONLY : O_WRONLY);
+      if (fd < 0) child_failed(plan, "open /dev/null");
+    }
+    // dup2 leaves the new descriptor without close-on-exec. (Every descriptor given is above 2.)
+    if (dup2(fd, target) < 0) child_failed(plan, "dup2");
+    if (plan->fds[target] < 0) close(fd);
+  }
+  if (chdir(plan->cwd) != 0) child_failed(plan, "chdir");
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  execve(plan->program, plan->argv, plan->envp);
+  child_failed(plan, "exec");
+  return 127;
+}
+
+#define CHILD_STACK_BYTES (128 * 1024)
+
+// spawn(file, args, env, cwd, stdin, stdout, stderr, cgroupProcs): pid
 //   file    the program, looked up on env's PATH when it has no slash
 //   args    argv, including argv[0]
 //   env     "NAME=value" strings
 //   cwd     the working directory
-//   stdin, stdout, stderr   file descriptors for 0, 1 and 2; -1 for /dev/null
-// The child runs in a new session (and so a new process group), with every signal's disposition
-// back to the default and none blocked, as Node's `detached: true` gives. Throws an Error with
-// `errno` when it cannot be started, including when the program or cwd does not exist.
+//   stdin, stdout, stderr   file descriptors (above 2) for 0, 1 and 2; -1 for /dev/null
+//   cgroupProcs   an open cgroup.procs file the child moves itself into; -1 for none
+// The child is started by clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn does: nothing of
+// the broker is copied, and this returns once the child has exec'd. It runs in a new session
+// (and so a new process group), with every signal's disposition back to the default and none
+// blocked, as Node's `detached: true` gives. Throws an Error with `errno` when it cannot be
+// started, including when the program or cwd does not exist.
 static napi_value spawn_process(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   module_state *state;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&state));
-  if (argc != 7) {
-    napi_throw_type_error(env, NULL, "spawn takes 7 arguments");
+  if (argc != 8) {
+    napi_throw_type_error(env, NULL, "spawn takes 8 arguments");
     return NULL;
   }
-  int fds[3];
-  for (int index = 0; index < 3; index++) {
-    if (napi_get_value_int32(env, argv[4 + index], &fds[index]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "stdin, stdout and stderr must be file descriptors");
+  int fds[4];
+  for (int index = 0; index < 4; index++) {
+    if (napi_get_value_int32(env, argv[4 + index], &fds[index]) != napi_ok || (fds[index] >= 0 && fds[index] <= 2)) {
+      napi_throw_type_error(env, NULL, "stdin, stdout, stderr and cgroupProcs must be file descriptors above 2, or -1");
       return NULL;
     }
   }
+  if (state->stack == NULL) {
+    void *stack = mmap(NULL, CHILD_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) {
+      throw_errno(env, errno, "mmap");
+      return NULL;
+    }
+    state->stack = stack;
+  }
   char *file = NULL, *cwd = NULL, **args = NULL, **environment = NULL;
   napi_value result = NULL;
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attributes;
-  int actions_ready = 0, attributes_ready = 0;
   if ((file = string_argument(env, argv[0])) == NULL || (args = strings_argument(env, argv[1])) == NULL ||
       (environment = strings_argument(env, argv[2])) == NULL || (cwd = string_argument(env, argv[3])) == NULL) {
     goto done;
@@ -237,40 +311,44 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   }
   // The agent must get blocking descriptors: a program that meets EAGAIN on its stdout usually
   // fails. O_NONBLOCK belongs to the open file, which dup2 shares, and the broker's sockets are
-  // non-blocking (libuv's). libuv's fork clears it in the child; posix_spawn has no file action
-  // for it, so it is cleared here, for good: the broker does no I/O on these and closes them next.
+  // non-blocking (libuv's). It is cleared here, for good: the broker does no I/O on these and
+  // closes them next.
   for (int index = 0; index < 3; index++) {
     int flags = fds[index] < 0 ? 0 : fcntl(fds[index], F_GETFL);
     if (flags > 0 && (flags & O_NONBLOCK) != 0 && fcntl(fds[index], F_SETFL, flags & ~O_NONBLOCK) != 0) {
-      error = errno;
-      goto failed;
+      throw_errno(env, errno, "spawn");
+      goto done;
     }
   }
-  if ((error = posix_spawn_file_actions_init(&actions)) != 0) goto failed;
-  actions_ready = 1;
-  for (int target = 0; target < 3; target++) {
-    error = fds[target] < 0 ? posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
-                            : posix_spawn_file_actions_adddup2(&actions, fds[target], target);
-    if (error != 0) goto failed;
-  }
-  if ((error = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0) goto failed;
-  if ((error = posix_spawnattr_init(&attributes)) != 0) goto failed;
-  attributes_ready = 1;
-  sigset_t none, all;
-  sigemptyset(&none);
+  child_plan plan = {
+      .program = program,
+      .argv = args,
+      .envp = environment,
+      .cwd = cwd,
+      .fds = {fds[0], fds[1], fds[2]},
+      .cgroup_procs = fds[3],
+      .error = 0,
+      .step = NULL,
+  };
+  // No signal handler may run in the child before it has reset them all: block everything
+  // across the clone (the child inherits the mask and clears it just before exec).
+  sigset_t all, previous;
   sigfillset(&all);
-  sigdelset(&all, SIGKILL);
-  sigdelset(&all, SIGSTOP);
-  // glibc keeps its own signals (32 and 33, below SIGRTMIN) out of sigfillset and would leave
-  // them ignored in the child; libuv's children get them at their default, and so do these.
-  for (int sig = 32; sig < SIGRTMIN; sig++) all.__val[(sig - 1) / (8 * sizeof all.__val[0])] |= 1UL << ((sig - 1) % (8 * sizeof all.__val[0]));
-  if ((error = posix_spawnattr_setsigmask(&attributes, &none)) != 0 ||
-      (error = posix_spawnattr_setsigdefault(&attributes, &all)) != 0 ||
-      (error = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0) {
-    goto failed;
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pid_t pid = clone(child_main, (char *)state->stack + CHILD_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  int clone_error = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (pid < 0) {
+    throw_errno(env, clone_error, "spawn");
+    goto done;
   }
-  pid_t pid;
-  if ((error = posix_spawn(&pid, program, &actions, &attributes, args, environment)) != 0) goto failed;
+  if (plan.error != 0) {
+    // It exited without exec'ing: reap it, and say why.
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    throw_errno(env, plan.error, "spawn");
+    goto done;
+  }
   watched_child *child = calloc(1, sizeof *child);
   int pidfd = open_pidfd(pid);
   uv_loop_t *loop;
@@ -291,12 +369,7 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   child->pidfd = pidfd;
   uv_poll_start(&child->poll, UV_READABLE, child_exited);
   napi_create_int32(env, pid, &result);
-  goto done;
-failed:
-  throw_errno(env, error, "spawn");
 done:
-  if (actions_ready) posix_spawn_file_actions_destroy(&actions);
-  if (attributes_ready) posix_spawnattr_destroy(&attributes);
   free(file);
   free(cwd);
   free_strings(args);
@@ -315,7 +388,7 @@ static napi_value set_on_exit(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// pipe(): [read, write], both close-on-exec (posix_spawn's dup2 clears it on the child's copy).
+// pipe(): [read, write], both close-on-exec (the child's dup2 clears it on its copy).
 static napi_value make_pipe(napi_env env, napi_callback_info info) {
   (void)info;
   int ends[2];
@@ -348,6 +421,7 @@ static void free_state(napi_env env, void *data, void *hint) {
   module_state *state = data;
   if (state->on_exit != NULL) napi_delete_reference(env, state->on_exit);
   napi_async_destroy(env, state->context);
+  if (state->stack != NULL) munmap(state->stack, CHILD_STACK_BYTES);
   free(state);
 }
 

@@ -8,19 +8,29 @@ import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 
 interface NativeSpawnModule {
-  spawn(file: string, args: readonly string[], env: readonly string[], cwd: string, stdin: number, stdout: number, stderr: number): number;
+  spawn(
+    file: string,
+    args: readonly string[],
+    env: readonly string[],
+    cwd: string,
+    stdin: number,
+    stdout: number,
+    stderr: number,
+    cgroupProcs: number,
+  ): number;
   onExit(callback: (pid: number, code: number | null, signal: number | null) => void): void;
   pipe(): [number, number];
   closeFd(fd: number): void;
 }
 
-/** Starts processes by posix_spawn and reports their exits (see {@link loadNativeSpawn}). */
+/** Starts processes without copying the caller, and reports their exits (see {@link loadNativeSpawn}). */
 export interface NativeSpawn {
   /**
    * Starts `command` (looked up on `env.PATH` when it has no slash) with `args` in `cwd`, in a
-   * new session, with default signal dispositions, `stdout` and `stderr` as its descriptors 1
-   * and 2, and /dev/null or a new pipe as 0. Returns its pid and, for `stdin: 'pipe'`, the
-   * pipe's write end (close-on-exec; the caller owns it). Throws an errno error (`code`,
+   * new session, with default signal dispositions, `stdout` and `stderr` (descriptors above 2)
+   * as its descriptors 1 and 2, and /dev/null or a new pipe as 0; with `cgroupProcs` (an open
+   * `cgroup.procs`), in that cgroup before it execs. Returns its pid and, for `stdin: 'pipe'`,
+   * the pipe's write end (close-on-exec; the caller owns it). Throws an errno error (`code`,
    * `errno`, `syscall`, `path`, as child_process's) when the process cannot be started.
    */
   spawn(request: {
@@ -31,6 +41,7 @@ export interface NativeSpawn {
     readonly stdin: 'ignore' | 'pipe';
     readonly stdout: number;
     readonly stderr: number;
+    readonly cgroupProcs: number | null;
   }): { pid: number; stdin: number | null };
   /** Sets the one function told of every exit: exit code, or signal name. */
   onExit(callback: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void): void;
@@ -74,6 +85,7 @@ export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: str
             pipe === null ? -1 : pipe[0],
             request.stdout,
             request.stderr,
+            request.cgroupProcs ?? -1,
           );
           return { pid, stdin: pipe === null ? null : pipe[1] };
         } catch (error) {

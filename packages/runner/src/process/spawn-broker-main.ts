@@ -1,11 +1,11 @@
 // The spawn broker: a small process that starts agent processes for a host. A host is a large
 // Node process, and on Linux Node starts a child with fork(), whose cost grows with the size of
 // the process that forks (its page tables are copied): a few milliseconds for a host, blocking
-// its event loop each time. The broker stays small and starts agents on its own core, by
-// posix_spawn where its native module loaded (native-spawn.ts), which copies nothing, and by
-// child_process (a fork of this small process) where not. See spawn-broker.ts for the protocol.
+// its event loop each time. The broker stays small and starts agents on its own core: natively
+// where its module loaded (native-spawn.ts: clone with CLONE_VM | CLONE_VFORK, as posix_spawn
+// does, which copies nothing), and by child_process (a fork of this small process) where not. See spawn-broker.ts for the protocol.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -165,7 +165,9 @@ function enter(cgroup: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
   }
   try {
-    mkdirSync(cgroup, { recursive: true });
+    // Not recursive: the host made the parent, and Node 20's recursive mkdir never returns
+    // where mkdir fails with ENOENT under an existing parent (as under /proc).
+    mkdirSync(cgroup);
     writeFileSync(procs, String(process.pid));
     return true;
   } catch {
@@ -195,12 +197,6 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   const [out, err] = streams as [{ id: number; socket: Socket }, { id: number; socket: Socket }];
   const stdout = out.socket;
   const stderr = err.socket;
-  // Born in the task's cgroup: the broker steps in for the spawn and back out, so the task's
-  // first process is in it before it runs an instruction (and the broker's own work is not).
-  // A cgroup that cannot be entered (another host's clean-up removed it while empty, say) costs
-  // only exact accounting, never the task: it then starts outside.
-  const origin = request.cgroup === null ? undefined : currentCgroupProcs();
-  const entered = request.cgroup !== null && origin !== undefined && enter(request.cgroup);
   let started: { pid: number; stdin: Writable | null } | undefined;
   try {
     started = native === undefined ? startWithChildProcess(request, env, out, err) : startNatively(native, request, env, stdout, stderr);
@@ -215,16 +211,6 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
       connections: [],
     });
     return;
-  } finally {
-    if (entered && origin !== undefined) {
-      try {
-        writeFileSync(origin, String(process.pid));
-      } catch {
-        // Could not step back out (the group was moved or removed): the broker's own work is
-        // charged to this task's cgroup until the next spawn, which reads where it belongs again.
-        ownCgroupProcs = undefined;
-      }
-    }
   }
   // The child holds its own copies of the sockets.
   stdout.destroy();
@@ -253,7 +239,9 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
 
 type SpawnRequest = Extract<BrokerRequest, { type: 'spawn' }>;
 
-// Starts the agent by posix_spawn. Throws when it cannot start (the host gets the error).
+// Starts the agent natively. Throws when it cannot start (the host gets the error). Born in the
+// task's cgroup: the child moves itself there before it execs, so the agent is in it before it
+// runs an instruction and the broker never moves.
 function startNatively(
   spawner: NativeSpawn,
   request: SpawnRequest,
@@ -263,20 +251,45 @@ function startNatively(
 ): { pid: number; stdin: Writable | null } {
   const variables: string[] = [];
   for (const key of Object.keys(env)) variables.push(`${key}=${env[key]}`);
-  const started = spawner.spawn({
-    command: request.command,
-    args: request.args,
-    env: variables,
-    cwd: request.cwd,
-    stdin: request.stdin === null ? 'ignore' : 'pipe',
-    stdout: descriptorOf(stdout),
-    stderr: descriptorOf(stderr),
-  });
+  const cgroupProcs = request.cgroup === null ? null : openCgroupProcs(request.cgroup);
+  let started: { pid: number; stdin: number | null };
+  try {
+    started = spawner.spawn({
+      command: request.command,
+      args: request.args,
+      env: variables,
+      cwd: request.cwd,
+      stdin: request.stdin === null ? 'ignore' : 'pipe',
+      stdout: descriptorOf(stdout),
+      stderr: descriptorOf(stderr),
+      cgroupProcs,
+    });
+  } finally {
+    if (cgroupProcs !== null) closeSync(cgroupProcs);
+  }
   nativeChildren.set(started.pid, request.id);
   return {
     pid: started.pid,
     stdin: started.stdin === null ? null : new Socket({ fd: started.stdin, readable: false, writable: true }),
   };
+}
+
+// The cgroup.procs file of `cgroup`, open for writing, or null if it cannot be opened (a cgroup
+// that cannot be entered costs only exact accounting, never the task). The host has normally
+// created the cgroup already; if not, it is created here.
+function openCgroupProcs(cgroup: string): number | null {
+  const procs = join(cgroup, 'cgroup.procs');
+  try {
+    return openSync(procs, 'w');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return null;
+  }
+  try {
+    mkdirSync(cgroup); // Not recursive: see enter().
+    return openSync(procs, 'w');
+  } catch {
+    return null;
+  }
 }
 
 // The file descriptor under a connected socket (Node keeps it on the socket's handle).
@@ -294,12 +307,31 @@ function startWithChildProcess(
   out: { readonly id: number; readonly socket: Socket },
   err: { readonly id: number; readonly socket: Socket },
 ): { pid: number; stdin: Writable | null } | undefined {
-  const child = spawn(request.command, request.args, {
-    cwd: request.cwd,
-    env,
-    detached: true,
-    stdio: [request.stdin === null ? 'ignore' : 'pipe', out.socket, err.socket],
-  });
+  // Born in the task's cgroup: the broker steps in for the fork and back out, so the task's
+  // first process is in it before it runs an instruction (and the broker's own work is not).
+  // A cgroup that cannot be entered (another host's clean-up removed it while empty, say) costs
+  // only exact accounting, never the task: it then starts outside.
+  const origin = request.cgroup === null ? undefined : currentCgroupProcs();
+  const entered = request.cgroup !== null && origin !== undefined && enter(request.cgroup);
+  let child: ChildProcess;
+  try {
+    child = spawn(request.command, request.args, {
+      cwd: request.cwd,
+      env,
+      detached: true,
+      stdio: [request.stdin === null ? 'ignore' : 'pipe', out.socket, err.socket],
+    });
+  } finally {
+    if (entered && origin !== undefined) {
+      try {
+        writeFileSync(origin, String(process.pid));
+      } catch {
+        // Could not step back out (the group was moved or removed): the broker's own work is
+        // charged to this task's cgroup until the next spawn, which reads where it belongs again.
+        ownCgroupProcs = undefined;
+      }
+    }
+  }
   child.once('error', (error: NodeJS.ErrnoException) => {
     if (child.pid === undefined) {
       send({ type: 'error', id: request.id, code: error.code ?? null, message: error.message, connections: [out.id, err.id] });

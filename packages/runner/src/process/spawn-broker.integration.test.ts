@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -26,6 +26,38 @@ function openBrokerWith(options: SpawnBrokerOptions): SpawnBroker {
   onTestFinished(() => broker.close());
   return broker;
 }
+
+// A cgroup v2 directory of this process's own cgroup, made for one test and removed after it;
+// undefined where this process may not create one (no cgroup v2, or no rights).
+function scratchCgroup(name: string): { directory: string; path: string } | undefined {
+  try {
+    const mount = readFileSync('/proc/self/mounts', 'latin1')
+      .split('\n')
+      .map((line) => line.split(' '))
+      .find((fields) => fields[2] === 'cgroup2')?.[1];
+    const own = readFileSync('/proc/self/cgroup', 'latin1')
+      .split('\n')
+      .find((line) => line.startsWith('0::'))
+      ?.slice(3);
+    if (mount === undefined || own === undefined) return undefined;
+    const path = join(own, `claudine-broker-test-${process.pid}-${name}`);
+    const directory = join(mount, path);
+    mkdirSync(directory);
+    return { directory, path };
+  } catch {
+    return undefined;
+  }
+}
+
+const cgroupProbe = scratchCgroup('probe');
+if (cgroupProbe !== undefined) rmdirSync(cgroupProbe.directory);
+
+// The cgroup v2 path of a process (the part after `0::`).
+const cgroupOf = (pid: number): string | undefined =>
+  readFileSync(`/proc/${pid}/cgroup`, 'latin1')
+    .split('\n')
+    .find((line) => line.startsWith('0::'))
+    ?.slice(3);
 
 // The broker's counters are its process's minus its main thread's. With child_process, its other
 // threads' few wake-up writes (libuv's signal pipe and eventfd, a few bytes each) land on one side
@@ -110,6 +142,29 @@ describe.runIf(process.platform === 'linux').each([
     expect(stderr.length).toBe(bytes);
     expect(stdout.length).toBe(bytes);
     expect(code).toBe(0);
+  });
+
+  it.runIf(cgroupProbe !== undefined)('starts a process in the cgroup it is given, the broker staying where it is', async () => {
+    const before = new Set(brokerPids());
+    const broker = openBroker();
+    await run(broker, 'true');
+    const brokerPid = brokerPids().find((pid) => !before.has(pid));
+    if (brokerPid === undefined) throw new Error('no broker process found');
+    const brokerCgroup = cgroupOf(brokerPid);
+    const cgroup = scratchCgroup(posixSpawn ? 'native' : 'fork');
+    if (cgroup === undefined) throw new Error('could not create a cgroup');
+    onTestFinished(() => rmdirSync(cgroup.directory));
+    // The process itself says where it is (exec): it was there before it ran anything.
+    const { stdout, code } = await run(broker, 'exec cat /proc/self/cgroup', { cgroup: cgroup.directory });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`0::${cgroup.path}\n`);
+    expect(cgroupOf(brokerPid)).toBe(brokerCgroup);
+  });
+
+  it('starts a process outside a cgroup that cannot be entered, rather than not at all', async () => {
+    const broker = openBroker();
+    const { stdout, code } = await run(broker, 'echo started', { cgroup: '/proc/claudine-not-a-cgroup' });
+    expect({ stdout, code }).toEqual({ stdout: 'started\n', code: 0 });
   });
 
   it('writes the prompt to stdin and closes it, however large', async () => {
