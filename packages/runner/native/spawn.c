@@ -1,9 +1,10 @@
-// Starts processes with posix_spawn and tells Node when they exit.
+// Starts processes by vfork and tells Node when they exit.
 //
 // Node's child_process forks on Linux (libuv keeps posix_spawn for macOS): the parent's page
 // tables are copied, the call blocks until the child has exec'd, and the child then unmaps its
-// copy of the parent. glibc's posix_spawn uses clone(CLONE_VM | CLONE_VFORK) instead, which
-// copies nothing. The spawn broker (src/process/spawn-broker-main.ts) uses this module when it
+// copy of the parent. This module starts a child with clone(CLONE_VM | CLONE_VFORK) on a stack of
+// its own, as glibc's posix_spawn does, which copies nothing; unlike posix_spawn, its child can
+// also move itself into the task's cgroup before exec. The spawn broker (src/process/spawn-broker-main.ts) uses this module when it
 // loads and falls back to child_process when it does not; src/process/native-spawn.ts is its
 // TypeScript face and says what it expects.
 //

@@ -24,7 +24,7 @@ function skip(reason) {
   process.exit(0);
 }
 
-if (process.platform !== 'linux') skip('posix_spawn is used on Linux only');
+if (process.platform !== 'linux') skip('it is used on Linux only');
 if (!existsSync(source)) skip(`${source} is missing`);
 // Up to date: N-API modules do not depend on the Node version.
 if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs && process.env.CLAUDINE_REBUILD_NATIVE !== '1') {

@@ -63,10 +63,10 @@ export interface ProcessRunnerOptions {
    */
   readonly spawner?: 'broker' | 'direct';
   /**
-   * With the broker: start agents by posix_spawn (default) where the runner's native module was
+   * With the broker: start agents by vfork (default) where the runner's native module was
    * built, which costs far less than child_process's fork; false for child_process always.
    */
-  readonly posixSpawn?: boolean;
+  readonly vfork?: boolean;
   /** With the broker: told how each broker process starts agents, once it is ready. */
   readonly onSpawnMethod?: (method: SpawnMethod, brokerPid: number) => void;
   readonly now?: () => number;
@@ -82,7 +82,7 @@ export interface NodeProcessRunner extends ProcessRunner {
   /** Who forks the agents (see `ProcessRunnerOptions.spawner`). */
   readonly spawner: 'broker' | 'direct';
   /**
-   * How agents are started: by posix_spawn, or by child_process and why not posix_spawn. With
+   * How agents are started: by vfork, or by child_process and why not by vfork. With
    * the broker, null until it has started (on the first task).
    */
   spawnMethod(): SpawnMethod | null;
@@ -124,11 +124,11 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
   const broker =
     spawner === 'broker'
       ? createSpawnBroker({
-          posixSpawn: options.posixSpawn ?? true,
+          vfork: options.vfork ?? true,
           ...(options.onSpawnMethod === undefined ? {} : { onReady: options.onSpawnMethod }),
         })
       : undefined;
-  const directMethod: SpawnMethod = { method: 'child_process', posixSpawnUnavailable: 'agents are started by the host itself' };
+  const directMethod: SpawnMethod = { method: 'child_process', vforkUnavailable: 'agents are started by the host itself' };
 
   return {
     spawner,

@@ -49,11 +49,11 @@ export const ConfigSchema = z
       .object({
         idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
         lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
-        posixSpawn: z
-          .boolean()
-          .default(true)
+        spawn: z
+          .enum(['vfork', 'child_process'])
+          .default('vfork')
           .describe(
-            "Start agents by posix_spawn (Linux, where the runner's native module was built at install); false starts them with child_process.",
+            "How agents are started: `vfork` (Linux, where the runner's native module was built at install; copies nothing of the broker), or `child_process` (Node's, which forks).",
           ),
       })
       .strict()

@@ -151,12 +151,12 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     maxBufferedOutputBytes: config.output.bufferBytes,
     segmentBytes: config.output.segmentBytes,
     maxOutputBytesPerTask: config.output.maxBytesPerTask,
-    posixSpawn: config.host.posixSpawn,
+    vfork: config.host.spawn === 'vfork',
     onSpawnMethod(method, brokerPid) {
       log(
-        method.method === 'posix_spawn'
-          ? `spawn broker ${brokerPid}: agents started by posix_spawn`
-          : `spawn broker ${brokerPid}: agents started by child_process (posix_spawn: ${method.posixSpawnUnavailable})`,
+        method.method === 'vfork'
+          ? `spawn broker ${brokerPid}: agents started by vfork`
+          : `spawn broker ${brokerPid}: agents started by child_process (vfork: ${method.vforkUnavailable})`,
       );
     },
     onOutputEvent(event) {

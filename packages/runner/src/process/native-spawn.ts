@@ -1,7 +1,8 @@
-// The spawn broker's fast way to start a process: posix_spawn, from a small native module
-// (native/spawn.c, built at install by scripts/build-native.mjs). Node's child_process forks
-// on Linux; posix_spawn does not copy the parent at all. Where the module was not built (no C
-// compiler, not Linux) or cannot load, the broker uses child_process and says why.
+// The spawn broker's fast way to start a process: a vfork (clone with CLONE_VM | CLONE_VFORK, as
+// glibc's posix_spawn does), from a small native module (native/spawn.c, built at install by
+// scripts/build-native.mjs). Node's child_process forks on Linux; a vfork copies nothing of the
+// parent. Where the module was not built (no C compiler, not Linux) or cannot load, the broker
+// uses child_process and says why.
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,7 @@ export const NATIVE_SPAWN_MODULE = new URL('../../build/claudine-spawn.node', im
  * (it needs pidfds, Linux 5.3).
  */
 export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: string } {
-  if (process.platform !== 'linux') return { unavailable: 'posix_spawn is used on Linux only' };
+  if (process.platform !== 'linux') return { unavailable: 'the native module is used on Linux only' };
   let module: NativeSpawnModule;
   try {
     module = createRequire(import.meta.url)(fileURLToPath(NATIVE_SPAWN_MODULE)) as NativeSpawnModule;
@@ -104,7 +105,7 @@ export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: str
 }
 
 /**
- * Whether agents can be started by posix_spawn here, checked by loading the native module in
+ * Whether agents can be started by vfork (the native module) here, checked by loading the native module in
  * this process (as the spawn broker does): for diagnostics such as `claudine doctor`.
  */
 export function nativeSpawnStatus():

@@ -3,7 +3,7 @@
 // the process that forks (its page tables are copied): a few milliseconds for a host, blocking
 // its event loop each time. The broker stays small and starts agents on its own core: natively
 // where its module loaded (native-spawn.ts: clone with CLONE_VM | CLONE_VFORK, as posix_spawn
-// does, which copies nothing), and by child_process (a fork of this small process) where not. See spawn-broker.ts for the protocol.
+// does: a vfork, which copies nothing), and by child_process (a fork of this small process) where not. See spawn-broker.ts for the protocol.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
@@ -18,7 +18,7 @@ let address: { socket: string; secret: string } | undefined;
 let environment: Record<string, string> | undefined;
 // The agents started by child_process, by request id (kept until they exit).
 const children = new Map<number, ChildProcess>();
-// posix_spawn, once the host said to use it and the module loaded; and the agents it started,
+// The native module (vfork), once the host said to use it and it loaded; and the agents it started,
 // their request ids by pid.
 let native: NativeSpawn | undefined;
 const nativeChildren = new Map<number, number>();
@@ -349,7 +349,7 @@ function startWithChildProcess(
 process.on('message', (request: BrokerRequest) => {
   if (request.type === 'hello') {
     address = { socket: request.socket, secret: request.secret };
-    const loaded = request.posixSpawn ? loadNativeSpawn() : { unavailable: 'turned off' };
+    const loaded = request.vfork ? loadNativeSpawn() : { unavailable: 'turned off' };
     if ('spawner' in loaded) {
       native = loaded.spawner;
       native.onExit((pid, code, signal) => {
@@ -364,8 +364,8 @@ process.on('message', (request: BrokerRequest) => {
       reaped: readReapedCounters(),
       spawnMethod:
         native === undefined
-          ? { method: 'child_process', posixSpawnUnavailable: (loaded as { unavailable: string }).unavailable }
-          : { method: 'posix_spawn' },
+          ? { method: 'child_process', vforkUnavailable: (loaded as { unavailable: string }).unavailable }
+          : { method: 'vfork' },
     });
     replenish();
   } else if (request.type === 'spawn') void start(request);

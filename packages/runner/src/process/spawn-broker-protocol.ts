@@ -27,8 +27,11 @@ export interface EnvironmentChanges {
   readonly unset: readonly string[];
 }
 
-/** How a broker starts agents: by posix_spawn, or by child_process and why not posix_spawn. */
-export type SpawnMethod = { readonly method: 'posix_spawn' } | { readonly method: 'child_process'; readonly posixSpawnUnavailable: string };
+/**
+ * How a broker starts agents: by vfork (its native module: clone with CLONE_VM | CLONE_VFORK), or
+ * by child_process and why not by vfork.
+ */
+export type SpawnMethod = { readonly method: 'vfork' } | { readonly method: 'child_process'; readonly vforkUnavailable: string };
 
 /** From the host. */
 export type BrokerRequest =
@@ -36,8 +39,8 @@ export type BrokerRequest =
       readonly type: 'hello';
       readonly socket: string;
       readonly secret: string;
-      /** Start agents by posix_spawn if the native module loads (else child_process). */
-      readonly posixSpawn: boolean;
+      /** Start agents by vfork if the native module loads (else child_process). */
+      readonly vfork: boolean;
     }
   | {
       readonly type: 'spawn';

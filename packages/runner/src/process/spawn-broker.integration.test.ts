@@ -92,26 +92,26 @@ function run(
 }
 
 describe.runIf(process.platform === 'linux')('spawn broker', () => {
-  it('starts agents by posix_spawn, its native module being built here', async () => {
+  it('starts agents by vfork, its native module being built here', async () => {
     const broker = openBrokerWith({});
     expect(broker.spawnMethod()).toBeNull();
     await run(broker, 'true');
-    expect(broker.spawnMethod()).toEqual({ method: 'posix_spawn' });
+    expect(broker.spawnMethod()).toEqual({ method: 'vfork' });
   });
 
-  it('starts agents by child_process when told not to use posix_spawn', async () => {
-    const broker = openBrokerWith({ posixSpawn: false });
+  it('starts agents by child_process when told not to use vfork', async () => {
+    const broker = openBrokerWith({ vfork: false });
     await run(broker, 'true');
-    expect(broker.spawnMethod()).toEqual({ method: 'child_process', posixSpawnUnavailable: 'turned off' });
+    expect(broker.spawnMethod()).toEqual({ method: 'child_process', vforkUnavailable: 'turned off' });
   });
 });
 
 // Everything else holds for both ways of starting a process.
 describe.runIf(process.platform === 'linux').each([
-  { method: 'posix_spawn', posixSpawn: true },
-  { method: 'child_process', posixSpawn: false },
-])('spawn broker starting agents by $method', ({ posixSpawn }) => {
-  const openBroker = (): SpawnBroker => openBrokerWith({ posixSpawn });
+  { method: 'vfork', vfork: true },
+  { method: 'child_process', vfork: false },
+])('spawn broker starting agents by $method', ({ vfork }) => {
+  const openBroker = (): SpawnBroker => openBrokerWith({ vfork });
 
   it('starts a process with its output connected and reports its exit', async () => {
     const broker = openBroker();
@@ -151,7 +151,7 @@ describe.runIf(process.platform === 'linux').each([
     const brokerPid = brokerPids().find((pid) => !before.has(pid));
     if (brokerPid === undefined) throw new Error('no broker process found');
     const brokerCgroup = cgroupOf(brokerPid);
-    const cgroup = scratchCgroup(posixSpawn ? 'native' : 'fork');
+    const cgroup = scratchCgroup(vfork ? 'vfork' : 'fork');
     if (cgroup === undefined) throw new Error('could not create a cgroup');
     onTestFinished(() => rmdirSync(cgroup.directory));
     // The process itself says where it is (exec): it was there before it ran anything.

@@ -137,17 +137,17 @@ function brokerEntryPath(): string {
 
 export interface SpawnBrokerOptions {
   /**
-   * Start agents by posix_spawn (default), which copies nothing of the broker, where its native
+   * Start agents by vfork (default), which copies nothing of the broker, where its native
    * module was built and loads; by child_process (a fork of the broker) otherwise or when false.
    */
-  readonly posixSpawn?: boolean;
+  readonly vfork?: boolean;
   /** Told how each broker process starts agents, once it is ready (a broker that died is replaced). */
   readonly onReady?: (method: SpawnMethod, pid: number) => void;
 }
 
 /** Creates a {@link SpawnBroker}; its process starts on the first spawn and restarts if it dies. */
 export function createSpawnBroker(options: SpawnBrokerOptions = {}): SpawnBroker {
-  const posixSpawn = options.posixSpawn ?? true;
+  const vfork = options.vfork ?? true;
   let spawnMethod: SpawnMethod | null = null;
   const secret = randomBytes(16).toString('hex');
   const address = `\0claudine-broker-${process.pid}-${randomBytes(6).toString('hex')}`;
@@ -302,7 +302,7 @@ export function createSpawnBroker(options: SpawnBrokerOptions = {}): SpawnBroker
     });
     child.unref();
     child.channel?.unref();
-    child.send({ type: 'hello', socket: address, secret, posixSpawn } satisfies BrokerRequest);
+    child.send({ type: 'hello', socket: address, secret, vfork } satisfies BrokerRequest);
     broker = child;
     return child;
   }
