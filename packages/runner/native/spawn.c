@@ -201,7 +201,7 @@ static void child_exited(uv_poll_t *poll, int status, int events) {
 }
 
 // What the child needs, prepared by the parent (the child must not allocate), and where it
-// leaves the error number and the step that failed if it cannot exec.
+// leaves the error number if it cannot exec.
 typedef struct {
   const char *program;
   char *const *argv;
@@ -210,12 +210,10 @@ typedef struct {
   int fds[3];
   int cgroup_procs;
   int error;
-  const char *step;
 } child_plan;
 
-static int child_failed(child_plan *plan, const char *step) {
+static _Noreturn void child_failed(child_plan *plan) {
   plan->error = errno;
-  plan->step = step;
   _exit(127);
 }
 
@@ -240,24 +238,23 @@ static int child_main(void *argument) {
     if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &current) != 0) continue;
     if (current.sa_handler != SIG_DFL) sigaction(sig, &default_action, NULL);
   }
-  if (setsid() < 0) child_failed(plan, "setsid");
+  if (setsid() < 0) child_failed(plan);
   for (int target = 0; target < 3; target++) {
     int fd = plan->fds[target];
     if (fd < 0) {
       fd = open("/dev/null", target == 0 ? O_RDONLY : O_WRONLY);
-      if (fd < 0) child_failed(plan, "open /dev/null");
+      if (fd < 0) child_failed(plan);
     }
     // dup2 leaves the new descriptor without close-on-exec. (Every descriptor given is above 2.)
-    if (dup2(fd, target) < 0) child_failed(plan, "dup2");
+    if (dup2(fd, target) < 0) child_failed(plan);
     if (plan->fds[target] < 0) close(fd);
   }
-  if (chdir(plan->cwd) != 0) child_failed(plan, "chdir");
+  if (chdir(plan->cwd) != 0) child_failed(plan);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   execve(plan->program, plan->argv, plan->envp);
-  child_failed(plan, "exec");
-  return 127;
+  child_failed(plan);
 }
 
 #define CHILD_STACK_BYTES (128 * 1024)
@@ -329,7 +326,6 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
       .fds = {fds[0], fds[1], fds[2]},
       .cgroup_procs = fds[3],
       .error = 0,
-      .step = NULL,
   };
   // No signal handler may run in the child before it has reset them all: block everything
   // across the clone (the child inherits the mask and clears it just before exec).

@@ -237,7 +237,7 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
     const held: RunEvent[] = [];
     const forward = (event: RunEvent): void => runOptions.onEvent?.(event);
     if (spawner?.kind === 'broker') {
-      // The broker steps into the task's cgroup for the fork: the host never leaves its own.
+      // The broker starts the agent in the task's cgroup: the host never leaves its own.
       const cgroup = sampler.reserveCgroup(task.id);
       const brokered = inner.start(task, {
         ...(cgroup === undefined ? {} : { cgroup }),

@@ -53,7 +53,7 @@ const signalNames = new Map<number, NodeJS.Signals>(
 );
 
 /** Where the module is built, relative to this file in src/process or dist/process. */
-export const NATIVE_SPAWN_MODULE = new URL('../../build/claudine-spawn.node', import.meta.url);
+const NATIVE_SPAWN_MODULE = new URL('../../build/claudine-spawn.node', import.meta.url);
 
 /**
  * The native spawner, or why there is none: not Linux, not built, or refused by the kernel
@@ -105,8 +105,8 @@ export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: str
 }
 
 /**
- * Whether agents can be started by vfork (the native module) here, checked by loading the native module in
- * this process (as the spawn broker does): for diagnostics such as `claudine doctor`.
+ * Whether agents can be started by vfork here, checked by loading the native module in this
+ * process (as the spawn broker does): for diagnostics such as `claudine doctor`.
  */
 export function nativeSpawnStatus():
   | { readonly available: true; readonly module: string }

@@ -1,14 +1,16 @@
 // The spawn broker: a small process that starts agent processes for a host. A host is a large
 // Node process, and on Linux Node starts a child with fork(), whose cost grows with the size of
 // the process that forks (its page tables are copied): a few milliseconds for a host, blocking
-// its event loop each time. The broker stays small and starts agents on its own core: natively
-// where its module loaded (native-spawn.ts: clone with CLONE_VM | CLONE_VFORK, as posix_spawn
-// does: a vfork, which copies nothing), and by child_process (a fork of this small process) where not. See spawn-broker.ts for the protocol.
+// its event loop each time. The broker stays small and starts agents on its own core: by vfork
+// where its native module loaded (native-spawn.ts: clone with CLONE_VM | CLONE_VFORK, as
+// posix_spawn does, which copies nothing), else by child_process (a fork of this small process).
+// See spawn-broker.ts for the protocol.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { cgroupV2Of } from './cgroup-v2.js';
 import { loadNativeSpawn, type NativeSpawn } from './native-spawn.js';
 import { identifyProcess } from './process-identity.js';
 import { applyEnvironmentChanges, type BrokerReply, type BrokerRequest, type ReapedCounters } from './spawn-broker-protocol.js';
@@ -140,42 +142,27 @@ function currentCgroupProcs(): string | undefined {
 }
 
 function readCgroupProcs(): string | undefined {
-  try {
-    const mount = readFileSync('/proc/self/mounts', 'latin1')
-      .split('\n')
-      .map((line) => line.split(' '))
-      .find((fields) => fields[2] === 'cgroup2')?.[1];
-    const line = readFileSync('/proc/self/cgroup', 'latin1')
-      .split('\n')
-      .find((entry) => entry.startsWith('0::'));
-    return mount === undefined || line === undefined ? undefined : join(mount, line.slice(3), 'cgroup.procs');
-  } catch {
-    return undefined;
-  }
+  const own = cgroupV2Of('self');
+  return own === undefined ? undefined : join(own.directory, 'cgroup.procs');
 }
 
-// Moves the broker into `cgroup`. The host has normally created it already; if not, it is
-// created here.
+// Moves the broker into `cgroup` (see openCgroupProcs).
 function enter(cgroup: string): boolean {
-  const procs = join(cgroup, 'cgroup.procs');
+  const procs = openCgroupProcs(cgroup);
+  if (procs === null) return false;
   try {
-    writeFileSync(procs, String(process.pid));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
-  }
-  try {
-    // Not recursive: the host made the parent, and Node 20's recursive mkdir never returns
-    // where mkdir fails with ENOENT under an existing parent (as under /proc).
-    mkdirSync(cgroup);
-    writeFileSync(procs, String(process.pid));
+    writeSync(procs, String(process.pid));
     return true;
   } catch {
     return false;
+  } finally {
+    closeSync(procs);
   }
 }
 
-async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promise<void> {
+type SpawnRequest = Extract<BrokerRequest, { type: 'spawn' }>;
+
+async function start(request: SpawnRequest): Promise<void> {
   // Before any await: requests must be applied in the order they came.
   environment = applyEnvironmentChanges(environment, request.env);
   const env = environment;
@@ -237,8 +224,6 @@ async function start(request: Extract<BrokerRequest, { type: 'spawn' }>): Promis
   }
 }
 
-type SpawnRequest = Extract<BrokerRequest, { type: 'spawn' }>;
-
 // Starts the agent natively. Throws when it cannot start (the host gets the error). Born in the
 // task's cgroup: the child moves itself there before it execs, so the agent is in it before it
 // runs an instruction and the broker never moves.
@@ -276,7 +261,9 @@ function startNatively(
 
 // The cgroup.procs file of `cgroup`, open for writing, or null if it cannot be opened (a cgroup
 // that cannot be entered costs only exact accounting, never the task). The host has normally
-// created the cgroup already; if not, it is created here.
+// created the cgroup already; if not, it is created here, but not its parents: the host made
+// those, and Node 20's recursive mkdir never returns where mkdir fails with ENOENT under an
+// existing parent (as under /proc).
 function openCgroupProcs(cgroup: string): number | null {
   const procs = join(cgroup, 'cgroup.procs');
   try {
@@ -285,7 +272,7 @@ function openCgroupProcs(cgroup: string): number | null {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return null;
   }
   try {
-    mkdirSync(cgroup); // Not recursive: see enter().
+    mkdirSync(cgroup);
     return openSync(procs, 'w');
   } catch {
     return null;

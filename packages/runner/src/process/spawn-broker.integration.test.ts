@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { cgroupV2Of } from './cgroup-v2.js';
 import { type BrokeredProcess, type BrokeredSpawn, createSpawnBroker, type SpawnBroker, type SpawnBrokerOptions } from './spawn-broker.js';
 
 // The pids of this process's spawn brokers (earlier tests' may still be exiting), from /proc.
@@ -30,18 +31,11 @@ function openBrokerWith(options: SpawnBrokerOptions): SpawnBroker {
 // A cgroup v2 directory of this process's own cgroup, made for one test and removed after it;
 // undefined where this process may not create one (no cgroup v2, or no rights).
 function scratchCgroup(name: string): { directory: string; path: string } | undefined {
+  const own = cgroupV2Of('self');
+  if (own === undefined) return undefined;
+  const path = join(own.path, `claudine-broker-test-${process.pid}-${name}`);
+  const directory = join(own.mount, path);
   try {
-    const mount = readFileSync('/proc/self/mounts', 'latin1')
-      .split('\n')
-      .map((line) => line.split(' '))
-      .find((fields) => fields[2] === 'cgroup2')?.[1];
-    const own = readFileSync('/proc/self/cgroup', 'latin1')
-      .split('\n')
-      .find((line) => line.startsWith('0::'))
-      ?.slice(3);
-    if (mount === undefined || own === undefined) return undefined;
-    const path = join(own, `claudine-broker-test-${process.pid}-${name}`);
-    const directory = join(mount, path);
     mkdirSync(directory);
     return { directory, path };
   } catch {
@@ -51,13 +45,6 @@ function scratchCgroup(name: string): { directory: string; path: string } | unde
 
 const cgroupProbe = scratchCgroup('probe');
 if (cgroupProbe !== undefined) rmdirSync(cgroupProbe.directory);
-
-// The cgroup v2 path of a process (the part after `0::`).
-const cgroupOf = (pid: number): string | undefined =>
-  readFileSync(`/proc/${pid}/cgroup`, 'latin1')
-    .split('\n')
-    .find((line) => line.startsWith('0::'))
-    ?.slice(3);
 
 // The broker's counters are its process's minus its main thread's. With child_process, its other
 // threads' few wake-up writes (libuv's signal pipe and eventfd, a few bytes each) land on one side
@@ -150,7 +137,8 @@ describe.runIf(process.platform === 'linux').each([
     await run(broker, 'true');
     const brokerPid = brokerPids().find((pid) => !before.has(pid));
     if (brokerPid === undefined) throw new Error('no broker process found');
-    const brokerCgroup = cgroupOf(brokerPid);
+    const brokerCgroup = cgroupV2Of(brokerPid)?.path;
+    expect(brokerCgroup).toBeDefined();
     const cgroup = scratchCgroup(vfork ? 'vfork' : 'fork');
     if (cgroup === undefined) throw new Error('could not create a cgroup');
     onTestFinished(() => rmdirSync(cgroup.directory));
@@ -158,7 +146,7 @@ describe.runIf(process.platform === 'linux').each([
     const { stdout, code } = await run(broker, 'exec cat /proc/self/cgroup', { cgroup: cgroup.directory });
     expect(code).toBe(0);
     expect(stdout).toContain(`0::${cgroup.path}\n`);
-    expect(cgroupOf(brokerPid)).toBe(brokerCgroup);
+    expect(cgroupV2Of(brokerPid)?.path).toBe(brokerCgroup);
   });
 
   it('starts a process outside a cgroup that cannot be entered, rather than not at all', async () => {
