@@ -162,18 +162,19 @@ async function agentCheck(
   return check(agent, title, 'ok', `${version.output} at ${path}`);
 }
 
-// How the host will start agents: by vfork where the runner's native module was built.
+// How the host will start agents: by vfork from its own process where the runner's native module
+// was built, else by child_process from the spawn broker.
 function spawnCheck(config: Config): DoctorCheck {
   const title = 'agent start';
-  if (config.host.spawn === 'child_process') return check('spawn', title, 'ok', 'by child_process (host.spawn is child_process)');
+  if (config.host.spawn === 'child_process') return check('spawn', title, 'ok', 'by child_process from the spawn broker (host.spawn is child_process)');
   const status = nativeSpawnStatus();
-  if (status.available) return check('spawn', title, 'ok', `by vfork (${status.module})`);
+  if (status.available) return check('spawn', title, 'ok', `by vfork from the host (${status.module})`);
   if (process.platform !== 'linux') return check('spawn', title, 'ok', `by child_process (${status.reason})`);
   return check(
     'spawn',
     title,
     'warn',
-    `by child_process, which costs more per task: vfork is unavailable (${status.reason})`,
+    `by child_process from the spawn broker, which costs more per task: vfork is unavailable (${status.reason})`,
     'Install a C compiler (e.g. `apt-get install gcc`), then rebuild the module: `npm rebuild @claudine/runner` (or `pnpm rebuild @claudine/runner`). Claudine works without it.',
   );
 }

@@ -48,7 +48,7 @@ describe('claudine CLI', () => {
     const task = await waitForStatus(id, ['completed', 'failed']);
     expect(task).toMatchObject({ status: 'completed', exitCode: 0, agent: 'command', cwd: workdir });
     // The host says how it starts agents: here, with the runner's native module built at install.
-    expect(readFileSync(join(home, 'host.log'), 'utf8')).toMatch(/spawn broker \d+: agents started by vfork\n/);
+    expect(readFileSync(join(home, 'host.log'), 'utf8')).toMatch(/agents started by vfork from the host\n/);
     const logs = await cli(['logs', id]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain(`hello from ${id}`);

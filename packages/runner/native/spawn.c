@@ -16,6 +16,7 @@
 #include <node_api.h>
 #include <signal.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +41,14 @@
 typedef struct {
   napi_ref on_exit;
   napi_async_context context;
-  // The stack children run on until they exec (one at a time: the caller waits meanwhile).
+  // The stack children started on the main thread run on until they exec (one at a time: the
+  // caller waits meanwhile).
   void *stack;
+  // Stacks for children started on the thread pool (spawnAsync), one per start in flight,
+  // kept for the next ones.
+  uv_mutex_t stacks_lock;
+  void *free_stacks[8];
+  int free_stack_count;
 } module_state;
 
 typedef struct {
@@ -54,18 +61,23 @@ typedef struct {
 
 static int open_pidfd(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
-// Throws an Error whose `errno` is the (positive) error number and `syscall` the step that failed.
-static void throw_errno(napi_env env, int error, const char *step) {
+// An Error whose `errno` is the (positive) error number and `syscall` the step that failed.
+static napi_value errno_error(napi_env env, int error, const char *step) {
   napi_value message, value, number, name;
   char text[256];
   snprintf(text, sizeof text, "%s: %s", step, strerror(error));
-  if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message) != napi_ok) return;
-  if (napi_create_error(env, NULL, message, &value) != napi_ok) return;
+  if (napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message) != napi_ok) return NULL;
+  if (napi_create_error(env, NULL, message, &value) != napi_ok) return NULL;
   if (napi_create_int32(env, error, &number) == napi_ok) napi_set_named_property(env, value, "errno", number);
   if (napi_create_string_utf8(env, step, NAPI_AUTO_LENGTH, &name) == napi_ok) {
     napi_set_named_property(env, value, "syscall", name);
   }
-  napi_throw(env, value);
+  return value;
+}
+
+static void throw_errno(napi_env env, int error, const char *step) {
+  napi_value value = errno_error(env, error, step);
+  if (value != NULL) napi_throw(env, value);
 }
 
 // A JS string as a malloc'ed C string; NULL (with an exception pending) if it is not a string.
@@ -153,29 +165,84 @@ static int resolve(const char *file, char *const *envp, const char *cwd, char *f
   }
 }
 
+// What an exited child used over its life, with the children it waited for: user and system
+// clock ticks (utime + cutime, stime + cstime of /proc/<pid>/stat) and the 7 counters of
+// /proc/<pid>/io (rchar, wchar, syscr, syscw, read_bytes, write_bytes, cancelled_write_bytes).
+// Read while it is a zombie, just before it is reaped: afterwards the kernel adds them to this
+// process's own counters, mixed with every other child's. 0 when unreadable.
+#define USAGE_COUNTERS 9
+static int read_usage(pid_t pid, double *usage) {
+  char path[64], text[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t length = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (length <= 0) return 0;
+  text[length] = '\0';
+  char *field = strrchr(text, ')');
+  if (field == NULL) return 0;
+  double ticks[4];
+  for (int index = 3; index <= 17; index++) {
+    field = strchr(field, ' ');
+    if (field == NULL) return 0;
+    field++;
+    if (index >= 14) ticks[index - 14] = strtod(field, NULL);
+  }
+  usage[0] = ticks[0] + ticks[2];
+  usage[1] = ticks[1] + ticks[3];
+  snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 1;
+  length = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (length <= 0) return 1;
+  text[length] = '\0';
+  // "name: value" lines, in the kernel's fixed order.
+  int index = 2;
+  for (char *line = text; line != NULL && *line != '\0' && index < USAGE_COUNTERS; index++) {
+    char *colon = strchr(line, ':');
+    if (colon == NULL) break;
+    usage[index] = strtod(colon + 1, NULL);
+    line = strchr(colon, '\n');
+    if (line != NULL) line++;
+  }
+  return 1;
+}
+
 static void closed(uv_handle_t *handle) {
   watched_child *child = (watched_child *)handle;
   close(child->pidfd);
   free(child);
 }
 
-// The pidfd is readable: the child has exited. Reap it and tell JS (pid, code, signal).
+// The pidfd is readable: the child has exited. Reap it and tell JS (pid, code, signal, usage).
 static void child_exited(uv_poll_t *poll, int status, int events) {
   (void)status;
   (void)events;
   watched_child *child = (watched_child *)poll;
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  // Exited yet? (A wake-up may be spurious.) Looked at without reaping it, so its counters can
+  // still be read.
+  int waited;
+  do waited = waitid(P_PID, (id_t)child->pid, &info, WEXITED | WNOHANG | WNOWAIT);
+  while (waited == -1 && errno == EINTR);
+  if (waited == 0 && info.si_pid == 0) return;  // Not yet: keep polling.
+  double usage[USAGE_COUNTERS] = {0};
+  int measured = waited == 0 && read_usage(child->pid, usage);
   int wait_status;
   pid_t reaped;
   do reaped = waitpid(child->pid, &wait_status, WNOHANG);
   while (reaped == -1 && errno == EINTR);
-  if (reaped == 0) return;  // Not yet (a spurious wake-up): keep polling.
+  if (reaped == 0) return;
   uv_poll_stop(poll);
   uv_close((uv_handle_t *)poll, closed);
   napi_env env = child->env;
   module_state *state = child->state;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback, receiver, argv[3], result;
+  napi_value callback, receiver, argv[4], result;
   if (napi_get_reference_value(env, state->on_exit, &callback) == napi_ok && callback != NULL &&
       napi_get_global(env, &receiver) == napi_ok) {
     napi_create_int32(env, child->pid, &argv[0]);
@@ -191,7 +258,17 @@ static void child_exited(uv_poll_t *poll, int status, int events) {
       napi_get_null(env, &argv[1]);
       napi_create_int32(env, WTERMSIG(wait_status), &argv[2]);
     }
-    if (napi_make_callback(env, state->context, receiver, callback, 3, argv, &result) == napi_pending_exception) {
+    if (measured && reaped != -1) {
+      napi_create_array_with_length(env, USAGE_COUNTERS, &argv[3]);
+      for (int index = 0; index < USAGE_COUNTERS; index++) {
+        napi_value number;
+        napi_create_double(env, usage[index], &number);
+        napi_set_element(env, argv[3], index, number);
+      }
+    } else {
+      napi_get_null(env, &argv[3]);
+    }
+    if (napi_make_callback(env, state->context, receiver, callback, 4, argv, &result) == napi_pending_exception) {
       // Thrown by the callback: it goes to process 'uncaughtException', as from any callback.
       napi_value exception;
       if (napi_get_and_clear_last_exception(env, &exception) == napi_ok) napi_fatal_exception(env, exception);
@@ -208,7 +285,9 @@ typedef struct {
   char *const *envp;
   const char *cwd;
   int fds[3];
-  int cgroup_procs;
+  // The task's cgroup directory (-1 for none), and whether the child was created in it already.
+  int cgroup;
+  int in_cgroup;
   int error;
 } child_plan;
 
@@ -221,10 +300,16 @@ static _Noreturn void child_failed(child_plan *plan) {
 // waits meanwhile): only system calls from here, nothing that allocates or locks.
 static int child_main(void *argument) {
   child_plan *plan = argument;
-  // Born in the task's cgroup: it moves itself there before anything else (a cgroup that cannot
-  // be entered costs only exact accounting, never the task).
-  if (plan->cgroup_procs >= 0 && write(plan->cgroup_procs, "0", 1) < 0) {
-    // Started outside the cgroup.
+  // Born in the task's cgroup: created there by clone3, or else it moves itself there before
+  // anything else (a cgroup that cannot be entered costs only exact accounting, never the task).
+  if (plan->cgroup >= 0 && !plan->in_cgroup) {
+    int procs = openat(plan->cgroup, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (procs >= 0) {
+      if (write(procs, "0", 1) < 0) {
+        // Started outside the cgroup.
+      }
+      close(procs);
+    }
   }
   // Every signal back to its default disposition: a handler of the broker's must never run
   // here, in its memory, and an ignored signal (Node ignores SIGPIPE) would stay ignored across
@@ -259,18 +344,254 @@ static int child_main(void *argument) {
 
 #define CHILD_STACK_BYTES (128 * 1024)
 
-// spawn(file, args, env, cwd, stdin, stdout, stderr, cgroupProcs): pid
+// clone3's arguments (linux/sched.h has them, but clashes with glibc's sched.h).
+struct clone3_arguments {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+      cgroup;
+};
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+// Creates the child with clone3 (Linux 5.7+) directly in the cgroup whose directory is
+// `plan->cgroup`: a process moved into a cgroup after it exists costs the mover about 0.3 ms
+// (the kernel's lock for migrations), one created there costs nothing more than a clone. Returns
+// the pid, with its pidfd in `*pidfd`, or -errno. glibc has no clone3 wrapper that runs a
+// function on another stack, and the child cannot return through the caller's frames (they
+// are the parent's, shared), so the child's side is a few instructions of assembly: x86-64
+// only; elsewhere -ENOSYS, and the caller moves the child itself.
+static long clone_into_cgroup(child_plan *plan, void *stack, int *pidfd) {
+#if defined(__x86_64__)
+  struct clone3_arguments arguments;
+  memset(&arguments, 0, sizeof arguments);
+  arguments.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_INTO_CGROUP;
+  arguments.pidfd = (uint64_t)(uintptr_t)pidfd;
+  arguments.exit_signal = SIGCHLD;
+  arguments.stack = (uint64_t)(uintptr_t)stack;
+  arguments.stack_size = CHILD_STACK_BYTES;
+  arguments.cgroup = (uint64_t)plan->cgroup;
+  register void *function __asm__("r8") = (void *)child_main;
+  register void *argument __asm__("r9") = plan;
+  long result;
+  // In the child, clone3 returns 0 on the new stack (16-byte aligned at its top): call
+  // child_main(plan), which execs or exits; never return here.
+  __asm__ volatile(
+      "syscall\n\t"
+      "test %%rax, %%rax\n\t"
+      "jnz 1f\n\t"
+      "xor %%ebp, %%ebp\n\t"
+      "mov %%r9, %%rdi\n\t"
+      "call *%%r8\n\t"
+      "mov $60, %%eax\n\t"
+      "mov $127, %%edi\n\t"
+      "syscall\n\t"
+      "1:\n\t"
+      : "=a"(result)
+      : "a"((long)SYS_clone3), "D"(&arguments), "S"(sizeof arguments), "r"(function), "r"(argument)
+      : "rcx", "r11", "memory");
+  return result;
+#else
+  (void)plan;
+  (void)stack;
+  (void)pidfd;
+  return -ENOSYS;
+#endif
+}
+
+// One start: what JS asked for, then what came of it.
+typedef struct {
+  uv_work_t work;
+  napi_env env;
+  module_state *state;
+  napi_ref callback;
+  char *file, *cwd, **args, **environment;
+  int fds[4];
+  // The outcome: a pid and its pidfd, with its start time in clock ticks (0 if unread); or an
+  // error number and the step that failed.
+  pid_t pid;
+  int pidfd;
+  double start_ticks;
+  int error;
+  const char *step;
+} spawn_job;
+
+static void free_job(napi_env env, spawn_job *job) {
+  if (job->callback != NULL) napi_delete_reference(env, job->callback);
+  free(job->file);
+  free(job->cwd);
+  free_strings(job->args);
+  free_strings(job->environment);
+  free(job);
+}
+
+// Reads the arguments every start takes: (file, args, env, cwd, stdin, stdout, stderr, cgroup).
+// NULL with an exception pending when one is wrong.
+static spawn_job *job_arguments(napi_env env, napi_value *argv, module_state *state) {
+  spawn_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  job->env = env;
+  job->state = state;
+  job->pid = -1;
+  job->pidfd = -1;
+  for (int index = 0; index < 4; index++) {
+    if (napi_get_value_int32(env, argv[4 + index], &job->fds[index]) != napi_ok ||
+        (job->fds[index] >= 0 && job->fds[index] <= 2)) {
+      napi_throw_type_error(env, NULL, "stdin, stdout, stderr and cgroup must be file descriptors above 2, or -1");
+      free_job(env, job);
+      return NULL;
+    }
+  }
+  if ((job->file = string_argument(env, argv[0])) == NULL || (job->args = strings_argument(env, argv[1])) == NULL ||
+      (job->environment = strings_argument(env, argv[2])) == NULL || (job->cwd = string_argument(env, argv[3])) == NULL) {
+    free_job(env, job);
+    return NULL;
+  }
+  return job;
+}
+
+// The start time (field 22 of /proc/<pid>/stat, clock ticks after boot), or 0 if unreadable.
+static double start_ticks_of(pid_t pid) {
+  char path[64], text[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t length = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (length <= 0) return 0;
+  text[length] = '\0';
+  // The command name, in parentheses, may hold anything: count fields from the last ')'.
+  char *field = strrchr(text, ')');
+  if (field == NULL) return 0;
+  for (int index = 3; index <= 22; index++) {
+    field = strchr(field, ' ');
+    if (field == NULL) return 0;
+    field++;
+  }
+  return strtod(field, NULL);
+}
+
+// Starts the job's process on `stack`: fills in pid and pidfd, or error and step. Any thread.
+static void start_job(spawn_job *job, void *stack) {
+  char program[4096];
+  int error = resolve(job->file, job->environment, job->cwd, program, sizeof program);
+  if (error != 0) {
+    job->error = error;
+    job->step = "spawn";
+    return;
+  }
+  // The agent must get blocking descriptors: a program that meets EAGAIN on its stdout usually
+  // fails. O_NONBLOCK belongs to the open file, which dup2 shares, and sockets made by libuv are
+  // non-blocking. It is cleared here, for good: the caller does no I/O on its ends given.
+  for (int index = 0; index < 3; index++) {
+    int flags = job->fds[index] < 0 ? 0 : fcntl(job->fds[index], F_GETFL);
+    if (flags > 0 && (flags & O_NONBLOCK) != 0 && fcntl(job->fds[index], F_SETFL, flags & ~O_NONBLOCK) != 0) {
+      job->error = errno;
+      job->step = "spawn";
+      return;
+    }
+  }
+  child_plan plan = {
+      .program = program,
+      .argv = job->args,
+      .envp = job->environment,
+      .cwd = job->cwd,
+      .fds = {job->fds[0], job->fds[1], job->fds[2]},
+      .cgroup = job->fds[3],
+      .in_cgroup = 0,
+      .error = 0,
+  };
+  // No signal handler may run in the child before it has reset them all: block everything
+  // across the clone (the child inherits the mask and clears it just before exec).
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pid_t pid = -1;
+  int pidfd = -1;
+  int clone_error = 0;
+  if (plan.cgroup >= 0) {
+    plan.in_cgroup = 1;
+    long created = clone_into_cgroup(&plan, stack, &pidfd);
+    if (created > 0) pid = (pid_t)created;
+    else {
+      // No clone3 here, or the cgroup refuses new processes (removed, say): the child moves
+      // itself, or starts outside.
+      plan.in_cgroup = 0;
+      pidfd = -1;
+    }
+  }
+  if (pid < 0) {
+    pid = clone(child_main, (char *)stack + CHILD_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+    clone_error = errno;
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (pid < 0) {
+    job->error = clone_error;
+    job->step = "spawn";
+    return;
+  }
+  if (plan.error != 0) {
+    // It exited without exec'ing: reap it, and say why.
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    if (pidfd >= 0) close(pidfd);
+    job->error = plan.error;
+    job->step = "spawn";
+    return;
+  }
+  if (pidfd < 0) pidfd = open_pidfd(pid);
+  if (pidfd < 0) {
+    // Cannot watch it: it must not run unwatched.
+    job->error = errno;
+    job->step = "pidfd_open";
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return;
+  }
+  job->pid = pid;
+  job->pidfd = pidfd;
+  // Read now: it cannot be reaped before its exit is seen on the event loop.
+  job->start_ticks = start_ticks_of(pid);
+}
+
+// Watches a started job's child for its exit, on the event loop's thread. 0, or an error number
+// (the child is then killed and reaped: it must not run unwatched).
+static int watch_job(napi_env env, spawn_job *job) {
+  watched_child *child = calloc(1, sizeof *child);
+  uv_loop_t *loop;
+  if (child == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &child->poll, job->pidfd) != 0) {
+    kill(job->pid, SIGKILL);
+    waitpid(job->pid, NULL, 0);
+    close(job->pidfd);
+    free(child);
+    return ENOMEM;
+  }
+  child->env = env;
+  child->state = job->state;
+  child->pid = job->pid;
+  child->pidfd = job->pidfd;
+  uv_poll_start(&child->poll, UV_READABLE, child_exited);
+  return 0;
+}
+
+// spawn(file, args, env, cwd, stdin, stdout, stderr, cgroup): pid
 //   file    the program, looked up on env's PATH when it has no slash
 //   args    argv, including argv[0]
 //   env     "NAME=value" strings
 //   cwd     the working directory
 //   stdin, stdout, stderr   file descriptors (above 2) for 0, 1 and 2; -1 for /dev/null
-//   cgroupProcs   an open cgroup.procs file the child moves itself into; -1 for none
+//   cgroup  an open cgroup v2 directory the child is created in (or moves itself into before it
+//           execs, where clone3 cannot do it); -1 for none
 // The child is started by clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn does: nothing of
-// the broker is copied, and this returns once the child has exec'd. It runs in a new session
-// (and so a new process group), with every signal's disposition back to the default and none
-// blocked, as Node's `detached: true` gives. Throws an Error with `errno` when it cannot be
-// started, including when the program or cwd does not exist.
+// the caller is copied, and this returns once the child has exec'd (the calling thread waits
+// meanwhile). It runs in a new session (and so a new process group), with every signal's
+// disposition back to the default and none blocked, as Node's `detached: true` gives. Throws an
+// Error with `errno` when it cannot be started, including when the program or cwd does not exist.
 static napi_value spawn_process(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
@@ -280,13 +601,6 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "spawn takes 8 arguments");
     return NULL;
   }
-  int fds[4];
-  for (int index = 0; index < 4; index++) {
-    if (napi_get_value_int32(env, argv[4 + index], &fds[index]) != napi_ok || (fds[index] >= 0 && fds[index] <= 2)) {
-      napi_throw_type_error(env, NULL, "stdin, stdout, stderr and cgroupProcs must be file descriptors above 2, or -1");
-      return NULL;
-    }
-  }
   if (state->stack == NULL) {
     void *stack = mmap(NULL, CHILD_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) {
@@ -295,86 +609,114 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
     }
     state->stack = stack;
   }
-  char *file = NULL, *cwd = NULL, **args = NULL, **environment = NULL;
+  spawn_job *job = job_arguments(env, argv, state);
+  if (job == NULL) return NULL;
+  start_job(job, state->stack);
   napi_value result = NULL;
-  if ((file = string_argument(env, argv[0])) == NULL || (args = strings_argument(env, argv[1])) == NULL ||
-      (environment = strings_argument(env, argv[2])) == NULL || (cwd = string_argument(env, argv[3])) == NULL) {
-    goto done;
-  }
-  char program[4096];
-  int error = resolve(file, environment, cwd, program, sizeof program);
-  if (error != 0) {
-    throw_errno(env, error, "spawn");
-    goto done;
-  }
-  // The agent must get blocking descriptors: a program that meets EAGAIN on its stdout usually
-  // fails. O_NONBLOCK belongs to the open file, which dup2 shares, and the broker's sockets are
-  // non-blocking (libuv's). It is cleared here, for good: the broker does no I/O on these and
-  // closes them next.
-  for (int index = 0; index < 3; index++) {
-    int flags = fds[index] < 0 ? 0 : fcntl(fds[index], F_GETFL);
-    if (flags > 0 && (flags & O_NONBLOCK) != 0 && fcntl(fds[index], F_SETFL, flags & ~O_NONBLOCK) != 0) {
-      throw_errno(env, errno, "spawn");
-      goto done;
-    }
-  }
-  child_plan plan = {
-      .program = program,
-      .argv = args,
-      .envp = environment,
-      .cwd = cwd,
-      .fds = {fds[0], fds[1], fds[2]},
-      .cgroup_procs = fds[3],
-      .error = 0,
-  };
-  // No signal handler may run in the child before it has reset them all: block everything
-  // across the clone (the child inherits the mask and clears it just before exec).
-  sigset_t all, previous;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &previous);
-  pid_t pid = clone(child_main, (char *)state->stack + CHILD_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
-  int clone_error = errno;
-  pthread_sigmask(SIG_SETMASK, &previous, NULL);
-  if (pid < 0) {
-    throw_errno(env, clone_error, "spawn");
-    goto done;
-  }
-  if (plan.error != 0) {
-    // It exited without exec'ing: reap it, and say why.
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-    }
-    throw_errno(env, plan.error, "spawn");
-    goto done;
-  }
-  watched_child *child = calloc(1, sizeof *child);
-  int pidfd = open_pidfd(pid);
-  uv_loop_t *loop;
-  if (child == NULL || pidfd < 0 || napi_get_uv_event_loop(env, &loop) != napi_ok ||
-      uv_poll_init(loop, &child->poll, pidfd) != 0) {
-    // Cannot watch it: it must not run unwatched.
-    int cause = pidfd < 0 ? errno : ENOMEM;
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    if (pidfd >= 0) close(pidfd);
-    free(child);
-    throw_errno(env, cause, "pidfd_open");
-    goto done;
-  }
-  child->env = env;
-  child->state = state;
-  child->pid = pid;
-  child->pidfd = pidfd;
-  uv_poll_start(&child->poll, UV_READABLE, child_exited);
-  napi_create_int32(env, pid, &result);
-done:
-  free(file);
-  free(cwd);
-  free_strings(args);
-  free_strings(environment);
+  int error = job->error == 0 ? watch_job(env, job) : job->error;
+  if (error != 0) throw_errno(env, error, job->error == 0 ? "pidfd_open" : job->step);
+  else napi_create_int32(env, job->pid, &result);
+  free_job(env, job);
   return result;
 }
 
-// onExit(callback): the function called with (pid, code, signal) for every child that exits.
+static void *take_stack(module_state *state) {
+  void *stack = NULL;
+  uv_mutex_lock(&state->stacks_lock);
+  if (state->free_stack_count > 0) stack = state->free_stacks[--state->free_stack_count];
+  uv_mutex_unlock(&state->stacks_lock);
+  if (stack != NULL) return stack;
+  stack = mmap(NULL, CHILD_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  return stack == MAP_FAILED ? NULL : stack;
+}
+
+static void give_back_stack(module_state *state, void *stack) {
+  uv_mutex_lock(&state->stacks_lock);
+  int kept = state->free_stack_count < 8;
+  if (kept) state->free_stacks[state->free_stack_count++] = stack;
+  uv_mutex_unlock(&state->stacks_lock);
+  if (!kept) munmap(stack, CHILD_STACK_BYTES);
+}
+
+// On a thread of the pool: the start itself, so the event loop never waits for it.
+static void start_in_pool(uv_work_t *work) {
+  spawn_job *job = (spawn_job *)work;
+  void *stack = take_stack(job->state);
+  if (stack == NULL) {
+    job->error = ENOMEM;
+    job->step = "mmap";
+    return;
+  }
+  start_job(job, stack);
+  give_back_stack(job->state, stack);
+}
+
+// Back on the event loop: watch the child, and tell JS (error, pid, startTicks).
+static void started_in_pool(uv_work_t *work, int status) {
+  spawn_job *job = (spawn_job *)work;
+  napi_env env = job->env;
+  if (status == UV_ECANCELED && job->error == 0) {
+    job->error = ECANCELED;
+    job->step = "spawn";
+  }
+  int error = job->error == 0 ? watch_job(env, job) : job->error;
+  const char *step = job->error == 0 ? "pidfd_open" : job->step;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_value callback, receiver, argv[3], result;
+    if (napi_get_reference_value(env, job->callback, &callback) == napi_ok && napi_get_global(env, &receiver) == napi_ok) {
+      if (error != 0) {
+        argv[0] = errno_error(env, error, step);
+        napi_get_null(env, &argv[1]);
+        napi_get_null(env, &argv[2]);
+      } else {
+        napi_get_null(env, &argv[0]);
+        napi_create_int32(env, job->pid, &argv[1]);
+        napi_create_double(env, job->start_ticks, &argv[2]);
+      }
+      if (napi_make_callback(env, job->state->context, receiver, callback, 3, argv, &result) == napi_pending_exception) {
+        napi_value exception;
+        if (napi_get_and_clear_last_exception(env, &exception) == napi_ok) napi_fatal_exception(env, exception);
+      }
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  free_job(env, job);
+}
+
+// spawnAsync(file, args, env, cwd, stdin, stdout, stderr, cgroup, callback): as spawn, but the
+// start runs on libuv's thread pool, so the event loop does not wait for the child to exec (nor
+// for the program's lookup on PATH). callback(error, pid, startTicks) on the event loop, where
+// startTicks is the child's start time in clock ticks after boot (0 if it could not be read).
+// The descriptors given must stay open until then.
+static napi_value spawn_process_async(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  module_state *state;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&state));
+  if (argc != 9) {
+    napi_throw_type_error(env, NULL, "spawnAsync takes 9 arguments");
+    return NULL;
+  }
+  spawn_job *job = job_arguments(env, argv, state);
+  if (job == NULL) return NULL;
+  uv_loop_t *loop;
+  if (napi_create_reference(env, argv[8], 1, &job->callback) != napi_ok || napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    free_job(env, job);
+    napi_throw_error(env, NULL, "claudine native spawn: could not queue the start");
+    return NULL;
+  }
+  int queued = uv_queue_work(loop, &job->work, start_in_pool, started_in_pool);
+  if (queued != 0) {
+    free_job(env, job);
+    throw_errno(env, -queued, "uv_queue_work");
+    return NULL;
+  }
+  return NULL;
+}
+
+// onExit(callback): the function called with (pid, code, signal, usage) for every child that
+// exits; usage is null when it could not be read (see read_usage).
 static napi_value set_on_exit(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value callback;
@@ -419,6 +761,8 @@ static void free_state(napi_env env, void *data, void *hint) {
   if (state->on_exit != NULL) napi_delete_reference(env, state->on_exit);
   napi_async_destroy(env, state->context);
   if (state->stack != NULL) munmap(state->stack, CHILD_STACK_BYTES);
+  for (int index = 0; index < state->free_stack_count; index++) munmap(state->free_stacks[index], CHILD_STACK_BYTES);
+  uv_mutex_destroy(&state->stacks_lock);
   free(state);
 }
 
@@ -436,12 +780,18 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
+  if (uv_mutex_init(&state->stacks_lock) != 0) {
+    free(state);
+    napi_throw_error(env, NULL, "claudine native spawn: no mutex");
+    return NULL;
+  }
   napi_value resource_name;
   CHECK(napi_create_string_utf8(env, "claudine:spawn", NAPI_AUTO_LENGTH, &resource_name));
   CHECK(napi_async_init(env, NULL, resource_name, &state->context));
   CHECK(napi_set_instance_data(env, state, free_state, NULL));
   napi_property_descriptor properties[] = {
       {"spawn", NULL, spawn_process, NULL, NULL, NULL, napi_enumerable, state},
+      {"spawnAsync", NULL, spawn_process_async, NULL, NULL, NULL, napi_enumerable, state},
       {"onExit", NULL, set_on_exit, NULL, NULL, NULL, napi_enumerable, state},
       {"pipe", NULL, make_pipe, NULL, NULL, NULL, napi_enumerable, state},
       {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_enumerable, state},

@@ -6,7 +6,7 @@ import { createTempDir, fakeClaudePath, findProcessesWithMarker, isProcessAlive,
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';
-import { createProcessRunner } from './process-runner.js';
+import { createProcessRunner, type ProcessRunnerOptions } from './process-runner.js';
 import { runningTask } from './runs.test-helper.js';
 
 let temp: TempDir;
@@ -32,8 +32,17 @@ function task(overrides: Partial<Task> = {}): Task {
   return runningTask({ cwd: workdir, agentOptions: { env: { [name]: value } }, ...overrides });
 }
 
+// Every way the runner starts agents: each test runs once per way.
+const startModes: Array<{ name: string; options: Pick<ProcessRunnerOptions, 'spawner' | 'vfork'> }> = [
+  { name: 'by vfork from the runner (the default)', options: { spawner: 'direct', vfork: true } },
+  { name: 'by the spawn broker', options: { spawner: 'broker' } },
+  { name: 'by child_process from the runner', options: { spawner: 'direct', vfork: false } },
+];
+let startMode: (typeof startModes)[number] = startModes[0] as (typeof startModes)[number];
+
 function runner(options: { killGraceMs?: number; claudeCommand?: string; environment?: Record<string, string | undefined> } = {}) {
   return createProcessRunner({
+    ...startMode.options,
     logsDirectory: logs,
     killGraceMs: options.killGraceMs ?? 1000,
     agents: { claude: createClaudeAgent({ command: options.claudeCommand ?? fakeClaudePath }) },
@@ -56,148 +65,157 @@ async function outputOf(id: string, streams?: Array<'stdout' | 'stderr' | 'syste
   return slice.records.map((record) => record.text).join('');
 }
 
-describe('command agent', () => {
-  it('succeeds on exit code 0 and records the process it started', async () => {
-    const { result, events } = await runTask({ prompt: 'echo "$CLAUDINE_TASK_ID"' });
-    expect(result).toMatchObject({ exitCode: 0, signal: null, failure: null, transient: false, outputTruncated: false });
-    const started = events.find((event) => event.kind === 'started');
-    expect(started?.kind === 'started' && started.process.pid).toBeGreaterThan(0);
-    expect(started?.kind === 'started' && started.process.startTime).toMatch(/:\d+$/);
+describe.each(startModes)('agents started $name', (mode) => {
+  beforeEach(() => {
+    startMode = mode;
   });
 
-  it('fails with the exit code of the command', async () => {
-    const { result } = await runTask({ prompt: 'exit 3' });
-    expect(result).toMatchObject({ exitCode: 3, failure: { reason: 'exit_code', detail: 'exited with code 3' } });
-  });
-
-  it('reports a process killed by a signal', async () => {
-    const { result } = await runTask({ prompt: 'kill -KILL $$' });
-    expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', failure: { reason: 'exit_code', detail: 'killed by SIGKILL' } });
-  });
-
-  it('keeps stdout and stderr apart, in order, with the task id in the environment', async () => {
-    const { result, task: subject } = await runTask({
-      prompt: 'echo "out $CLAUDINE_TASK_ID"; sleep 0.05; echo err >&2; sleep 0.05; echo out2',
+  describe('command agent', () => {
+    it('succeeds on exit code 0 and records the process it started', async () => {
+      const { result, events } = await runTask({ prompt: 'echo "$CLAUDINE_TASK_ID"' });
+      expect(result).toMatchObject({ exitCode: 0, signal: null, failure: null, transient: false, outputTruncated: false });
+      const started = events.find((event) => event.kind === 'started');
+      expect(started?.kind === 'started' && started.process.pid).toBeGreaterThan(0);
+      expect(started?.kind === 'started' && started.process.startTime).toMatch(/:\d+$/);
     });
-    expect(result.failure).toBeNull();
-    expect(await outputOf(subject.id, ['stdout'])).toBe(`out ${subject.id}\nout2\n`);
-    expect(await outputOf(subject.id, ['stderr'])).toBe('err\n');
-    const slice = await createFileOutputStore(logs).read(subject.id, { streams: ['stdout', 'stderr'] });
-    expect(slice.records.map((record) => record.stream)).toEqual(['stdout', 'stderr', 'stdout']);
-    expect(slice.records.every((record, index, all) => index === 0 || record.time >= (all[index - 1]?.time ?? 0))).toBe(true);
-  });
 
-  it('stops whatever the command left running in its process group', async () => {
-    const { result, task: subject } = await runTask({ prompt: 'sleep 60 & echo $!' });
-    expect(result.failure).toBeNull();
-    const pid = Number((await outputOf(subject.id, ['stdout'])).trim());
-    expect(pid).toBeGreaterThan(0);
-    await waitFor(() => !isProcessAlive(pid), { description: `background process ${pid} to be stopped` });
-  });
-
-  it('fails with spawn_error when the working directory is gone', async () => {
-    const { result } = await runTask({ cwd: join(temp.path, 'missing') });
-    expect(result).toMatchObject({ exitCode: null, failure: { reason: 'spawn_error', detail: expect.stringContaining('does not exist') } });
-  });
-
-  it('fails with spawn_error when the agent program is missing', async () => {
-    const { result } = await runTask({ agent: 'claude', prompt: 'hi' }, { claudeCommand: join(temp.path, 'no-such-claude') });
-    expect(result).toMatchObject({ exitCode: null, failure: { reason: 'spawn_error', detail: expect.stringContaining('not found') } });
-  });
-});
-
-describe('timeouts and termination', () => {
-  it('sends SIGTERM at the deadline and records a timeout', async () => {
-    const started = Date.now();
-    const { result, task: subject, events } = await runTask({ prompt: 'sleep 30', timeoutMs: 400 });
-    expect(result.failure).toMatchObject({ reason: 'timeout', detail: expect.stringContaining('timed out after') });
-    expect(result.signal).toBe('SIGTERM');
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(events.map((event) => event.kind)).toEqual(['started', 'timeout_warning', 'terminating', 'reaped']);
-    expect(await outputOf(subject.id, ['system'])).toContain('stopping (timeout)');
-    expect(findProcessesWithMarker(marker)).toEqual([]);
-  });
-
-  it('kills with SIGKILL after the grace period when SIGTERM is ignored', async () => {
-    const { result } = await runTask({ prompt: "trap '' TERM; sleep 30 & wait; sleep 30", timeoutMs: 300 }, { killGraceMs: 300 });
-    expect(result.failure).toMatchObject({ reason: 'timeout', detail: expect.stringContaining('killed after the grace period') });
-    expect(result.signal).toBe('SIGKILL');
-    await waitFor(() => findProcessesWithMarker(marker).length === 0, { description: 'every process of the task to be gone' });
-  });
-
-  it('stops a task on request, with the reason given', async () => {
-    const subject = task({ prompt: 'sleep 30' });
-    const handle = runner().start(subject, {
-      onEvent(event) {
-        // Events may come during start(), before the handle is returned.
-        if (event.kind === 'started') setImmediate(() => handle.terminate('cancelled', 'changed my mind'));
-      },
+    it('fails with the exit code of the command', async () => {
+      const { result } = await runTask({ prompt: 'exit 3' });
+      expect(result).toMatchObject({ exitCode: 3, failure: { reason: 'exit_code', detail: 'exited with code 3' } });
     });
-    const result = await handle.done;
-    expect(result.failure).toEqual({ reason: 'cancelled', detail: 'changed my mind' });
-  });
-});
 
-describe('claude agent', () => {
-  it("parses the fake claude's stream-json into result, session, turns, tokens and cost", async () => {
-    const { result, task: subject } = await runTask({
-      agent: 'claude',
-      prompt: 'Summarise the repo [[fake: say looking; tool Read; succeed All good]]',
-      agentOptions: { model: 'sonnet', maxTurns: 5, permissionMode: 'acceptEdits', env: { [marker.split('=')[0] as string]: 'x' } },
+    it('reports a process killed by a signal', async () => {
+      const { result } = await runTask({ prompt: 'kill -KILL $$' });
+      expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', failure: { reason: 'exit_code', detail: 'killed by SIGKILL' } });
     });
-    expect(result.failure).toBeNull();
-    expect(result.report).toMatchObject({
-      resultText: 'All good',
-      isError: false,
-      transient: false,
-      turns: 3,
-      model: 'sonnet',
-      sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-    });
-    expect(result.report?.costUsd).toBeGreaterThan(0);
-    expect(result.report?.usage?.inputTokens).toBeGreaterThan(0);
-    expect(result.report?.usage?.outputTokens).toBeGreaterThan(0);
-    const raw = await outputOf(subject.id, ['stdout']);
-    expect(
-      raw
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line).type),
-    ).toEqual(['system', 'assistant', 'assistant', 'user', 'assistant', 'result']);
-  });
 
-  it('marks a rate limit as transient and an error result as permanent', async () => {
-    const limited = await runTask({ agent: 'claude', prompt: '[[fake: rate-limit]]' });
-    expect(limited.result).toMatchObject({ exitCode: 1, transient: true, failure: { reason: 'agent_error' } });
-    expect(limited.result.report?.errorKind).toBe('rate_limit');
-    const failed = await runTask({ agent: 'claude', prompt: '[[fake: fail it broke]]' });
-    expect(failed.result).toMatchObject({ transient: false, failure: { reason: 'agent_error', detail: 'it broke' } });
-  });
-
-  it('resumes a session and passes the options on the command line', async () => {
-    const { result } = await runTask({
-      agent: 'claude',
-      prompt: 'continue',
-      agentOptions: { resumeSessionId: '11111111-2222-3333-4444-555555555555', allowedTools: ['Read', 'Bash(git log:*)'] },
+    it('keeps stdout and stderr apart, in order, with the task id in the environment', async () => {
+      const { result, task: subject } = await runTask({
+        prompt: 'echo "out $CLAUDINE_TASK_ID"; sleep 0.05; echo err >&2; sleep 0.05; echo out2',
+      });
+      expect(result.failure).toBeNull();
+      expect(await outputOf(subject.id, ['stdout'])).toBe(`out ${subject.id}\nout2\n`);
+      expect(await outputOf(subject.id, ['stderr'])).toBe('err\n');
+      const slice = await createFileOutputStore(logs).read(subject.id, { streams: ['stdout', 'stderr'] });
+      expect(slice.records.map((record) => record.stream)).toEqual(['stdout', 'stderr', 'stdout']);
+      expect(slice.records.every((record, index, all) => index === 0 || record.time >= (all[index - 1]?.time ?? 0))).toBe(true);
     });
-    expect(result.report?.sessionId).toBe('11111111-2222-3333-4444-555555555555');
+
+    it('stops whatever the command left running in its process group', async () => {
+      const { result, task: subject } = await runTask({ prompt: 'sleep 60 & echo $!' });
+      expect(result.failure).toBeNull();
+      const pid = Number((await outputOf(subject.id, ['stdout'])).trim());
+      expect(pid).toBeGreaterThan(0);
+      await waitFor(() => !isProcessAlive(pid), { description: `background process ${pid} to be stopped` });
+    });
+
+    it('fails with spawn_error when the working directory is gone', async () => {
+      const { result } = await runTask({ cwd: join(temp.path, 'missing') });
+      expect(result).toMatchObject({
+        exitCode: null,
+        failure: { reason: 'spawn_error', detail: expect.stringContaining('does not exist') },
+      });
+    });
+
+    it('fails with spawn_error when the agent program is missing', async () => {
+      const { result } = await runTask({ agent: 'claude', prompt: 'hi' }, { claudeCommand: join(temp.path, 'no-such-claude') });
+      expect(result).toMatchObject({ exitCode: null, failure: { reason: 'spawn_error', detail: expect.stringContaining('not found') } });
+    });
   });
 
-  it('reads the real claude CLI: init, authentication failure and error result', async () => {
-    const require = createRequire(import.meta.url);
-    const claude = join(dirname(require.resolve('@anthropic-ai/claude-code/package.json')), 'bin', 'claude.exe');
-    const home = join(temp.path, 'home');
-    mkdirSync(home);
-    const environment = { PATH: process.env.PATH, HOME: home, IS_SANDBOX: '1' };
-    const { result } = await runTask({ agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000 }, { claudeCommand: claude, environment });
-    expect(result.exitCode).toBe(1);
-    expect(result.failure?.reason).toBe('agent_error');
-    expect(result.report).toMatchObject({
-      isError: true,
-      transient: false,
-      errorKind: 'authentication_failed',
-      sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      resultText: expect.stringContaining('Not logged in'),
+  describe('timeouts and termination', () => {
+    it('sends SIGTERM at the deadline and records a timeout', async () => {
+      const started = Date.now();
+      const { result, task: subject, events } = await runTask({ prompt: 'sleep 30', timeoutMs: 400 });
+      expect(result.failure).toMatchObject({ reason: 'timeout', detail: expect.stringContaining('timed out after') });
+      expect(result.signal).toBe('SIGTERM');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(events.map((event) => event.kind)).toEqual(['started', 'timeout_warning', 'terminating', 'reaped']);
+      expect(await outputOf(subject.id, ['system'])).toContain('stopping (timeout)');
+      expect(findProcessesWithMarker(marker)).toEqual([]);
     });
-  }, 90_000);
+
+    it('kills with SIGKILL after the grace period when SIGTERM is ignored', async () => {
+      const { result } = await runTask({ prompt: "trap '' TERM; sleep 30 & wait; sleep 30", timeoutMs: 300 }, { killGraceMs: 300 });
+      expect(result.failure).toMatchObject({ reason: 'timeout', detail: expect.stringContaining('killed after the grace period') });
+      expect(result.signal).toBe('SIGKILL');
+      await waitFor(() => findProcessesWithMarker(marker).length === 0, { description: 'every process of the task to be gone' });
+    });
+
+    it('stops a task on request, with the reason given', async () => {
+      const subject = task({ prompt: 'sleep 30' });
+      const handle = runner().start(subject, {
+        onEvent(event) {
+          // Events may come during start(), before the handle is returned.
+          if (event.kind === 'started') setImmediate(() => handle.terminate('cancelled', 'changed my mind'));
+        },
+      });
+      const result = await handle.done;
+      expect(result.failure).toEqual({ reason: 'cancelled', detail: 'changed my mind' });
+    });
+  });
+
+  describe('claude agent', () => {
+    it("parses the fake claude's stream-json into result, session, turns, tokens and cost", async () => {
+      const { result, task: subject } = await runTask({
+        agent: 'claude',
+        prompt: 'Summarise the repo [[fake: say looking; tool Read; succeed All good]]',
+        agentOptions: { model: 'sonnet', maxTurns: 5, permissionMode: 'acceptEdits', env: { [marker.split('=')[0] as string]: 'x' } },
+      });
+      expect(result.failure).toBeNull();
+      expect(result.report).toMatchObject({
+        resultText: 'All good',
+        isError: false,
+        transient: false,
+        turns: 3,
+        model: 'sonnet',
+        sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+      expect(result.report?.costUsd).toBeGreaterThan(0);
+      expect(result.report?.usage?.inputTokens).toBeGreaterThan(0);
+      expect(result.report?.usage?.outputTokens).toBeGreaterThan(0);
+      const raw = await outputOf(subject.id, ['stdout']);
+      expect(
+        raw
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line).type),
+      ).toEqual(['system', 'assistant', 'assistant', 'user', 'assistant', 'result']);
+    });
+
+    it('marks a rate limit as transient and an error result as permanent', async () => {
+      const limited = await runTask({ agent: 'claude', prompt: '[[fake: rate-limit]]' });
+      expect(limited.result).toMatchObject({ exitCode: 1, transient: true, failure: { reason: 'agent_error' } });
+      expect(limited.result.report?.errorKind).toBe('rate_limit');
+      const failed = await runTask({ agent: 'claude', prompt: '[[fake: fail it broke]]' });
+      expect(failed.result).toMatchObject({ transient: false, failure: { reason: 'agent_error', detail: 'it broke' } });
+    });
+
+    it('resumes a session and passes the options on the command line', async () => {
+      const { result } = await runTask({
+        agent: 'claude',
+        prompt: 'continue',
+        agentOptions: { resumeSessionId: '11111111-2222-3333-4444-555555555555', allowedTools: ['Read', 'Bash(git log:*)'] },
+      });
+      expect(result.report?.sessionId).toBe('11111111-2222-3333-4444-555555555555');
+    });
+
+    it('reads the real claude CLI: init, authentication failure and error result', async () => {
+      const require = createRequire(import.meta.url);
+      const claude = join(dirname(require.resolve('@anthropic-ai/claude-code/package.json')), 'bin', 'claude.exe');
+      const home = join(temp.path, 'home');
+      mkdirSync(home);
+      const environment = { PATH: process.env.PATH, HOME: home, IS_SANDBOX: '1' };
+      const { result } = await runTask({ agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000 }, { claudeCommand: claude, environment });
+      expect(result.exitCode).toBe(1);
+      expect(result.failure?.reason).toBe('agent_error');
+      expect(result.report).toMatchObject({
+        isError: true,
+        transient: false,
+        errorKind: 'authentication_failed',
+        sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        resultText: expect.stringContaining('Not logged in'),
+      });
+    }, 90_000);
+  });
 });

@@ -23,6 +23,8 @@ import type { LogFileSystem } from './output/log-file-system.js';
 import { taskLogDirectory } from './output/log-paths.js';
 import { createTaskLogWriter, type TaskLogWriter, type TaskLogWriterOptions } from './output/task-log-writer.js';
 import { type DeadlineTimer, setDeadlineTimer } from './process/deadline-timer.js';
+import { NativeProcess, nativeReapedCounters, nativeSpawner, spawnNatively } from './process/native-process.js';
+import type { NativeSpawn } from './process/native-spawn.js';
 import { identifyProcess } from './process/process-identity.js';
 import type { ProcessTree } from './process/process-tree.js';
 import { createProcessTreeWatcher, type ProcessTreeWatcher } from './process/process-tree-watcher.js';
@@ -58,13 +60,15 @@ export interface ProcessRunnerOptions {
   /** File operations of the log writer (tests inject failures). */
   readonly logFileSystem?: LogFileSystem;
   /**
-   * Who forks the agents: `broker` (default on Linux), a small helper process, so the host's
-   * event loop never waits on a fork of its own large process; `direct`, the host itself.
+   * Who starts the agents: `direct`, the runner's own process; `broker`, a small helper process,
+   * so the host's event loop never waits on a fork of its own large process. Default on Linux:
+   * `direct` where agents can be started by vfork (which copies nothing of the host), else
+   * `broker`; `direct` elsewhere.
    */
   readonly spawner?: 'broker' | 'direct';
   /**
-   * With the broker: start agents by vfork (default) where the runner's native module was
-   * built, which costs far less than child_process's fork; false for child_process always.
+   * Start agents by vfork (default) where the runner's native module was built, which costs far
+   * less than child_process's fork; false for child_process always.
    */
   readonly vfork?: boolean;
   /** With the broker: told how each broker process starts agents, once it is ready. */
@@ -79,7 +83,7 @@ export interface NodeProcessRunner extends ProcessRunner {
    * must exit now (a second Ctrl-C, a crash). The runs then settle as their processes go.
    */
   killAll(): void;
-  /** Who forks the agents (see `ProcessRunnerOptions.spawner`). */
+  /** Who starts the agents (see `ProcessRunnerOptions.spawner`). */
   readonly spawner: 'broker' | 'direct';
   /**
    * How agents are started: by vfork, or by child_process and why not by vfork. With
@@ -87,9 +91,17 @@ export interface NodeProcessRunner extends ProcessRunner {
    */
   spawnMethod(): SpawnMethod | null;
   /**
-   * Counters of the agents' first processes once reaped (CPU ticks, I/O), kept by the process
-   * that waited for them: the broker's when it starts them; null when this process does (read
-   * its own /proc/self then) or before the broker reported.
+   * True when an agent is born in the cgroup given as `RunOptions.cgroup` (it moves itself there
+   * before it execs); false when the runner ignores that option (child_process from this
+   * process: the caller then steps into the cgroup around `start`).
+   */
+  readonly bornInCgroup: boolean;
+  /**
+   * Counters of the agents' first processes once reaped (CPU ticks, I/O), summed over every
+   * agent so far: kept by the broker when it starts them, or read by this process from each
+   * agent just before reaping it when it starts them by vfork. Null when this process starts
+   * them by child_process (its own /proc/self counters hold them then, mixed with any other
+   * child's) or before the broker reported.
    */
   reapedCounters(): ReapedCounters | null;
   /** Stops the spawn broker, if there is one. Runs still going keep running. */
@@ -120,20 +132,32 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
   const now = options.now ?? Date.now;
   const watcher = options.treeWatcher ?? createProcessTreeWatcher();
   const runs = new Set<TaskRun>();
-  const spawner = options.spawner ?? (process.platform === 'linux' ? 'broker' : 'direct');
+  const vfork = options.vfork ?? true;
+  // Loaded only where it would be used: the broker loads it in its own process.
+  const native = options.spawner === 'broker' || !vfork ? undefined : nativeSpawner();
+  const spawner = options.spawner ?? (process.platform !== 'linux' || (native !== undefined && 'spawner' in native) ? 'direct' : 'broker');
   const broker =
     spawner === 'broker'
       ? createSpawnBroker({
-          vfork: options.vfork ?? true,
+          vfork,
           ...(options.onSpawnMethod === undefined ? {} : { onReady: options.onSpawnMethod }),
         })
       : undefined;
-  const directMethod: SpawnMethod = { method: 'child_process', vforkUnavailable: 'agents are started by the host itself' };
+  const nativeSpawn = spawner === 'direct' && native !== undefined && 'spawner' in native ? native.spawner : undefined;
+  const directMethod: SpawnMethod =
+    nativeSpawn !== undefined
+      ? { method: 'vfork' }
+      : {
+          method: 'child_process',
+          vforkUnavailable: native === undefined ? 'turned off' : (native as { unavailable: string }).unavailable,
+        };
 
   return {
     spawner,
+    bornInCgroup: broker !== undefined || nativeSpawn !== undefined,
     reapedCounters() {
-      return broker?.reapedCounters() ?? null;
+      if (broker !== undefined) return broker.reapedCounters();
+      return nativeSpawn === undefined ? null : nativeReapedCounters();
     },
     spawnMethod() {
       return broker === undefined ? directMethod : broker.spawnMethod();
@@ -165,6 +189,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
         },
         onEvent: runOptions.onEvent ?? (() => {}),
         broker,
+        nativeSpawn,
         cgroup: runOptions.cgroup,
         settle: (result) => {
           runs.delete(run);
@@ -196,16 +221,17 @@ interface TaskRunContext {
   readonly output: Omit<TaskLogWriterOptions, 'directory' | 'taskId' | 'now'>;
   readonly onEvent: (event: RunEvent) => void;
   readonly settle: (result: RunResult) => void;
-  /** Starts the agent when set; else the runner forks it itself. */
+  /** Starts the agent when set; else the runner starts it itself, by vfork with `nativeSpawn`. */
   readonly broker: SpawnBroker | undefined;
+  readonly nativeSpawn: NativeSpawn | undefined;
   /** The cgroup the agent is born in (see `RunOptions.cgroup`). */
   readonly cgroup: string | undefined;
 }
 
 type StopReason = TerminationReason | 'timeout';
 
-// The agent's process, started directly or by the spawn broker.
-type AgentProcess = ChildProcess | BrokeredProcess;
+// The agent's process, started directly (by child_process or by vfork) or by the spawn broker.
+type AgentProcess = ChildProcess | NativeProcess | BrokeredProcess;
 
 // After its processes are gone, the agent's pipes close at once; if something we could not
 // kill still holds them, stop reading after this long rather than never finishing.
@@ -276,6 +302,24 @@ class TaskRun {
       });
       return;
     }
+    const nativeSpawn = this.#context.nativeSpawn;
+    if (nativeSpawn !== undefined) {
+      // Started on the thread pool: the process exists once it says so, its prompt on its way.
+      const child = spawnNatively(nativeSpawn, {
+        command: invocation.command,
+        args: invocation.args,
+        cwd: task.cwd,
+        env: environment,
+        stdin: invocation.stdin,
+        cgroup: this.#context.cgroup ?? null,
+      });
+      this.#child = child;
+      this.#listen(child, invocation.command);
+      child.once('spawn', () => {
+        if (child.pid !== undefined) this.#started(child, child.pid, null);
+      });
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawn(invocation.command, [...invocation.args], {
@@ -319,18 +363,19 @@ class TaskRun {
   }
 
   // The agent runs: track its tree, report it, feed it its prompt, read its output, start the
-  // clock of its timeout. `stdin` is null when the prompt was already given (by the broker).
+  // clock of its timeout. `stdin` is null when the prompt was already given (by the broker or
+  // the native start).
   #started(child: AgentProcess, pid: number, stdin: string | null): void {
     const task = this.#task;
     const identity =
-      child instanceof BrokeredProcess && child.startTime !== null
+      (child instanceof BrokeredProcess || child instanceof NativeProcess) && child.startTime !== null
         ? { pid, startTime: child.startTime }
         : (identifyProcess(pid) ?? { pid, startTime: null });
     // Only just started: any child it has already started carries the marker, and the next
     // sample (at the latest when the agent exits or is stopped) finds it.
     this.#tree = this.#context.watcher.track(identity, { marker: task.id, sampleNow: false });
     this.#context.onEvent({ kind: 'started', process: identity, at: this.#context.now() });
-    if (!(child instanceof BrokeredProcess) && child.stdin !== null) {
+    if (!(child instanceof BrokeredProcess || child instanceof NativeProcess) && child.stdin !== null) {
       child.stdin.on('error', () => {
         // The agent exited without reading all of stdin; its exit status tells the story.
       });

@@ -53,7 +53,7 @@ export const ConfigSchema = z
           .enum(['vfork', 'child_process'])
           .default('vfork')
           .describe(
-            "How agents are started: `vfork` (Linux, where the runner's native module was built at install; copies nothing of the broker), or `child_process` (Node's, which forks).",
+            "How agents are started: `vfork` from the host (Linux, where the runner's native module was built at install; copies nothing of the host), or `child_process` (Node's, which forks; from the spawn broker on Linux). Without the module, `vfork` falls back to `child_process`.",
           ),
       })
       .strict()

@@ -171,13 +171,26 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       command: createCommandAgent({ shell: config.agents.command.shell }),
     },
   });
+  // With the broker, its own line comes once it has started (onSpawnMethod).
+  const method = runner.spawnMethod();
+  if (runner.spawner === 'direct' && method !== null) {
+    log(
+      method.method === 'vfork'
+        ? 'agents started by vfork from the host'
+        : `agents started by child_process from the host (vfork: ${method.vforkUnavailable})`,
+    );
+  }
   const metrics = createHostMetrics({
     config,
     store: store.metricsStore(),
     hostId: id,
     log,
     poke: () => scheduler.poke(),
-    spawner: runner.spawner === 'broker' ? { kind: 'broker', reapedCounters: () => runner.reapedCounters() } : { kind: 'direct' },
+    // The broker and a vfork start keep the agents' counters; child_process leaves them in ours.
+    spawner: {
+      bornInCgroup: runner.bornInCgroup,
+      ...(runner.bornInCgroup ? { reapedCounters: () => runner.reapedCounters() } : {}),
+    },
   });
 
   let lastActivity = Date.now();

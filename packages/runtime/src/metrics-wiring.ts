@@ -28,10 +28,14 @@ export interface HostMetricsOptions {
   /** Wakes the scheduler (when the daily budget frees up). */
   readonly poke: () => void;
   /**
-   * How the runner starts agents. With `broker`, the broker places each agent in its cgroup
-   * and reaps it, so its counters replace this process's reaped-children counters.
+   * How the runner starts agents (default: by child_process from this process).
+   * `bornInCgroup`: each agent is born in the cgroup given as `RunOptions.cgroup` (by the spawn
+   * broker, or by vfork), so the host never leaves its own; else the host steps into the
+   * cgroup for the start. `reapedCounters`: the runner keeps the counters of the agents it
+   * reaped (see `NodeProcessRunner.reapedCounters`), which replace this process's own
+   * reaped-children counters.
    */
-  readonly spawner?: { readonly kind: 'broker'; reapedCounters(): ReapedCounters | null } | { readonly kind: 'direct' };
+  readonly spawner?: { readonly bornInCgroup: boolean; readonly reapedCounters?: () => ReapedCounters | null };
 }
 
 // The process start time in clock ticks, from the runner's identity (`<boot id>:<ticks>`).
@@ -94,9 +98,10 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
     cgroups: config.metrics.cgroups,
     name: options.hostId,
     intervalMs: 0,
-    // Agents started by the runner's spawn broker are reaped there: their final figures come
-    // from the broker's counters, not from this process's.
-    ...(spawner?.kind === 'broker' ? { reapedChildren: () => reapedTotalsOf(spawner.reapedCounters()) } : {}),
+    // Agents started by the spawn broker are reaped there, and agents started by vfork are
+    // measured just before they are reaped: their final figures come from the runner's
+    // counters, not from this process's.
+    ...(spawner?.reapedCounters === undefined ? {} : { reapedChildren: () => reapedTotalsOf(spawner.reapedCounters?.() ?? null) }),
     // The runner reports every reap (RunEvent `reaped`), so a finish samples only its own task.
     reapNotices: true,
   });
@@ -236,10 +241,10 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
     let inScope = true;
     const held: RunEvent[] = [];
     const forward = (event: RunEvent): void => runOptions.onEvent?.(event);
-    if (spawner?.kind === 'broker') {
-      // The broker starts the agent in the task's cgroup: the host never leaves its own.
+    if (spawner?.bornInCgroup === true) {
+      // The agent is born in the task's cgroup: the host never leaves its own.
       const cgroup = sampler.reserveCgroup(task.id);
-      const brokered = inner.start(task, {
+      const born = inner.start(task, {
         ...(cgroup === undefined ? {} : { cgroup }),
         onEvent(event) {
           if (event.kind === 'started') sampler.track(task.id, event.process.pid, event.at, startTicks(event.process.startTime));
@@ -248,12 +253,12 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
         },
       });
       return {
-        done: brokered.done.then((result) => {
+        done: born.done.then((result) => {
           sampler.releaseReservation(task.id);
           return settle(task, startedAt, result);
         }),
-        terminate: (reason, detail) => brokered.terminate(reason, detail),
-        processes: () => brokered.processes(),
+        terminate: (reason, detail) => born.terminate(reason, detail),
+        processes: () => born.processes(),
       };
     }
     const handle = sampler.spawnScope(task.id, () =>

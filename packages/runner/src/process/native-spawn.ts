@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
+import type { ReapedCounters } from './spawn-broker-protocol.js';
 
 interface NativeSpawnModule {
   spawn(
@@ -17,9 +18,20 @@ interface NativeSpawnModule {
     stdin: number,
     stdout: number,
     stderr: number,
-    cgroupProcs: number,
+    cgroup: number,
   ): number;
-  onExit(callback: (pid: number, code: number | null, signal: number | null) => void): void;
+  spawnAsync(
+    file: string,
+    args: readonly string[],
+    env: readonly string[],
+    cwd: string,
+    stdin: number,
+    stdout: number,
+    stderr: number,
+    cgroup: number,
+    callback: (error: Error | null, pid: number | null, startTicks: number | null) => void,
+  ): void;
+  onExit(callback: (pid: number, code: number | null, signal: number | null, usage: number[] | null) => void): void;
   pipe(): [number, number];
   closeFd(fd: number): void;
 }
@@ -29,8 +41,8 @@ export interface NativeSpawn {
   /**
    * Starts `command` (looked up on `env.PATH` when it has no slash) with `args` in `cwd`, in a
    * new session, with default signal dispositions, `stdout` and `stderr` (descriptors above 2)
-   * as its descriptors 1 and 2, and /dev/null or a new pipe as 0; with `cgroupProcs` (an open
-   * `cgroup.procs`), in that cgroup before it execs. Returns its pid and, for `stdin: 'pipe'`,
+   * as its descriptors 1 and 2, and /dev/null or a new pipe as 0; with `cgroup` (an open cgroup
+   * v2 directory), created in that cgroup (or moved there before it execs, where clone3 cannot). Returns its pid and, for `stdin: 'pipe'`,
    * the pipe's write end (close-on-exec; the caller owns it). Throws an errno error (`code`,
    * `errno`, `syscall`, `path`, as child_process's) when the process cannot be started.
    */
@@ -42,10 +54,26 @@ export interface NativeSpawn {
     readonly stdin: 'ignore' | 'pipe';
     readonly stdout: number;
     readonly stderr: number;
-    readonly cgroupProcs: number | null;
+    readonly cgroup: number | null;
   }): { pid: number; stdin: number | null };
-  /** Sets the one function told of every exit: exit code, or signal name. */
-  onExit(callback: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void): void;
+  /**
+   * As {@link NativeSpawn.spawn}, with `stdin` a descriptor (or null for /dev/null), but the
+   * start runs on libuv's thread pool, so the event loop never waits for the child to exec.
+   * `callback` gets the error, or the pid and the start time in clock ticks after boot (null
+   * if unreadable). Every descriptor given must stay open until then.
+   */
+  spawnAsync(
+    request: Omit<Parameters<NativeSpawn['spawn']>[0], 'stdin'> & { readonly stdin: number | null },
+    callback: (result: { pid: number; startTicks: number | null } | { error: Error }) => void,
+  ): void;
+  /** A new pipe, [read end, write end], both close-on-exec; the caller owns them. */
+  pipe(): [number, number];
+  /**
+   * Sets the one function told of every exit: exit code, or signal name, and what the process
+   * used over its life with the children it waited for (read just before it was reaped; null
+   * when unreadable).
+   */
+  onExit(callback: (pid: number, code: number | null, signal: NodeJS.Signals | null, usage: ReapedCounters | null) => void): void;
 }
 
 const signalNames = new Map<number, NodeJS.Signals>(
@@ -86,7 +114,7 @@ export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: str
             pipe === null ? -1 : pipe[0],
             request.stdout,
             request.stderr,
-            request.cgroupProcs ?? -1,
+            request.cgroup ?? -1,
           );
           return { pid, stdin: pipe === null ? null : pipe[1] };
         } catch (error) {
@@ -97,8 +125,27 @@ export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: str
           if (pipe !== null) module.closeFd(pipe[0]);
         }
       },
+      spawnAsync(request, callback) {
+        module.spawnAsync(
+          request.command,
+          [request.command, ...request.args],
+          request.env,
+          request.cwd,
+          request.stdin ?? -1,
+          request.stdout,
+          request.stderr,
+          request.cgroup ?? -1,
+          (error, pid, startTicks) => {
+            if (error !== null || pid === null) callback({ error: asSpawnError(error, request.command) });
+            else callback({ pid, startTicks: startTicks === null || startTicks === 0 ? null : startTicks });
+          },
+        );
+      },
+      pipe: () => module.pipe(),
       onExit(callback) {
-        module.onExit((pid, code, signal) => callback(pid, code, signal === null ? null : (signalNames.get(signal) ?? null)));
+        module.onExit((pid, code, signal, usage) =>
+          callback(pid, code, signal === null ? null : (signalNames.get(signal) ?? null), usage === null ? null : usageOf(usage)),
+        );
       },
     },
   };
@@ -115,6 +162,13 @@ export function nativeSpawnStatus():
   return 'spawner' in loaded
     ? { available: true, module: fileURLToPath(NATIVE_SPAWN_MODULE) }
     : { available: false, reason: loaded.unavailable };
+}
+
+// The module's counters, in its order: ticks, then /proc/<pid>/io's.
+function usageOf(values: readonly number[]): ReapedCounters {
+  const [userTicks = 0, systemTicks = 0, readChars = 0, writtenChars = 0, readCalls = 0, writeCalls = 0] = values;
+  const [readBytes = 0, writeBytes = 0, cancelledWriteBytes = 0] = values.slice(6);
+  return { userTicks, systemTicks, readChars, writtenChars, readCalls, writeCalls, readBytes, writeBytes, cancelledWriteBytes };
 }
 
 // The error child_process gives for the same failure: "spawn <command> ENOENT", with its code.

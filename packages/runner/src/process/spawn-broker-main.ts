@@ -6,11 +6,11 @@
 // posix_spawn does, which copies nothing), else by child_process (a fork of this small process).
 // See spawn-broker.ts for the protocol.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { cgroupV2Of } from './cgroup-v2.js';
+import { cgroupV2Of, openCgroup } from './cgroup-v2.js';
 import { loadNativeSpawn, type NativeSpawn } from './native-spawn.js';
 import { identifyProcess } from './process-identity.js';
 import { applyEnvironmentChanges, type BrokerReply, type BrokerRequest, type ReapedCounters } from './spawn-broker-protocol.js';
@@ -146,9 +146,9 @@ function readCgroupProcs(): string | undefined {
   return own === undefined ? undefined : join(own.directory, 'cgroup.procs');
 }
 
-// Moves the broker into `cgroup` (see openCgroupProcs).
+// Moves the broker into `cgroup` (see openCgroup).
 function enter(cgroup: string): boolean {
-  const procs = openCgroupProcs(cgroup);
+  const procs = openCgroup(cgroup, 'procs');
   if (procs === null) return false;
   try {
     writeSync(procs, String(process.pid));
@@ -236,7 +236,7 @@ function startNatively(
 ): { pid: number; stdin: Writable | null } {
   const variables: string[] = [];
   for (const key of Object.keys(env)) variables.push(`${key}=${env[key]}`);
-  const cgroupProcs = request.cgroup === null ? null : openCgroupProcs(request.cgroup);
+  const cgroup = request.cgroup === null ? null : openCgroup(request.cgroup, 'directory');
   let started: { pid: number; stdin: number | null };
   try {
     started = spawner.spawn({
@@ -247,36 +247,16 @@ function startNatively(
       stdin: request.stdin === null ? 'ignore' : 'pipe',
       stdout: descriptorOf(stdout),
       stderr: descriptorOf(stderr),
-      cgroupProcs,
+      cgroup,
     });
   } finally {
-    if (cgroupProcs !== null) closeSync(cgroupProcs);
+    if (cgroup !== null) closeSync(cgroup);
   }
   nativeChildren.set(started.pid, request.id);
   return {
     pid: started.pid,
     stdin: started.stdin === null ? null : new Socket({ fd: started.stdin, readable: false, writable: true }),
   };
-}
-
-// The cgroup.procs file of `cgroup`, open for writing, or null if it cannot be opened (a cgroup
-// that cannot be entered costs only exact accounting, never the task). The host has normally
-// created the cgroup already; if not, it is created here, but not its parents: the host made
-// those, and Node 20's recursive mkdir never returns where mkdir fails with ENOENT under an
-// existing parent (as under /proc).
-function openCgroupProcs(cgroup: string): number | null {
-  const procs = join(cgroup, 'cgroup.procs');
-  try {
-    return openSync(procs, 'w');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return null;
-  }
-  try {
-    mkdirSync(cgroup);
-    return openSync(procs, 'w');
-  } catch {
-    return null;
-  }
 }
 
 // The file descriptor under a connected socket (Node keeps it on the socket's handle).
