@@ -1,4 +1,4 @@
-import { close, ftruncate, open, writev } from 'node:fs';
+import { closeSync, ftruncate, openSync, writev, writevSync } from 'node:fs';
 
 /**
  * The file operations the task log writer uses. Tests substitute one that fails like a full disk
@@ -14,14 +14,43 @@ export interface LogFileSystem {
   close(fd: number): Promise<void>;
 }
 
-/** {@link LogFileSystem} on `node:fs`. */
+// Writes up to this size are made at once, on the event loop's thread; larger ones on libuv's
+// thread pool (see nodeLogFileSystem).
+const DIRECT_WRITE_BYTES = 64 * 1024;
+
+// The outcome of a synchronous call, as a promise.
+function settled<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+// A write on libuv's thread pool.
+function pooledWritev(fd: number, buffers: readonly Buffer[], position: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    writev(fd, buffers as Buffer[], position, (error, written) => (error === null ? resolve(written) : reject(error))),
+  );
+}
+
+/**
+ * {@link LogFileSystem} on `node:fs`. Opening, closing and small writes (up to 64 KiB, which is
+ * most of them: a pipe gives at most 64 KiB at a time) are made at once on the calling thread:
+ * each costs a few microseconds, where handing it to libuv's thread pool and back costs the
+ * event loop a wake-up of another thread each time (measured end to end through a host: about
+ * a fifth more tasks per second without those hand-offs). Larger writes, which copy more, and
+ * truncations (after a failed write) go to the pool. (The database in the same data directory is written synchronously anyway.)
+ */
 export const nodeLogFileSystem: LogFileSystem = {
-  open: (path) => new Promise((resolve, reject) => open(path, 'w', 0o600, (error, fd) => (error === null ? resolve(fd) : reject(error)))),
-  writev: (fd, buffers, position) =>
-    new Promise((resolve, reject) =>
-      writev(fd, buffers as Buffer[], position, (error, written) => (error === null ? resolve(written) : reject(error))),
-    ),
+  open: (path) => settled(() => openSync(path, 'w', 0o600)),
+  writev(fd, buffers, position) {
+    let total = 0;
+    for (const buffer of buffers) total += buffer.length;
+    if (total > DIRECT_WRITE_BYTES) return pooledWritev(fd, buffers, position);
+    return settled(() => writevSync(fd, buffers as Buffer[], position));
+  },
   truncate: (fd, length) =>
     new Promise((resolve, reject) => ftruncate(fd, length, (error) => (error === null ? resolve() : reject(error)))),
-  close: (fd) => new Promise((resolve, reject) => close(fd, (error) => (error === null ? resolve() : reject(error)))),
+  close: (fd) => settled(() => closeSync(fd)),
 };

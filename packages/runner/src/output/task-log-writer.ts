@@ -1,4 +1,5 @@
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputByteCounts, OutputEvent, OutputSegmentEntry, OutputStream } from '@claudine/core';
 import { formatSize } from './format-size.js';
@@ -160,9 +161,9 @@ export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWrite
   async function openLog(): Promise<void> {
     opened = true;
     try {
-      // Created here, off the event loop's thread: a host starting many short tasks would
-      // otherwise spend a good part of each start waiting on the file system.
-      const created = await mkdir(directory, { recursive: true, mode: 0o700 });
+      // Made at once: a directory costs microseconds, a trip to libuv's thread pool and back
+      // costs the event loop more (see nodeLogFileSystem).
+      const created = mkdirSync(directory, { recursive: true, mode: 0o700 });
       // A directory made just now holds no segment: only a retried task's log is looked into.
       const end = created === undefined ? await findLogEnd(directory) : { offset: 0, last: undefined };
       logEnd = end.offset;
