@@ -166,7 +166,9 @@ async function agentCheck(
 // was built, else by child_process from the spawn broker.
 function spawnCheck(config: Config): DoctorCheck {
   const title = 'agent start';
-  if (config.host.spawn === 'child_process') return check('spawn', title, 'ok', 'by child_process from the spawn broker (host.spawn is child_process)');
+  if (config.host.spawn === 'child_process') {
+    return check('spawn', title, 'ok', 'by child_process from the spawn broker (host.spawn is child_process)');
+  }
   const status = nativeSpawnStatus();
   if (status.available) return check('spawn', title, 'ok', `by vfork from the host (${status.module})`);
   if (process.platform !== 'linux') return check('spawn', title, 'ok', `by child_process (${status.reason})`);

@@ -14,7 +14,8 @@ export class ReapedChildrenLedger {
 
   /**
    * `source` reads the counters of whichever process reaps the task leaders: this one by
-   * default, or a helper that starts the tasks for it (the runner's spawn broker).
+   * default, or a helper that starts the tasks for it (the runner's spawn broker), or a starter
+   * that reads each leader's counters just before reaping it (the runner's vfork start).
    */
   constructor(source?: () => ReapedTotals | null) {
     this.#read = source === undefined ? readOwnReapedChildren : () => source() ?? { cpu: ZERO_CPU, io: ZERO_IO };

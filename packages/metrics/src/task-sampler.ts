@@ -19,8 +19,10 @@ export interface TaskSamplerOptions {
   /** Extra samples this long after a task starts, so short tasks get figures (default 100, 400). */
   readonly earlySamplesMs?: readonly number[];
   /**
-   * The reaped-children counters of the process that starts (and so reaps) the tasks' first
-   * processes, when that is not this one: a spawn helper reports them. Default: this process's.
+   * The counters of the tasks' first processes once reaped, summed, when something other than
+   * this process's own reaped-children counters holds them: a spawn helper that starts (and so
+   * reaps) them, or a starter that reads each one's counters just before reaping it. Default:
+   * this process's (`/proc/self`).
    */
   readonly reapedChildren?: () => ReapedTotals | null;
   /**
