@@ -236,7 +236,7 @@ const WARM_BATCHES = 3;
 export const endToEndBenchmark: Benchmark = {
   name: 'e2e-throughput',
   description:
-    '1,000 trivial command tasks (`true`) submitted in one batch to a real host process (started as clients start it) and run, from submit to the last completion. One host per case runs four such batches: the first right after it started (cold), then three more (warm: median of 3). Baseline: a plain Node program (a fresh process each time) running the same 1,000 `sh -c true` with child_process.spawn at the same concurrency, before each batch, in the same run. Cases: concurrency 2 and 8, then 8 without a cgroup per task, then 8 with agents started by child_process (a fork) instead of by vfork. Also logs the CPU time per task of the host, its spawn broker and the whole machine. Target: at least 50% of the baseline rate.',
+    '1,000 trivial command tasks (`true`) submitted in one batch to a real host process (started as clients start it) and run, from submit to the last completion. One host per case runs four such batches: the first right after it started (cold), then three more (warm: median of 3). Baseline: a plain Node program (a fresh process each time) running the same 1,000 `sh -c true` with child_process.spawn at the same concurrency, before each batch, in the same run. Cases: concurrency 2 and 8, then 8 without a cgroup per task, then 8 with agents started by child_process (a fork, from the spawn broker) instead of by vfork from the host. Also logs the CPU time per task of the host, its spawn broker (when it has one) and the whole machine. Target: at least 50% of the baseline rate.',
   async run({ scratch, log }) {
     const figures: Figure[] = [];
     const count = 1000;
@@ -246,7 +246,8 @@ export const endToEndBenchmark: Benchmark = {
     // the deletion's, not the host's.
     const homes: string[] = [];
     // The last cases show what a cgroup per task costs (metrics.cgroups=off measures by /proc),
-    // and what starting agents by vfork saves (host.spawn=child_process: the broker forks).
+    // and what starting agents by vfork from the host saves (host.spawn=child_process: the spawn
+    // broker forks).
     const cases = [
       { concurrency: 2, settings: {}, label: '', directory: '' },
       { concurrency: 8, settings: {}, label: '', directory: '' },
