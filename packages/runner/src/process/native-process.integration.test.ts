@@ -1,7 +1,9 @@
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '@claudine/core';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { createClaudeAgent } from '../agents/claude-agent.js';
+import { createProcessRunner } from '../process-runner.js';
 import { createRunnerFixture, type RunnerFixture } from '../runs.test-helper.js';
 import { cgroupV2Of } from './cgroup-v2.js';
 
@@ -105,6 +107,22 @@ describe('agents started by vfork from the runner', () => {
     expect(read).toBeLessThan(bytes + 1_000_000);
     expect(written).toBeLessThan(bytes + 100_000);
     expect(after.userTicks + after.systemTicks).toBeGreaterThan(before.userTicks + before.systemTicks);
+  });
+
+  it('leaves no descriptor of its own open, whether the agent ran or could not start', async () => {
+    const runner = createProcessRunner({
+      logsDirectory: fixture.logs,
+      agents: { claude: createClaudeAgent({ command: join(fixture.temp.path, 'no-such-claude') }) },
+    });
+    await runner.start(fixture.task({ agent: 'command', prompt: 'true' })).done;
+    const before = readdirSync('/proc/self/fd').length;
+    for (let index = 0; index < 5; index += 1) {
+      const ran = await runner.start(fixture.task({ agent: 'command', prompt: 'echo out; echo err >&2' })).done;
+      expect(ran.failure).toBeNull();
+      const missing = await runner.start(fixture.task({ agent: 'claude', prompt: 'hello' })).done;
+      expect(missing.failure).toMatchObject({ reason: 'spawn_error', detail: expect.stringContaining('not found') });
+    }
+    expect(readdirSync('/proc/self/fd').length).toBe(before);
   });
 
   it('gives the agent its whole prompt on stdin, far larger than a pipe holds', async () => {

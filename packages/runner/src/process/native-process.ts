@@ -142,49 +142,56 @@ export function spawnNatively(spawner: NativeSpawn, request: NativeSpawnRequest)
     for (const fd of [...ours, ...theirs]) closeSync(fd);
     process.nextTick(() => child.failed(error));
   };
+  // One pipe at a time, each end filed at once: a pipe that cannot be made (out of descriptors)
+  // leaves none of the earlier ones open.
+  const pipe = (ourEnd: 0 | 1): [number, number] => {
+    const ends = spawner.pipe();
+    ours.push(ends[ourEnd]);
+    theirs.push(ends[1 - ourEnd] as number);
+    return ends;
+  };
   let ends: { stdin: [number, number] | null; stdout: [number, number]; stderr: [number, number] };
   try {
-    ends = { stdin: request.stdin === null ? null : spawner.pipe(), stdout: spawner.pipe(), stderr: spawner.pipe() };
+    ends = { stdin: request.stdin === null ? null : pipe(1), stdout: pipe(0), stderr: pipe(0) };
   } catch (error) {
     fail(error as Error);
     return child;
   }
-  if (ends.stdin !== null) {
-    theirs.push(ends.stdin[0]);
-    ours.push(ends.stdin[1]);
-  }
-  theirs.push(ends.stdout[1], ends.stderr[1]);
-  ours.push(ends.stdout[0], ends.stderr[0]);
   const cgroup = request.cgroup === null ? null : openCgroup(request.cgroup, 'directory');
   if (cgroup !== null) theirs.push(cgroup);
-  spawner.spawnAsync(
-    {
-      command: request.command,
-      args: request.args,
-      env: variables,
-      cwd: request.cwd,
-      stdin: ends.stdin?.[0] ?? null,
-      stdout: ends.stdout[1],
-      stderr: ends.stderr[1],
-      cgroup,
-    },
-    (result) => {
-      if ('error' in result) {
-        for (const fd of [...ours, ...theirs]) closeSync(fd);
-        child.failed(result.error);
-        return;
-      }
-      for (const fd of theirs) closeSync(fd);
-      running.set(result.pid, child);
-      if (ends.stdin !== null) {
-        const stdin = new Socket({ fd: ends.stdin[1], readable: false, writable: true });
-        stdin.on('error', () => {
-          // The agent exited without reading all of its prompt; its exit status says why.
-        });
-        stdin.end(request.stdin ?? '');
-      }
-      child.started(result.pid, result.startTicks, ends.stdout[0], ends.stderr[0]);
-    },
-  );
+  try {
+    spawner.spawnAsync(
+      {
+        command: request.command,
+        args: request.args,
+        env: variables,
+        cwd: request.cwd,
+        stdin: ends.stdin?.[0] ?? null,
+        stdout: ends.stdout[1],
+        stderr: ends.stderr[1],
+        cgroup,
+      },
+      (result) => {
+        if ('error' in result) {
+          for (const fd of [...ours, ...theirs]) closeSync(fd);
+          child.failed(result.error);
+          return;
+        }
+        for (const fd of theirs) closeSync(fd);
+        running.set(result.pid, child);
+        if (ends.stdin !== null) {
+          const stdin = new Socket({ fd: ends.stdin[1], readable: false, writable: true });
+          stdin.on('error', () => {
+            // The agent exited without reading all of its prompt; its exit status says why.
+          });
+          stdin.end(request.stdin ?? '');
+        }
+        child.started(result.pid, result.startTicks, ends.stdout[0], ends.stderr[0]);
+      },
+    );
+  } catch (error) {
+    // Not even queued (arguments refused, or the pool could not take it).
+    fail(error as Error);
+  }
   return child;
 }
