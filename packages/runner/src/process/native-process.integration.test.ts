@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '@claudine/core';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -35,6 +35,19 @@ function scratchCgroup(name: string): { directory: string; path: string } | unde
 
 const cgroupProbe = scratchCgroup('probe');
 if (cgroupProbe !== undefined) rmdirSync(cgroupProbe.directory);
+
+// What each descriptor of this process refers to (`pipe:[inode]`, a path, ...).
+function openDescriptors(): string[] {
+  const targets: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      targets.push(readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // Closed meanwhile (the directory's own descriptor, say).
+    }
+  }
+  return targets;
+}
 
 async function runScript(script: string, options: { cgroup?: string } = {}) {
   const runner = fixture.runner();
@@ -115,14 +128,17 @@ describe('agents started by vfork from the runner', () => {
       agents: { claude: createClaudeAgent({ command: join(fixture.temp.path, 'no-such-claude') }) },
     });
     await runner.start(fixture.task({ agent: 'command', prompt: 'true' })).done;
-    const before = readdirSync('/proc/self/fd').length;
+    const before = new Set(openDescriptors());
     for (let index = 0; index < 5; index += 1) {
       const ran = await runner.start(fixture.task({ agent: 'command', prompt: 'echo out; echo err >&2' })).done;
       expect(ran.failure).toBeNull();
       const missing = await runner.start(fixture.task({ agent: 'claude', prompt: 'hello' })).done;
       expect(missing.failure).toMatchObject({ reason: 'spawn_error', detail: expect.stringContaining('not found') });
     }
-    expect(readdirSync('/proc/self/fd').length).toBe(before);
+    // What this process has open besides (other work may close descriptors meanwhile): none of
+    // the pipes given to agents, nor any of their logs.
+    const left = openDescriptors().filter((target) => !before.has(target));
+    expect(left.filter((target) => target.startsWith('pipe:') || target.startsWith(fixture.temp.path))).toEqual([]);
   });
 
   it('gives the agent its whole prompt on stdin, far larger than a pipe holds', async () => {
