@@ -91,9 +91,9 @@ export interface NodeProcessRunner extends ProcessRunner {
    */
   spawnMethod(): SpawnMethod | null;
   /**
-   * True when an agent is born in the cgroup given as `RunOptions.cgroup` (it moves itself there
-   * before it execs); false when the runner ignores that option (child_process from this
-   * process: the caller then steps into the cgroup around `start`).
+   * True when an agent is born in the cgroup given as `RunOptions.cgroup` (created in it, or
+   * moved there before it execs); false when the runner ignores that option (child_process
+   * from this process: the caller then steps into the cgroup around `start`).
    */
   readonly bornInCgroup: boolean;
   /**
