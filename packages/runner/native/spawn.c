@@ -165,39 +165,50 @@ static int resolve(const char *file, char *const *envp, const char *cwd, char *f
   }
 }
 
-// What an exited child used over its life, with the children it waited for: user and system
-// clock ticks (utime + cutime, stime + cstime of /proc/<pid>/stat) and the 7 counters of
-// /proc/<pid>/io (rchar, wchar, syscr, syscw, read_bytes, write_bytes, cancelled_write_bytes).
-// Read while it is a zombie, just before it is reaped: afterwards the kernel adds them to this
-// process's own counters, mixed with every other child's. 0 when unreadable.
-#define USAGE_COUNTERS 9
-static int read_usage(pid_t pid, double *usage) {
-  char path[64], text[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+// /proc/<pid>/<name> read whole into `text` (NUL-terminated): its length, or 0 if unreadable.
+static ssize_t read_proc_file(pid_t pid, const char *name, char *text, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
-  ssize_t length = read(fd, text, sizeof text - 1);
+  ssize_t length = read(fd, text, size - 1);
   close(fd);
   if (length <= 0) return 0;
   text[length] = '\0';
+  return length;
+}
+
+// Fields `first` to `last` of /proc/<pid>/stat (numbered from 1, as in proc(5)) into `values`:
+// 1, or 0 if unreadable. The command name, in parentheses, may hold anything, so fields are
+// counted from the last ')'.
+static int read_stat_fields(pid_t pid, int first, int last, double *values) {
+  char text[1024];
+  if (read_proc_file(pid, "stat", text, sizeof text) == 0) return 0;
   char *field = strrchr(text, ')');
   if (field == NULL) return 0;
-  double ticks[4];
-  for (int index = 3; index <= 17; index++) {
+  for (int index = 3; index <= last; index++) {
     field = strchr(field, ' ');
     if (field == NULL) return 0;
     field++;
-    if (index >= 14) ticks[index - 14] = strtod(field, NULL);
+    if (index >= first) values[index - first] = strtod(field, NULL);
   }
+  return 1;
+}
+
+// What an exited child used over its life, with the children it waited for: user and system
+// clock ticks (utime + cutime, stime + cstime: fields 14 to 17 of /proc/<pid>/stat) and the 7
+// counters of /proc/<pid>/io (rchar, wchar, syscr, syscw, read_bytes, write_bytes,
+// cancelled_write_bytes). Read while it is a zombie, just before it is reaped: afterwards the
+// kernel adds them to this process's own counters, mixed with every other child's. 1, or 0 when
+// unreadable; the I/O counters stay 0 when only they are.
+#define USAGE_COUNTERS 9
+static int read_usage(pid_t pid, double *usage) {
+  double ticks[4];
+  if (!read_stat_fields(pid, 14, 17, ticks)) return 0;
   usage[0] = ticks[0] + ticks[2];
   usage[1] = ticks[1] + ticks[3];
-  snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 1;
-  length = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (length <= 0) return 1;
-  text[length] = '\0';
+  char text[1024];
+  if (read_proc_file(pid, "io", text, sizeof text) == 0) return 1;
   // "name: value" lines, in the kernel's fixed order.
   int index = 2;
   for (char *line = text; line != NULL && *line != '\0' && index < USAGE_COUNTERS; index++) {
@@ -455,27 +466,6 @@ static spawn_job *job_arguments(napi_env env, napi_value *argv, module_state *st
   return job;
 }
 
-// The start time (field 22 of /proc/<pid>/stat, clock ticks after boot), or 0 if unreadable.
-static double start_ticks_of(pid_t pid) {
-  char path[64], text[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t length = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (length <= 0) return 0;
-  text[length] = '\0';
-  // The command name, in parentheses, may hold anything: count fields from the last ')'.
-  char *field = strrchr(text, ')');
-  if (field == NULL) return 0;
-  for (int index = 3; index <= 22; index++) {
-    field = strchr(field, ' ');
-    if (field == NULL) return 0;
-    field++;
-  }
-  return strtod(field, NULL);
-}
-
 // Starts the job's process on `stack`: fills in pid and pidfd, or error and step. Any thread.
 static void start_job(spawn_job *job, void *stack) {
   char program[4096];
@@ -555,8 +545,9 @@ static void start_job(spawn_job *job, void *stack) {
   }
   job->pid = pid;
   job->pidfd = pidfd;
-  // Read now: it cannot be reaped before its exit is seen on the event loop.
-  job->start_ticks = start_ticks_of(pid);
+  // Read now: it cannot be reaped before its exit is seen on the event loop. (Field 22 is the
+  // start time in clock ticks after boot.)
+  if (!read_stat_fields(pid, 22, 22, &job->start_ticks)) job->start_ticks = 0;
 }
 
 // Watches a started job's child for its exit, on the event loop's thread. 0, or an error number

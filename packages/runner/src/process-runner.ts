@@ -22,6 +22,7 @@ import { createCommandAgent } from './agents/command-agent.js';
 import type { LogFileSystem } from './output/log-file-system.js';
 import { taskLogDirectory } from './output/log-paths.js';
 import { createTaskLogWriter, type TaskLogWriter, type TaskLogWriterOptions } from './output/task-log-writer.js';
+import type { AgentSpawn } from './process/agent-spawn.js';
 import { type DeadlineTimer, setDeadlineTimer } from './process/deadline-timer.js';
 import { NativeProcess, nativeReapedCounters, nativeSpawner, spawnNatively } from './process/native-process.js';
 import type { NativeSpawn } from './process/native-spawn.js';
@@ -284,39 +285,23 @@ class TaskRun {
     this.#log.note(`[claudine] attempt ${task.attempt}: ${invocation.command} ${invocation.args.map(quote).join(' ')}`);
     // The built-in agents set the marker already (taskEnvironment): no copy then.
     const environment = invocation.env.CLAUDINE_TASK_ID === task.id ? invocation.env : { ...invocation.env, CLAUDINE_TASK_ID: task.id };
-    const broker = this.#context.broker;
-    if (broker !== undefined) {
-      // Started by the broker: the process exists once it says so, with its output connected.
-      const brokered = broker.spawn({
-        command: invocation.command,
-        args: invocation.args,
-        cwd: task.cwd,
-        env: environment,
-        stdin: invocation.stdin,
-        cgroup: this.#context.cgroup ?? null,
-      });
-      this.#child = brokered;
-      this.#listen(brokered, invocation.command);
-      brokered.once('spawn', () => {
-        if (brokered.pid !== undefined) this.#started(brokered, brokered.pid, null);
-      });
-      return;
-    }
-    const nativeSpawn = this.#context.nativeSpawn;
-    if (nativeSpawn !== undefined) {
-      // Started on the thread pool: the process exists once it says so, its prompt on its way.
-      const child = spawnNatively(nativeSpawn, {
-        command: invocation.command,
-        args: invocation.args,
-        cwd: task.cwd,
-        env: environment,
-        stdin: invocation.stdin,
-        cgroup: this.#context.cgroup ?? null,
-      });
-      this.#child = child;
-      this.#listen(child, invocation.command);
-      child.once('spawn', () => {
-        if (child.pid !== undefined) this.#started(child, child.pid, null);
+    const request: AgentSpawn = {
+      command: invocation.command,
+      args: invocation.args,
+      cwd: task.cwd,
+      env: environment,
+      stdin: invocation.stdin,
+      cgroup: this.#context.cgroup ?? null,
+    };
+    const { broker, nativeSpawn } = this.#context;
+    // Started by the broker or on the thread pool: the process exists once it says so, with its
+    // output connected and its prompt on its way.
+    const started = broker?.spawn(request) ?? (nativeSpawn === undefined ? undefined : spawnNatively(nativeSpawn, request));
+    if (started !== undefined) {
+      this.#child = started;
+      this.#listen(started, invocation.command);
+      started.once('spawn', () => {
+        if (started.pid !== undefined) this.#started(started, started.pid, null);
       });
       return;
     }

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
+import { readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '@claudine/core';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -6,6 +6,7 @@ import { createClaudeAgent } from '../agents/claude-agent.js';
 import { createProcessRunner } from '../process-runner.js';
 import { createRunnerFixture, type RunnerFixture } from '../runs.test-helper.js';
 import { cgroupV2Of } from './cgroup-v2.js';
+import { canCreateCgroups, scratchCgroup } from './cgroups.test-helper.js';
 
 // Agents started by vfork from the runner's own process (the default on Linux where the native
 // module is built): what that start adds to what every start gives (process-runner tests).
@@ -18,23 +19,7 @@ beforeEach(() => {
 
 afterEach(() => fixture.dispose());
 
-// A cgroup v2 directory under this process's own, made for one test and removed after it;
-// undefined where this process may not create one (no cgroup v2, or no rights).
-function scratchCgroup(name: string): { directory: string; path: string } | undefined {
-  const own = cgroupV2Of('self');
-  if (own === undefined) return undefined;
-  const path = join(own.path, `claudine-runner-test-${process.pid}-${name}`);
-  const directory = join(own.mount, path);
-  try {
-    mkdirSync(directory);
-    return { directory, path };
-  } catch {
-    return undefined;
-  }
-}
-
-const cgroupProbe = scratchCgroup('probe');
-if (cgroupProbe !== undefined) rmdirSync(cgroupProbe.directory);
+const cgroupsAvailable = canCreateCgroups();
 
 // What each descriptor of this process refers to (`pipe:[inode]`, a path, ...).
 function openDescriptors(): string[] {
@@ -73,7 +58,7 @@ describe('agents started by vfork from the runner', () => {
     expect(started?.kind === 'started' && started.process.startTime).toMatch(/^[0-9a-f-]+:\d+$/);
   });
 
-  it.runIf(cgroupProbe !== undefined)('starts the agent in the cgroup it is given, the runner staying where it is', async () => {
+  it.runIf(cgroupsAvailable)('starts the agent in the cgroup it is given, the runner staying where it is', async () => {
     const cgroup = scratchCgroup('born');
     if (cgroup === undefined) throw new Error('could not create a cgroup');
     onTestFinished(() => rmdirSync(cgroup.directory));

@@ -7,23 +7,11 @@
 import { EventEmitter } from 'node:events';
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import type { AgentSpawn } from './agent-spawn.js';
 import { openCgroup } from './cgroup-v2.js';
 import { loadNativeSpawn, type NativeSpawn } from './native-spawn.js';
 import { readBootId } from './process-status.js';
 import type { ReapedCounters } from './spawn-broker-protocol.js';
-
-/** What to start natively. */
-export interface NativeSpawnRequest {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-  /** The whole environment (undefined values are left out). */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Written to the agent's stdin, which is then closed; null for /dev/null. */
-  readonly stdin: string | null;
-  /** A cgroup directory the agent is born in. */
-  readonly cgroup: string | null;
-}
 
 /**
  * A process started by vfork, shaped like a ChildProcess: `spawn` once it runs (then `pid`,
@@ -127,7 +115,7 @@ export function nativeSpawner(): { spawner: NativeSpawn } | { unavailable: strin
  * `request.cgroup` when that can be entered. Never throws: a failure to start is the process's
  * `error` event.
  */
-export function spawnNatively(spawner: NativeSpawn, request: NativeSpawnRequest): NativeProcess {
+export function spawnNatively(spawner: NativeSpawn, request: AgentSpawn): NativeProcess {
   const child = new NativeProcess();
   const variables: string[] = [];
   for (const key of Object.keys(request.env)) {

@@ -9,28 +9,22 @@ import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 import type { ReapedCounters } from './spawn-broker-protocol.js';
 
+// What both starts take: the program, argv (with argv[0]), "NAME=value" strings, the working
+// directory, then descriptors for stdin, stdout and stderr and the cgroup's directory (-1: none).
+type StartArguments = [
+  file: string,
+  args: readonly string[],
+  env: readonly string[],
+  cwd: string,
+  stdin: number,
+  stdout: number,
+  stderr: number,
+  cgroup: number,
+];
+
 interface NativeSpawnModule {
-  spawn(
-    file: string,
-    args: readonly string[],
-    env: readonly string[],
-    cwd: string,
-    stdin: number,
-    stdout: number,
-    stderr: number,
-    cgroup: number,
-  ): number;
-  spawnAsync(
-    file: string,
-    args: readonly string[],
-    env: readonly string[],
-    cwd: string,
-    stdin: number,
-    stdout: number,
-    stderr: number,
-    cgroup: number,
-    callback: (error: Error | null, pid: number | null, startTicks: number | null) => void,
-  ): void;
+  spawn(...start: StartArguments): number;
+  spawnAsync(...start: [...StartArguments, callback: (error: Error | null, pid: number | null, startTicks: number | null) => void]): void;
   onExit(callback: (pid: number, code: number | null, signal: number | null, usage: number[] | null) => void): void;
   pipe(): [number, number];
   closeFd(fd: number): void;
@@ -106,16 +100,7 @@ export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: str
       spawn(request) {
         const pipe = request.stdin === 'pipe' ? module.pipe() : null;
         try {
-          const pid = module.spawn(
-            request.command,
-            [request.command, ...request.args],
-            request.env,
-            request.cwd,
-            pipe === null ? -1 : pipe[0],
-            request.stdout,
-            request.stderr,
-            request.cgroup ?? -1,
-          );
+          const pid = module.spawn(...startArguments(request, pipe === null ? null : pipe[0]));
           return { pid, stdin: pipe === null ? null : pipe[1] };
         } catch (error) {
           if (pipe !== null) module.closeFd(pipe[1]);
@@ -126,20 +111,10 @@ export function loadNativeSpawn(): { spawner: NativeSpawn } | { unavailable: str
         }
       },
       spawnAsync(request, callback) {
-        module.spawnAsync(
-          request.command,
-          [request.command, ...request.args],
-          request.env,
-          request.cwd,
-          request.stdin ?? -1,
-          request.stdout,
-          request.stderr,
-          request.cgroup ?? -1,
-          (error, pid, startTicks) => {
-            if (error !== null || pid === null) callback({ error: asSpawnError(error, request.command) });
-            else callback({ pid, startTicks: startTicks === null || startTicks === 0 ? null : startTicks });
-          },
-        );
+        module.spawnAsync(...startArguments(request, request.stdin), (error, pid, startTicks) => {
+          if (error !== null || pid === null) callback({ error: asSpawnError(error, request.command) });
+          else callback({ pid, startTicks: startTicks === null || startTicks === 0 ? null : startTicks });
+        });
       },
       pipe: () => module.pipe(),
       onExit(callback) {
@@ -162,6 +137,12 @@ export function nativeSpawnStatus():
   return 'spawner' in loaded
     ? { available: true, module: fileURLToPath(NATIVE_SPAWN_MODULE) }
     : { available: false, reason: loaded.unavailable };
+}
+
+// A start request in the module's terms.
+function startArguments(request: Omit<Parameters<NativeSpawn['spawn']>[0], 'stdin'>, stdin: number | null): StartArguments {
+  const { command, env, cwd, stdout, stderr, cgroup } = request;
+  return [command, [command, ...request.args], env, cwd, stdin ?? -1, stdout, stderr, cgroup ?? -1];
 }
 
 // The module's counters, in its order: ticks, then /proc/<pid>/io's.

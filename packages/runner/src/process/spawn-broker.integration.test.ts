@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import type { AgentSpawn } from './agent-spawn.js';
 import { cgroupV2Of } from './cgroup-v2.js';
-import { type BrokeredProcess, type BrokeredSpawn, createSpawnBroker, type SpawnBroker, type SpawnBrokerOptions } from './spawn-broker.js';
+import { canCreateCgroups, scratchCgroup } from './cgroups.test-helper.js';
+import { type BrokeredProcess, createSpawnBroker, type SpawnBroker, type SpawnBrokerOptions } from './spawn-broker.js';
 
 // The pids of this process's spawn brokers (earlier tests' may still be exiting), from /proc.
 function brokerPids(): number[] {
@@ -28,23 +30,7 @@ function openBrokerWith(options: SpawnBrokerOptions): SpawnBroker {
   return broker;
 }
 
-// A cgroup v2 directory of this process's own cgroup, made for one test and removed after it;
-// undefined where this process may not create one (no cgroup v2, or no rights).
-function scratchCgroup(name: string): { directory: string; path: string } | undefined {
-  const own = cgroupV2Of('self');
-  if (own === undefined) return undefined;
-  const path = join(own.path, `claudine-broker-test-${process.pid}-${name}`);
-  const directory = join(own.mount, path);
-  try {
-    mkdirSync(directory);
-    return { directory, path };
-  } catch {
-    return undefined;
-  }
-}
-
-const cgroupProbe = scratchCgroup('probe');
-if (cgroupProbe !== undefined) rmdirSync(cgroupProbe.directory);
+const cgroupsAvailable = canCreateCgroups();
 
 // The broker's counters are its process's minus its main thread's. With child_process, its other
 // threads' few wake-up writes (libuv's signal pipe and eventfd, a few bytes each) land on one side
@@ -55,7 +41,7 @@ const BROKER_THREAD_NOISE = 64;
 function run(
   broker: SpawnBroker,
   script: string,
-  request: Partial<BrokeredSpawn> = {},
+  request: Partial<AgentSpawn> = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; process: BrokeredProcess }> {
   const child = broker.spawn({
     command: '/bin/sh',
@@ -131,7 +117,7 @@ describe.runIf(process.platform === 'linux').each([
     expect(code).toBe(0);
   });
 
-  it.runIf(cgroupProbe !== undefined)('starts a process in the cgroup it is given, the broker staying where it is', async () => {
+  it.runIf(cgroupsAvailable)('starts a process in the cgroup it is given, the broker staying where it is', async () => {
     const before = new Set(brokerPids());
     const broker = openBroker();
     await run(broker, 'true');
@@ -211,7 +197,7 @@ describe.runIf(process.platform === 'linux').each([
 
   it('fails with ENOENT a program not on the PATH, and a working directory that does not exist', async () => {
     const broker = openBroker();
-    const failure = (request: Partial<BrokeredSpawn>): Promise<NodeJS.ErrnoException> => {
+    const failure = (request: Partial<AgentSpawn>): Promise<NodeJS.ErrnoException> => {
       const child = broker.spawn({
         command: '/bin/sh',
         args: ['-c', 'true'],

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { AgentSpawn } from './agent-spawn.js';
 import {
   type BrokerReply,
   type BrokerRequest,
@@ -10,20 +11,6 @@ import {
   type ReapedCounters,
   type SpawnMethod,
 } from './spawn-broker-protocol.js';
-
-/** What to start through the broker. */
-export interface BrokeredSpawn {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-  /**
-   * The whole environment (undefined values are left out). It must not change after the call:
-   * the next spawn is sent as its difference from this one.
-   */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdin: string | null;
-  readonly cgroup: string | null;
-}
 
 /**
  * A process started by the broker, shaped like the parts of a `ChildProcess` the runner uses:
@@ -119,7 +106,7 @@ export class BrokeredProcess extends EventEmitter {
  * channel), so output never passes through the broker. Linux only.
  */
 export interface SpawnBroker {
-  spawn(request: BrokeredSpawn): BrokeredProcess;
+  spawn(request: AgentSpawn): BrokeredProcess;
   /** The counters of every process the broker reaped, as of its last report. */
   reapedCounters(): ReapedCounters | null;
   /** How the broker starts agents; null until its process has said (it starts on the first spawn). */
