@@ -153,7 +153,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         ...(budget === undefined ? {} : { budget }),
       });
       if (task === undefined) {
-        const next = await store.nextNotBefore(clock.now());
+        // Asked as of the claim's `now`, not a later one: a retry that fell due while the claim
+        // ran (or that the wake timer fired a millisecond early for) is still found, and woken
+        // for at once, instead of waiting in the queue for an unrelated poke.
+        const next = await store.nextNotBefore(now);
         if (next !== undefined) scheduleWake(next);
         return;
       }
