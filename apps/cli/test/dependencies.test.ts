@@ -123,7 +123,8 @@ describe('workflows from the CLI', () => {
   });
 
   it('shows blocked tasks and what they wait for, changes dependencies, and refuses a cycle naming it', async () => {
-    const gate = await submit(`test -f ${join(workdir, 'go')} || sleep 30`);
+    // Runs until the test creates `go` (checked every 50 ms), and no longer.
+    const gate = await submit(`until test -f ${join(workdir, 'go')}; do sleep 0.05; done`);
     const first = await submit('true', '-d', gate);
     const second = await submit('true', '-d', first, '--on-dependency-failure', 'run', '--pass-results');
     await waitForStatus(gate, ['running']);
