@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Clock, createScheduler, type ProcessRunner, type RunResult, type TaskStore } from '@claudine/core';
+import { type Clock, createScheduler, type ProcessRunner, type RunResult, type Scheduler, type Task, type TaskStore } from '@claudine/core';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 import { newTaskFixture } from '@claudine/task-fixtures';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
@@ -26,6 +26,26 @@ afterEach(() => {
   temp.remove();
 });
 
+// A scheduler of one slot on `taskStore`, owned by 'host-test', with the real clock unless given.
+function testScheduler(taskStore: TaskStore, runner: ProcessRunner, schedulerClock: Clock = clock): Scheduler {
+  return createScheduler({
+    store: taskStore,
+    runner,
+    clock: schedulerClock,
+    random: () => 0.5,
+    owner: 'host-test',
+    concurrency: 1,
+    leaseMs: 30_000,
+    retryBackoff: { baseDelayMs: 1000, maxDelayMs: 10_000 },
+  });
+}
+
+async function createTask(prompt: string): Promise<Task> {
+  const created = await store.create(newTaskFixture({ prompt, cwd: temp.path }));
+  if (!created.ok) throw new Error(created.error.message);
+  return created.value;
+}
+
 // The store, with its claims wrapped by `claimNext` (which calls the real one when it likes).
 function withClaims(claimNext: (request: Parameters<TaskStore['claimNext']>[0]) => ReturnType<TaskStore['claimNext']>): TaskStore {
   return new Proxy(store, {
@@ -39,8 +59,7 @@ function withClaims(claimNext: (request: Parameters<TaskStore['claimNext']>[0]) 
 
 describe('scheduler stop', () => {
   it('hands back a task claimed while it was stopping, without starting it', async () => {
-    const created = await store.create(newTaskFixture({ prompt: 'echo never', cwd: temp.path }));
-    if (!created.ok) throw new Error(created.error.message);
+    const created = await createTask('echo never');
     // A store whose claims wait until the test lets them through, as a remote database might.
     let letClaimThrough: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -62,38 +81,28 @@ describe('scheduler stop', () => {
         throw new Error('a stopping scheduler must not start a task');
       },
     };
-    const scheduler = createScheduler({
-      store: slowStore,
-      runner,
-      clock,
-      random: () => 0.5,
-      owner: 'host-test',
-      concurrency: 1,
-      leaseMs: 30_000,
-      retryBackoff: { baseDelayMs: 1000, maxDelayMs: 10_000 },
-    });
+    const scheduler = testScheduler(slowStore, runner);
     scheduler.start();
     await claiming;
     const stopped = scheduler.stop();
     letClaimThrough();
     await stopped;
     expect(starts).toBe(0);
-    const task = await store.get(created.value.id);
+    const task = await store.get(created.id);
     expect(task).toMatchObject({ status: 'queued', owner: null, pid: null });
     expect(task?.statusDetail).toContain('handed back without being started');
-    expect((await store.attempts(created.value.id)).map((attempt) => attempt.outcome)).toEqual(['requeued']);
+    expect((await store.attempts(created.id)).map((attempt) => attempt.outcome)).toEqual(['requeued']);
     expect(scheduler.idle).toBe(true);
   });
 });
 
 describe('scheduler wake-ups', () => {
   it('starts a retry that fell due while the claim that missed it ran', async () => {
-    const created = await store.create(newTaskFixture({ prompt: 'echo again', cwd: temp.path }));
-    if (!created.ok) throw new Error(created.error.message);
+    const created = await createTask('echo again');
     const dueAt = Date.now() + 5000;
     // An earlier attempt failed transiently: the task waits for its retry time.
     await store.claimNext({ owner: 'earlier-host', maxRunning: 1, now: dueAt - 6000, leaseExpiresAt: dueAt });
-    const requeued = await store.requeue(created.value.id, 'earlier-host', {
+    const requeued = await store.requeue(created.id, 'earlier-host', {
       notBefore: dueAt,
       statusDetail: 'attempt 1 failed; retry 1 of 1',
       exitCode: 1,
@@ -126,22 +135,13 @@ describe('scheduler wake-ups', () => {
         };
       },
     };
-    const scheduler = createScheduler({
-      store: slowStore,
-      runner,
-      clock: steppingClock,
-      random: () => 0.5,
-      owner: 'host-test',
-      concurrency: 1,
-      leaseMs: 30_000,
-      retryBackoff: { baseDelayMs: 1000, maxDelayMs: 10_000 },
-    });
+    const scheduler = testScheduler(slowStore, runner, steppingClock);
     scheduler.start();
     try {
       // Nothing else pokes this scheduler: only its own wake-up can start the retry.
       await waitFor(() => started.length > 0, { description: 'the retry to start', timeoutMs: 5000 });
-      expect(started).toEqual([created.value.id]);
-      expect(await store.get(created.value.id)).toMatchObject({ status: 'running', owner: 'host-test', attempt: 2 });
+      expect(started).toEqual([created.id]);
+      expect(await store.get(created.id)).toMatchObject({ status: 'running', owner: 'host-test', attempt: 2 });
     } finally {
       await scheduler.stop();
     }

@@ -11,7 +11,7 @@ import type { AgentSpawn } from './agent-spawn.js';
 import { openCgroup } from './cgroup-v2.js';
 import { loadNativeSpawn, type NativeSpawn } from './native-spawn.js';
 import { readBootId } from './process-status.js';
-import type { ReapedCounters } from './spawn-broker-protocol.js';
+import { addCounters, type ReapedCounters, ZERO_COUNTERS } from './spawn-broker-protocol.js';
 
 /**
  * A process started by vfork, shaped like a ChildProcess: `spawn` once it runs (then `pid`,
@@ -72,17 +72,7 @@ export class NativeProcess extends EventEmitter {
 let loaded: { spawner: NativeSpawn } | { unavailable: string } | undefined;
 const running = new Map<number, NativeProcess>();
 // What every process started here used, summed as each was reaped.
-const reaped: { -readonly [Key in keyof ReapedCounters]: number } = {
-  userTicks: 0,
-  systemTicks: 0,
-  readChars: 0,
-  writtenChars: 0,
-  readCalls: 0,
-  writeCalls: 0,
-  readBytes: 0,
-  writeBytes: 0,
-  cancelledWriteBytes: 0,
-};
+let reaped: ReapedCounters = ZERO_COUNTERS;
 
 /**
  * The counters of every process started by {@link spawnNatively} and reaped so far, summed (each
@@ -90,7 +80,7 @@ const reaped: { -readonly [Key in keyof ReapedCounters]: number } = {
  * reaped in between used, with nothing else this process waited for.
  */
 export function nativeReapedCounters(): ReapedCounters {
-  return { ...reaped };
+  return reaped;
 }
 
 /** The native spawner of this process, or why there is none (see `loadNativeSpawn`). */
@@ -102,7 +92,7 @@ export function nativeSpawner(): { spawner: NativeSpawn } | { unavailable: strin
       const child = running.get(pid);
       if (child === undefined) return;
       running.delete(pid);
-      if (usage !== null) for (const key of Object.keys(reaped) as Array<keyof ReapedCounters>) reaped[key] += usage[key];
+      if (usage !== null) reaped = addCounters(reaped, usage);
       child.exited(code, signal);
     });
   }

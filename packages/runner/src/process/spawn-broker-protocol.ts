@@ -15,6 +15,34 @@ export interface ReapedCounters {
   readonly cancelledWriteBytes: number;
 }
 
+/** Counters of no process at all. */
+export const ZERO_COUNTERS: ReapedCounters = {
+  userTicks: 0,
+  systemTicks: 0,
+  readChars: 0,
+  writtenChars: 0,
+  readCalls: 0,
+  writeCalls: 0,
+  readBytes: 0,
+  writeBytes: 0,
+  cancelledWriteBytes: 0,
+};
+
+/** The sum of two sets of counters. */
+export function addCounters(left: ReapedCounters, right: ReapedCounters): ReapedCounters {
+  return {
+    userTicks: left.userTicks + right.userTicks,
+    systemTicks: left.systemTicks + right.systemTicks,
+    readChars: left.readChars + right.readChars,
+    writtenChars: left.writtenChars + right.writtenChars,
+    readCalls: left.readCalls + right.readCalls,
+    writeCalls: left.writeCalls + right.writeCalls,
+    readBytes: left.readBytes + right.readBytes,
+    writeBytes: left.writeBytes + right.writeBytes,
+    cancelledWriteBytes: left.cancelledWriteBytes + right.cancelledWriteBytes,
+  };
+}
+
 /**
  * An environment sent as what differs from the one of the previous spawn request to the same
  * broker (`from: 'previous'`), or whole (`from: 'empty'`, the first request to a broker). Tasks

@@ -5,11 +5,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { AgentSpawn } from './agent-spawn.js';
 import {
+  addCounters,
   type BrokerReply,
   type BrokerRequest,
   environmentChanges,
   type ReapedCounters,
   type SpawnMethod,
+  ZERO_COUNTERS,
 } from './spawn-broker-protocol.js';
 
 /**
@@ -350,31 +352,5 @@ export function createSpawnBroker(options: SpawnBrokerOptions = {}): SpawnBroker
       server?.close();
       server = undefined;
     },
-  };
-}
-
-const ZERO_COUNTERS: ReapedCounters = {
-  userTicks: 0,
-  systemTicks: 0,
-  readChars: 0,
-  writtenChars: 0,
-  readCalls: 0,
-  writeCalls: 0,
-  readBytes: 0,
-  writeBytes: 0,
-  cancelledWriteBytes: 0,
-};
-
-function addCounters(left: ReapedCounters, right: ReapedCounters): ReapedCounters {
-  return {
-    userTicks: left.userTicks + right.userTicks,
-    systemTicks: left.systemTicks + right.systemTicks,
-    readChars: left.readChars + right.readChars,
-    writtenChars: left.writtenChars + right.writtenChars,
-    readCalls: left.readCalls + right.readCalls,
-    writeCalls: left.writeCalls + right.writeCalls,
-    readBytes: left.readBytes + right.readBytes,
-    writeBytes: left.writeBytes + right.writeBytes,
-    cancelledWriteBytes: left.cancelledWriteBytes + right.cancelledWriteBytes,
   };
 }
