@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refuseNonLoopbackRequest } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { refuseNonLoopbackRequest } from './loopback-request-check.js';
 
 /** The only address the HTTP server binds: it is for clients on this machine. */
 export const LOOPBACK_ADDRESS = '127.0.0.1';

@@ -1,5 +1,4 @@
 export { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http-server.js';
-export { refuseNonLoopbackRequest } from './loopback-request-check.js';
 export { type ClaudineMcpServerOptions, createClaudineMcpServer } from './server.js';
 export { TASK_LOG_TEMPLATE, taskIdOfLogUri, taskLogUri } from './task-log-resource.js';
 export { describeTask, summarizeTask, type TaskRow, TaskRowSchema, type TaskSummary, TaskSummarySchema, taskRow } from './task-summary.js';

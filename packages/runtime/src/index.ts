@@ -7,6 +7,14 @@ export {
   tailClaudeTranscript,
 } from '@claudine/runner';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+export {
+  accessTokenPath,
+  ensureAccessToken,
+  isAuthorized,
+  readAccessToken,
+  rotateAccessToken,
+  tokensEqual,
+} from './access-token.js';
 export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './budget.js';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
@@ -68,6 +76,7 @@ export {
   taskTitle,
 } from './graph-export.js';
 export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
+export { refuseNonLoopbackRequest } from './loopback-request-check.js';
 export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
 export { pruneTasks } from './prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
