@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
@@ -26,15 +26,19 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  await stopServer();
+  await stopHostWithCli(cli);
+  temp.remove();
+});
+
+async function stopServer(): Promise<void> {
   if (server !== undefined && server.child.exitCode === null && server.child.signalCode === null) {
     const exited = new Promise((resolve) => server?.child.once('exit', resolve));
     server.child.kill('SIGTERM');
     await exited;
   }
   server = undefined;
-  await stopHostWithCli(cli);
-  temp.remove();
-});
+}
 
 /** Starts `claudine mcp --http 0` (the built CLI) and waits until it listens. */
 async function startServer(): Promise<NonNullable<typeof server>> {
@@ -184,4 +188,33 @@ describe('claudine mcp --http and another local account', () => {
     await waitFor(() => existsSync(marker), { description: 'the task to write the marker', timeoutMs: 30_000 });
     expect(JSON.parse((await cli(['ls', '--json'])).stdout).tasks).toHaveLength(1);
   }, 90_000);
+
+  it('keeps the token across restarts, and `mcp token --rotate` makes a running server refuse the old one', async () => {
+    const first = (await cli(['mcp', 'token'])).stdout.trim();
+    expect((await cli(['mcp', 'token'])).stdout.trim()).toBe(first);
+    expect(statSync(join(home, 'access-token')).mode & 0o777).toBe(0o600);
+    await startServer();
+    await stopServer();
+    const { url, stderr } = await startServer();
+    expect(stderr()).toContain(`claude mcp add --transport http claudine ${url} --header "Authorization: Bearer ${first}"`);
+    const [initialize] = attackRequests(join(temp.path, 'unused'));
+    const opened = await post(url, initialize, { authorization: `Bearer ${first}` });
+    expect(opened.status).toBe(200);
+    await opened.text();
+
+    const rotated = await cli(['mcp', 'token', '--rotate']);
+    expect(rotated.code).toBe(0);
+    const second = rotated.stdout.trim();
+    expect(second).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second).not.toBe(first);
+    expect(rotated.stderr).toContain('the old token is refused from now on');
+    expect((await cli(['mcp', 'token'])).stdout.trim()).toBe(second);
+    expect((await post(url, initialize, { authorization: `Bearer ${first}` })).status).toBe(401);
+    const reopened = await post(url, initialize, { authorization: `Bearer ${second}` });
+    expect(reopened.status).toBe(200);
+    await reopened.text();
+    await waitFor(() => stderr().includes('was opened with a replaced access token: closing it'), {
+      description: 'the session of the old token to end',
+    });
+  }, 60_000);
 });

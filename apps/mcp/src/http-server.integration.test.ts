@@ -70,4 +70,32 @@ describe('startHttpServer', () => {
     expect(server.sessions()).toBe(1);
     await client.close();
   });
+
+  it('refuses a replaced token at once, and ends the sessions opened with it', async () => {
+    const client = new Client({ name: 'before', version: '0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId;
+    const old = token;
+    token = 'B'.repeat(43);
+    // The next request with the old token is refused, whatever the session.
+    const refused = await fetch(server.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${old}`,
+        'mcp-session-id': sessionId ?? '',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' }),
+    });
+    expect(refused.status).toBe(401);
+    // Its session, and the notification stream the client keeps open, end without a request.
+    await waitFor(() => server.sessions() === 0, { description: 'the session of the old token to end' });
+    expect(lines).toContain(`session ${sessionId} was opened with a replaced access token: closing it`);
+    expect((await initialize()).status).toBe(200);
+    await client.close();
+  });
 });
