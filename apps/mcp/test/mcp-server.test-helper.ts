@@ -124,10 +124,11 @@ export async function openSession(
   home: string,
   cwd: string,
   extra: Record<string, string> = {},
+  clientOptions: ClientOptions = {},
 ): Promise<TestSession> {
   if (kind === 'http') {
     const server = await startHttpServerProcess(home, cwd, extra);
-    const { client, messages, updated } = await connectHttpClient(server.url, server.token);
+    const { client, messages, updated } = await connectHttpClient(server.url, server.token, clientOptions);
     return {
       client,
       messages,
@@ -150,7 +151,7 @@ export async function openSession(
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const client = new Client({ name: 'claudine-test', version: '0.0.0' });
+  const client = new Client({ name: 'claudine-test', version: '0.0.0' }, clientOptions);
   const captured = capture(client);
   await client.connect(transport);
   return { client, ...captured, stderr: () => stderr, close: () => client.close() };
