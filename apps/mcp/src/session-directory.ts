@@ -38,9 +38,10 @@ export function createSessionDirectory(server: McpServer, fallback: string): Ses
       if (server.server.getClientCapabilities()?.roots === undefined) return fallback;
       // Sent on the stream of the tool call that asks, so over HTTP it reaches the client
       // whether or not the client keeps a notification stream open.
-      const asked = (roots ??= call
+      roots ??= call
         .sendRequest({ method: 'roots/list' }, ListRootsResultSchema, { timeout: ROOTS_TIMEOUT_MS })
-        .then((result) => firstDirectory(result.roots.map((root) => root.uri))));
+        .then((result) => firstDirectory(result.roots.map((root) => root.uri)));
+      const asked = roots;
       try {
         return (await asked) ?? fallback;
       } catch {

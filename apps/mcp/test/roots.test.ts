@@ -76,7 +76,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the working directory of delega
     expect(await delegatedCwd({ cwd: 'sub' })).toBe(join(serverDirectory, 'sub'));
     const { tools } = await session.client.listTools();
     const delegate = tools.find((tool) => tool.name === 'DelegateTask');
-    const cwd = (delegate?.inputSchema.properties as Record<string, { description?: string }>).cwd;
+    const cwd = ((delegate?.inputSchema.properties ?? {}) as Record<string, { description?: string }>).cwd;
     expect(cwd?.description).toContain(`roots`);
     expect(cwd?.description).toContain(`the directory this server was started in (${serverDirectory})`);
   });

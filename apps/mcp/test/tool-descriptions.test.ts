@@ -25,7 +25,7 @@ async function timeoutDescription(settings: Record<string, string>): Promise<str
   session = await openSession('stdio', join(temp.path, 'home'), workdir, settings);
   const { tools } = await session.client.listTools();
   const delegate = tools.find((tool) => tool.name === 'DelegateTask');
-  const properties = delegate?.inputSchema.properties as Record<string, { description?: string }>;
+  const properties = (delegate?.inputSchema.properties ?? {}) as Record<string, { description?: string }>;
   const description = properties.timeoutSeconds?.description;
   await session.close();
   session = undefined;
