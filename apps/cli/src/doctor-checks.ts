@@ -36,6 +36,8 @@ export interface DoctorOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Time allowed for `<agent> --version`. */
   readonly versionTimeoutMs?: number;
+  /** Time allowed for `claude auth status` (offline it answers at once). */
+  readonly loginTimeoutMs?: number;
 }
 
 const MINIMUM_NODE = [20, 19, 0] as const;
@@ -43,7 +45,8 @@ const LOW_DISK_BYTES = 1024 ** 3;
 const FULL_DISK_BYTES = 100 * 1024 ** 2;
 
 /**
- * Checks what Claudine needs: Node, the agent executables, the data directory and its
+ * Checks what Claudine needs: Node, the agent executables (and whether Claude Code is logged
+ * in), the data directory and its
  * permissions, free disk space, the configuration, the database and the host. Each check says
  * what it found and, when something is wrong, how to fix it. It creates nothing that is missing
  * (no data directory, no database).
@@ -61,7 +64,13 @@ export async function runDoctorChecks(options: DoctorOptions = {}): Promise<Doct
     agentCheck('claude', config.agents.claude.command, config, environment, timeoutMs),
     agentCheck('codex', config.agents.codex.command, config, environment, timeoutMs),
   ]);
-  checks.push(claude, codex, shellCheck(config.agents.command.shell, environment), spawnCheck(config));
+  checks.push(claude);
+  // Only an executable that answered --version is asked whether it is logged in.
+  const claudePath = findExecutable(config.agents.claude.command, environment);
+  if (claude.status === 'ok' && claudePath !== undefined) {
+    checks.push(await claudeLoginCheck(claudePath, config, environment, options.loginTimeoutMs ?? 10_000));
+  }
+  checks.push(codex, shellCheck(config.agents.command.shell, environment), spawnCheck(config));
   checks.push(dataDirectoryCheck(layout), diskCheck(layout), configured.check);
   checks.push(...(await storeChecks(layout, options.home, configured.config !== undefined)));
   return checks;
@@ -160,6 +169,52 @@ async function agentCheck(
     );
   }
   return check(agent, title, 'ok', `${version.output} at ${path}`);
+}
+
+const LOGIN_FIX =
+  'Log in once, as the user whose tasks run claude: `claude auth login` (or `/login` inside `claude`). Without a browser, `claude setup-token` prints a long-lived token to export as CLAUDE_CODE_OAUTH_TOKEN; an API key works too (export ANTHROPIC_API_KEY). Then run claudine doctor again.';
+
+// Claude Code fails every task it is given while it is not logged in; `claude auth status`
+// says so without the network (JSON on stdout, exit 1 when logged out).
+async function claudeLoginCheck(
+  path: string,
+  config: Config,
+  environment: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
+  const title = 'Claude Code login';
+  const isDefault = config.defaults.agent === 'claude';
+  const answer = await runCommand(path, ['auth', 'status'], environment, timeoutMs);
+  let status: { loggedIn?: unknown; authMethod?: unknown; apiKeySource?: unknown } | undefined;
+  try {
+    status = JSON.parse(answer.stdout) as typeof status;
+  } catch {
+    status = undefined;
+  }
+  if (typeof status?.loggedIn !== 'boolean') {
+    const why = answer.timedOut
+      ? `no answer within ${timeoutMs / 1000} s`
+      : (firstLine(answer.stderr) ?? firstLine(answer.stdout) ?? 'no answer');
+    return check(
+      'claude-login',
+      title,
+      'warn',
+      `could not tell whether Claude Code is logged in: \`${path} auth status\` failed (${why})`,
+      `Run \`${path} auth status\` yourself (older versions have no such command: update Claude Code). If it is not logged in: ${LOGIN_FIX}`,
+    );
+  }
+  if (!status.loggedIn) {
+    return check(
+      'claude-login',
+      title,
+      isDefault ? 'fail' : 'warn',
+      `Claude Code is not logged in, so every claude task fails${isDefault ? ' (claude is the default agent)' : ''}`,
+      LOGIN_FIX,
+    );
+  }
+  const method = typeof status.authMethod === 'string' ? status.authMethod : 'unknown method';
+  const source = typeof status.apiKeySource === 'string' ? ` from ${status.apiKeySource}` : '';
+  return check('claude-login', title, 'ok', `logged in (${method}${source})`);
 }
 
 // How the host will start agents: by vfork from its own process where the runner's native module
@@ -384,6 +439,26 @@ function nearestExisting(path: string): string {
   let current = path;
   while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
   return current;
+}
+
+function firstLine(text: string): string | undefined {
+  const line = text.trim().split('\n')[0]?.trim();
+  return line === undefined || line === '' ? undefined : line;
+}
+
+function runCommand(
+  path: string,
+  args: readonly string[],
+  environment: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+): Promise<{ stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = execFile(path, args, { timeout: timeoutMs, env: environment as NodeJS.ProcessEnv }, (error, stdout, stderr) => {
+      resolve({ stdout, stderr, timedOut: error?.killed === true });
+    });
+    // Nothing to read: a version that takes the words for a prompt must not wait for more.
+    child.stdin?.end();
+  });
 }
 
 function commandVersion(

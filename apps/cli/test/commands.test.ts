@@ -266,9 +266,22 @@ describe('claudine doctor', () => {
     const fresh = await cli(['doctor', '--json']);
     const report = json(DoctorJson, fresh.stdout);
     const byId = new Map(report.checks.map((check) => [check.id, check]));
-    expect([...byId.keys()]).toEqual(['node', 'claude', 'codex', 'shell', 'spawn', 'data-directory', 'disk', 'config', 'database', 'host']);
+    expect([...byId.keys()]).toEqual([
+      'node',
+      'claude',
+      'claude-login',
+      'codex',
+      'shell',
+      'spawn',
+      'data-directory',
+      'disk',
+      'config',
+      'database',
+      'host',
+    ]);
     expect(byId.get('node')).toMatchObject({ status: 'ok', fix: null });
     expect(byId.get('claude')).toMatchObject({ status: 'ok', detail: expect.stringContaining('(fake)') });
+    expect(byId.get('claude-login')).toMatchObject({ status: 'ok', detail: 'logged in (claude.ai)' });
     // The runner's native module is built at install here.
     expect(byId.get('spawn')).toMatchObject({ status: 'ok', detail: expect.stringContaining('by vfork from the host') });
     expect(byId.get('data-directory')?.detail).toContain('not created yet');

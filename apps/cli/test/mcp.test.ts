@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openClaudine } from '@claudine/runtime';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, cliPath } from './cli.test-helper.js';
+import { cliEnvironment, cliPath, runCli } from './cli.test-helper.js';
 
 // `claudine mcp` runs the MCP server's bin as a child with the CLI's own stdio.
 
@@ -74,16 +74,21 @@ describe('claudine mcp', () => {
       description: 'the server to listen',
       timeoutMs: 20_000,
     });
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-      }),
-    });
+    const initialize = (authorization: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...authorization },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+        }),
+      });
+    expect((await initialize({})).status).toBe(401);
+    const token = (await runCli(['mcp', 'token'], { env: cliEnvironment(home) })).stdout.trim();
+    expect(stderr).toContain(`--header "Authorization: Bearer ${token}"`);
+    const response = await initialize({ authorization: `Bearer ${token}` });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('"name":"claudine"');
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -73,11 +73,17 @@ describe('claudine metrics', () => {
       stdio: 'ignore',
     });
     try {
-      const body = await waitFor(() => scrape(port).catch(() => undefined), {
+      // Without the token: 401, once the endpoint listens.
+      const refused = await waitFor(() => scrape(port).catch(() => undefined), {
         description: 'the metrics endpoint',
         timeoutMs: 20_000,
         intervalMs: 100,
       });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toContain('claudine mcp token');
+      const token = (await cli(['mcp', 'token'])).stdout.trim();
+      const { status, body } = await scrape(port, token);
+      expect(status).toBe(200);
       const parsed = parsePrometheusText(body);
       expect(prometheusValue(parsed, 'claudine_tasks', { state: 'running' })).toBe(0);
       expect(prometheusValue(parsed, 'claudine_host_memory_bytes')).toBeGreaterThan(0);
@@ -100,14 +106,15 @@ function freePort(): Promise<number> {
   });
 }
 
-function scrape(port: number): Promise<string> {
+function scrape(port: number, token?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
+    const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    const outgoing = request({ host: '127.0.0.1', port, path: '/metrics', headers }, (response) => {
       let body = '';
       response.setEncoding('utf8').on('data', (chunk: string) => {
         body += chunk;
       });
-      response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`status ${response.statusCode}`))));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
     });
     outgoing.on('error', reject);
     outgoing.end();

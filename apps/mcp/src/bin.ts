@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { isClaudineError } from '@claudine/core';
-import { type Claudine, openClaudine } from '@claudine/runtime';
+import { type Claudine, ensureAccessToken, openClaudine, readAccessToken } from '@claudine/runtime';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { parseCommandLine, USAGE } from './command-line.js';
 import { startHttpServer } from './http-server.js';
@@ -52,13 +52,18 @@ try {
     case 'http': {
       const client = openClaudine();
       claudine = client;
+      const token = ensureAccessToken(client.layout);
       const watch = createTaskWatch(client, { onError: (error) => report(`watching tasks: ${String(error)}`) });
       const http = await startHttpServer({
         port: command.port ?? client.config.mcp.httpPort,
+        // Read at each request: `claudine mcp token --rotate` takes effect without a restart.
+        accessToken: () => readAccessToken(client.layout),
         createSessionServer: () => createClaudineMcpServer(client, { version, defaultCwd: process.cwd(), watch }),
         log: report,
       });
-      report(`listening on ${http.url} (loopback only)`);
+      report(`listening on ${http.url} (loopback only; every request needs the access token)`);
+      report('register it with Claude Code (`claudine mcp token` prints the token again):');
+      process.stderr.write(`  claude mcp add --transport http claudine ${http.url} --header "Authorization: Bearer ${token}"\n`);
       const shutdown = (): void => {
         watch.close();
         http.close().then(

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Claudine, openClaudine } from '@claudine/runtime';
+import { type Claudine, ensureAccessToken, openClaudine } from '@claudine/runtime';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -12,6 +12,7 @@ let temp: TempDir;
 let claudine: Claudine;
 let watch: TaskWatch;
 let server: RunningHttpServer;
+let token: string;
 const lines: string[] = [];
 
 beforeEach(async () => {
@@ -19,8 +20,10 @@ beforeEach(async () => {
   claudine = openClaudine({ home: join(temp.path, 'home'), environment: {}, autoStartHost: false });
   watch = createTaskWatch(claudine);
   lines.length = 0;
+  token = ensureAccessToken(claudine.layout);
   server = await startHttpServer({
     port: 0,
+    accessToken: () => token,
     createSessionServer: () => createClaudineMcpServer(claudine, { version: '0.0.0', defaultCwd: temp.path, watch }),
     log: (line) => lines.push(line),
     sessionIdleMs: 300,
@@ -37,7 +40,7 @@ afterEach(async () => {
 const initialize = (): Promise<Response> =>
   fetch(server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -49,7 +52,9 @@ const initialize = (): Promise<Response> =>
 describe('startHttpServer', () => {
   it('closes a session its client abandoned, but not one that keeps its notification stream open', async () => {
     const client = new Client({ name: 'kept', version: '0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
     // Opened after the client's session, so idle for less long: once it is closed, the
     // client's session was idle long enough too, and only its open stream kept it.
     const abandoned = await initialize();
@@ -63,6 +68,34 @@ describe('startHttpServer', () => {
     await waitFor(() => server.sessions() === 1, { description: 'one session left' });
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     expect(server.sessions()).toBe(1);
+    await client.close();
+  });
+
+  it('refuses a replaced token at once, and ends the sessions opened with it', async () => {
+    const client = new Client({ name: 'before', version: '0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId;
+    const old = token;
+    token = 'B'.repeat(43);
+    // The next request with the old token is refused, whatever the session.
+    const refused = await fetch(server.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${old}`,
+        'mcp-session-id': sessionId ?? '',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' }),
+    });
+    expect(refused.status).toBe(401);
+    // Its session, and the notification stream the client keeps open, end without a request.
+    await waitFor(() => server.sessions() === 0, { description: 'the session of the old token to end' });
+    expect(lines).toContain(`session ${sessionId} was opened with a replaced access token: closing it`);
+    expect((await initialize()).status).toBe(200);
     await client.close();
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { refuseNonLoopbackRequest } from '@claudine/runtime';
+import { isAuthorized, refuseNonLoopbackRequest } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 
@@ -14,6 +14,11 @@ export const MCP_PATH = '/mcp';
 export interface HttpServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
+  /**
+   * The access token every request must carry as `Authorization: Bearer <token>`, asked for at
+   * each request (so a rotated token applies at once); undefined refuses every request.
+   */
+  readonly accessToken: () => string | undefined;
   /** Builds the server of a new session (each client session gets its own). */
   readonly createSessionServer: () => McpServer;
   /** Where to report refused requests and transport errors (stderr). */
@@ -37,23 +42,30 @@ export interface RunningHttpServer {
 interface Session {
   readonly transport: StreamableHTTPServerTransport;
   readonly server: McpServer;
+  /** The token the session was opened with: once it is replaced, the session ends. */
+  readonly token: string;
   lastSeen: number;
   /** Responses still open (a GET stream for notifications, a long tool call). */
   open: number;
 }
 
 const DEFAULT_SESSION_IDLE_MS = 24 * 60 * 60_000;
+// How often open sessions are checked against the token, so that the streams of a session opened
+// with a token since rotated end even when its client sends nothing more.
+const TOKEN_CHECK_MS = 1000;
 
 /**
  * Serves MCP over Streamable HTTP on 127.0.0.1 only, so several Claude Code sessions share one
  * server (and one watch over the tasks). Every request's Host and Origin are checked against DNS
- * rebinding before anything else; each client session gets its own MCP server.
+ * rebinding first, then its bearer token (401 without the right one, so another account of this
+ * machine cannot use the server); each client session gets its own MCP server, ended when the
+ * token it was opened with is replaced.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const log = options.log ?? (() => {});
   const sessions = new Map<string, Session>();
 
-  const openSession = async (): Promise<Session> => {
+  const openSession = async (token: string): Promise<Session> => {
     const server = options.createSessionServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -62,7 +74,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         log(`session ${sessionId} started (${sessions.size} open)`);
       },
     });
-    const session: Session = { transport, server, lastSeen: Date.now(), open: 0 };
+    const session: Session = { transport, server, token, lastSeen: Date.now(), open: 0 };
     transport.onclose = () => {
       if (transport.sessionId !== undefined && sessions.delete(transport.sessionId)) {
         log(`session ${transport.sessionId} ended (${sessions.size} open)`);
@@ -81,14 +93,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       log(`refused a request: ${refusal}`);
       return reply(response, 403, -32000, refusal);
     }
+    const token = options.accessToken();
+    const authorization = request.headers.authorization;
+    if (token === undefined || !isAuthorized(authorization, token)) {
+      log(`refused a request: ${authorization === undefined ? 'no access token' : 'wrong access token'}`);
+      return refuseUnauthorized(response, authorization !== undefined, `http://${LOOPBACK_ADDRESS}:${request.socket.localPort}${MCP_PATH}`);
+    }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path !== MCP_PATH) return reply(response, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}.`);
     const header = request.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
-      if (session === undefined)
+      if (session === undefined || session.token !== token) {
+        // A session opened with a token since replaced is over, whatever its client now holds.
+        if (session !== undefined) void session.transport.close().catch(() => {});
         return reply(response, 404, -32001, 'Session not found: it ended or the server restarted. Start a new session.');
+      }
       session.lastSeen = Date.now();
       session.open += 1;
       response.once('close', () => {
@@ -99,7 +120,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return;
     }
     if (request.method !== 'POST') return reply(response, 400, -32000, 'Bad request: start a session with an initialize POST first.');
-    const session = await openSession();
+    const session = await openSession(token);
     await session.transport.handleRequest(request, response);
     // Anything but an initialize request is refused by the transport: drop what was opened for it.
     if (session.transport.sessionId === undefined) await session.server.close();
@@ -141,6 +162,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     Math.max(10, Math.min(10 * 60_000, Math.floor(idleMs / 2))),
   );
   sweep.unref();
+  const tokenCheck = setInterval(() => {
+    let token: string | undefined;
+    try {
+      token = options.accessToken();
+    } catch (error) {
+      log(`could not read the access token: ${(error as Error).message}`);
+      return;
+    }
+    for (const [sessionId, session] of sessions) {
+      if (session.token === token) continue;
+      log(`session ${sessionId} was opened with a replaced access token: closing it`);
+      void session.transport.close().catch(() => {});
+    }
+  }, TOKEN_CHECK_MS);
+  tokenCheck.unref();
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://${LOOPBACK_ADDRESS}:${port}${MCP_PATH}`,
@@ -148,6 +184,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     sessions: () => sessions.size,
     async close() {
       clearInterval(sweep);
+      clearInterval(tokenCheck);
       for (const session of [...sessions.values()]) await session.transport.close().catch(() => {});
       sessions.clear();
       // Open SSE streams would keep close() waiting forever.
@@ -157,7 +194,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 }
 
-function reply(response: ServerResponse, status: number, code: number, message: string): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function reply(response: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+// RFC 6750: the challenge names the scheme, and says when the token given was not the right one.
+function refuseUnauthorized(response: ServerResponse, tokenGiven: boolean, url: string): void {
+  reply(
+    response,
+    401,
+    -32000,
+    `Unauthorized: every request needs the header "Authorization: Bearer <token>". The user who runs this server prints the token with \`claudine mcp token\` and registers the server with it: claude mcp add --transport http claudine ${url} --header "Authorization: Bearer <token>".`,
+    { 'www-authenticate': tokenGiven ? 'Bearer realm="claudine", error="invalid_token"' : 'Bearer realm="claudine"' },
+  );
 }

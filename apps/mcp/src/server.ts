@@ -1,6 +1,7 @@
 import type { Task } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createSessionDirectory } from './session-directory.js';
 import { registerLogSubscriptions, registerTaskLogResource } from './task-log-resource.js';
 import { createTaskNotifier } from './task-notifier.js';
 import { createTaskWatch, type TaskWatch } from './task-watch.js';
@@ -20,7 +21,10 @@ import { registerWaitForTasks } from './tools/wait-for-tasks.js';
 /** Options for {@link createClaudineMcpServer}. */
 export interface ClaudineMcpServerOptions {
   readonly version: string;
-  /** Working directory of tasks that name none (the project Claude Code runs in). */
+  /**
+   * Working directory of tasks that name none when the client shares no roots (the directory
+   * the server was started in); a client that lists roots gets its first one instead.
+   */
   readonly defaultCwd: string;
   /**
    * The watch over followed tasks. Sessions of one process share it (an HTTP server creates one
@@ -66,7 +70,7 @@ export function createClaudineMcpServer(claudine: Claudine, options: ClaudineMcp
     if (server.isConnected()) server.sendResourceListChanged();
   };
 
-  registerDelegateTask(server, claudine, options.defaultCwd, onSubmitted);
+  registerDelegateTask(server, claudine, createSessionDirectory(server, options.defaultCwd), onSubmitted);
   registerWaitForTasks(server, claudine, watch, {
     progressIntervalMs: options.progressIntervalMs ?? claudine.config.mcp.progressInterval,
     defaultTimeoutMs: options.defaultWaitMs ?? claudine.config.mcp.waitTimeout,

@@ -45,13 +45,25 @@ const INITIALIZE = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
 });
 
-/** A raw POST to the server, with whatever headers the test wants (Host included). */
+/**
+ * A raw POST to the server, with whatever headers the test wants (Host included), and the access
+ * token unless `headers` names an authorization (null: none at all).
+ */
 function post(
   url: URL,
-  headers: Record<string, string>,
+  headers: Record<string, string | null>,
   body = INITIALIZE,
   address = url.hostname,
 ): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  const sent: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    authorization: `Bearer ${server.token}`,
+  };
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === null) delete sent[name];
+    else sent[name] = value;
+  }
   return new Promise((resolve, reject) => {
     const outgoing = request(
       {
@@ -59,7 +71,7 @@ function post(
         port: url.port,
         path: url.pathname,
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        headers: sent,
       },
       (response) => {
         let text = '';
@@ -90,7 +102,33 @@ describe('claudine-mcp --http', () => {
     }
   });
 
+  it('refuses a request without the access token, or with a wrong one, saying how to get it', async () => {
+    for (const authorization of [null, `Bearer ${'A'.repeat(43)}`, `Bearer ${server.token}x`, server.token, `Basic ${server.token}`]) {
+      const refused = await post(server.url, { authorization });
+      expect(refused.status, String(authorization)).toBe(401);
+      expect(refused.headers['www-authenticate']).toBe(
+        authorization === null ? 'Bearer realm="claudine"' : 'Bearer realm="claudine", error="invalid_token"',
+      );
+      expect(refused.headers['mcp-session-id']).toBeUndefined();
+      const { error } = JSON.parse(refused.body) as { error: { code: number; message: string } };
+      expect(error.code).toBe(-32_000);
+      expect(error.message).toContain('claudine mcp token');
+      expect(error.message).toContain(`claude mcp add --transport http claudine ${server.url.href}`);
+    }
+    // Every path, every method: nothing answers without the token.
+    expect((await post(new URL('/other', server.url), { authorization: null })).status).toBe(401);
+    const withToken = await post(server.url, { authorization: `bearer  ${server.token}` });
+    expect(withToken.status).toBe(200);
+    expect(server.stderr()).toContain('refused a request: no access token');
+    expect(server.stderr()).toContain('refused a request: wrong access token');
+    expect(server.stderr()).not.toContain('A'.repeat(43));
+    const registration = `claude mcp add --transport http claudine ${server.url.href} --header "Authorization: Bearer ${server.token}"`;
+    expect(server.stderr().split('\n')).toContain(`  ${registration}`);
+  });
+
   it('refuses a request with a bad Host or Origin header (DNS rebinding), before any session exists', async () => {
+    // The Host check comes first: without the token too, the answer is 403.
+    expect((await post(server.url, { host: `evil.example:${server.url.port}`, authorization: null })).status).toBe(403);
     const badHost = await post(server.url, { host: `evil.example:${server.url.port}` });
     expect(badHost.status).toBe(403);
     expect(JSON.parse(badHost.body)).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringContaining('Invalid Host header') } });
@@ -118,8 +156,8 @@ describe('claudine-mcp --http', () => {
   });
 
   it('lets several sessions share one server, each told about its own tasks', async () => {
-    const first = await connectHttpClient(server.url);
-    const second = await connectHttpClient(server.url);
+    const first = await connectHttpClient(server.url, server.token);
+    const second = await connectHttpClient(server.url, server.token);
     const gate = join(workdir, 'gate');
     const delegated = await callTool(first.client, 'DelegateTask', {
       prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done; echo shared`,

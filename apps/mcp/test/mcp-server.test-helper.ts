@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openClaudine } from '@claudine/runtime';
 import { fakeClaudePath, isProcessAlive, waitFor } from '@claudine/test-utils';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client, type ClientOptions } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -60,6 +60,8 @@ export interface TestSession {
 /** A running `claudine-mcp --http` process. */
 export interface HttpServerProcess {
   readonly url: URL;
+  /** The access token, from the registration line the server printed. */
+  readonly token: string;
   readonly child: ChildProcess;
   stderr(): string;
   stop(): Promise<void>;
@@ -84,8 +86,12 @@ export async function startHttpServerProcess(home: string, cwd: string, extra: R
     description: 'the HTTP server to listen',
     timeoutMs: 20_000,
   });
+  const token = await waitFor(() => /--header "Authorization: Bearer ([A-Za-z0-9_-]+)"\n/.exec(stderr)?.[1], {
+    description: 'the registration line',
+  });
   return {
     url: new URL(url),
+    token,
     child,
     stderr: () => stderr + (stdout === '' ? '' : `\n[stdout] ${stdout}`),
     async stop() {
@@ -97,13 +103,15 @@ export async function startHttpServerProcess(home: string, cwd: string, extra: R
   };
 }
 
-/** Connects a client session over HTTP to a running server. */
+/** Connects a client session over HTTP to a running server, with its access token. */
 export async function connectHttpClient(
   url: URL,
+  token: string,
+  clientOptions: ClientOptions = {},
 ): Promise<{ client: Client; messages: LoggingMessageNotification['params'][]; updated: string[] }> {
-  const client = new Client({ name: 'claudine-test', version: '0.0.0' });
+  const client = new Client({ name: 'claudine-test', version: '0.0.0' }, clientOptions);
   const captured = capture(client);
-  await client.connect(new StreamableHTTPClientTransport(url));
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
   return { client, ...captured };
 }
 
@@ -116,10 +124,11 @@ export async function openSession(
   home: string,
   cwd: string,
   extra: Record<string, string> = {},
+  clientOptions: ClientOptions = {},
 ): Promise<TestSession> {
   if (kind === 'http') {
     const server = await startHttpServerProcess(home, cwd, extra);
-    const { client, messages, updated } = await connectHttpClient(server.url);
+    const { client, messages, updated } = await connectHttpClient(server.url, server.token, clientOptions);
     return {
       client,
       messages,
@@ -142,7 +151,7 @@ export async function openSession(
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const client = new Client({ name: 'claudine-test', version: '0.0.0' });
+  const client = new Client({ name: 'claudine-test', version: '0.0.0' }, clientOptions);
   const captured = capture(client);
   await client.connect(transport);
   return { client, ...captured, stderr: () => stderr, close: () => client.close() };

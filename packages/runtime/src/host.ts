@@ -182,6 +182,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   }
   const metrics = createHostMetrics({
     config,
+    layout,
     store: store.metricsStore(),
     hostId: id,
     log,

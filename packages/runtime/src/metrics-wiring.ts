@@ -2,6 +2,7 @@ import type { ClaimBudget, ProcessRunner, RunEvent, RunHandle, RunOptions, RunRe
 import { createSystemUsageMeter, createTaskSampler, type ReapedTotals, renderPrometheus, type TaskSampler } from '@claudine/metrics';
 import type { ReapedCounters } from '@claudine/runner';
 import type { SqliteMetricsStore } from '@claudine/store-sqlite';
+import { ensureAccessToken, readAccessToken } from './access-token.js';
 import {
   BUDGET_WAIT_PREFIX,
   BUDGETED_AGENTS,
@@ -12,6 +13,7 @@ import {
   startOfDay,
 } from './budget.js';
 import type { Config } from './config.js';
+import type { DataLayout } from './data-directory.js';
 import { deferredRunHandle } from './deferred-run-handle.js';
 import { parseListenAddress } from './metrics-config.js';
 import { type MetricsEndpoint, serveMetrics } from './metrics-endpoint.js';
@@ -21,6 +23,8 @@ import { taskMetricsOf } from './task-metrics.js';
 /** What {@link createHostMetrics} needs from the host. */
 export interface HostMetricsOptions {
   readonly config: Config;
+  /** The data directory, whose access token `/metrics` requires. */
+  readonly layout: DataLayout;
   /** Where metrics go: the host's task store's connection (`SqliteTaskStore.metricsStore()`). */
   readonly store: SqliteMetricsStore;
   readonly hostId: string;
@@ -307,9 +311,11 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
       if (config.metrics.listen !== undefined) {
         const address = parseListenAddress(config.metrics.listen);
         if (address !== undefined) {
-          endpoint = await serveMetrics(address, prometheus);
+          // The same token as MCP over HTTP; read at each scrape, so a rotation applies at once.
+          ensureAccessToken(options.layout);
+          endpoint = await serveMetrics(address, prometheus, () => readAccessToken(options.layout));
           log(
-            `metrics: serving http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${endpoint.address.port}/metrics`,
+            `metrics: serving http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${endpoint.address.port}/metrics (with the access token: claudine mcp token)`,
           );
         }
       }

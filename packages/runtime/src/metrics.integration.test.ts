@@ -2,8 +2,10 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { parsePrometheusText, prometheusValue, waitFor } from '@claudine/test-utils';
 import { describe, expect, it } from 'vitest';
+import { readAccessToken, rotateAccessToken } from './access-token.js';
 import type { Claudine } from './client.js';
 import { type ConfigInput, loadConfig } from './config.js';
+import { dataLayout } from './data-directory.js';
 import type { Host } from './host.js';
 import { finished, useHostFixture } from './host-fixture.test-helper.js';
 
@@ -97,22 +99,37 @@ describe('metrics of tasks run by a host', () => {
     expect(early).toEqual([]);
   });
 
-  it('serves Prometheus text on loopback when asked, and refuses foreign Host headers', async () => {
+  it('serves Prometheus text on loopback when asked, with the access token only, and refuses foreign Host headers', async () => {
     const started = await host({ metrics: { listen: 0 } });
     const port = started.metricsEndpoint?.port;
     expect(port).toBeGreaterThan(0);
     const claudine = client();
     const { task } = await claudine.submit({ prompt: 'sleep 30', agent: 'command', cwd: fixture.workdir });
     await waitFor(async () => (await claudine.metrics.task(task.id))[0]?.live === true, { description: 'the task to run' });
-    const ok = await fetchText(port ?? 0, '/metrics', '127.0.0.1');
+    // The host created the data directory's token when it began to listen.
+    const token = readAccessToken(dataLayout(fixture.home));
+    expect(token).toBeDefined();
+    const anonymous = await fetchText(port ?? 0, '/metrics', '127.0.0.1');
+    expect(anonymous).toMatchObject({ status: 401, challenge: 'Bearer realm="claudine"' });
+    expect(anonymous.body).toContain('claudine mcp token');
+    expect(anonymous.body).not.toContain('claudine_tasks');
+    const wrong = await fetchText(port ?? 0, '/metrics', '127.0.0.1', `Bearer ${'A'.repeat(43)}`);
+    expect(wrong).toMatchObject({ status: 401, challenge: 'Bearer realm="claudine", error="invalid_token"' });
+    // The Host check comes first.
+    expect((await fetchText(port ?? 0, '/metrics', 'attacker.example')).status).toBe(403);
+    const ok = await fetchText(port ?? 0, '/metrics', '127.0.0.1', `Bearer ${token}`);
     expect(ok.status).toBe(200);
     expect(ok.type).toBe('text/plain; version=0.0.4; charset=utf-8');
     const parsed = parsePrometheusText(ok.body);
     expect(prometheusValue(parsed, 'claudine_tasks', { state: 'running' })).toBe(1);
     expect(prometheusValue(parsed, 'claudine_task_processes', { task: task.id, agent: 'command' })).toBeGreaterThanOrEqual(1);
     expect(prometheusValue(parsed, 'claudine_host_memory_bytes')).toBeGreaterThan(0);
-    expect((await fetchText(port ?? 0, '/metrics', 'attacker.example')).status).toBe(403);
-    expect((await fetchText(port ?? 0, '/other', 'localhost')).status).toBe(404);
+    expect((await fetchText(port ?? 0, '/metrics', 'attacker.example', `Bearer ${token}`)).status).toBe(403);
+    expect((await fetchText(port ?? 0, '/other', 'localhost', `Bearer ${token}`)).status).toBe(404);
+    // A rotated token applies from the next scrape.
+    const rotated = rotateAccessToken(dataLayout(fixture.home));
+    expect((await fetchText(port ?? 0, '/metrics', '127.0.0.1', `Bearer ${token}`)).status).toBe(401);
+    expect((await fetchText(port ?? 0, '/metrics', 'localhost', `Bearer ${rotated}`)).status).toBe(200);
     // The CLI's path: the same text, read from the store by a client.
     const fromClient = parsePrometheusText(await claudine.metrics.prometheus());
     expect(prometheusValue(fromClient, 'claudine_tasks', { state: 'running' })).toBe(1);
@@ -190,14 +207,27 @@ describe('budgets', () => {
   });
 });
 
-function fetchText(port: number, path: string, hostHeader: string): Promise<{ status: number; type: string; body: string }> {
+function fetchText(
+  port: number,
+  path: string,
+  hostHeader: string,
+  authorization?: string,
+): Promise<{ status: number; type: string; body: string; challenge: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path, headers: { host: `${hostHeader}:${port}` } }, (response) => {
+    const headers = { host: `${hostHeader}:${port}`, ...(authorization === undefined ? {} : { authorization }) };
+    const outgoing = request({ host: '127.0.0.1', port, path, headers }, (response) => {
       let body = '';
       response.setEncoding('utf8').on('data', (chunk: string) => {
         body += chunk;
       });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), body }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          type: String(response.headers['content-type']),
+          body,
+          challenge: response.headers['www-authenticate'],
+        }),
+      );
     });
     outgoing.on('error', reject);
     outgoing.end();

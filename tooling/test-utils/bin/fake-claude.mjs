@@ -31,12 +31,22 @@
 //   auth-failed                 what the real CLI prints when not logged in, exit 1
 //   rate-limit-times <n> <file> rate-limit while <file> counts fewer than <n> runs, then succeed
 //   exit <code>                 exit with <code> without a result
+// `auth status` answers as the real CLI does: logged in, unless FAKE_CLAUDE_LOGGED_OUT is set.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const VERSION = '2.1.330 (fake)';
 const argv = process.argv.slice(2);
+
+// Logged out, the real CLI prints the same JSON with loggedIn false and exits 1.
+if (argv[0] === 'auth' && argv[1] === 'status') {
+  const loggedIn = process.env.FAKE_CLAUDE_LOGGED_OUT === undefined;
+  process.stdout.write(
+    `${JSON.stringify({ loggedIn, authMethod: loggedIn ? 'claude.ai' : 'none', apiProvider: 'firstParty' }, null, 2)}\n`,
+  );
+  process.exit(loggedIn ? 0 : 1);
+}
 
 /** @param {string} message */
 function refuse(message) {

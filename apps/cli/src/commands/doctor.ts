@@ -18,7 +18,7 @@ export function registerDoctor(program: Command): void {
     .command('doctor')
     .summary('check the installation and say how to fix what is wrong')
     .description(
-      'Checks Node.js, the claude and codex executables (and their versions), the shell for command tasks, the data directory and its permissions, free disk space, the configuration, the database and the host. Each problem comes with what to do about it. Exits 1 when a check fails; warnings (such as a missing codex when you do not use it) do not.',
+      'Checks Node.js, the claude and codex executables (and their versions), whether Claude Code is logged in (`claude auth status`), the shell for command tasks, the data directory and its permissions, free disk space, the configuration, the database and the host. Each problem comes with what to do about it. Exits 1 when a check fails; warnings (such as a missing codex when you do not use it) do not.',
     )
     .option('--json', 'print JSON: { ok, checks: [{ id, title, status, detail, fix }] }');
   withExamples(doctor, ['claudine doctor', 'claudine doctor --json']).action(async (options: { json?: boolean }, command: Command) => {
