@@ -1,4 +1,4 @@
-import type { OutputSlice, OutputStream, Task } from '@claudine/core';
+import type { OutputDamage, OutputStream, Task } from '@claudine/core';
 import { type Claudine, formatBytes, tailClaudeTranscript } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, printJson, printJsonLine, withClaudine } from '../context.js';
@@ -20,6 +20,9 @@ interface LogsOptions {
 
 // --json without --follow prints one document; it holds at most this much output.
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
+// Output read at once when printing a whole log: large enough that each read's fixed cost is
+// small next to its copying, small enough to keep the CLI's memory flat.
+const READ_BYTES = 4 * 1024 * 1024;
 
 /** `claudine logs <id>`: a task's output, whole, tailed or followed. */
 export function registerLogs(program: Command): void {
@@ -27,7 +30,7 @@ export function registerLogs(program: Command): void {
     .command('logs')
     .summary("print a task's output")
     .description(
-      "Prints a task's output: stdout, stderr, and Claudine's own notes (dimmed). For claude tasks the stream-json is shown as a readable transcript unless --raw is given. With --follow it keeps printing as output comes, and ends when the task ends. Compressed and segmented logs read the same.",
+      "Prints a task's output: its stdout on stdout and its stderr on stderr, byte for byte, and Claudine's own notes (dimmed, on stderr). For claude tasks the stream-json is shown as a readable transcript unless --raw is given. With --follow it keeps printing as output comes, and ends when the task ends. Compressed and segmented logs read the same.",
     )
     .argument('<id>', 'task id')
     .option('-f, --follow', 'keep printing output as it comes until the task ends')
@@ -67,7 +70,7 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
       tail === undefined
         ? await claudine.output.read(id, { offset, streams, maxBytes: MAX_JSON_BYTES })
         : await claudine.output.tail(id, tail, { streams });
-    printJson(LogsJson, {
+    await printJson(LogsJson, {
       records: slice.records,
       startOffset: slice.startOffset,
       nextOffset: slice.nextOffset,
@@ -78,22 +81,24 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
   }
 
   const printer = createOutputPrinter({ terminal, transcript });
-  const show = (slice: OutputSlice): void => {
-    for (const damage of slice.damage ?? []) printer.damage(damage);
-    printer.print(slice.records);
+  const showDamage = async (damage: readonly OutputDamage[] | undefined): Promise<void> => {
+    for (const item of damage ?? []) await printer.damage(item);
   };
   let printed = false;
   if (tail !== undefined) {
     const slice = transcript
       ? await tailClaudeTranscript(claudine.output, id, { lines: tail, streams })
       : await claudine.output.tail(id, tail, { streams });
-    show(slice);
+    await showDamage(slice.damage);
+    await printer.printText(slice.records);
     printed = slice.records.length > 0;
     offset = slice.nextOffset;
   } else if (options.follow !== true) {
+    // One slice at a time, each printed (and drained) before the next is read.
     for (;;) {
-      const slice = await claudine.output.read(id, { offset, streams });
-      show(slice);
+      const slice = await claudine.output.readBytes(id, { offset, streams, maxBytes: READ_BYTES });
+      await showDamage(slice.damage);
+      await printer.print(slice.records);
       printed ||= slice.records.length > 0;
       offset = slice.nextOffset;
       if (slice.atEnd) break;
@@ -104,21 +109,31 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
     const controller = new AbortController();
     const onInterrupt = (): void => controller.abort();
     process.once('SIGINT', onInterrupt);
+    const followOptions = { offset, streams, signal: controller.signal, onDamage: (damage: OutputDamage) => void printer.damage(damage) };
     try {
-      finished = await claudine.followOutput(
-        id,
-        (records) => {
-          printed ||= records.length > 0;
-          if (options.json !== true) printer.print(records);
-          else for (const record of records) printJsonLine(LogRecordJson, record);
-        },
-        { offset, streams, signal: controller.signal, onDamage: (damage) => printer.damage(damage) },
-      );
+      finished =
+        options.json === true
+          ? await claudine.followOutput(
+              id,
+              async (records) => {
+                printed ||= records.length > 0;
+                for (const record of records) await printJsonLine(LogRecordJson, record);
+              },
+              followOptions,
+            )
+          : await claudine.followOutputBytes(
+              id,
+              (chunks) => {
+                printed ||= chunks.length > 0;
+                return printer.print(chunks);
+              },
+              followOptions,
+            );
     } finally {
       process.off('SIGINT', onInterrupt);
     }
   }
-  printer.flush();
+  await printer.flush();
   await explainMissingOutput(claudine, terminal, finished, printed);
   if (printer.damaged) process.exitCode = EXIT.storage;
 }

@@ -18,6 +18,19 @@ export interface OutputRecord {
 }
 
 /**
+ * A piece of output as the bytes the task wrote, exactly (what {@link OutputStore.readBytes}
+ * returns): byte-identical even where the task wrote something that is not UTF-8.
+ */
+export interface OutputChunk {
+  readonly stream: OutputStream;
+  /** Capture time, milliseconds since the Unix epoch. */
+  readonly time: number;
+  readonly bytes: Uint8Array;
+  /** Log position of the first byte of `bytes`; see {@link OutputRecord.offset}. */
+  readonly offset: number;
+}
+
+/**
  * A stretch of a log that could not be read (a missing or damaged segment). The reader skips it
  * and goes on with what follows, so the rest of the log stays readable; the apps show `message`.
  */
@@ -32,9 +45,9 @@ export interface OutputDamage {
   readonly message: string;
 }
 
-/** What a read returned, and where to continue from. */
-export interface OutputSlice {
-  readonly records: readonly OutputRecord[];
+/** What a read returned (text records, or {@link OutputChunk}s), and where to continue from. */
+export interface OutputSlice<Item = OutputRecord> {
+  readonly records: readonly Item[];
   /** Log position where this slice starts (pass it as `before` to read what precedes). */
   readonly startOffset: number;
   /** Position to pass as `offset` to read what follows. */
@@ -71,6 +84,11 @@ export interface OutputTailOptions {
 export interface OutputStore {
   /** Output from `offset` on. An unknown task reads as empty. */
   read(taskId: string, options?: OutputReadOptions): Promise<OutputSlice>;
+  /**
+   * The same as {@link OutputStore.read}, as the bytes the task wrote instead of text: what a
+   * reader that copies output elsewhere (a pipe, a file) uses, so nothing is decoded or altered.
+   */
+  readBytes(taskId: string, options?: OutputReadOptions): Promise<OutputSlice<OutputChunk>>;
   /** The last `lines` lines of the chosen streams. */
   tail(taskId: string, lines: number, options?: OutputTailOptions): Promise<OutputSlice>;
 }

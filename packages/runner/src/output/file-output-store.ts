@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   ClaudineError,
   OUTPUT_STREAMS,
+  type OutputChunk,
   type OutputDamage,
   type OutputReadOptions,
   type OutputRecord,
@@ -21,15 +22,6 @@ const DEFAULT_MAX_BYTES = 1024 * 1024;
 // asking for stderr in a log of gigabytes of stdout gets an answer (and an offset) quickly.
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 
-interface RawRecord {
-  readonly stream: OutputStream;
-  readonly time: number;
-  /** The record's payload as text, or the part of it that was asked for. */
-  readonly text: string;
-  /** Log position of the first byte of `text`. */
-  readonly offset: number;
-}
-
 /**
  * The {@link OutputStore} over the segmented logs written by the task log writer. Works from any
  * process while the task runs or after; compressed segments are read transparently; a record
@@ -37,19 +29,22 @@ interface RawRecord {
  * skipped and reported in the slice's `damage`, so the rest of the log stays readable.
  */
 export function createFileOutputStore(logsDirectory: string): OutputStore {
+  const readBytes = (taskId: string, options: OutputReadOptions = {}): Promise<OutputSlice<OutputChunk>> => {
+    const directory = taskLogDirectory(logsDirectory, taskId);
+    const offset = options.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new ClaudineError('invalid_input', `The offset ${offset} is not a log position: pass 0 or a nextOffset from an earlier read.`);
+    }
+    const streams = new Set(options.streams ?? OUTPUT_STREAMS);
+    const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    return retryWhenMoved(() => readForward(taskId, directory, offset, streams, maxBytes));
+  };
   return {
-    async read(taskId, options: OutputReadOptions = {}) {
-      const directory = taskLogDirectory(logsDirectory, taskId);
-      const offset = options.offset ?? 0;
-      if (!Number.isSafeInteger(offset) || offset < 0) {
-        throw new ClaudineError(
-          'invalid_input',
-          `The offset ${offset} is not a log position: pass 0 or a nextOffset from an earlier read.`,
-        );
-      }
-      const streams = new Set(options.streams ?? OUTPUT_STREAMS);
-      const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_MAX_BYTES);
-      return retryWhenMoved(() => readForward(taskId, directory, offset, streams, maxBytes));
+    readBytes,
+
+    async read(taskId, options) {
+      const slice = await readBytes(taskId, options);
+      return { ...slice, records: decodeText(slice.records) };
     },
 
     async tail(taskId, lines, options: OutputTailOptions = {}) {
@@ -66,12 +61,12 @@ async function readForward(
   offset: number,
   streams: ReadonlySet<OutputStream>,
   maxBytes: number,
-): Promise<OutputSlice> {
+): Promise<OutputSlice<OutputChunk>> {
   const segments = await listSegments(directory);
   const first = segments[0];
   if (first === undefined) return { records: [], startOffset: offset, nextOffset: offset, atEnd: true };
   const damage: OutputDamage[] = [];
-  const raw: RawRecord[] = [];
+  const raw: OutputChunk[] = [];
   let position = offset;
   let budget = maxBytes;
   let scanned = 0;
@@ -178,7 +173,7 @@ async function readForward(
     }
   }
   if (!atEnd && index >= segments.length) atEnd = true;
-  return sliceOf(decodeText(raw), offset, position, atEnd, damage);
+  return sliceOf(nonEmpty(raw), offset, position, atEnd, damage);
 }
 
 async function readBackward(
@@ -204,7 +199,7 @@ async function readBackward(
     }
   }
   const end = before === undefined ? logEnd : Math.max(0, Math.min(before, logEnd));
-  const collected: RawRecord[] = [];
+  const collected: OutputChunk[] = [];
   let newlines = 0;
   let scanned = 0;
   let position = end;
@@ -244,7 +239,7 @@ async function readBackward(
           if (from < to && streams.has(inside.stream)) {
             const raw = await payloadOf(source, inside, segment.start, from, to);
             collected.push(raw);
-            newlines += countNewlines(raw.text);
+            newlines += countNewlines(raw.bytes);
           }
           relative = inside.start;
         }
@@ -267,7 +262,7 @@ async function readBackward(
         if (streams.has(record.stream)) {
           const raw = await payloadOf(source, record, segment.start);
           collected.push(raw);
-          newlines += countNewlines(raw.text);
+          newlines += countNewlines(raw.bytes);
         }
         scanned += record.end - record.start;
         relative = record.start;
@@ -287,13 +282,13 @@ async function readBackward(
   return sliceOf(records, startOffset, end, end >= logEnd, damage.reverse());
 }
 
-function sliceOf(
-  records: readonly OutputRecord[],
+function sliceOf<Item>(
+  records: readonly Item[],
   startOffset: number,
   nextOffset: number,
   atEnd: boolean,
   damage: readonly OutputDamage[],
-): OutputSlice {
+): OutputSlice<Item> {
   return { records, startOffset, nextOffset, atEnd, ...(damage.length > 0 ? { damage } : {}) };
 }
 
@@ -304,12 +299,12 @@ async function payloadOf(
   segmentStart: number,
   from?: number,
   to?: number,
-): Promise<RawRecord> {
+): Promise<OutputChunk> {
   const first = from ?? record.start + RECORD_HEADER_BYTES;
   const last = to ?? record.end - RECORD_TRAILER_BYTES;
-  // Writers keep every record whole UTF-8, so each decodes on its own.
-  const text = (await source.read(first, last - first, false)).toString('utf8');
-  return { stream: record.stream, time: record.time, text, offset: segmentStart + first };
+  // A view of the source's window, not a copy: the source reads each window into a new buffer.
+  const bytes = await source.read(first, last - first, false);
+  return { stream: record.stream, time: record.time, bytes, offset: segmentStart + first };
 }
 
 // The record a position lies inside, or undefined when it is a record boundary (or cannot be
@@ -340,7 +335,7 @@ async function openOrDamage(path: string, compressed: boolean): Promise<SegmentS
 }
 
 // A segment compressed or deleted between listing and opening it: list again.
-async function retryWhenMoved(work: () => Promise<OutputSlice>): Promise<OutputSlice> {
+async function retryWhenMoved<Slice>(work: () => Promise<Slice>): Promise<Slice> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await work();
@@ -387,13 +382,23 @@ function missingDamage(taskId: string, directory: string, from: number, to: numb
   };
 }
 
-function decodeText(records: readonly RawRecord[]): OutputRecord[] {
-  return records.filter((record) => record.text !== '');
+// Writers keep every record whole UTF-8, so each decodes on its own.
+function decodeText(chunks: readonly OutputChunk[]): OutputRecord[] {
+  return nonEmpty(chunks).map((chunk) => ({
+    stream: chunk.stream,
+    time: chunk.time,
+    text: Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString('utf8'),
+    offset: chunk.offset,
+  }));
 }
 
-function countNewlines(text: string): number {
+function nonEmpty(chunks: readonly OutputChunk[]): OutputChunk[] {
+  return chunks.filter((chunk) => chunk.bytes.length > 0);
+}
+
+function countNewlines(bytes: Uint8Array): number {
   let count = 0;
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count += 1;
+  for (let index = bytes.indexOf(0x0a); index !== -1; index = bytes.indexOf(0x0a, index + 1)) count += 1;
   return count;
 }
 
