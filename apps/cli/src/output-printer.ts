@@ -1,6 +1,6 @@
 import type { OutputChunk, OutputDamage, OutputRecord, OutputStream } from '@claudine/core';
 import { createClaudeTranscriptRenderer } from '@claudine/runtime';
-import { writeStderr, writeStdout } from './stream-writer.js';
+import { createStreamWriter, type StreamWriter } from './stream-writer.js';
 import { paint, type Terminal } from './terminal.js';
 
 /** Options for {@link createOutputPrinter}. */
@@ -8,18 +8,21 @@ export interface OutputPrinterOptions {
   readonly terminal: Terminal;
   /** Render Claude's stream-json as a readable transcript (claude tasks, unless --raw). */
   readonly transcript: boolean;
-  /** Writes to stdout; a promise means "wait before writing more" (default: process.stdout). */
-  readonly write?: (data: string | Uint8Array) => Promise<void> | undefined;
-  /** Writes to stderr, likewise. */
-  readonly writeError?: (data: string | Uint8Array) => Promise<void> | undefined;
+  /** Where stdout goes (default: process.stdout). */
+  readonly stdout?: StreamWriter;
+  /** Where stderr goes (default: process.stderr). */
+  readonly stderr?: StreamWriter;
 }
 
 /**
- * Prints output as it comes. Every method resolves once stdout and stderr can take more, so a
- * caller that awaits each call holds little output in memory however slow the reader is.
+ * Prints output as it comes. Every method resolves once what it printed has left the process,
+ * so a caller that awaits each call holds little output in memory however slow the reader is.
  */
 export interface OutputPrinter {
-  /** Prints output as the task wrote it. */
+  /**
+   * Prints output as the task wrote it. The chunks' bytes are written from where they are, not
+   * copied: they may be reused once the promise resolved, not before.
+   */
   print(chunks: readonly OutputChunk[]): Promise<void>;
   /** Prints output read as text (tails). */
   printText(records: readonly OutputRecord[]): Promise<void>;
@@ -45,20 +48,18 @@ const EMPTY = new Uint8Array(0);
  * the last unfinished line at {@link OutputPrinter.flush}.
  */
 export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinter {
-  const writers: Readonly<Record<OutputStream, (data: string | Uint8Array) => Promise<void> | undefined>> = {
-    stdout: options.write ?? writeStdout,
-    stderr: options.writeError ?? writeStderr,
-    // Claudine's own notes are no part of what the task printed: stdout stays exactly the task's.
-    system: options.writeError ?? writeStderr,
-  };
+  const stdout = options.stdout ?? createStreamWriter(process.stdout);
+  const stderr = options.stderr ?? createStreamWriter(process.stderr);
+  // Claudine's own notes are no part of what the task printed: stdout stays exactly the task's.
+  const writers: Readonly<Record<OutputStream, StreamWriter>> = { stdout, stderr, system: stderr };
   const held: Record<OutputStream, Uint8Array> = { stdout: EMPTY, stderr: EMPTY, system: EMPTY };
   const transcript = options.transcript ? createClaudeTranscriptRenderer() : undefined;
   let damaged = false;
 
-  async function emit(stream: OutputStream, parts: readonly Uint8Array[]): Promise<void> {
+  function emit(stream: OutputStream, parts: readonly Uint8Array[]): void {
     if (parts.length === 0) return;
     if (stream !== 'system') {
-      for (const part of gathered(parts)) await writers[stream](part);
+      for (const part of gathered(parts)) writers[stream].write(part);
       return;
     }
     const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
@@ -66,7 +67,11 @@ export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinte
     const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').split('\n');
     const rest = lines.pop() ?? '';
     const painted = lines.map((line) => `${paint(options.terminal, 'dim', line)}\n`).join('');
-    await writers.system(rest === '' ? painted : `${painted}${paint(options.terminal, 'dim', rest)}`);
+    writers.system.write(rest === '' ? painted : `${painted}${paint(options.terminal, 'dim', rest)}`);
+  }
+
+  async function settled(): Promise<void> {
+    await Promise.all([stdout.settled(), stderr.settled()]);
   }
 
   async function printChunks(chunks: readonly OutputChunk[]): Promise<void> {
@@ -74,7 +79,7 @@ export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinte
     let parts: Uint8Array[] = [];
     for (const chunk of chunks) {
       if (chunk.stream !== stream) {
-        if (stream !== undefined) await emit(stream, parts);
+        if (stream !== undefined) emit(stream, parts);
         stream = chunk.stream;
         parts = [];
       }
@@ -82,16 +87,17 @@ export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinte
       const bytes = chunk.bytes;
       const newline = bytes.lastIndexOf(NEWLINE);
       if (newline === -1 && before.length + bytes.length < MAX_HELD_BYTES) {
-        held[stream] = before.length === 0 ? Uint8Array.from(bytes) : Buffer.concat([before, bytes]);
+        held[stream] = before.length === 0 ? Buffer.from(bytes) : Buffer.concat([before, bytes]);
         continue;
       }
       const cut = newline === -1 || bytes.length - newline - 1 >= MAX_HELD_BYTES ? bytes.length : newline + 1;
       if (before.length > 0) parts.push(before);
       parts.push(cut === bytes.length ? bytes : bytes.subarray(0, cut));
-      // A copy: the chunk's bytes are a view of a buffer the reader lets go of.
-      held[stream] = cut === bytes.length ? EMPTY : Uint8Array.from(bytes.subarray(cut));
+      // Copies: the chunk's bytes are a view of a buffer the reader reuses.
+      held[stream] = cut === bytes.length ? EMPTY : Buffer.from(bytes.subarray(cut));
     }
-    if (stream !== undefined) await emit(stream, parts);
+    if (stream !== undefined) emit(stream, parts);
+    await settled();
   }
 
   function render(records: readonly OutputRecord[]): Promise<void> {
@@ -108,7 +114,8 @@ export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinte
     },
     async damage(damage) {
       damaged = true;
-      await writers.stderr(`${paint(options.terminal, 'yellow', `claudine: ${damage.message}`)}\n`);
+      stderr.write(`${paint(options.terminal, 'yellow', `claudine: ${damage.message}`)}\n`);
+      await settled();
     },
     get damaged() {
       return damaged;
@@ -118,15 +125,28 @@ export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinte
       for (const stream of ['stdout', 'stderr', 'system'] as const) {
         const rest = held[stream];
         held[stream] = EMPTY;
-        await emit(stream, rest.length === 0 ? [] : [rest]);
+        emit(stream, rest.length === 0 ? [] : [rest]);
       }
+      await settled();
     },
   };
 }
 
-// Small parts are joined, so that a log of many small records costs a write per stretch of them
+// Parts that lie side by side in memory (records read into one buffer) become one view, and
+// other small parts are joined, so that a log of many records costs a write per stretch of them
 // rather than one per record; large ones are written as they are, which copies nothing.
 function gathered(parts: readonly Uint8Array[]): Uint8Array[] {
+  const adjacent: Uint8Array[] = [];
+  for (const part of parts) {
+    const last = adjacent[adjacent.length - 1];
+    if (last !== undefined && last.buffer === part.buffer && last.byteOffset + last.byteLength === part.byteOffset) {
+      adjacent[adjacent.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + part.byteLength);
+    } else adjacent.push(part);
+  }
+  return joinedSmall(adjacent);
+}
+
+function joinedSmall(parts: readonly Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   let small: Uint8Array[] = [];
   let smallBytes = 0;

@@ -40,6 +40,7 @@ export type {
 } from './ports/output-catalog.js';
 export {
   OUTPUT_STREAMS,
+  type OutputByteReadOptions,
   type OutputChunk,
   type OutputDamage,
   type OutputReadOptions,

@@ -35,6 +35,10 @@ import { followTaskOutput } from './follow-output.js';
 import { pruneTasks } from './prune.js';
 import { formatDuration } from './units.js';
 
+// Output read at once by followOutputBytes: large enough that each read's fixed cost is small
+// next to its copying.
+const FOLLOW_READ_BYTES = 4 * 1024 * 1024;
+
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
   /** The data directory (default: `$CLAUDINE_HOME` or the platform data dir). */
@@ -80,6 +84,8 @@ export interface FollowOptions {
   readonly signal?: AbortSignal;
   /** Told once about each missing or damaged part of the log that was skipped. */
   readonly onDamage?: (damage: OutputDamage) => void;
+  /** Deliver what is stored now and stop, without waiting for the task to finish. */
+  readonly stopAtEnd?: boolean;
 }
 
 /**
@@ -138,7 +144,9 @@ export interface Claudine {
   followOutput(id: string, onRecords: (records: readonly OutputRecord[]) => void | Promise<void>, options?: FollowOptions): Promise<Task>;
   /**
    * {@link Claudine.followOutput} with the bytes the task wrote instead of text, for copying
-   * output elsewhere unaltered (`claudine logs`, `run --wait`).
+   * output elsewhere unaltered (`claudine logs`, `run --wait`). The chunks' bytes are valid only
+   * until `onChunks` returns (or its promise settles): the next read reuses their memory, so
+   * following gigabytes allocates nothing per read. Copy what you keep.
    */
   followOutputBytes(id: string, onChunks: (chunks: readonly OutputChunk[]) => void | Promise<void>, options?: FollowOptions): Promise<Task>;
   /** What is known about a task's stored output (sizes, segments, truncation, deletion). */
@@ -391,7 +399,17 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     followOutputBytes(id, onChunks, followOptions = {}) {
       const { streams, ...options } = followOptions;
-      const readSlice = (offset: number) => output.readBytes(id, { offset, ...(streams === undefined ? {} : { streams }) });
+      // Two buffers used in turn for every read: the chunks are handed over only until onChunks
+      // settles, while the next slice is read into the other one.
+      const buffers = [Buffer.allocUnsafe(FOLLOW_READ_BYTES), Buffer.allocUnsafe(FOLLOW_READ_BYTES)] as const;
+      let reads = 0;
+      const readSlice = (offset: number) =>
+        output.readBytes(id, {
+          offset,
+          buffer: buffers[reads++ % 2] as Buffer,
+          maxBytes: FOLLOW_READ_BYTES,
+          ...(streams === undefined ? {} : { streams }),
+        });
       return followTaskOutput(id, { layout, getTask: get, readSlice, ...followHostCheck }, onChunks, options);
     },
 

@@ -10,7 +10,11 @@ export interface FollowSource<Item> {
   readonly layout: DataLayout;
   /** The task as stored now; throws `not_found`. */
   getTask(id: string): Promise<Task>;
-  /** One slice of the log from `offset` (the output store's `read` or `readBytes`). */
+  /**
+   * One slice of the log from `offset` (the output store's `read` or `readBytes`). The next
+   * slice is asked for while the last one is being delivered: a reader into reused buffers needs
+   * two, used in turn.
+   */
   readSlice(offset: number): Promise<OutputSlice<Item>>;
   /** Called now and then while the task is unfinished: starts a host if none runs. */
   checkHost?(): Promise<void>;
@@ -24,6 +28,11 @@ export interface FollowTaskOutputOptions {
   readonly signal?: AbortSignal;
   /** Told once about each missing or damaged part of the log that was skipped. */
   readonly onDamage?: (damage: OutputDamage) => void;
+  /**
+   * Deliver what is stored now and stop, without waiting for the task to finish (`claudine logs`
+   * without `--follow`).
+   */
+  readonly stopAtEnd?: boolean;
 }
 
 // A host that died while we followed is replaced at most this often.
@@ -44,22 +53,27 @@ export async function followTaskOutput<Item>(
   let offset = options.offset ?? 0;
   const reported = new Set<string>();
   const aborted = (): boolean => options.signal?.aborted === true;
+  // Each slice is read while the one before is being delivered (its bytes are not touched until
+  // the read after this one), so reading and writing overlap.
   const drain = async (): Promise<void> => {
-    for (;;) {
-      const slice = await source.readSlice(offset);
+    let pending: Promise<OutputSlice<Item>> | undefined = source.readSlice(offset);
+    while (pending !== undefined) {
+      const slice: OutputSlice<Item> = await pending;
       for (const damage of slice.damage ?? []) {
         const key = `${damage.file}:${damage.from}`;
         if (reported.has(key)) continue;
         reported.add(key);
         options.onDamage?.(damage);
       }
+      pending = slice.atEnd || aborted() ? undefined : source.readSlice(slice.nextOffset);
+      // Should delivering fail, the read ahead is not waited for: its failure is no news.
+      pending?.catch(() => undefined);
       if (slice.records.length > 0) await deliver(slice.records);
       offset = slice.nextOffset;
-      if (slice.atEnd || aborted()) return;
     }
   };
   let task = await source.getTask(id);
-  if (isTerminalStatus(task.status) || aborted()) {
+  if (isTerminalStatus(task.status) || aborted() || options.stopAtEnd === true) {
     await drain();
     return task;
   }

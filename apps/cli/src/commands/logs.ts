@@ -20,9 +20,6 @@ interface LogsOptions {
 
 // --json without --follow prints one document; it holds at most this much output.
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
-// Output read at once when printing a whole log: large enough that each read's fixed cost is
-// small next to its copying, small enough to keep the CLI's memory flat.
-const READ_BYTES = 4 * 1024 * 1024;
 
 /** `claudine logs <id>`: a task's output, whole, tailed or followed. */
 export function registerLogs(program: Command): void {
@@ -93,23 +90,21 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
     await printer.printText(slice.records);
     printed = slice.records.length > 0;
     offset = slice.nextOffset;
-  } else if (options.follow !== true) {
-    // One slice at a time, each printed (and drained) before the next is read.
-    for (;;) {
-      const slice = await claudine.output.readBytes(id, { offset, streams, maxBytes: READ_BYTES });
-      await showDamage(slice.damage);
-      await printer.print(slice.records);
-      printed ||= slice.records.length > 0;
-      offset = slice.nextOffset;
-      if (slice.atEnd) break;
-    }
   }
   let finished: Task = task;
-  if (options.follow === true) {
+  if (tail === undefined || options.follow === true) {
+    // Ctrl-C ends a follow quietly; without --follow it interrupts as it does any command.
     const controller = new AbortController();
     const onInterrupt = (): void => controller.abort();
-    process.once('SIGINT', onInterrupt);
-    const followOptions = { offset, streams, signal: controller.signal, onDamage: (damage: OutputDamage) => void printer.damage(damage) };
+    if (options.follow === true) process.once('SIGINT', onInterrupt);
+    const followOptions = {
+      offset,
+      streams,
+      signal: controller.signal,
+      onDamage: (damage: OutputDamage) => void printer.damage(damage),
+      // Without --follow: what is stored now, then stop.
+      stopAtEnd: options.follow !== true,
+    };
     try {
       finished =
         options.json === true

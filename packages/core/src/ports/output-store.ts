@@ -68,6 +68,18 @@ export interface OutputReadOptions {
   readonly maxBytes?: number;
 }
 
+/** Options for reading output as bytes. */
+export interface OutputByteReadOptions extends OutputReadOptions {
+  /**
+   * Read into this buffer instead of new memory: the chunks are views of it, valid until the
+   * caller writes to it or reads into it again, and a read returns no more than it holds. A
+   * reader that copies a whole log elsewhere reuses one buffer for every read, so copying
+   * gigabytes leaves no garbage behind. Throws `invalid_input` when it is smaller than the
+   * largest record the store keeps (1 MiB for the file store).
+   */
+  readonly buffer?: Uint8Array;
+}
+
 /** Options for tailing output. */
 export interface OutputTailOptions {
   /** Streams to include; all by default. */
@@ -88,7 +100,7 @@ export interface OutputStore {
    * The same as {@link OutputStore.read}, as the bytes the task wrote instead of text: what a
    * reader that copies output elsewhere (a pipe, a file) uses, so nothing is decoded or altered.
    */
-  readBytes(taskId: string, options?: OutputReadOptions): Promise<OutputSlice<OutputChunk>>;
+  readBytes(taskId: string, options?: OutputByteReadOptions): Promise<OutputSlice<OutputChunk>>;
   /** The last `lines` lines of the chosen streams. */
   tail(taskId: string, lines: number, options?: OutputTailOptions): Promise<OutputSlice>;
 }
