@@ -8,6 +8,11 @@ export interface OutputPrinterOptions {
   readonly terminal: Terminal;
   /** Render Claude's stream-json as a readable transcript (claude tasks, unless --raw). */
   readonly transcript: boolean;
+  /**
+   * Only one stream is printed (`logs --stdout`): nothing can cut into its lines, so output is
+   * printed as it comes, unfinished lines included (a live progress bar shows at once).
+   */
+  readonly oneStream?: boolean;
   /** Where stdout goes (default: process.stdout). */
   readonly stdout?: StreamWriter;
   /** Where stderr goes (default: process.stderr). */
@@ -83,8 +88,12 @@ export function createOutputPrinter(options: OutputPrinterOptions): OutputPrinte
         stream = chunk.stream;
         parts = [];
       }
-      const before = held[stream];
       const bytes = chunk.bytes;
+      if (options.oneStream === true) {
+        parts.push(bytes);
+        continue;
+      }
+      const before = held[stream];
       const newline = bytes.lastIndexOf(NEWLINE);
       if (newline === -1 && before.length + bytes.length < MAX_HELD_BYTES) {
         held[stream] = before.length === 0 ? Buffer.from(bytes) : Buffer.concat([before, bytes]);

@@ -77,7 +77,7 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
     return;
   }
 
-  const printer = createOutputPrinter({ terminal, transcript });
+  const printer = createOutputPrinter({ terminal, transcript, oneStream: streams.length === 1 });
   const showDamage = async (damage: readonly OutputDamage[] | undefined): Promise<void> => {
     for (const item of damage ?? []) await printer.damage(item);
   };
