@@ -2,6 +2,7 @@ import { type Claudine, openClaudine } from '@claudine/runtime';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { JsonValue } from './json-shapes.js';
+import { writeStdout } from './stream-writer.js';
 import { detectTerminal, type Terminal } from './terminal.js';
 
 /** Options every command accepts. */
@@ -47,13 +48,17 @@ export async function withClaudine<T>(
 
 /**
  * Prints a value as JSON on stdout (the `--json` output of every read command). The shape names
- * the documented schema (json-shapes.ts) the value must match; the compiler checks it.
+ * the documented schema (json-shapes.ts) the value must match; the compiler checks it. A
+ * promise, when returned, resolves once stdout drained: await it before printing more.
  */
-export function printJson<Shape extends z.ZodType>(_shape: Shape, value: JsonValue<z.input<Shape>>): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function printJson<Shape extends z.ZodType>(_shape: Shape, value: JsonValue<z.input<Shape>>): Promise<void> | undefined {
+  return writeStdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Prints a value as one line of JSON (NDJSON: `logs --follow --json`). */
-export function printJsonLine<Shape extends z.ZodType>(_shape: Shape, value: JsonValue<z.input<Shape>>): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+/**
+ * Prints a value as one line of JSON (NDJSON: `logs --follow --json`); a promise, when returned,
+ * resolves once stdout drained.
+ */
+export function printJsonLine<Shape extends z.ZodType>(_shape: Shape, value: JsonValue<z.input<Shape>>): Promise<void> | undefined {
+  return writeStdout(`${JSON.stringify(value)}\n`);
 }

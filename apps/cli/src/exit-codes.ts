@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { type ClaudineErrorCode, isClaudineError, type Task } from '@claudine/core';
 
 /**
@@ -19,7 +20,7 @@ export const EXIT = {
 } as const;
 
 /** What each exit code means, for `--help` and the README (generated from this list). */
-export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [number, string]> = [
+export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [number | string, string]> = [
   [EXIT.ok, 'success (`run --wait`: the task completed)'],
   [
     EXIT.failure,
@@ -34,6 +35,10 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [number, string]> = [
   [EXIT.dependencyFailed, '`run --wait`: a dependency failed, so the task did not run'],
   [EXIT.spawnError, '`run --wait`: the agent could not start (executable missing?)'],
   [EXIT.cancelled, '`run --wait`: the task was cancelled, or you stopped waiting with Ctrl-C (the task goes on)'],
+  [
+    '128+N',
+    '`run --wait`: the task was killed by signal N, as a shell reports it: 129 SIGHUP, 130 SIGINT, 131 SIGQUIT, 134 SIGABRT, 137 SIGKILL, 139 SIGSEGV, 143 SIGTERM',
+  ],
 ];
 
 /** The exit code for an error thrown by the runtime. */
@@ -57,8 +62,6 @@ export function exitCodeForError(error: unknown): number {
   return byCode[error.code] ?? EXIT.failure;
 }
 
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-
 /** The exit code that reports how a finished task ended. */
 export function exitCodeForTask(task: Task): number {
   if (task.status === 'completed') return EXIT.ok;
@@ -76,7 +79,10 @@ export function exitCodeForTask(task: Task): number {
       return EXIT.spawnError;
     default:
       if (task.exitCode !== null && task.exitCode > 0 && task.exitCode < 124) return task.exitCode;
-      if (task.signal !== null) return 128 + (SIGNAL_NUMBERS[task.signal] ?? 0);
+      if (task.signal !== null) {
+        const number = (constants.signals as Readonly<Record<string, number | undefined>>)[task.signal];
+        return number === undefined ? EXIT.failure : 128 + number;
+      }
       return EXIT.failure;
   }
 }

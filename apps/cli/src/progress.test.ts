@@ -43,7 +43,7 @@ describe('createProgress', () => {
     ]);
   });
 
-  it('draws a status line on a terminal and clears it around output and at the end', () => {
+  it('draws a status line on a terminal and clears it around output and at the end', async () => {
     const written: string[] = [];
     let now = 10_000;
     const progress = createProgress({
@@ -57,7 +57,9 @@ describe('createProgress', () => {
     expect(written.join('')).toMatch(/^\r\u001b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 3k9x2m4qab running · 5 s$/);
     now = 75_000;
     written.length = 0;
-    progress.around(() => written.push('OUTPUT\n'));
+    await progress.around(() => {
+      written.push('OUTPUT\n');
+    });
     expect(written[0]).toBe('\r\u001b[2K');
     expect(written[1]).toBe('OUTPUT\n');
     expect(written[2]).toMatch(/running · 1 min 10 s$/);

@@ -27,8 +27,11 @@ export interface ProgressOptions {
 export interface Progress {
   /** The task as last read. */
   update(task: Task): void;
-  /** Runs `print` (which writes output) with the status line out of its way. */
-  around(print: () => void): void;
+  /**
+   * Runs `print` (which writes output) with the status line out of its way, and redraws the line
+   * once `print` (and its promise, if it returns one) is done.
+   */
+  around(print: () => void | Promise<void>): Promise<void>;
   /** Removes the status line for good. */
   stop(): void;
 }
@@ -43,6 +46,8 @@ export function createProgress(options: ProgressOptions): Progress {
   let frame = 0;
   let drawn = false;
   let stopped = false;
+  // While output is being printed (and drained), the status line stays out of its way.
+  let printing = false;
   let lastState = '';
   let stateSince = now();
   let timer: NodeJS.Timeout | undefined;
@@ -65,7 +70,7 @@ export function createProgress(options: ProgressOptions): Progress {
   }
 
   function draw(): void {
-    if (stopped || task === undefined) return;
+    if (stopped || printing || task === undefined) return;
     frame = (frame + 1) % FRAMES.length;
     const text = truncate(line(), Math.max(10, terminal.width - 3));
     write(`${CLEAR_LINE}${paint(terminal, 'cyan', FRAMES[frame] ?? '')} ${paint(terminal, 'dim', text)}`);
@@ -110,13 +115,18 @@ export function createProgress(options: ProgressOptions): Progress {
       else if (next.status === 'running') plain(`task ${next.id} is running${next.attempt > 1 ? ` (attempt ${next.attempt})` : ''}`);
       else if (next.status === 'queued') plain(`task ${next.id} is queued`);
     },
-    around(print) {
+    async around(print) {
       if (!terminal.interactive || stopped) {
-        print();
+        await print();
         return;
       }
       clear();
-      print();
+      printing = true;
+      try {
+        await print();
+      } finally {
+        printing = false;
+      }
       draw();
     },
     stop() {

@@ -30,7 +30,7 @@ export async function reportSubmitted(
   const { task, hostError } = submitted;
   if (hostError !== null) process.stderr.write(`claudine: task ${task.id} is queued, but no host could start: ${hostError}\n`);
   if (options.wait !== true && options.follow !== true) {
-    if (options.json === true) printJson(SubmittedJson, { id: task.id, status: task.status, task });
+    if (options.json === true) await printJson(SubmittedJson, { id: task.id, status: task.status, task });
     else process.stdout.write(`${task.id}\n`);
     return undefined;
   }
@@ -67,21 +67,21 @@ export async function waitForTaskAndReport(
   try {
     const finished = options.json
       ? await claudine.waitForTask(task.id, { signal: interrupted.signal })
-      : await claudine.followOutput(task.id, (records) => progress.around(() => printer.print(records)), {
+      : await claudine.followOutputBytes(task.id, (chunks) => progress.around(() => printer.print(chunks)), {
           signal: interrupted.signal,
-          onDamage: (damage) => progress.around(() => printer.damage(damage)),
+          onDamage: (damage) => void progress.around(() => printer.damage(damage)),
         });
     watching.abort();
     await states;
     progress.stop();
-    printer.flush();
+    await printer.flush();
     if (interrupted.signal.aborted) {
       process.stderr.write(
         `claudine: stopped waiting; task ${task.id} is ${displayStatus(finished)}. Follow it with: claudine logs -f ${task.id}\n`,
       );
       return EXIT.cancelled;
     }
-    if (options.json) printJson(TaskJson, finished);
+    if (options.json) await printJson(TaskJson, finished);
     else if (finished.status !== 'completed') {
       process.stderr.write(
         `claudine: task ${task.id} ${finished.status}${finished.statusDetail === null ? '' : `: ${finished.statusDetail}`}\n`,

@@ -52,7 +52,10 @@ describe('claudine CLI', () => {
     const logs = await cli(['logs', id]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain(`hello from ${id}`);
-    expect(logs.stderr).toBe('oops\n');
+    // The task's stderr, with Claudine's own notes (on stderr too, off the task's stdout).
+    expect(logs.stderr.split('\n').filter((line) => !line.startsWith('[claudine] '))).toEqual(['oops', '']);
+    expect(logs.stderr).toMatch(/^\[claudine\] attempt 1: /);
+    expect((await cli(['logs', '--stderr', id])).stderr).toBe('oops\n');
     const list = await cli(['ls', '--json']);
     const page = TaskPageSchema.parse(JSON.parse(list.stdout));
     expect(page.tasks.map((item) => item.id)).toEqual([id]);

@@ -119,7 +119,9 @@ describe('claudine logs', () => {
     const task = await finished(id);
     expect(task.outputTruncated).toBe(true);
     const logs = await cli(['logs', id]);
-    expect(logs.stdout).toMatch(/reached the cap of 64 KiB \(output\.maxBytesPerTask\)/);
+    // Claudine's note is on stderr: stdout holds only what the task printed.
+    expect(logs.stderr).toMatch(/\[claudine\] this task's output reached the cap of 64 KiB \(output\.maxBytesPerTask\)/);
+    expect(logs.stdout).not.toContain('[claudine]');
     expect(logs.stderr).toMatch(/output truncated, .* dropped: the output reached the cap of 64 KiB per task/);
     expect(logs.stdout.length).toBeLessThan(80 * 1024);
   });

@@ -37,6 +37,11 @@ describe('the program', () => {
     expect(extractReference(readme)).toBe(extractReference(expected));
   });
 
+  it("lists the exit codes of tasks killed by a signal in the README's table", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toMatch(/\| 128\+N +\| `run --wait`: the task was killed by signal N, .*137 SIGKILL.*143 SIGTERM/);
+  });
+
   it('documents every command and option of --help in the README', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     for (const command of walk(program)) {

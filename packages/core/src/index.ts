@@ -40,6 +40,8 @@ export type {
 } from './ports/output-catalog.js';
 export {
   OUTPUT_STREAMS,
+  type OutputByteReadOptions,
+  type OutputChunk,
   type OutputDamage,
   type OutputReadOptions,
   type OutputRecord,

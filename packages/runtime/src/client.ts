@@ -12,6 +12,7 @@ import {
   type NewTask,
   type NewTaskInput,
   NewTaskInputSchema,
+  type OutputChunk,
   type OutputDamage,
   type OutputRecord,
   type OutputStore,
@@ -23,17 +24,20 @@ import {
   type TaskQuery,
   unsupportedAgentOptions,
 } from '@claudine/core';
-import { createFileOutputStore, taskLogDirectory } from '@claudine/runner';
+import { createFileOutputStore } from '@claudine/runner';
 import { type HostRecord, type IntegrityReport, SqliteTaskStore, type TaskAttempt } from '@claudine/store-sqlite';
 import { sendSignal, watchSignals } from './change-signals.js';
 import { createMetricsReader, type MetricsReader } from './client-metrics.js';
-import { coalesced } from './coalesced.js';
 import { type Config, type ConfigInput, type ConfigSources, loadConfig } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
+import { followTaskOutput } from './follow-output.js';
 import { pruneTasks } from './prune.js';
 import { formatDuration } from './units.js';
-import { watchDirectory } from './watch-directory.js';
+
+// Output read at once by followOutputBytes: large enough that each read's fixed cost is small
+// next to its copying.
+const FOLLOW_READ_BYTES = 4 * 1024 * 1024;
 
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
@@ -76,9 +80,12 @@ export interface FollowOptions {
   readonly streams?: readonly OutputStream[];
   /** Start here (default: the beginning). */
   readonly offset?: number;
+  /** Stop following: the task is returned as it is (what was delivered stays delivered). */
   readonly signal?: AbortSignal;
   /** Told once about each missing or damaged part of the log that was skipped. */
   readonly onDamage?: (damage: OutputDamage) => void;
+  /** Deliver what is stored now and stop, without waiting for the task to finish. */
+  readonly stopAtEnd?: boolean;
 }
 
 /**
@@ -132,8 +139,16 @@ export interface Claudine {
   /**
    * Calls `onRecords` with output as it arrives (within a fraction of a second: the log directory
    * is watched, and polled as a fallback), until the task is finished and all its output read.
+   * When `onRecords` returns a promise, nothing more is read until it settles (backpressure).
    */
-  followOutput(id: string, onRecords: (records: readonly OutputRecord[]) => void, options?: FollowOptions): Promise<Task>;
+  followOutput(id: string, onRecords: (records: readonly OutputRecord[]) => void | Promise<void>, options?: FollowOptions): Promise<Task>;
+  /**
+   * {@link Claudine.followOutput} with the bytes the task wrote instead of text, for copying
+   * output elsewhere unaltered (`claudine logs`, `run --wait`). The chunks' bytes are valid only
+   * until `onChunks` returns (or its promise settles): the next read reuses their memory, so
+   * following gigabytes allocates nothing per read. Copy what you keep.
+   */
+  followOutputBytes(id: string, onChunks: (chunks: readonly OutputChunk[]) => void | Promise<void>, options?: FollowOptions): Promise<Task>;
   /** What is known about a task's stored output (sizes, segments, truncation, deletion). */
   outputInfo(id: string): Promise<TaskOutputEntry | undefined>;
   hostStatus(): Promise<HostStatus>;
@@ -191,6 +206,9 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       return host !== null && isLiveHost(host, config.host.lease) ? host : null;
     },
   });
+
+  // A host that died while a client follows a task is replaced, which recovers the task.
+  const followHostCheck = autoStart ? { checkHost: async () => void (await startHostIfNeeded()) } : {};
 
   const client: Claudine = {
     layout,
@@ -373,62 +391,26 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       });
     },
 
-    async followOutput(id, onRecords, followOptions = {}) {
-      let offset = followOptions.offset ?? 0;
-      const streams = followOptions.streams;
-      const reported = new Set<string>();
-      const drain = async (): Promise<void> => {
-        for (;;) {
-          const slice = await output.read(id, { offset, ...(streams === undefined ? {} : { streams }) });
-          for (const damage of slice.damage ?? []) {
-            const key = `${damage.file}:${damage.from}`;
-            if (reported.has(key)) continue;
-            reported.add(key);
-            followOptions.onDamage?.(damage);
-          }
-          if (slice.records.length > 0) onRecords(slice.records);
-          offset = slice.nextOffset;
-          if (slice.atEnd) return;
-        }
-      };
-      let task = await get(id);
-      if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) {
-        await drain();
-        return task;
-      }
-      return await new Promise<Task>((resolvePromise, reject) => {
-        let settled = false;
-        let lastHostCheck = Date.now();
-        const finish = (error?: unknown): void => {
-          if (settled) return;
-          settled = true;
-          logWatcher.close();
-          statusWatcher.close();
-          followOptions.signal?.removeEventListener('abort', onAbort);
-          if (error === undefined) resolvePromise(task);
-          else reject(error);
-        };
-        // The state is read before the output: a task seen finished has all its output on
-        // disk, so this drain is the last one needed.
-        const pump = coalesced(
-          async () => {
-            task = await get(id);
-            logWatcher.retry();
-            await drain();
-            if (isTerminalStatus(task.status) || followOptions.signal?.aborted === true) return finish();
-            if (autoStart && Date.now() - lastHostCheck > 2000) {
-              lastHostCheck = Date.now();
-              await startHostIfNeeded();
-            }
-          },
-          { stopped: () => settled, onError: finish },
-        );
-        const onAbort = (): void => pump();
-        const logWatcher = watchDirectory(taskLogDirectory(layout.logs, id), pump);
-        const statusWatcher = watchSignals(layout.signals, 'changed', pump, 250);
-        followOptions.signal?.addEventListener('abort', onAbort, { once: true });
-        pump();
-      });
+    followOutput(id, onRecords, followOptions = {}) {
+      const { streams, ...options } = followOptions;
+      const readSlice = (offset: number) => output.read(id, { offset, ...(streams === undefined ? {} : { streams }) });
+      return followTaskOutput(id, { layout, getTask: get, readSlice, ...followHostCheck }, onRecords, options);
+    },
+
+    followOutputBytes(id, onChunks, followOptions = {}) {
+      const { streams, ...options } = followOptions;
+      // Two buffers used in turn for every read: the chunks are handed over only until onChunks
+      // settles, while the next slice is read into the other one.
+      const buffers = [Buffer.allocUnsafe(FOLLOW_READ_BYTES), Buffer.allocUnsafe(FOLLOW_READ_BYTES)] as const;
+      let reads = 0;
+      const readSlice = (offset: number) =>
+        output.readBytes(id, {
+          offset,
+          buffer: buffers[reads++ % 2] as Buffer,
+          maxBytes: FOLLOW_READ_BYTES,
+          ...(streams === undefined ? {} : { streams }),
+        });
+      return followTaskOutput(id, { layout, getTask: get, readSlice, ...followHostCheck }, onChunks, options);
     },
 
     outputInfo(id) {

@@ -132,3 +132,54 @@ describe('parseSettingText', () => {
     expect(parseSettingText('auto')).toBe('auto');
   });
 });
+
+describe('settings that depend on each other, and durations without a unit', () => {
+  it('refuses a default timeout of 0, wherever it is set, and writes nothing', () => {
+    const zero = thrown(() => setSetting({ file, environment: {} }, 'timeout.default', '0'));
+    expect(zero.code).toBe('config_invalid');
+    expect(zero.message).toMatch(/Cannot set timeout\.default: must be longer than 0 .*use e\.g\. 30m/);
+    expect(() => readFileSync(file)).toThrow();
+  });
+
+  it('refuses timeout.max below timeout.default, whichever of them changes, naming both', () => {
+    const raised = thrown(() => setSetting({ file, environment: {} }, 'timeout.default', '3h'));
+    expect(raised.message).toMatch(
+      /Cannot set timeout\.default: timeout\.max \(2 h\) is shorter than timeout\.default \(3 h\).*raise timeout\.max, or lower timeout\.default/,
+    );
+    setSetting({ file, environment: {} }, 'timeout.default', '20m');
+    const lowered = thrown(() => setSetting({ file, environment: {} }, 'timeout.max', '10m'));
+    expect(lowered.message).toMatch(/Cannot set timeout\.max: timeout\.max \(10 min\) is shorter than timeout\.default \(20 min\)/);
+    // A value fine for the file alone, but not with the variable in force.
+    const clash = thrown(() => setSetting({ file, environment: { CLAUDINE_TIMEOUT_MAX: '15m' } }, 'timeout.default', '1h'));
+    expect(clash.message).toMatch(
+      /Cannot set timeout\.default: .*timeout\.max \(15 min\) is shorter than timeout\.default \(1 h\).*CLAUDINE_TIMEOUT_MAX/s,
+    );
+    setSetting({ file, environment: {} }, 'timeout.max', '30m');
+    // Unsetting timeout.default brings back 30m: fine; unsetting timeout.max then would not be.
+    setSetting({ file, environment: {} }, 'timeout.default', '25m');
+    expect(unsetSetting({ file, environment: {} }, 'timeout.max').removed).toBe(true);
+    setSetting({ file, environment: {} }, 'timeout.max', '10h');
+    setSetting({ file, environment: {} }, 'timeout.default', '5h');
+    expect(thrown(() => unsetSetting({ file, environment: {} }, 'timeout.max')).message).toMatch(
+      /Cannot unset timeout\.max: .*timeout\.max \(2 h\) is shorter than timeout\.default \(5 h\)/s,
+    );
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ timeout: { default: '5h', max: '10h' } });
+  });
+
+  it('refuses a duration typed without a unit, with the hint, but takes 0 and JSON numbers of milliseconds', () => {
+    const bare = thrown(() => setSetting({ file, environment: {} }, 'timeout.killGrace', '1'));
+    expect(bare.message).toMatch(
+      /Cannot set timeout\.killGrace: "1" has no unit: write e\.g\. 1s, 1m or 1h \(1ms if you mean milliseconds\)/,
+    );
+    expect(setSetting({ file, environment: {} }, 'output.compressionAge', '0').resolved).toBe(0);
+    expect(setSetting({ file, environment: {} }, 'timeout.killGrace', '1500ms').resolved).toBe(1500);
+    // Sizes and counts are still numbers.
+    expect(setSetting({ file, environment: {} }, 'output.bufferBytes', '65536').resolved).toBe(65536);
+    expect(setSetting({ file, environment: {} }, 'concurrency', '3').value).toBe(3);
+    expect(parseSettingText('30', 'timeout.default')).toBe('30');
+    expect(parseSettingText('30', 'retry.maxRetries')).toBe(30);
+    // A number in the file was always milliseconds, and stays so.
+    writeFileSync(file, JSON.stringify({ timeout: { killGrace: 2000 } }));
+    expect(describeConfig({ file, environment: {} }).settings.find((setting) => setting.key === 'timeout.killGrace')?.value).toBe(2000);
+  });
+});

@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClaudineError } from '@claudine/core';
+import { ClaudineError, isClaudineError } from '@claudine/core';
 import { z } from 'zod';
-import { ConfigSchema, environmentName, loadConfig, objectShape, readConfigFile, setPath, settingPaths } from './config.js';
+import {
+  ConfigSchema,
+  environmentName,
+  loadConfig,
+  readConfigFile,
+  resolveConfig,
+  setPath,
+  settingPaths,
+  settingSchema,
+  settingValueFromText,
+} from './config.js';
 
 /** Where a setting's value comes from, lowest precedence first. */
 export const SETTING_SOURCES = ['default', 'file', 'environment'] as const;
@@ -103,13 +113,23 @@ export function setSetting(options: ConfigEditOptions, key: string, value: strin
   checkKey(key);
   const { value: current } = readConfigFile(options.file);
   const next = structuredClone(current);
-  const parsedValue = parseSettingText(value);
+  const parsedValue = parseSettingText(value, key);
   setPath(next, key, parsedValue);
   const parsed = ConfigSchema.safeParse(next);
   if (!parsed.success) throw invalidFile(key, parsed.error, options.file);
+  const environment = options.environment ?? process.env;
+  // With the variables in force too: a value fine on its own may clash with one set there.
+  try {
+    resolveConfig({ file: options.file, environment, fileValue: next, fileExists: true });
+  } catch (error) {
+    if (!isClaudineError(error)) throw error;
+    throw new ClaudineError('config_invalid', `Cannot set ${key}: ${error.message}\nNothing was written.`, {
+      cause: error,
+      details: { key },
+    });
+  }
   writeConfigFile(options.file, next);
   const variable = environmentName(key);
-  const environment = options.environment ?? process.env;
   const overridden = environment[variable] !== undefined && environment[variable] !== '';
   return {
     key,
@@ -142,20 +162,35 @@ export function unsetSetting(options: ConfigEditOptions, key: string): UnsetSett
   }
   const next = structuredClone(current);
   deletePath(next, key);
+  // The default that comes back may clash with a setting that depends on it (timeout.max below
+  // timeout.default); a file that was invalid already may still be cleaned up.
+  const environment = options.environment ?? process.env;
+  const problem = (fileValue: Record<string, unknown>): Error | undefined => {
+    try {
+      resolveConfig({ file: options.file, environment, fileValue, fileExists: true });
+      return undefined;
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  const after = problem(next);
+  if (after !== undefined && problem(current) === undefined) {
+    throw new ClaudineError('config_invalid', `Cannot unset ${key}: its default would not do. ${after.message}\nNothing was written.`, {
+      cause: after,
+      details: { key },
+    });
+  }
   if (exists) writeConfigFile(options.file, next);
   return { key, removed: true, previous };
 }
 
 /**
  * Reads text typed for a setting the way `CLAUDINE_*` variables are read: a number, `true`,
- * `false`, or else the text itself.
+ * `false`, or else the text itself. Text for a duration setting (given its `key`) stays text, so
+ * that a number without a unit is refused rather than taken for milliseconds.
  */
-export function parseSettingText(text: string): string | number | boolean {
-  const trimmed = text.trim();
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  if (trimmed === 'true') return true;
-  if (trimmed === 'false') return false;
-  return text;
+export function parseSettingText(text: string, key?: string): string | number | boolean {
+  return settingValueFromText(key ?? '', text);
 }
 
 /**
@@ -217,16 +252,6 @@ function invalidFile(key: string, error: z.ZodError, file: string): ClaudineErro
     `Cannot set ${key}: the config file ${file} has other invalid settings:\n  ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n  ')}\nFix them first (\`claudine config unset <key>\` removes one). Nothing was written.`,
     { details: { key, issues } },
   );
-}
-
-// The schema of one setting, found by walking the object shapes along its path.
-function settingSchema(key: string): z.ZodType | undefined {
-  let current: z.ZodType | undefined = ConfigSchema;
-  for (const part of key.split('.')) {
-    const shape: Record<string, z.ZodType> | undefined = current === undefined ? undefined : objectShape(current);
-    current = shape?.[part];
-  }
-  return current;
 }
 
 // The default as written in the schema (`30m`, not 1800000), looking through the transform a

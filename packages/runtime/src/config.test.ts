@@ -79,4 +79,41 @@ describe('loadConfig', () => {
     expect(environmentName('timeout.killGrace')).toBe('CLAUDINE_TIMEOUT_KILL_GRACE');
     expect(environmentName('agents.claude.permissionMode')).toBe('CLAUDINE_AGENTS_CLAUDE_PERMISSION_MODE');
   });
+
+  it('checks the timeouts together and durations for their unit, in the file and the environment alike', () => {
+    expect(() => loadConfig({ file, environment: { CLAUDINE_TIMEOUT_DEFAULT: '0' } })).toThrow(
+      /timeout\.default: must be longer than 0 .*\(set in CLAUDINE_TIMEOUT_DEFAULT\)/,
+    );
+    writeFileSync(file, JSON.stringify({ timeout: { default: '3h' } }));
+    expect(() => loadConfig({ file, environment: {} })).toThrow(/timeout: timeout\.max \(2 h\) is shorter than timeout\.default \(3 h\)/);
+    expect(() => loadConfig({ file, environment: { CLAUDINE_TIMEOUT_MAX: '4h' } })).not.toThrow();
+    expect(() => loadConfig({ file, environment: { CLAUDINE_TIMEOUT_MAX: '1h' } })).toThrow(
+      new RegExp(
+        `timeout\\.max \\(1 h\\) is shorter than timeout\\.default \\(3 h\\).*\\(set in (CLAUDINE_TIMEOUT_MAX, ${file.replaceAll('.', '\\.')}|${file.replaceAll('.', '\\.')}, CLAUDINE_TIMEOUT_MAX)\\)`,
+      ),
+    );
+    expect(() => loadConfig({ file, environment: { CLAUDINE_HOST_IDLE_EXIT: '300' } })).toThrow(
+      /host\.idleExit: "300" has no unit: write e\.g\. 300s, 300m or 300h \(300ms if you mean milliseconds\)/,
+    );
+    expect(
+      loadConfig({ file, environment: { CLAUDINE_OUTPUT_COMPRESSION_AGE: '0', CLAUDINE_TIMEOUT_MAX: '4h' } }).config.output.compressionAge,
+    ).toBe(0);
+    writeFileSync(file, JSON.stringify({ timeout: { killGrace: '2000' } }));
+    expect(() => loadConfig({ file, environment: {} })).toThrow(/timeout\.killGrace: "2000" has no unit/);
+  });
+
+  it('blames only the variable that is wrong, not a config file that is fine', () => {
+    writeFileSync(file, JSON.stringify({ concurrency: 3, timeout: { default: '10m' } }));
+    let message = '';
+    try {
+      loadConfig({ file, environment: { CLAUDINE_CONCURRENCY: 'lots', CLAUDINE_HOST_IDLE_EXIT: '2m' } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /^The configuration is invalid \(from CLAUDINE_CONCURRENCY\):\n {2}concurrency: .*\(set in CLAUDINE_CONCURRENCY\)/,
+    );
+    expect(message).not.toContain(file);
+    expect(message).not.toContain('CLAUDINE_HOST_IDLE_EXIT');
+  });
 });

@@ -4,7 +4,8 @@ import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import { z } from 'zod';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
-import { bytes, duration } from './setting-values.js';
+import { bytes, duration, isDurationSetting } from './setting-values.js';
+import { formatDuration } from './units.js';
 
 /**
  * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
@@ -32,6 +33,7 @@ export const ConfigSchema = z
         killGrace: duration('5s').describe('Time between SIGTERM and SIGKILL.'),
       })
       .strict()
+      .superRefine(checkTimeouts)
       .prefault({}),
     retry: z
       .object({
@@ -106,6 +108,23 @@ export const ConfigSchema = z
   })
   .strict();
 
+// The timeouts depend on each other: checked together whichever of them changed, wherever.
+function checkTimeouts(timeout: { default: number; max: number }, context: z.RefinementCtx): void {
+  if (timeout.default <= 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['default'],
+      message: 'must be longer than 0 (a timeout of 0 would stop every task at once): use e.g. 30m',
+    });
+  } else if (timeout.max < timeout.default) {
+    context.addIssue({
+      code: 'custom',
+      params: { settings: ['timeout.default', 'timeout.max'] },
+      message: `timeout.max (${formatDuration(timeout.max)}) is shorter than timeout.default (${formatDuration(timeout.default)}), so every task that names no timeout would be refused: raise timeout.max, or lower timeout.default`,
+    });
+  }
+}
+
 /** Settings as written in a file or the environment (durations and sizes may be text). */
 export type ConfigInput = z.input<typeof ConfigSchema>;
 /** Resolved settings: every field present, durations in ms, sizes in bytes. */
@@ -132,21 +151,75 @@ export interface LoadConfigOptions {
  * `config_invalid` naming the file or variable and the bad field when anything is wrong.
  */
 export function loadConfig(options: LoadConfigOptions): { config: Config; sources: ConfigSources } {
-  const environment = options.environment ?? process.env;
   const { value: fileValue, exists } = readConfigFile(options.file);
+  return resolveConfig({ ...options, fileValue, fileExists: exists });
+}
+
+/** The layers {@link resolveConfig} merges: what the file holds, and the rest of {@link LoadConfigOptions}. */
+export interface ConfigLayers extends LoadConfigOptions {
+  readonly fileValue: Record<string, unknown>;
+  readonly fileExists: boolean;
+}
+
+/**
+ * Merges and validates the layers of the configuration as {@link loadConfig} does, with the
+ * file's content given (so a change can be checked before it is written). Throws
+ * `config_invalid` naming, for each bad field, where its value came from: the file, the
+ * variable, or a flag.
+ */
+export function resolveConfig(layers: ConfigLayers): { config: Config; sources: ConfigSources } {
+  const environment = layers.environment ?? process.env;
+  const overrides = (layers.overrides ?? {}) as Record<string, unknown>;
   const { value: environmentValue, names } = configFromEnvironment(environment);
-  const merged = deepMerge(deepMerge(fileValue, environmentValue), (options.overrides ?? {}) as Record<string, unknown>);
+  const merged = deepMerge(deepMerge(layers.fileValue, environmentValue), overrides);
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    const origin = [exists ? options.file : undefined, ...names].filter(Boolean).join(', ') || 'the defaults';
+    const origins = new Set<string>();
+    const issues = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const origin = issueOrigins(issue, { ...layers, environment, overrides });
+      for (const item of origin) origins.add(item);
+      return `${path || '(top level)'}: ${issue.message}${origin.length === 0 ? '' : ` (set in ${origin.join(', ')})`}`;
+    });
     throw new ClaudineError(
       'config_invalid',
-      `The configuration is invalid (from ${origin}):\n  ${issues.join('\n  ')}\nFix the setting, or remove it to use the default (\`claudine config show\` prints every setting).`,
-      { details: { issues, file: options.file } },
+      `The configuration is invalid (from ${[...origins].join(', ') || 'the defaults'}):\n  ${issues.join('\n  ')}\nFix the setting, or remove it to use the default (\`claudine config show\` prints every setting).`,
+      { details: { issues, file: layers.file } },
     );
   }
-  return { config: parsed.data, sources: { file: options.file, fileExists: exists, environment: names } };
+  return { config: parsed.data, sources: { file: layers.file, fileExists: layers.fileExists, environment: names } };
+}
+
+// Where the values a validation issue is about came from, highest precedence first per setting:
+// a flag, a CLAUDINE_* variable, or the file. A key the schema does not know can only be in the file.
+function issueOrigins(
+  issue: z.core.$ZodIssue,
+  layers: ConfigLayers & { environment: Readonly<Record<string, string | undefined>>; overrides: Record<string, unknown> },
+): string[] {
+  if (issue.code === 'unrecognized_keys') return [layers.file];
+  const path = issue.path.join('.');
+  // An issue about settings that depend on each other names them.
+  const named = issue.code === 'custom' ? (issue.params as { settings?: string[] } | undefined)?.settings : undefined;
+  const settings = (named ?? settingPaths()).filter(
+    (setting) => path === '' || setting === path || setting.startsWith(`${path}.`) || path.startsWith(`${setting}.`),
+  );
+  const origins = new Set<string>();
+  for (const setting of settings) {
+    const variable = environmentName(setting);
+    if (getPath(layers.overrides, setting) !== undefined) origins.add('the command line');
+    else if (layers.environment[variable] !== undefined && layers.environment[variable] !== '') origins.add(variable);
+    else if (getPath(layers.fileValue, setting) !== undefined) origins.add(layers.file);
+  }
+  return [...origins];
+}
+
+function getPath(value: unknown, path: string): unknown {
+  let node = value;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
 }
 
 /** Reads the config file as an object; a missing file is an empty object. */
@@ -226,10 +299,34 @@ function configFromEnvironment(environment: Readonly<Record<string, string | und
     const raw = environment[name];
     if (raw === undefined || raw === '') continue;
     names.push(name);
-    const text = raw.trim();
-    setPath(value, path, /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : raw);
+    setPath(value, path, settingValueFromText(path, raw));
   }
   return { value, names };
+}
+
+/**
+ * Reads text typed for a setting (a `CLAUDINE_*` variable, `config set`): a number, `true`,
+ * `false`, or else the text itself. A duration setting keeps its text, so that a number without
+ * a unit is refused rather than read as milliseconds.
+ */
+export function settingValueFromText(path: string, text: string): string | number | boolean {
+  const schema = settingSchema(path);
+  if (schema !== undefined && isDurationSetting(schema)) return text;
+  const trimmed = text.trim();
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (trimmed === 'true') return true;
+  if (trimmed === 'false') return false;
+  return text;
+}
+
+/** The schema of one setting (its dotted path), or undefined for a path that is not one. */
+export function settingSchema(path: string): z.ZodType | undefined {
+  let current: z.ZodType | undefined = ConfigSchema;
+  for (const part of path.split('.')) {
+    const shape: Record<string, z.ZodType> | undefined = current === undefined ? undefined : objectShape(current);
+    current = shape?.[part];
+  }
+  return current;
 }
 
 /** Sets `value` at a dotted `path` inside `target`, creating objects on the way. */

@@ -59,7 +59,7 @@ export function useHostFixture(settings: Record<string, string> = {}): HostFixtu
     environment: (extra = {}) => ({
       ...process.env,
       CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
-      CLAUDINE_TIMEOUT_KILL_GRACE: '500',
+      CLAUDINE_TIMEOUT_KILL_GRACE: '500ms',
       ...settings,
       ...extra,
     }),

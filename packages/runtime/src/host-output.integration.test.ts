@@ -82,4 +82,35 @@ describe('host output', () => {
     expect(ended.status).toBe('completed');
     expect(seen).toEqual(['stdout:one\n', 'stderr:two\n', 'stdout:three\n']);
   });
+
+  it('follows the bytes of a task, reading no further while the last ones are not taken', async () => {
+    const claudine = await setUp({});
+    const bytes = 20 * 1024 * 1024;
+    const { task } = await claudine.submit({
+      prompt: `yes 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ | head -c ${bytes}; printf '\\377 end'`,
+      agent: 'command',
+      cwd: fixture.workdir,
+    });
+    let taking = 0;
+    let overlapped = false;
+    const copied: Buffer[] = [];
+    const ended = await claudine.followOutputBytes(
+      task.id,
+      async (chunks) => {
+        overlapped ||= taking > 0;
+        taking += 1;
+        // Taken slowly, in another turn of the event loop: the next read must wait for it.
+        await new Promise((resolve) => setImmediate(resolve));
+        for (const chunk of chunks) copied.push(Buffer.from(chunk.bytes));
+        taking -= 1;
+      },
+      { streams: ['stdout'] },
+    );
+    expect(ended.status).toBe('completed');
+    expect(overlapped).toBe(false);
+    const output = Buffer.concat(copied);
+    expect(output.length).toBe(bytes + 5);
+    expect(output.subarray(bytes).equals(Buffer.from([0xff, 0x20, 0x65, 0x6e, 0x64]))).toBe(true);
+    expect(output.subarray(0, 64).toString()).toBe('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\n0');
+  });
 });

@@ -10,7 +10,7 @@ import { finished, useHostFixture } from './host-fixture.test-helper.js';
 
 const GRACE_MS = 500;
 
-const fixture = useHostFixture({ CLAUDINE_TIMEOUT_KILL_GRACE: String(GRACE_MS), CLAUDINE_CONCURRENCY: '4' });
+const fixture = useHostFixture({ CLAUDINE_TIMEOUT_KILL_GRACE: `${GRACE_MS}ms`, CLAUDINE_CONCURRENCY: '4' });
 const host = (extra: Record<string, string> = {}): Promise<Host> => fixture.host({ extra });
 const client = (): Claudine => fixture.client();
 // Processes a test started itself, and the marker its tasks' processes carry: both are killed

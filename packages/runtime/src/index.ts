@@ -81,5 +81,5 @@ export { type MetricsListenAddress, parseListenAddress } from './metrics-config.
 export { pruneTasks } from './prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
 export { runHostProcess } from './run-host-process.js';
-export { formatBytes, formatDuration, parseBytes, parseDuration } from './units.js';
+export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';
 export { type TaskLogWatcher, watchTaskLog } from './watch-task-log.js';

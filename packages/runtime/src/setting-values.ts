@@ -1,12 +1,27 @@
 import { z } from 'zod';
-import { parseBytes, parseDuration } from './units.js';
+import { lacksDurationUnit, parseBytes, parseDuration } from './units.js';
 
-/** A duration setting: milliseconds or text such as `30s`, with a default. */
-export const duration = (fallback: string) =>
-  z
+// Marks the duration settings, so that text typed for one (a variable, `config set`) is kept as
+// text and checked for its unit instead of being read as a number of milliseconds. A schema
+// derived from a marked one (`.describe(...)`) is found too.
+const durations = z.registry<{ readonly unit: 'duration' }>();
+
+/**
+ * A duration setting: text such as `30s` (a number without a unit is refused, except 0), or a
+ * JSON number of milliseconds in the config file; with a default.
+ */
+export const duration = (fallback: string) => {
+  const schema = z
     .union([z.number(), z.string()])
     .default(fallback)
     .transform((value, context) => {
+      if (typeof value === 'string' && lacksDurationUnit(value)) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${value}" has no unit: write e.g. ${value}s, ${value}m or ${value}h (${value}ms if you mean milliseconds)`,
+        });
+        return z.NEVER;
+      }
       const parsed = parseDuration(value);
       if (parsed === undefined) {
         context.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 500ms, 30s, 5m, 2h, 7d)` });
@@ -14,6 +29,14 @@ export const duration = (fallback: string) =>
       }
       return parsed;
     });
+  durations.add(schema, { unit: 'duration' });
+  return schema;
+};
+
+/** True when `schema` is a setting made by {@link duration}. */
+export function isDurationSetting(schema: z.ZodType): boolean {
+  return durations.get(schema) !== undefined;
+}
 
 /** A size setting: bytes or text such as `1MiB`, with a default. */
 export const bytes = (fallback: string) =>

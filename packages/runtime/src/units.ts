@@ -36,6 +36,16 @@ export function parseDuration(value: string | number): number | undefined {
   return Math.round(parts.reduce((total, part) => total + Number(part[1]) * (DURATION_UNITS[part[2] ?? ''] ?? 0), 0));
 }
 
+/**
+ * True when `text` is a number without a unit, other than 0. Typed durations (flags, variables,
+ * `config set`) refuse it: `-t 1` would otherwise mean one millisecond, which nobody means.
+ * 0 needs no unit: it is the same in all of them.
+ */
+export function lacksDurationUnit(text: string): boolean {
+  const trimmed = text.trim();
+  return /^\d+(\.\d+)?$/.test(trimmed) && Number(trimmed) !== 0;
+}
+
 /** Parses a size: a number of bytes, or text such as `512KiB`, `100MiB`, `10GiB`, `1GB`. */
 export function parseBytes(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;

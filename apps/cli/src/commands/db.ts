@@ -1,9 +1,12 @@
-import { formatBytes, parseDuration } from '@claudine/runtime';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { formatBytes } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, printJson, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
 import { DbBackupJson, DbCheckJson, DbPruneJson } from '../json-shapes.js';
+import { durationOption } from '../parse-options.js';
 import { paint } from '../terminal.js';
 
 /** `claudine db`: check, back up and prune the database. */
@@ -49,6 +52,7 @@ export function registerDb(program: Command): void {
       await withClaudine(
         command,
         async (claudine) => {
+          checkBackupDirectory(file);
           const result = await claudine.backupDatabase(file);
           if (options.json === true) printJson(DbBackupJson, result);
           else process.stdout.write(`backed up to ${result.path} (${formatBytes(result.bytes)})\n`);
@@ -65,8 +69,7 @@ export function registerDb(program: Command): void {
     .option('--json', 'print JSON: { pruned }');
   withExamples(prune, ['claudine db prune --older-than 14d']).action(
     async (options: { olderThan: string; json?: boolean }, command: Command) => {
-      const age = parseDuration(options.olderThan);
-      if (age === undefined) throw new CliError(`--older-than "${options.olderThan}" is not a duration: use e.g. 7d or 12h`, EXIT.usage);
+      const age = durationOption(options.olderThan, '--older-than', '7d or 12h');
       await withClaudine(
         command,
         async (claudine) => {
@@ -78,4 +81,25 @@ export function registerDb(program: Command): void {
       );
     },
   );
+}
+
+// A destination in a directory that does not exist is the user's mistake, not a storage
+// problem: say so before SQLite fails on it with a message about the database.
+function checkBackupDirectory(file: string): void {
+  const directory = dirname(resolve(file));
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(directory).isDirectory();
+  } catch {
+    throw new CliError(
+      `The directory ${directory} does not exist: create it (mkdir -p ${directory}) or back up to a file in an existing directory. The database was not touched.`,
+      EXIT.usage,
+    );
+  }
+  if (!isDirectory) {
+    throw new CliError(
+      `${directory} is a file, not a directory: back up to a file in an existing directory. The database was not touched.`,
+      EXIT.usage,
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import type { OutputSlice, OutputStream, Task } from '@claudine/core';
+import type { OutputDamage, OutputStream, Task } from '@claudine/core';
 import { type Claudine, formatBytes, tailClaudeTranscript } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, printJson, printJsonLine, withClaudine } from '../context.js';
@@ -27,7 +27,7 @@ export function registerLogs(program: Command): void {
     .command('logs')
     .summary("print a task's output")
     .description(
-      "Prints a task's output: stdout, stderr, and Claudine's own notes (dimmed). For claude tasks the stream-json is shown as a readable transcript unless --raw is given. With --follow it keeps printing as output comes, and ends when the task ends. Compressed and segmented logs read the same.",
+      "Prints a task's output: its stdout on stdout and its stderr on stderr, byte for byte, and Claudine's own notes (dimmed, on stderr). For claude tasks the stream-json is shown as a readable transcript unless --raw is given. With --follow it keeps printing as output comes, and ends when the task ends. Compressed and segmented logs read the same.",
     )
     .argument('<id>', 'task id')
     .option('-f, --follow', 'keep printing output as it comes until the task ends')
@@ -67,7 +67,7 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
       tail === undefined
         ? await claudine.output.read(id, { offset, streams, maxBytes: MAX_JSON_BYTES })
         : await claudine.output.tail(id, tail, { streams });
-    printJson(LogsJson, {
+    await printJson(LogsJson, {
       records: slice.records,
       startOffset: slice.startOffset,
       nextOffset: slice.nextOffset,
@@ -77,48 +77,58 @@ async function printLogs(claudine: Claudine, terminal: Terminal, id: string, opt
     return;
   }
 
-  const printer = createOutputPrinter({ terminal, transcript });
-  const show = (slice: OutputSlice): void => {
-    for (const damage of slice.damage ?? []) printer.damage(damage);
-    printer.print(slice.records);
+  const printer = createOutputPrinter({ terminal, transcript, oneStream: streams.length === 1 });
+  const showDamage = async (damage: readonly OutputDamage[] | undefined): Promise<void> => {
+    for (const item of damage ?? []) await printer.damage(item);
   };
   let printed = false;
   if (tail !== undefined) {
     const slice = transcript
       ? await tailClaudeTranscript(claudine.output, id, { lines: tail, streams })
       : await claudine.output.tail(id, tail, { streams });
-    show(slice);
+    await showDamage(slice.damage);
+    await printer.printText(slice.records);
     printed = slice.records.length > 0;
     offset = slice.nextOffset;
-  } else if (options.follow !== true) {
-    for (;;) {
-      const slice = await claudine.output.read(id, { offset, streams });
-      show(slice);
-      printed ||= slice.records.length > 0;
-      offset = slice.nextOffset;
-      if (slice.atEnd) break;
-    }
   }
   let finished: Task = task;
-  if (options.follow === true) {
+  if (tail === undefined || options.follow === true) {
+    // Ctrl-C ends a follow quietly; without --follow it interrupts as it does any command.
     const controller = new AbortController();
     const onInterrupt = (): void => controller.abort();
-    process.once('SIGINT', onInterrupt);
+    if (options.follow === true) process.once('SIGINT', onInterrupt);
+    const followOptions = {
+      offset,
+      streams,
+      signal: controller.signal,
+      onDamage: (damage: OutputDamage) => void printer.damage(damage),
+      // Without --follow: what is stored now, then stop.
+      stopAtEnd: options.follow !== true,
+    };
     try {
-      finished = await claudine.followOutput(
-        id,
-        (records) => {
-          printed ||= records.length > 0;
-          if (options.json !== true) printer.print(records);
-          else for (const record of records) printJsonLine(LogRecordJson, record);
-        },
-        { offset, streams, signal: controller.signal, onDamage: (damage) => printer.damage(damage) },
-      );
+      finished =
+        options.json === true
+          ? await claudine.followOutput(
+              id,
+              async (records) => {
+                printed ||= records.length > 0;
+                for (const record of records) await printJsonLine(LogRecordJson, record);
+              },
+              followOptions,
+            )
+          : await claudine.followOutputBytes(
+              id,
+              (chunks) => {
+                printed ||= chunks.length > 0;
+                return printer.print(chunks);
+              },
+              followOptions,
+            );
     } finally {
       process.off('SIGINT', onInterrupt);
     }
   }
-  printer.flush();
+  await printer.flush();
   await explainMissingOutput(claudine, terminal, finished, printed);
   if (printer.damaged) process.exitCode = EXIT.storage;
 }

@@ -18,8 +18,12 @@ import { TaskListJson } from '../json-shapes.js';
 import { collectList, pointInTime, wholeNumber } from '../parse-options.js';
 import { paint } from '../terminal.js';
 
+/** A state `--status` takes: a task's status, or `blocked` (queued, waiting for dependencies), as tables show. */
+type ListedState = TaskStatus | 'blocked';
+const LISTED_STATES: readonly ListedState[] = [...TASK_STATUSES, 'blocked'];
+
 interface LsOptions {
-  status?: TaskStatus[];
+  status?: ListedState[];
   label: string[];
   agent?: Task['agent'];
   since?: string;
@@ -45,7 +49,11 @@ export function registerLs(program: Command): void {
     .description(
       'Lists tasks as a table that fits the terminal, newest first. Filters combine (all must match). --sort orders every matching task, then pages are cut: the next page is --cursor <nextCursor> (printed below the table, and in --json; pass it with the same filters and order) or --page <n>.',
     )
-    .option('-s, --status <states>', `only tasks in these states, comma-separated (${TASK_STATUSES.join(', ')})`, parseStatuses)
+    .option(
+      '-s, --status <states>',
+      `only tasks in these states, comma-separated (${LISTED_STATES.join(', ')}; blocked: queued and waiting for dependencies, so a page may hold fewer)`,
+      parseStatuses,
+    )
     .option(
       '-l, --label <labels>',
       'only tasks with this label; several (repeated, or comma-separated): tasks with all of them',
@@ -79,8 +87,12 @@ export function registerLs(program: Command): void {
     if (limit > 1000) throw new CliError('--limit takes at most 1000 tasks a page: use --all for everything', EXIT.usage);
     const paging = [options.cursor, options.page, options.all].filter((value) => value !== undefined).length;
     if (paging > 1) throw new CliError('--cursor, --page and --all do not go together: pick one', EXIT.usage);
+    // The store knows statuses; a blocked task is a queued one still waiting for dependencies.
+    const statuses =
+      options.status === undefined ? undefined : [...new Set(options.status.map((state) => (state === 'blocked' ? 'queued' : state)))];
+    const blockedOnly = options.status?.includes('blocked') === true && !options.status.includes('queued');
     const query: TaskQuery = {
-      ...(options.status === undefined ? {} : { statuses: options.status }),
+      ...(statuses === undefined ? {} : { statuses }),
       ...(options.label.length === 0 ? {} : { labels: options.label }),
       ...(options.agent === undefined ? {} : { agent: options.agent }),
       ...(options.since === undefined ? {} : { createdAfter: pointInTime(options.since, Date.now(), '--since') }),
@@ -91,7 +103,8 @@ export function registerLs(program: Command): void {
     await withClaudine(
       command,
       async (claudine, terminal) => {
-        const page = await readPage(claudine, query, limit, options);
+        const list = blockedOnly ? (paged: TaskQuery) => listBlocked(claudine, paged) : (paged: TaskQuery) => claudine.list(paged);
+        const page = await readPage(list, query, limit, options);
         const { tasks } = page;
         if (options.json === true) {
           printJson(TaskListJson, { tasks, nextCursor: page.nextCursor });
@@ -117,40 +130,57 @@ export function registerLs(program: Command): void {
   });
 }
 
-async function readPage(claudine: Claudine, query: TaskQuery, limit: number, options: LsOptions): Promise<TaskPage> {
+// A page of the store with only the queued tasks that wait for dependencies kept (and the tasks
+// in other states asked for); pages left empty are skipped, so only the last one is empty.
+async function listBlocked(claudine: Claudine, query: TaskQuery): Promise<TaskPage> {
+  let paged = query;
+  for (;;) {
+    const page = await claudine.list(paged);
+    const tasks = page.tasks.filter((task) => task.status !== 'queued' || task.blockedBy.length > 0);
+    if (tasks.length > 0 || page.nextCursor === null) return { tasks, nextCursor: page.nextCursor };
+    paged = { ...query, cursor: page.nextCursor };
+  }
+}
+
+async function readPage(
+  list: (query: TaskQuery) => Promise<TaskPage>,
+  query: TaskQuery,
+  limit: number,
+  options: LsOptions,
+): Promise<TaskPage> {
   if (options.all === true) {
     const tasks: Task[] = [];
     let cursor: number | undefined;
     for (;;) {
-      const page = await claudine.list({ ...query, limit: ALL_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await list({ ...query, limit: ALL_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) });
       tasks.push(...page.tasks);
       if (page.nextCursor === null) return { tasks, nextCursor: null };
       cursor = page.nextCursor;
     }
   }
-  if (options.cursor !== undefined) return claudine.list({ ...query, limit, cursor: wholeNumber(options.cursor, '--cursor', 1) });
+  if (options.cursor !== undefined) return list({ ...query, limit, cursor: wholeNumber(options.cursor, '--cursor', 1) });
   const pageNumber = options.page === undefined ? 1 : wholeNumber(options.page, '--page', 1);
   // A page number is the cursor chain walked from the start: the store pages by cursor, which
   // stays right while tasks are added.
   let cursor: number | undefined;
   for (let number = 1; ; number += 1) {
-    const page = await claudine.list({ ...query, limit, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await list({ ...query, limit, ...(cursor === undefined ? {} : { cursor }) });
     if (number === pageNumber) return page;
     if (page.nextCursor === null) return { tasks: [], nextCursor: null };
     cursor = page.nextCursor;
   }
 }
 
-/** Commander parser for `--status a,b`: every part must be a task state. */
-export function parseStatuses(value: string, previous: TaskStatus[] | undefined): TaskStatus[] {
+/** Commander parser for `--status a,b`: every part must be a task state, or `blocked`. */
+export function parseStatuses(value: string, previous: ListedState[] | undefined): ListedState[] {
   const statuses = value
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
   for (const status of statuses) {
-    if (!(TASK_STATUSES as readonly string[]).includes(status)) {
-      throw new InvalidArgumentError(`"${status}" is not a state; use ${TASK_STATUSES.join(', ')}`);
+    if (!(LISTED_STATES as readonly string[]).includes(status)) {
+      throw new InvalidArgumentError(`"${status}" is not a state; use ${LISTED_STATES.join(', ')}`);
     }
   }
-  return [...(previous ?? []), ...(statuses as TaskStatus[])];
+  return [...(previous ?? []), ...(statuses as ListedState[])];
 }

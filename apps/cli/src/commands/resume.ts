@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type AgentOptions, type NewTaskInput, PRIORITIES } from '@claudine/core';
-import { parseDuration } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
 import { CliError, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
-import { wholeNumber } from '../parse-options.js';
+import { durationOption, wholeNumber } from '../parse-options.js';
 import { reportSubmitted } from '../task-waiter.js';
 
 interface ResumeOptions {
@@ -68,11 +67,7 @@ function resumeOverrides(options: ResumeOptions): Partial<NewTaskInput> {
   const overrides: Partial<NewTaskInput> = { agentOptions };
   if (options.priority !== undefined) overrides.priority = options.priority;
   if (options.timeout !== undefined) {
-    const timeoutMs = parseDuration(options.timeout);
-    if (timeoutMs === undefined || timeoutMs <= 0) {
-      throw new CliError(`--timeout "${options.timeout}" is not a duration: use e.g. 90s, 10m or 1h`, EXIT.usage);
-    }
-    overrides.timeoutMs = timeoutMs;
+    overrides.timeoutMs = durationOption(options.timeout, '--timeout', '90s, 10m or 1h', { positive: true });
   }
   return overrides;
 }

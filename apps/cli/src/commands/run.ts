@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
-import { parseDuration } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
 import { CliError, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
-import { collect, collectList, wholeNumber } from '../parse-options.js';
+import { collect, collectList, durationOption, wholeNumber } from '../parse-options.js';
 import { reportSubmitted } from '../task-waiter.js';
 
 interface RunOptions {
@@ -40,7 +40,10 @@ export function registerRun(program: Command): void {
     )
     .argument('<prompt...>', 'what the agent should do, or - to read it from stdin')
     .addOption(new Option('-a, --agent <agent>', 'agent that runs the task').choices(AGENT_KINDS))
-    .option('-C, --cwd <dir>', 'working directory of the agent (default: the current directory)')
+    .option(
+      '-C, --cwd <dir>',
+      'working directory of the agent, absolute or relative to the current directory (default: the current directory)',
+    )
     .addOption(new Option('-p, --priority <priority>', 'P0 runs before P1, P1 before P2').choices(PRIORITIES))
     .option('-t, --timeout <duration>', 'stop the task after this long, e.g. 90s, 10m, 1h (default: 30m)')
     .option('-m, --model <model>', 'model for claude or codex')
@@ -94,7 +97,8 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
   if (options.env !== undefined && options.env.length > 0) agentOptions.env = parseEnvironment(options.env);
   const input: NewTaskInput = {
     prompt,
-    cwd: options.cwd ?? process.cwd(),
+    // A relative directory (`-C sub`, `-C .`) is relative to where the command runs.
+    cwd: resolve(options.cwd ?? '.'),
     agentOptions,
     ...(options.agent === undefined ? {} : { agent: options.agent }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
@@ -104,11 +108,7 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
     ...(options.passResults === true ? { passDependencyResults: true } : {}),
   };
   if (options.timeout !== undefined) {
-    const timeoutMs = parseDuration(options.timeout);
-    if (timeoutMs === undefined || timeoutMs <= 0) {
-      throw new CliError(`--timeout "${options.timeout}" is not a duration: use e.g. 90s, 10m or 1h`, EXIT.usage);
-    }
-    input.timeoutMs = timeoutMs;
+    input.timeoutMs = durationOption(options.timeout, '--timeout', '90s, 10m or 1h', { positive: true });
   }
   if (options.retries !== undefined) {
     input.maxRetries = wholeNumber(options.retries, '--retries');

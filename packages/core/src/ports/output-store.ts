@@ -18,6 +18,19 @@ export interface OutputRecord {
 }
 
 /**
+ * A piece of output as the bytes the task wrote, exactly (what {@link OutputStore.readBytes}
+ * returns): byte-identical even where the task wrote something that is not UTF-8.
+ */
+export interface OutputChunk {
+  readonly stream: OutputStream;
+  /** Capture time, milliseconds since the Unix epoch. */
+  readonly time: number;
+  readonly bytes: Uint8Array;
+  /** Log position of the first byte of `bytes`; see {@link OutputRecord.offset}. */
+  readonly offset: number;
+}
+
+/**
  * A stretch of a log that could not be read (a missing or damaged segment). The reader skips it
  * and goes on with what follows, so the rest of the log stays readable; the apps show `message`.
  */
@@ -32,9 +45,9 @@ export interface OutputDamage {
   readonly message: string;
 }
 
-/** What a read returned, and where to continue from. */
-export interface OutputSlice {
-  readonly records: readonly OutputRecord[];
+/** What a read returned (text records, or {@link OutputChunk}s), and where to continue from. */
+export interface OutputSlice<Item = OutputRecord> {
+  readonly records: readonly Item[];
   /** Log position where this slice starts (pass it as `before` to read what precedes). */
   readonly startOffset: number;
   /** Position to pass as `offset` to read what follows. */
@@ -55,6 +68,18 @@ export interface OutputReadOptions {
   readonly maxBytes?: number;
 }
 
+/** Options for reading output as bytes. */
+export interface OutputByteReadOptions extends OutputReadOptions {
+  /**
+   * Read into this buffer instead of new memory: the chunks are views of it, valid until the
+   * caller writes to it or reads into it again, and a read returns no more than it holds. A
+   * reader that copies a whole log elsewhere reuses one buffer for every read, so copying
+   * gigabytes leaves no garbage behind. Throws `invalid_input` when it is smaller than the
+   * largest record the store keeps (1 MiB for the file store).
+   */
+  readonly buffer?: Uint8Array;
+}
+
 /** Options for tailing output. */
 export interface OutputTailOptions {
   /** Streams to include; all by default. */
@@ -71,6 +96,11 @@ export interface OutputTailOptions {
 export interface OutputStore {
   /** Output from `offset` on. An unknown task reads as empty. */
   read(taskId: string, options?: OutputReadOptions): Promise<OutputSlice>;
+  /**
+   * The same as {@link OutputStore.read}, as the bytes the task wrote instead of text: what a
+   * reader that copies output elsewhere (a pipe, a file) uses, so nothing is decoded or altered.
+   */
+  readBytes(taskId: string, options?: OutputByteReadOptions): Promise<OutputSlice<OutputChunk>>;
   /** The last `lines` lines of the chosen streams. */
   tail(taskId: string, lines: number, options?: OutputTailOptions): Promise<OutputSlice>;
 }

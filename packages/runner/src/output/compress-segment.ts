@@ -10,8 +10,8 @@ import { type FrameCompressor, zstd } from './zstd.js';
 // Frames of about 1 MiB: a reader decompresses at most this much to reach any record, and the
 // ratio is within 2% of compressing the segment whole (see BENCHMARKS.md).
 const FRAME_BYTES = 1024 * 1024;
-// A frame holds whole records: at most FRAME_BYTES, or one larger record.
-const MAX_FRAME_BYTES = FRAME_BYTES + MAX_RECORD_PAYLOAD_BYTES + RECORD_OVERHEAD_BYTES;
+/** Most log bytes one compressed frame holds: whole records, at most 1 MiB or one larger record. */
+export const MAX_FRAME_BYTES = FRAME_BYTES + MAX_RECORD_PAYLOAD_BYTES + RECORD_OVERHEAD_BYTES;
 
 // One compressor and one buffer serve every compression in a process (a host compresses one
 // segment at a time); a second compression running meanwhile gets its own.

@@ -195,6 +195,52 @@ describe('segmented logs', () => {
     expect(await store.tail('z', 5, { streams: ['stdout'] })).toEqual(tailBefore);
   });
 
+  it('reads the bytes the task wrote, not UTF-8 included, the same into a reused buffer, plain or compressed', async () => {
+    const odd = Buffer.from([0x61, 0xff, 0xfe, 0x0a, 0x80, 0x62]);
+    // Many records, some over the window a read takes at once, across several segments.
+    const big = Buffer.alloc(900 * 1024, 0x78);
+    const written: Array<readonly ['stdout' | 'stderr', Buffer]> = [];
+    for (let index = 0; index < 12; index += 1) {
+      written.push(['stdout', index % 3 === 0 ? big : Buffer.from(`line ${index}\n`)], ['stderr', odd]);
+    }
+    await writeLog(temp.path, 'y', written, { segmentBytes: 2 * 1024 * 1024 });
+    const expected = Buffer.concat(written.filter(([stream]) => stream === 'stdout').map(([, bytes]) => bytes));
+    const store = createFileOutputStore(temp.path);
+    const copyAll = async (buffer?: Buffer) => {
+      const copied: Buffer[] = [];
+      let offset = 0;
+      let reads = 0;
+      for (;;) {
+        const slice = await store.readBytes('y', {
+          offset,
+          streams: ['stdout'],
+          maxBytes: 3 * 1024 * 1024,
+          ...(buffer === undefined ? {} : { buffer }),
+        });
+        // Copied now: the next read reuses the buffer.
+        for (const chunk of slice.records) copied.push(Buffer.from(chunk.bytes));
+        reads += 1;
+        if (slice.atEnd) return { bytes: Buffer.concat(copied), reads };
+        offset = slice.nextOffset;
+      }
+    };
+    const oneBuffer = Buffer.alloc(1024 * 1024 + 100);
+    for (const stage of ['plain', 'compressed']) {
+      if (stage === 'compressed') await compressAll(temp.path, 'y');
+      const fresh = await copyAll();
+      expect(fresh.bytes.equals(expected)).toBe(true);
+      const reused = await copyAll(oneBuffer);
+      expect(reused.bytes.equals(expected)).toBe(true);
+      // A read holds no more than the buffer does.
+      expect(reused.reads).toBeGreaterThan(fresh.reads);
+      const errors = await store.readBytes('y', { streams: ['stderr'], buffer: oneBuffer });
+      expect(Buffer.concat(errors.records.map((chunk) => chunk.bytes)).equals(Buffer.concat(Array.from({ length: 12 }, () => odd)))).toBe(
+        true,
+      );
+    }
+    await expect(store.readBytes('y', { buffer: Buffer.alloc(1000) })).rejects.toThrow(/must hold at least 1048576 bytes/);
+  });
+
   it('goes on where the last attempt stopped, in a new segment', async () => {
     const first = await writeLog(temp.path, 'r', [['stdout', 'attempt 1\n']]);
     await compressAll(temp.path, 'r');

@@ -2,33 +2,34 @@ import { join } from 'node:path';
 import {
   ClaudineError,
   OUTPUT_STREAMS,
+  type OutputByteReadOptions,
+  type OutputChunk,
   type OutputDamage,
-  type OutputReadOptions,
   type OutputRecord,
   type OutputSlice,
   type OutputStore,
   type OutputStream,
   type OutputTailOptions,
 } from '@claudine/core';
-import { RECORD_HEADER_BYTES, RECORD_TRAILER_BYTES } from './log-format.js';
+import { MAX_FRAME_BYTES } from './compress-segment.js';
+import { MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES, RECORD_TRAILER_BYTES } from './log-format.js';
 import { taskLogDirectory } from './log-paths.js';
 import { type LocatedRecord, lastCompleteRecordEnd, recordAt, recordBefore } from './record-scan.js';
 import { listSegments, type SegmentFile, segmentFileName } from './segment-files.js';
-import { openSegmentSource, SegmentDamage, type SegmentSource } from './segment-source.js';
+import { openSegmentSource, SegmentDamage, type SegmentScratch, type SegmentSource } from './segment-source.js';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+// Concurrent reads into callers' buffers beyond this many allocate scratch that is not kept.
+const MAX_POOLED_SCRATCH = 2;
+
+/** A caller's buffer that a read copies payloads into, and how much of it is used. */
+interface Arena {
+  readonly buffer: Uint8Array;
+  used: number;
+}
 // However selective the streams, one call looks at no more than this much log, so a reader
 // asking for stderr in a log of gigabytes of stdout gets an answer (and an offset) quickly.
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
-
-interface RawRecord {
-  readonly stream: OutputStream;
-  readonly time: number;
-  /** The record's payload as text, or the part of it that was asked for. */
-  readonly text: string;
-  /** Log position of the first byte of `text`. */
-  readonly offset: number;
-}
 
 /**
  * The {@link OutputStore} over the segmented logs written by the task log writer. Works from any
@@ -37,19 +38,37 @@ interface RawRecord {
  * skipped and reported in the slice's `damage`, so the rest of the log stays readable.
  */
 export function createFileOutputStore(logsDirectory: string): OutputStore {
+  // Scratch buffers of reads into a caller's buffer, kept for the next such read.
+  const scratchPool: SegmentScratch[] = [];
+  const readBytes = async (taskId: string, options: OutputByteReadOptions = {}): Promise<OutputSlice<OutputChunk>> => {
+    const directory = taskLogDirectory(logsDirectory, taskId);
+    const offset = options.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new ClaudineError('invalid_input', `The offset ${offset} is not a log position: pass 0 or a nextOffset from an earlier read.`);
+    }
+    const streams = new Set(options.streams ?? OUTPUT_STREAMS);
+    const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    const buffer = options.buffer;
+    if (buffer === undefined) return retryWhenMoved(() => readForward(taskId, directory, offset, streams, maxBytes));
+    if (buffer.length < MAX_RECORD_PAYLOAD_BYTES) {
+      throw new ClaudineError(
+        'invalid_input',
+        `A buffer to read output into must hold at least ${MAX_RECORD_PAYLOAD_BYTES} bytes (the largest record); this one holds ${buffer.length}.`,
+      );
+    }
+    const scratch = scratchPool.pop() ?? { window: Buffer.allocUnsafe(MAX_FRAME_BYTES), frame: Buffer.allocUnsafe(MAX_FRAME_BYTES) };
+    try {
+      return await retryWhenMoved(() => readForward(taskId, directory, offset, streams, maxBytes, { buffer, used: 0 }, scratch));
+    } finally {
+      if (scratchPool.length < MAX_POOLED_SCRATCH) scratchPool.push(scratch);
+    }
+  };
   return {
-    async read(taskId, options: OutputReadOptions = {}) {
-      const directory = taskLogDirectory(logsDirectory, taskId);
-      const offset = options.offset ?? 0;
-      if (!Number.isSafeInteger(offset) || offset < 0) {
-        throw new ClaudineError(
-          'invalid_input',
-          `The offset ${offset} is not a log position: pass 0 or a nextOffset from an earlier read.`,
-        );
-      }
-      const streams = new Set(options.streams ?? OUTPUT_STREAMS);
-      const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_MAX_BYTES);
-      return retryWhenMoved(() => readForward(taskId, directory, offset, streams, maxBytes));
+    readBytes,
+
+    async read(taskId, options) {
+      const slice = await readBytes(taskId, options);
+      return { ...slice, records: decodeText(slice.records) };
     },
 
     async tail(taskId, lines, options: OutputTailOptions = {}) {
@@ -66,12 +85,15 @@ async function readForward(
   offset: number,
   streams: ReadonlySet<OutputStream>,
   maxBytes: number,
-): Promise<OutputSlice> {
+  arena?: Arena,
+  scratch?: SegmentScratch,
+): Promise<OutputSlice<OutputChunk>> {
+  if (arena !== undefined) arena.used = 0;
   const segments = await listSegments(directory);
   const first = segments[0];
   if (first === undefined) return { records: [], startOffset: offset, nextOffset: offset, atEnd: true };
   const damage: OutputDamage[] = [];
-  const raw: RawRecord[] = [];
+  const raw: OutputChunk[] = [];
   let position = offset;
   let budget = maxBytes;
   let scanned = 0;
@@ -86,7 +108,7 @@ async function readForward(
     const segment = segments[index] as SegmentFile;
     const next = segments[index + 1];
     const path = join(directory, segment.name);
-    const source = await openOrDamage(path, segment.compressed);
+    const source = await openOrDamage(path, segment.compressed, scratch);
     if (source instanceof SegmentDamage) {
       const to = next?.start ?? Math.max(position, segment.start);
       damage.push(damaged(path, Math.max(position, segment.start), to, source.message));
@@ -108,7 +130,7 @@ async function readForward(
           const from = Math.max(relative, inside.start + RECORD_HEADER_BYTES);
           const to = inside.end - RECORD_TRAILER_BYTES;
           if (from < to && streams.has(inside.stream)) {
-            raw.push(await payloadOf(source, inside, segment.start, from, to));
+            raw.push(await payloadOf(source, inside, segment.start, from, to, arena));
             budget -= to - from;
           }
           relative = inside.end;
@@ -132,7 +154,12 @@ async function readForward(
         if (step.kind === 'record') {
           const record = step.record;
           if (streams.has(record.stream)) {
-            raw.push(await payloadOf(source, record, segment.start));
+            if (arena !== undefined && arena.used + record.length > arena.buffer.length) {
+              // The caller's buffer is full: this record comes with the next read.
+              position = segment.start + relative;
+              break reading;
+            }
+            raw.push(await payloadOf(source, record, segment.start, undefined, undefined, arena));
             budget -= record.length;
           }
           scanned += record.end - record.start;
@@ -178,7 +205,7 @@ async function readForward(
     }
   }
   if (!atEnd && index >= segments.length) atEnd = true;
-  return sliceOf(decodeText(raw), offset, position, atEnd, damage);
+  return sliceOf(nonEmpty(raw), offset, position, atEnd, damage);
 }
 
 async function readBackward(
@@ -204,7 +231,7 @@ async function readBackward(
     }
   }
   const end = before === undefined ? logEnd : Math.max(0, Math.min(before, logEnd));
-  const collected: RawRecord[] = [];
+  const collected: OutputChunk[] = [];
   let newlines = 0;
   let scanned = 0;
   let position = end;
@@ -244,7 +271,7 @@ async function readBackward(
           if (from < to && streams.has(inside.stream)) {
             const raw = await payloadOf(source, inside, segment.start, from, to);
             collected.push(raw);
-            newlines += countNewlines(raw.text);
+            newlines += countNewlines(raw.bytes);
           }
           relative = inside.start;
         }
@@ -267,7 +294,7 @@ async function readBackward(
         if (streams.has(record.stream)) {
           const raw = await payloadOf(source, record, segment.start);
           collected.push(raw);
-          newlines += countNewlines(raw.text);
+          newlines += countNewlines(raw.bytes);
         }
         scanned += record.end - record.start;
         relative = record.start;
@@ -287,13 +314,13 @@ async function readBackward(
   return sliceOf(records, startOffset, end, end >= logEnd, damage.reverse());
 }
 
-function sliceOf(
-  records: readonly OutputRecord[],
+function sliceOf<Item>(
+  records: readonly Item[],
   startOffset: number,
   nextOffset: number,
   atEnd: boolean,
   damage: readonly OutputDamage[],
-): OutputSlice {
+): OutputSlice<Item> {
   return { records, startOffset, nextOffset, atEnd, ...(damage.length > 0 ? { damage } : {}) };
 }
 
@@ -304,27 +331,35 @@ async function payloadOf(
   segmentStart: number,
   from?: number,
   to?: number,
-): Promise<RawRecord> {
+  arena?: Arena,
+): Promise<OutputChunk> {
   const first = from ?? record.start + RECORD_HEADER_BYTES;
   const last = to ?? record.end - RECORD_TRAILER_BYTES;
-  // Writers keep every record whole UTF-8, so each decodes on its own.
-  const text = (await source.read(first, last - first, false)).toString('utf8');
-  return { stream: record.stream, time: record.time, text, offset: segmentStart + first };
+  const read = await source.read(first, last - first, false);
+  let bytes: Uint8Array = read;
+  if (arena !== undefined) {
+    // Copied out of the source's scratch, which the next read overwrites.
+    bytes = arena.buffer.subarray(arena.used, arena.used + read.length);
+    bytes.set(read);
+    arena.used += read.length;
+  }
+  // Otherwise a view of the source's window, not a copy: the source reads each window into a new buffer.
+  return { stream: record.stream, time: record.time, bytes, offset: segmentStart + first };
 }
 
 // The record a position lies inside, or undefined when it is a record boundary (or cannot be
 // placed: reading then goes on as from a boundary and reports what it finds there).
 async function enclosingRecord(source: SegmentSource, relative: number): Promise<LocatedRecord | undefined> {
-  if (relative <= 0 || relative >= source.size) return undefined;
+  if (relative <= 0 || relative >= source.size || source.startsRecord(relative)) return undefined;
   if ((await recordBefore(source, relative)) !== undefined) return undefined;
   const start = await lastCompleteRecordEnd(source, relative);
   const step = await recordAt(source, start, source.size);
   return step.kind === 'record' && step.record.end > relative ? step.record : undefined;
 }
 
-async function openOrDamage(path: string, compressed: boolean): Promise<SegmentSource | SegmentDamage> {
+async function openOrDamage(path: string, compressed: boolean, scratch?: SegmentScratch): Promise<SegmentSource | SegmentDamage> {
   try {
-    return await openSegmentSource(path, compressed);
+    return await openSegmentSource(path, compressed, scratch);
   } catch (error) {
     if (error instanceof SegmentDamage) return error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
@@ -340,7 +375,7 @@ async function openOrDamage(path: string, compressed: boolean): Promise<SegmentS
 }
 
 // A segment compressed or deleted between listing and opening it: list again.
-async function retryWhenMoved(work: () => Promise<OutputSlice>): Promise<OutputSlice> {
+async function retryWhenMoved<Slice>(work: () => Promise<Slice>): Promise<Slice> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await work();
@@ -387,13 +422,23 @@ function missingDamage(taskId: string, directory: string, from: number, to: numb
   };
 }
 
-function decodeText(records: readonly RawRecord[]): OutputRecord[] {
-  return records.filter((record) => record.text !== '');
+// Writers keep every record whole UTF-8, so each decodes on its own.
+function decodeText(chunks: readonly OutputChunk[]): OutputRecord[] {
+  return nonEmpty(chunks).map((chunk) => ({
+    stream: chunk.stream,
+    time: chunk.time,
+    text: Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString('utf8'),
+    offset: chunk.offset,
+  }));
 }
 
-function countNewlines(text: string): number {
+function nonEmpty(chunks: readonly OutputChunk[]): OutputChunk[] {
+  return chunks.filter((chunk) => chunk.bytes.length > 0);
+}
+
+function countNewlines(bytes: Uint8Array): number {
   let count = 0;
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count += 1;
+  for (let index = bytes.indexOf(0x0a); index !== -1; index = bytes.indexOf(0x0a, index + 1)) count += 1;
   return count;
 }
 

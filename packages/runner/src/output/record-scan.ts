@@ -65,7 +65,8 @@ export async function lastCompleteRecordEnd(source: SegmentSource, bound: number
   // candidate must be confirmed by the record before it too, so that payload bytes that happen
   // to look like framing are not taken for a record boundary.
   const earliest = Math.max(0, limit - RECORD_OVERHEAD_BYTES - MAX_RECORD_PAYLOAD_BYTES);
-  const bytes = await source.read(earliest, limit - earliest, true);
+  // A copy: the source may reuse its buffer for the reads made while these bytes are searched.
+  const bytes = Buffer.from(await source.read(earliest, limit - earliest, true));
   const recordEndingAt = (end: number): number | undefined => {
     const relative = end - earliest;
     if (relative < RECORD_OVERHEAD_BYTES || relative > bytes.length) return undefined;

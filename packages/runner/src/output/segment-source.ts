@@ -31,10 +31,25 @@ export interface SegmentSource {
   /**
    * Up to `length` bytes from `position` (fewer at the end). `backward` says the caller walks
    * towards the start, so the window read ahead lies before `position`. Throws
-   * {@link SegmentDamage} when the bytes cannot be read.
+   * {@link SegmentDamage} when the bytes cannot be read. A source opened with a
+   * {@link SegmentScratch} returns views of it, valid only until the next read.
    */
   read(position: number, length: number, backward?: boolean): Promise<Buffer>;
+  /** True when `position` is known to start a record without reading (a compressed frame's start). */
+  startsRecord(position: number): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * Buffers a source reads into instead of allocating new ones for each window or frame: a reader
+ * that copies what it needs out of each read reuses them from one read (and one segment) to the
+ * next, so copying gigabytes leaves no garbage behind.
+ */
+export interface SegmentScratch {
+  /** Holds a window of a plain segment, or a decompressed frame. */
+  readonly window: Buffer;
+  /** Holds a compressed frame as read from the file. */
+  readonly frame: Buffer;
 }
 
 /**
@@ -42,20 +57,25 @@ export interface SegmentSource {
  * compressed or deleted meanwhile) or {@link SegmentDamage} when a compressed file has no valid
  * seek table.
  */
-export async function openSegmentSource(path: string, compressed: boolean): Promise<SegmentSource> {
+export async function openSegmentSource(path: string, compressed: boolean, scratch?: SegmentScratch): Promise<SegmentSource> {
   const file = await open(path, 'r');
   try {
     const size = (await file.stat()).size;
-    return compressed ? await openCompressed(path, file, size) : openPlain(path, file, size);
+    return compressed ? await openCompressed(path, file, size, scratch) : openPlain(path, file, size, scratch);
   } catch (error) {
     await file.close();
     throw error;
   }
 }
 
-function openPlain(path: string, file: FileHandle, size: number): SegmentSource {
+// A buffer of `length` bytes: the scratch one when it is large enough, else a new one.
+function bufferFor(scratch: Buffer | undefined, length: number): Buffer {
+  return scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : Buffer.allocUnsafe(length);
+}
+
+function openPlain(path: string, file: FileHandle, size: number, scratch: SegmentScratch | undefined): SegmentSource {
   let windowStart = 0;
-  let window = Buffer.alloc(0);
+  let window: Buffer = Buffer.alloc(0);
   return {
     path,
     size,
@@ -63,31 +83,44 @@ function openPlain(path: string, file: FileHandle, size: number): SegmentSource 
       const end = Math.min(size, position + length);
       if (end <= position) return Buffer.alloc(0);
       if (position < windowStart || end > windowStart + window.length) {
-        const span = Math.max(backward ? BACKWARD_WINDOW_BYTES : FORWARD_WINDOW_BYTES, end - position);
+        const wanted = Math.max(backward ? BACKWARD_WINDOW_BYTES : FORWARD_WINDOW_BYTES, end - position);
+        // A scratch window is as large as the scratch allows, but always covers the request.
+        const span = scratch === undefined ? wanted : Math.max(end - position, Math.min(wanted, scratch.window.length));
         windowStart = backward ? Math.max(0, end - span) : position;
         const windowEnd = Math.min(size, Math.max(end, windowStart + span));
-        const buffer = Buffer.allocUnsafe(windowEnd - windowStart);
+        const buffer = bufferFor(scratch?.window, windowEnd - windowStart);
         const { bytesRead } = await file.read(buffer, 0, buffer.length, windowStart);
         window = buffer.subarray(0, bytesRead);
       }
       return window.subarray(position - windowStart, Math.min(end, windowStart + window.length) - windowStart);
     },
+    startsRecord: () => false,
     close: () => file.close(),
   };
 }
 
-async function openCompressed(path: string, file: FileHandle, fileSize: number): Promise<SegmentSource> {
+async function openCompressed(
+  path: string,
+  file: FileHandle,
+  fileSize: number,
+  scratch: SegmentScratch | undefined,
+): Promise<SegmentSource> {
   const table = await readSeekTable(path, file, fileSize);
   let cached: { frame: SeekFrame; data: Buffer } | undefined;
 
   async function frameData(frame: SeekFrame): Promise<Buffer> {
     if (cached?.frame === frame) return cached.data;
-    const compressed = Buffer.allocUnsafe(frame.compressedSize);
+    // Forget the cached frame first: its bytes may be overwritten below.
+    cached = undefined;
+    const compressed = bufferFor(scratch?.frame, frame.compressedSize);
     const { bytesRead } = await file.read(compressed, 0, frame.compressedSize, frame.compressedOffset);
     let data: Buffer;
     try {
       if (bytesRead !== frame.compressedSize) throw new Error('the file is shorter than its seek table says');
-      data = zstd().decompress(compressed);
+      if (scratch !== undefined && scratch.window.length >= frame.decompressedSize) {
+        const written = zstd().decompressInto(scratch.window, compressed);
+        data = scratch.window.subarray(0, written);
+      } else data = zstd().decompress(compressed);
       if (data.length !== frame.decompressedSize) throw new Error('a frame has another size than its seek table says');
     } catch (error) {
       throw new SegmentDamage(
@@ -107,15 +140,24 @@ async function openCompressed(path: string, file: FileHandle, fileSize: number):
       const end = Math.min(table.decompressedSize, position + length);
       if (end <= position) return Buffer.alloc(0);
       const parts: Buffer[] = [];
-      for (let index = frameIndex(table, position); index < table.frames.length; index += 1) {
+      const first = frameIndex(table, position);
+      // A read across frames copies each part: the scratch holds one frame at a time.
+      const copy = scratch !== undefined && frameIndex(table, end - 1) > first;
+      for (let index = first; index < table.frames.length; index += 1) {
         const frame = table.frames[index] as SeekFrame;
         if (frame.decompressedOffset >= end) break;
         const data = await frameData(frame);
         const from = Math.max(position, frame.decompressedOffset) - frame.decompressedOffset;
         const to = Math.min(end, frame.decompressedOffset + frame.decompressedSize) - frame.decompressedOffset;
-        parts.push(data.subarray(from, to));
+        const part = data.subarray(from, to);
+        parts.push(copy ? Buffer.from(part) : part);
       }
       return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    },
+    startsRecord(position) {
+      // Frames hold whole records, so each starts one.
+      const frame = table.frames[frameIndex(table, position)];
+      return frame !== undefined && frame.decompressedOffset === position;
     },
     close: () => file.close(),
   };

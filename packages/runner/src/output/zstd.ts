@@ -5,6 +5,12 @@ import { ClaudineError } from '@claudine/core';
 export interface Zstd {
   /** Decompresses whole frames into a new buffer. Throws on damaged input. */
   decompress(data: Uint8Array): Buffer;
+  /**
+   * Decompresses whole frames into `target` (which must hold them) and returns the bytes
+   * written: for readers that reuse one buffer instead of allocating one per frame. Throws on
+   * damaged input or when `target` is too small.
+   */
+  decompressInto(target: Uint8Array, data: Uint8Array): number;
   /** A compressor that reuses its buffers: for compressing many frames without garbage. */
   createFrameCompressor(maxFrameBytes: number): FrameCompressor;
 }
@@ -44,8 +50,10 @@ export function zstd(): Zstd {
     );
   }
   const decompressor = new module.Decompressor();
+  const context = new binding.DCtx();
   loaded = {
     decompress: (data) => decompressor.decompress(data),
+    decompressInto: (target, data) => context.decompress(target, data),
     createFrameCompressor(maxFrameBytes) {
       const compressor = new binding.CCtx();
       compressor.setParameter(binding.CParameter.compressionLevel, LEVEL);

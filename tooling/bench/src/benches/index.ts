@@ -8,6 +8,7 @@ import { metricsSampling } from './metrics-sampling.js';
 import { outputCapture } from './output-capture.js';
 import { outputCompression } from './output-compression.js';
 import { outputFollow } from './output-follow.js';
+import { outputPipe } from './output-pipe.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
 
 /**
@@ -25,6 +26,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   outputCapture,
   outputCompression,
   outputFollow,
+  outputPipe,
   metricsSampling,
   mcpNotify,
 ];
