@@ -132,5 +132,10 @@ export function useLiveData<T>(load: (signal: AbortSignal) => Promise<T>, key: s
       changeListeners.delete(reloadRef.current);
     };
   }, [key]);
-  return { data: state.key === key ? state.data : undefined, error: state.error, loading: state.loading, reload: () => reloadRef.current() };
+  return {
+    data: state.key === key ? state.data : undefined,
+    error: state.error,
+    loading: state.loading,
+    reload: () => reloadRef.current(),
+  };
 }

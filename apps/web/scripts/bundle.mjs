@@ -19,6 +19,9 @@ await build({
   entryPoints: { app: join(page, 'main.tsx'), login: join(page, 'login.ts') },
   outdir: out,
   bundle: true,
+  // Charts (uPlot) and graph layout (dagre) load with the pages that draw them.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   format: 'esm',
   platform: 'browser',
   target: ['chrome111', 'firefox115', 'safari16.4'],

@@ -36,7 +36,12 @@ export type AccessDecision =
  * one, since only this page may act (other pages on other local ports are "same site" to the
  * cookie, so SameSite alone would let them).
  */
-export function checkRequest(request: IncomingMessage, port: number, token: string, options: { readonly needsToken: boolean }): AccessDecision {
+export function checkRequest(
+  request: IncomingMessage,
+  port: number,
+  token: string,
+  options: { readonly needsToken: boolean },
+): AccessDecision {
   const host = request.headers.host;
   const origin = single(request.headers.origin);
   const refusal = refuseNonLoopbackRequest(host, origin);

@@ -1,15 +1,6 @@
 // The JSON the dashboard's server sends its page. The page's own TypeScript project imports
 // these types (types only: nothing of this file reaches the bundle), so the two cannot drift.
-import type {
-  AgentKind,
-  FailureReason,
-  OutputStream,
-  Priority,
-  SystemSnapshot,
-  TaskMetrics,
-  TaskOrder,
-  TaskStatus,
-} from '@claudine/core';
+import type { AgentKind, FailureReason, OutputStream, Priority, SystemSnapshot, TaskMetrics, TaskOrder, TaskStatus } from '@claudine/core';
 
 /** A task's state as the dashboard shows it: its status, or `blocked` for a queued task still waiting. */
 export type DisplayState = TaskStatus | 'blocked';

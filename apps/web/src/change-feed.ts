@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTerminalStatus } from '@claudine/core';
-import { type Claudine, type ChangeSignal, type SignalWatcher, taskTitle, watchSignals } from '@claudine/runtime';
+import { type ChangeSignal, type Claudine, type SignalWatcher, taskTitle, watchSignals } from '@claudine/runtime';
 import type { TaskFinishedEvent } from './api-types.js';
 
 /** What the change feed tells its listeners. */
@@ -89,7 +89,9 @@ export function createChangeFeed(claudine: Claudine, options: ChangeFeedOptions 
     }, settleMs);
   };
 
-  const watchers: SignalWatcher[] = SIGNALS.map((signal) => watchSignals(claudine.layout.signals, signal, onSignal, options.pollMs ?? 2000));
+  const watchers: SignalWatcher[] = SIGNALS.map((signal) =>
+    watchSignals(claudine.layout.signals, signal, onSignal, options.pollMs ?? 2000),
+  );
   void check();
 
   return {

@@ -34,7 +34,10 @@ export function parseCommandLine(argv: readonly string[]): WebCommand {
       const value = inline?.[1] ?? argv[index + 1];
       if (inline === null) index += 1;
       if (value === undefined || !/^\d{1,5}$/.test(value) || Number(value) > 65_535) {
-        return { kind: 'error', message: `--port ${value === undefined ? 'needs a value' : `"${value}" is not a port`}: give a number from 0 to 65535.` };
+        return {
+          kind: 'error',
+          message: `--port ${value === undefined ? 'needs a value' : `"${value}" is not a port`}: give a number from 0 to 65535.`,
+        };
       }
       port = Number(value);
       continue;

@@ -45,7 +45,14 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-const PAGE_PATHS = [/^\/$/, /^\/tasks\/?$/, /^\/tasks\/[0-9a-z]{10}\/?$/, /^\/workflows\/?$/, /^\/workflows\/[0-9a-z]{10}\/?$/, /^\/system\/?$/];
+const PAGE_PATHS = [
+  /^\/$/,
+  /^\/tasks\/?$/,
+  /^\/tasks\/[0-9a-z]{10}\/?$/,
+  /^\/workflows\/?$/,
+  /^\/workflows\/[0-9a-z]{10}\/?$/,
+  /^\/system\/?$/,
+];
 const TASK_PATH = /^\/api\/tasks\/([0-9a-z]{10})(?:\/(log|diff|cancel|retry|resume|merge))?$/;
 const WORKFLOW_PATH = /^\/api\/workflows(?:\/([0-9a-z]{10}))?$/;
 
@@ -64,6 +71,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const feed = createChangeFeed(claudine, { onError: (error) => log(`watching tasks: ${String(error)}`) });
   const usage = createUsageRecorder(claudine, {
     running: () => feed.running(),
+    subscribe: (listener) => feed.subscribe(listener),
     intervalMs: claudine.config.metrics.sampleInterval,
     onError: (error) => log(`reading task metrics: ${String(error)}`),
   });
@@ -87,7 +95,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     }
     if (decision.kind === 'unauthorized') {
       if (method === 'GET' && PAGE_PATHS.some((pattern) => pattern.test(path))) return sendHtml(response, 401, UNAUTHORIZED_PAGE);
-      return sendError(response, 401, 'unauthorized', 'This needs the dashboard\'s access token: open the link `claudine ui` prints.');
+      return sendError(response, 401, 'unauthorized', "This needs the dashboard's access token: open the link `claudine ui` prints.");
     }
 
     if (path.startsWith('/assets/') && method === 'GET') {
@@ -110,7 +118,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     if (path === '/api/session' && method === 'POST') {
       const body = await readJsonBody(request);
       if (typeof body.token !== 'string' || !tokensEqual(body.token, token)) {
-        return sendError(response, 401, 'unauthorized', 'That token is not this data directory\'s: run `claudine ui` again and open the link it prints.');
+        return sendError(
+          response,
+          401,
+          'unauthorized',
+          "That token is not this data directory's: run `claudine ui` again and open the link it prints.",
+        );
       }
       response.writeHead(204, { ...securityHeaders(), 'set-cookie': sessionCookie(port, token), 'cache-control': 'no-store' }).end();
       return;
@@ -153,7 +166,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
         if (options.worktrees === undefined) return sendError(response, 501, 'not_implemented', WORKTREE_ACTIONS_MISSING);
         return sendJson(response, 200, await options.worktrees.merge(await claudine.get(id)));
       }
-      return sendError(response, 405, 'method_not_allowed', `Use ${verb === undefined || verb === 'log' || verb === 'diff' ? 'GET' : 'POST'} for ${path}.`);
+      return sendError(
+        response,
+        405,
+        'method_not_allowed',
+        `Use ${verb === undefined || verb === 'log' || verb === 'diff' ? 'GET' : 'POST'} for ${path}.`,
+      );
     }
     return sendError(response, 404, 'not_found', `Nothing at ${path}.`);
   };

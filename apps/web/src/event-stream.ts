@@ -16,7 +16,10 @@ export interface EventStream {
  * Starts a server-sent events answer. `retryMs` is how soon the browser reconnects after the
  * stream breaks.
  */
-export function openEventStream(response: ServerResponse, options: { readonly retryMs?: number; readonly onClose?: () => void } = {}): EventStream {
+export function openEventStream(
+  response: ServerResponse,
+  options: { readonly retryMs?: number; readonly onClose?: () => void } = {},
+): EventStream {
   let closed = false;
   response.writeHead(200, {
     ...securityHeaders(),

@@ -18,7 +18,13 @@ const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
  * is written, until the task ends (`end`). Every event's id is a log position: a browser that
  * reconnects sends it back and continues exactly there. `?raw=1` skips the transcript rendering.
  */
-export async function streamTaskLog(claudine: Claudine, task: Task, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+export async function streamTaskLog(
+  claudine: Claudine,
+  task: Task,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+): Promise<void> {
   const transcript = task.agent === 'claude' && url.searchParams.get('raw') !== '1';
   const resumeAt = position(request.headers['last-event-id']) ?? position(url.searchParams.get('offset') ?? undefined);
   const controller = new AbortController();
@@ -57,7 +63,10 @@ export async function streamTaskLog(claudine: Claudine, task: Task, request: Inc
       resume = slice.nextOffset;
       stream.send('start', { earlier: slice.startOffset > 0 }, String(resume));
       // Transcript records are already rendered: they only move the resume point forward.
-      const event: LogLinesEvent = { lines: slice.records.map((record) => ({ stream: record.stream, text: record.text })), nextOffset: resume };
+      const event: LogLinesEvent = {
+        lines: slice.records.map((record) => ({ stream: record.stream, text: record.text })),
+        nextOffset: resume,
+      };
       if (slice.records.length > 0) stream.send('lines', event, String(resume));
     } else {
       stream.send('start', { earlier: resumeAt > 0 }, String(resume));

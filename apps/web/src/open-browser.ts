@@ -9,7 +9,11 @@ import { pathToFileURL } from 'node:url';
  * directory that forwards to the link, as Jupyter does. `$BROWSER` (a command) wins over the
  * platform's opener. Resolves with why it could not, or undefined.
  */
-export async function openBrowser(signInUrl: string, dataDirectory: string, environment: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function openBrowser(
+  signInUrl: string,
+  dataDirectory: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   const page = join(dataDirectory, 'dashboard-open.html');
   const target = JSON.stringify(signInUrl);
   writeFileSync(

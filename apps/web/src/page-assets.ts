@@ -39,9 +39,13 @@ export function loadPageAssets(directory = DEFAULT_ASSETS_DIRECTORY): PageAssets
   try {
     names = readdirSync(directory);
   } catch (error) {
-    throw new ClaudineError('not_found', `The dashboard's page is not built (${directory} is missing): run \`pnpm build\`, or reinstall claudine.`, {
-      cause: error,
-    });
+    throw new ClaudineError(
+      'not_found',
+      `The dashboard's page is not built (${directory} is missing): run \`pnpm build\`, or reinstall claudine.`,
+      {
+        cause: error,
+      },
+    );
   }
   const assets = new Map<string, PageAsset>();
   for (const name of names) {

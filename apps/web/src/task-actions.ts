@@ -33,6 +33,9 @@ export async function resumeTask(claudine: Claudine, id: string, body: Record<st
   return {
     id: task.id,
     status: task.status,
-    message: hostError === null ? `Task ${task.id} continues the session of ${id}.` : `Task ${task.id} is queued, but no host could start: ${hostError}`,
+    message:
+      hostError === null
+        ? `Task ${task.id} continues the session of ${id}.`
+        : `Task ${task.id} is queued, but no host could start: ${hostError}`,
   };
 }

@@ -13,6 +13,8 @@ export interface UsageRecorder {
 export interface UsageRecorderOptions {
   /** The ids of the tasks running now (the change feed knows). */
   readonly running: () => readonly string[];
+  /** Calls its listener whenever tasks changed; returns the unsubscribe (the change feed's). */
+  readonly subscribe: (listener: () => void) => () => void;
   /** Time between reads of the host's samples. */
   readonly intervalMs: number;
   readonly onError?: (error: unknown) => void;
@@ -49,12 +51,22 @@ export function createUsageRecorder(claudine: Claudine, options: UsageRecorderOp
     if (last !== undefined && metrics.updatedAt <= last.at) return;
     const cpuMs = metrics.cpuUserMs === null && metrics.cpuSystemMs === null ? null : (metrics.cpuUserMs ?? 0) + (metrics.cpuSystemMs ?? 0);
     samples.push({ at: metrics.updatedAt, cpuMs, memoryBytes: metrics.memoryCurrentBytes });
-    if (samples.length > MAX_POINTS) series.set(taskId, samples.filter((_, index) => index % 2 === 0));
+    if (samples.length > MAX_POINTS)
+      series.set(
+        taskId,
+        samples.filter((_, index) => index % 2 === 0),
+      );
   };
 
+  let timer: NodeJS.Timeout | undefined;
   const tick = async (): Promise<void> => {
     const ids = options.running().slice(0, MAX_SAMPLED_AT_ONCE);
-    if (ids.length === 0 || busy) return;
+    if (ids.length === 0) {
+      clearInterval(timer);
+      timer = undefined;
+      return;
+    }
+    if (busy) return;
     busy = true;
     try {
       for (const id of ids) {
@@ -69,9 +81,13 @@ export function createUsageRecorder(claudine: Claudine, options: UsageRecorderOp
     }
   };
 
-  // A timer only: with nothing running a tick returns at once, without touching the database.
-  const timer = setInterval(() => void tick(), Math.max(250, options.intervalMs));
-  timer.unref();
+  // The timer runs only while tasks run: an idle dashboard has nothing to wake up for.
+  const unsubscribe = options.subscribe(() => {
+    if (timer !== undefined || options.running().length === 0) return;
+    timer = setInterval(() => void tick(), Math.max(250, options.intervalMs));
+    timer.unref();
+    void tick();
+  });
 
   return {
     points(taskId) {
@@ -86,6 +102,7 @@ export function createUsageRecorder(claudine: Claudine, options: UsageRecorderOp
       });
     },
     close() {
+      unsubscribe();
       clearInterval(timer);
     },
   };

@@ -50,7 +50,9 @@ describe('the dashboard, signed out', () => {
     const api = await fetch(`${fixture.origin}/api/tasks`);
     expect(api.status).toBe(401);
     expect(await api.json()).toMatchObject({ code: 'unauthorized', error: expect.stringContaining('claudine ui') });
-    const wrong = await fetch(`${fixture.origin}/api/tasks`, { headers: { cookie: `claudine_dashboard_${fixture.port}=${'x'.repeat(43)}` } });
+    const wrong = await fetch(`${fixture.origin}/api/tasks`, {
+      headers: { cookie: `claudine_dashboard_${fixture.port}=${'x'.repeat(43)}` },
+    });
     expect(wrong.status).toBe(401);
     const events = await fetch(`${fixture.origin}/api/events`);
     expect(events.status).toBe(401);
@@ -60,7 +62,11 @@ describe('the dashboard, signed out', () => {
     const task = await command('sleep 30');
     const cookie = `claudine_dashboard_${fixture.port}=${fixture.token}`;
     const post = (headers: Record<string, string>) =>
-      fetch(`${fixture.origin}/api/tasks/${task.id}/cancel`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: '{}' });
+      fetch(`${fixture.origin}/api/tasks/${task.id}/cancel`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
     for (const origin of ['https://evil.example', `http://localhost:${fixture.port + 1}`, 'null']) {
       const refused = await post({ origin });
       expect(refused.status, origin).toBe(403);
@@ -79,7 +85,10 @@ describe('the dashboard, signed out', () => {
     expect((await fixture.claudine.get(task.id)).cancelRequestedAt).toBeNull();
     // With its own origin and the token, the same request is taken.
     expect((await post({ origin: fixture.origin })).status).toBe(200);
-    await waitFor(async () => isTerminalStatus((await fixture.claudine.get(task.id)).status), { description: 'the cancel', timeoutMs: 30_000 });
+    await waitFor(async () => isTerminalStatus((await fixture.claudine.get(task.id)).status), {
+      description: 'the cancel',
+      timeoutMs: 30_000,
+    });
   });
 
   it('signs a browser in with the printed link: the token leaves the address, an HttpOnly SameSite=Strict cookie holds it', async () => {
@@ -111,7 +120,10 @@ describe('the dashboard, signed in', () => {
     await table.locator(`tr[data-task-id="${running.id}"] a.task-title`).click();
     await page.waitForURL(`${fixture.origin}/tasks/${running.id}`);
     const log = page.getByTestId('log');
-    await log.getByText(/^tick-\d+$/).first().waitFor({ timeout: 30_000 });
+    await log
+      .getByText(/^tick-\d+$/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     const lastTick = async () => {
       const lines = await log.locator('.log-line').allTextContents();
       return Math.max(0, ...lines.map((line) => Number(/^tick-(\d+)$/.exec(line)?.[1] ?? 0)));
@@ -119,6 +131,10 @@ describe('the dashboard, signed in', () => {
     const first = await lastTick();
     // New lines arrive without reloading: the number keeps climbing.
     await waitFor(async () => (await lastTick()) >= first + 5, { description: 'more log lines to arrive', timeoutMs: 20_000 });
+
+    // CPU and memory over time, from the host's samples while it runs.
+    await page.getByTestId('cpu-chart').locator('canvas').waitFor({ timeout: 20_000 });
+    await page.getByTestId('memory-chart').locator('canvas').waitFor();
 
     await page.getByRole('button', { name: 'Cancel' }).click();
     await waitFor(async () => (await fixture.claudine.get(running.id)).status === 'cancelled', {
@@ -144,7 +160,10 @@ describe('the dashboard, signed in', () => {
       agent: 'claude',
       cwd: fixture.workdir,
     });
-    await waitFor(async () => (await fixture.claudine.get(task.id)).status === 'completed', { description: 'the claude task', timeoutMs: 30_000 });
+    await waitFor(async () => (await fixture.claudine.get(task.id)).status === 'completed', {
+      description: 'the claude task',
+      timeoutMs: 30_000,
+    });
     await page.goto(`${fixture.origin}/tasks/${task.id}`);
     const log = page.getByTestId('log');
     await log.getByText('Reading the files now').waitFor();
@@ -155,7 +174,10 @@ describe('the dashboard, signed in', () => {
 
   it('retries a failed task', async () => {
     const failed = await command('echo about to fail; exit 3');
-    await waitFor(async () => (await fixture.claudine.get(failed.id)).status === 'failed', { description: 'the failure', timeoutMs: 30_000 });
+    await waitFor(async () => (await fixture.claudine.get(failed.id)).status === 'failed', {
+      description: 'the failure',
+      timeoutMs: 30_000,
+    });
     await page.goto(`${fixture.origin}/tasks?state=failed`);
     await page.locator(`tr[data-task-id="${failed.id}"]`).click();
     await page.getByTestId('failure').getByText('exit code').waitFor();

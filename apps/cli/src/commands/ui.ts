@@ -23,7 +23,11 @@ export function registerUi(program: Command): void {
         throw new CliError(`--port "${options.port}" is not a port: give a number from 0 to 65535`, EXIT.usage);
       }
       const args = [...(options.port === undefined ? [] : ['--port', options.port]), ...(options.open === true ? ['--open'] : [])];
-      await runAppBin({ packageName: '@claudine/web', bin: 'claudine-web', description: 'the dashboard' }, args, globalOptions(command).home);
+      await runAppBin(
+        { packageName: '@claudine/web', bin: 'claudine-web', description: 'the dashboard' },
+        args,
+        globalOptions(command).home,
+      );
     },
   );
 }

@@ -68,7 +68,12 @@ export function ChangesPanel(props: { readonly taskId: string; readonly worktree
         <button type="button" class="button" disabled={busy || !worktree.actionsAvailable} onClick={() => void showDiff()}>
           Show diff
         </button>
-        <button type="button" class="button primary" disabled={busy || !worktree.actionsAvailable || !props.finished} onClick={() => void doMerge()}>
+        <button
+          type="button"
+          class="button primary"
+          disabled={busy || !worktree.actionsAvailable || !props.finished}
+          onClick={() => void doMerge()}
+        >
           Merge
         </button>
         {worktree.actionsAvailable ? null : <span class="muted">Diff and merge come with worktree support in the runtime.</span>}
@@ -97,7 +102,15 @@ export function ChangesPanel(props: { readonly taskId: string; readonly worktree
           {diff.patch.split('\n').map((line, index) => (
             <div
               key={index}
-              class={line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : ''}
+              class={
+                line.startsWith('+') && !line.startsWith('+++')
+                  ? 'add'
+                  : line.startsWith('-') && !line.startsWith('---')
+                    ? 'del'
+                    : line.startsWith('@@')
+                      ? 'hunk'
+                      : ''
+              }
             >
               {line}
             </div>

@@ -1,5 +1,4 @@
-import { graphlib, layout } from '@dagrejs/dagre';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { GraphNodeView, WorkflowResponse } from '../../src/api-types.js';
 import { followLink } from '../router.js';
 
@@ -23,7 +22,18 @@ interface Routed {
  * for), each node coloured by state and a link to its task.
  */
 export function GraphView(props: { readonly graph: WorkflowResponse; readonly highlight?: string | null }) {
-  const placed = useMemo(() => place(props.graph), [props.graph]);
+  const [placed, setPlaced] = useState<Placement | undefined>(undefined);
+  useEffect(() => {
+    let cancelled = false;
+    // dagre is loaded with the first graph: the tasks table does without it.
+    void import('@dagrejs/dagre').then((dagre) => {
+      if (!cancelled) setPlaced(place(dagre, props.graph));
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [props.graph]);
+  if (placed === undefined) return <div class="empty muted">Drawing…</div>;
   return (
     <div class="graph-scroll">
       <svg
@@ -68,13 +78,20 @@ export function GraphView(props: { readonly graph: WorkflowResponse; readonly hi
   );
 }
 
-function place(graph: WorkflowResponse): { nodes: Placed[]; edges: Routed[]; width: number; height: number } {
-  const g = new graphlib.Graph();
+interface Placement {
+  readonly nodes: readonly Placed[];
+  readonly edges: readonly Routed[];
+  readonly width: number;
+  readonly height: number;
+}
+
+function place(dagre: typeof import('@dagrejs/dagre'), graph: WorkflowResponse): Placement {
+  const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'TB', nodesep: 36, ranksep: 56, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) g.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   for (const edge of graph.edges) g.setEdge(edge.from, edge.to);
-  layout(g);
+  dagre.layout(g);
   const nodes = graph.nodes.map((node) => {
     const position = g.node(node.id) as { x: number; y: number };
     return { node, x: position.x, y: position.y };

@@ -92,7 +92,9 @@ export function LogView(props: { readonly taskId: string; readonly running: bool
         const data = JSON.parse((event as MessageEvent<string>).data) as LogEndEvent;
         source?.close();
         setPhase('ended');
-        setNote(`The task ${data.status === 'completed' ? 'completed' : data.status === 'failed' ? 'failed' : `is ${data.status}`}: this is its whole log.`);
+        setNote(
+          `The task ${data.status === 'completed' ? 'completed' : data.status === 'failed' ? 'failed' : `is ${data.status}`}: this is its whole log.`,
+        );
       });
       source.addEventListener('failure', (event) => {
         source?.close();
@@ -123,7 +125,15 @@ export function LogView(props: { readonly taskId: string; readonly running: bool
       <div class="log-toolbar">
         <span class={`live-dot ${phase === 'live' && props.running ? 'on' : ''}`} />
         <span class="muted">
-          {phase === 'connecting' ? 'Connecting…' : phase === 'live' ? (props.running ? 'Following live' : 'Log') : phase === 'ended' ? 'Finished' : 'Unavailable'}
+          {phase === 'connecting'
+            ? 'Connecting…'
+            : phase === 'live'
+              ? props.running
+                ? 'Following live'
+                : 'Log'
+              : phase === 'ended'
+                ? 'Finished'
+                : 'Unavailable'}
         </span>
         <span class="spacer" />
         <span class="muted">{shown.length.toLocaleString('en-US')} lines</span>
@@ -148,7 +158,9 @@ export function LogView(props: { readonly taskId: string; readonly running: bool
             {line.text === '' ? '\u00a0' : line.text}
           </div>
         ))}
-        {shown.length === 0 && phase !== 'connecting' ? <div class="log-empty">{props.running ? 'No output yet.' : 'No output.'}</div> : null}
+        {shown.length === 0 && phase !== 'connecting' ? (
+          <div class="log-empty">{props.running ? 'No output yet.' : 'No output.'}</div>
+        ) : null}
       </div>
       {note === null ? null : <div class={`log-note ${phase === 'failed' ? 'error' : ''}`}>{note}</div>}
     </div>

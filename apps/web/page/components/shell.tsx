@@ -40,7 +40,10 @@ export function Shell(props: { readonly route: Route; readonly children: Compone
             Notifications on
           </span>
         ) : null}
-        <span class={`connection ${connection}`} title={connection === 'live' ? 'Updates arrive as they happen' : 'Reconnecting to the dashboard'}>
+        <span
+          class={`connection ${connection}`}
+          title={connection === 'live' ? 'Updates arrive as they happen' : 'Reconnecting to the dashboard'}
+        >
           <span class="live-dot on" />
           {connection === 'live' ? 'Live' : connection === 'connecting' ? 'Connecting' : 'Reconnecting'}
         </span>

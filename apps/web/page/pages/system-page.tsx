@@ -32,19 +32,31 @@ export function SystemPage() {
       <div class="page-header">
         <h1>System</h1>
         <span class={`tag ${data.host.running ? 'ok' : ''}`}>
-          {data.host.running ? `host running · pid ${data.host.pid} on ${data.host.hostname}` : 'no host running (one starts when work comes)'}
+          {data.host.running
+            ? `host running · pid ${data.host.pid} on ${data.host.hostname}`
+            : 'no host running (one starts when work comes)'}
         </span>
       </div>
       <div class="tiles">
         <Stat label="Running" value={String(snapshot.running)} href="/tasks?state=running" />
-        <Stat label="Queued" value={String(snapshot.queued)} hint={snapshot.blocked > 0 ? `${snapshot.blocked} blocked by dependencies` : 'ready to run'} href="/tasks?state=queued" />
+        <Stat
+          label="Queued"
+          value={String(snapshot.queued)}
+          hint={snapshot.blocked > 0 ? `${snapshot.blocked} blocked by dependencies` : 'ready to run'}
+          href="/tasks?state=queued"
+        />
         <Stat label="Finished, last hour" value={String(snapshot.finishedLastHour)} hint="throughput" />
         <Stat
           label="Run time, last hour"
           value={snapshot.durationAverageMs === null ? '–' : formatDuration(snapshot.durationAverageMs)}
           hint={snapshot.durationP95Ms === null ? 'average' : `average · p95 ${formatDuration(snapshot.durationP95Ms)}`}
         />
-        <Stat label="Failed" value={String(snapshot.failed)} hint={`${snapshot.completed} completed · ${snapshot.cancelled} cancelled`} href="/tasks?state=failed" />
+        <Stat
+          label="Failed"
+          value={String(snapshot.failed)}
+          hint={`${snapshot.completed} completed · ${snapshot.cancelled} cancelled`}
+          href="/tasks?state=failed"
+        />
         <Stat
           label="Machine"
           value={snapshot.machineCpuPercent === null ? '–' : `${Math.round(snapshot.machineCpuPercent)}% CPU`}
@@ -63,7 +75,10 @@ export function SystemPage() {
           </span>
         </header>
         {budgetShare === null ? null : (
-          <div class={`meter ${budget.exhausted ? 'exhausted' : budgetShare > 0.8 ? 'warn' : ''}`} title={`${Math.round(budgetShare * 100)}% of today's budget`}>
+          <div
+            class={`meter ${budget.exhausted ? 'exhausted' : budgetShare > 0.8 ? 'warn' : ''}`}
+            title={`${Math.round(budgetShare * 100)}% of today's budget`}
+          >
             <div class="meter-fill" style={{ width: `${budgetShare * 100}%` }} />
           </div>
         )}
@@ -73,10 +88,24 @@ export function SystemPage() {
           height={170}
           times={data.spending.map((day) => day.day + 12 * 3_600_000)}
           series={[
-            { label: 'Spent', colour: '#7c3aed', values: data.spending.map((day) => day.costUsd), bars: true, format: (value) => formatCost(value) },
+            {
+              label: 'Spent',
+              colour: '#7c3aed',
+              values: data.spending.map((day) => day.costUsd),
+              bars: true,
+              format: (value) => formatCost(value),
+            },
             ...(budget.dailyUsd === null
               ? []
-              : [{ label: 'Daily budget', colour: '#dc2626', values: data.spending.map(() => budget.dailyUsd), dashed: true, format: (value: number) => formatCost(value) }]),
+              : [
+                  {
+                    label: 'Daily budget',
+                    colour: '#dc2626',
+                    values: data.spending.map(() => budget.dailyUsd),
+                    dashed: true,
+                    format: (value: number) => formatCost(value),
+                  },
+                ]),
           ]}
         />
       </section>
@@ -93,8 +122,19 @@ export function SystemPage() {
               times={times}
               yMax={100}
               series={[
-                { label: 'Machine', colour: '#4f46e5', values: history.map((point) => point.machineCpuPercent), fill: true, format: (value) => `${Math.round(value)}%` },
-                { label: 'Host (of one core)', colour: '#f59e0b', values: history.map((point) => point.hostCpuPercent), format: (value) => `${Math.round(value)}%` },
+                {
+                  label: 'Machine',
+                  colour: '#4f46e5',
+                  values: history.map((point) => point.machineCpuPercent),
+                  fill: true,
+                  format: (value) => `${Math.round(value)}%`,
+                },
+                {
+                  label: 'Host (of one core)',
+                  colour: '#f59e0b',
+                  values: history.map((point) => point.hostCpuPercent),
+                  format: (value) => `${Math.round(value)}%`,
+                },
               ]}
             />
           </History>
@@ -109,8 +149,19 @@ export function SystemPage() {
               testId="memory-history"
               times={times}
               series={[
-                { label: 'Used', colour: '#0891b2', values: history.map((point) => point.machineMemoryUsedBytes), fill: true, format: (value) => formatBytes(value) },
-                { label: 'Host', colour: '#f59e0b', values: history.map((point) => point.hostMemoryBytes), format: (value) => formatBytes(value) },
+                {
+                  label: 'Used',
+                  colour: '#0891b2',
+                  values: history.map((point) => point.machineMemoryUsedBytes),
+                  fill: true,
+                  format: (value) => formatBytes(value),
+                },
+                {
+                  label: 'Host',
+                  colour: '#f59e0b',
+                  values: history.map((point) => point.hostMemoryBytes),
+                  format: (value) => formatBytes(value),
+                },
               ]}
             />
           </History>
@@ -125,8 +176,19 @@ export function SystemPage() {
               testId="tasks-history"
               times={times}
               series={[
-                { label: 'Running', colour: '#2563eb', values: history.map((point) => point.running), fill: true, format: (value) => String(Math.round(value)) },
-                { label: 'Queued', colour: '#94a3b8', values: history.map((point) => point.queued), format: (value) => String(Math.round(value)) },
+                {
+                  label: 'Running',
+                  colour: '#2563eb',
+                  values: history.map((point) => point.running),
+                  fill: true,
+                  format: (value) => String(Math.round(value)),
+                },
+                {
+                  label: 'Queued',
+                  colour: '#94a3b8',
+                  values: history.map((point) => point.queued),
+                  format: (value) => String(Math.round(value)),
+                },
               ]}
             />
           </History>
@@ -140,7 +202,15 @@ export function SystemPage() {
             <TimeChart
               testId="throughput-history"
               times={times}
-              series={[{ label: 'Finished / h', colour: '#16a34a', values: history.map((point) => point.finishedLastHour), fill: true, format: (value) => String(Math.round(value)) }]}
+              series={[
+                {
+                  label: 'Finished / h',
+                  colour: '#16a34a',
+                  values: history.map((point) => point.finishedLastHour),
+                  fill: true,
+                  format: (value) => String(Math.round(value)),
+                },
+              ]}
             />
           </History>
         </section>
@@ -170,5 +240,5 @@ function Stat(props: { readonly label: string; readonly value: string; readonly 
 }
 
 function History(props: { readonly history: readonly SystemSnapshot[]; readonly empty: string; readonly children: ComponentChildren }) {
-  return props.history.length < 2 ? <p class="muted">{props.empty}</p> : <>{props.children}</>;
+  return props.history.length < 2 ? <p class="muted">{props.empty}</p> : <div class="charts">{props.children}</div>;
 }

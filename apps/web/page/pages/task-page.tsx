@@ -59,8 +59,13 @@ export function TaskPage(props: { readonly id: string }) {
 
   const latest = data.metrics[data.metrics.length - 1];
   const duration = runTime(task.startedAt, task.finishedAt, now);
-  const tokens = task.usage === null ? null : task.usage.inputTokens + task.usage.outputTokens + task.usage.cacheReadInputTokens + task.usage.cacheCreationInputTokens;
-  const cost = data.metrics.reduce<number | null>((sum, attempt) => (attempt.costUsd === null ? sum : (sum ?? 0) + attempt.costUsd), null) ?? task.costUsd;
+  const tokens =
+    task.usage === null
+      ? null
+      : task.usage.inputTokens + task.usage.outputTokens + task.usage.cacheReadInputTokens + task.usage.cacheCreationInputTokens;
+  const cost =
+    data.metrics.reduce<number | null>((sum, attempt) => (attempt.costUsd === null ? sum : (sum ?? 0) + attempt.costUsd), null) ??
+    task.costUsd;
 
   return (
     <div class="page" data-testid="task-page" data-task-id={task.id} data-state={task.state}>
@@ -143,16 +148,38 @@ export function TaskPage(props: { readonly id: string }) {
       ) : null}
 
       <div class="tiles">
-        <Tile label="Run time" value={duration === null ? '–' : formatDuration(duration)} hint={task.startedAt === null ? 'not started' : `timeout ${formatDuration(task.timeoutMs)}`} />
-        <Tile label="Attempt" value={task.attempt === 0 ? '–' : String(task.attempt)} hint={`${task.maxRetries} retr${task.maxRetries === 1 ? 'y' : 'ies'} allowed`} />
-        <Tile label="Cost" value={formatCost(cost)} hint={task.turns === null ? (task.agent === 'claude' ? 'as reported by claude' : 'not reported') : `${task.turns} turns`} />
+        <Tile
+          label="Run time"
+          value={duration === null ? '–' : formatDuration(duration)}
+          hint={task.startedAt === null ? 'not started' : `timeout ${formatDuration(task.timeoutMs)}`}
+        />
+        <Tile
+          label="Attempt"
+          value={task.attempt === 0 ? '–' : String(task.attempt)}
+          hint={`${task.maxRetries} retr${task.maxRetries === 1 ? 'y' : 'ies'} allowed`}
+        />
+        <Tile
+          label="Cost"
+          value={formatCost(cost)}
+          hint={task.turns === null ? (task.agent === 'claude' ? 'as reported by claude' : 'not reported') : `${task.turns} turns`}
+        />
         <Tile
           label="Tokens"
           value={tokens === null ? '–' : formatCount(tokens)}
-          hint={task.usage === null ? 'not reported' : `${formatCount(task.usage.inputTokens)} in · ${formatCount(task.usage.outputTokens)} out`}
+          hint={
+            task.usage === null ? 'not reported' : `${formatCount(task.usage.inputTokens)} in · ${formatCount(task.usage.outputTokens)} out`
+          }
         />
-        <Tile label="CPU time" value={latest === undefined ? '–' : cpuTime(latest)} hint={latest?.live === true ? 'so far' : 'last attempt'} />
-        <Tile label="Peak memory" value={formatBytes(latest?.memoryPeakBytes ?? null)} hint={latest?.memoryAverageBytes == null ? '' : `average ${formatBytes(latest.memoryAverageBytes)}`} />
+        <Tile
+          label="CPU time"
+          value={latest === undefined ? '–' : cpuTime(latest)}
+          hint={latest?.live === true ? 'so far' : 'last attempt'}
+        />
+        <Tile
+          label="Peak memory"
+          value={formatBytes(latest?.memoryPeakBytes ?? null)}
+          hint={latest?.memoryAverageBytes == null ? '' : `average ${formatBytes(latest.memoryAverageBytes)}`}
+        />
       </div>
 
       <div class="task-grid">
@@ -181,7 +208,11 @@ export function TaskPage(props: { readonly id: string }) {
             <LogView taskId={task.id} running={task.status === 'running' || task.status === 'queued'} />
           </section>
           {data.worktree === null ? null : (
-            <ChangesPanel taskId={task.id} worktree={data.worktree} finished={task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled'} />
+            <ChangesPanel
+              taskId={task.id}
+              worktree={data.worktree}
+              finished={task.status === 'completed' || task.status === 'failed' || task.status === 'cancelled'}
+            />
           )}
         </div>
         <div class="task-side">
@@ -284,10 +315,16 @@ export function TaskPage(props: { readonly id: string }) {
 function Outcome(props: { readonly task: TaskView }) {
   const { task } = props;
   if (task.state === 'blocked') {
-    return <div class="notice info">Waiting for {task.blockedBy.length === 1 ? 'a dependency' : `${task.blockedBy.length} dependencies`}: {task.blockedBy.join(', ')}.</div>;
+    return (
+      <div class="notice info">
+        Waiting for {task.blockedBy.length === 1 ? 'a dependency' : `${task.blockedBy.length} dependencies`}: {task.blockedBy.join(', ')}.
+      </div>
+    );
   }
-  if (task.status === 'running' && task.cancelRequestedAt !== null) return <div class="notice info">Stopping: cancel was requested {formatTime(task.cancelRequestedAt)}.</div>;
-  if (task.status !== 'failed' && task.status !== 'cancelled') return task.statusDetail === null ? null : <div class="notice info">{task.statusDetail}</div>;
+  if (task.status === 'running' && task.cancelRequestedAt !== null)
+    return <div class="notice info">Stopping: cancel was requested {formatTime(task.cancelRequestedAt)}.</div>;
+  if (task.status !== 'failed' && task.status !== 'cancelled')
+    return task.statusDetail === null ? null : <div class="notice info">{task.statusDetail}</div>;
   const reason = task.failureReason === null ? task.status : task.failureReason.replaceAll('_', ' ');
   return (
     <div class={`notice ${task.status === 'failed' ? 'error' : 'muted-notice'}`} data-testid="failure">
@@ -328,16 +365,28 @@ function Resources(props: { readonly data: TaskDetailResponse }) {
         testId="cpu-chart"
         height={150}
         times={times}
-        series={[{ label: 'CPU', colour: '#4f46e5', values: points.map((point) => point.cpuPercent), fill: true, format: (value) => `${Math.round(value)}%` }]}
+        series={[{ label: 'CPU', colour: '#4f46e5', values: points.map((point) => point.cpuPercent), fill: true, format: percent }]}
       />
       <TimeChart
         testId="memory-chart"
         height={150}
         times={times}
-        series={[{ label: 'Memory', colour: '#0891b2', values: points.map((point) => point.memoryBytes), fill: true, format: (value) => formatBytes(value) }]}
+        series={[
+          {
+            label: 'Memory',
+            colour: '#0891b2',
+            values: points.map((point) => point.memoryBytes),
+            fill: true,
+            format: (value) => formatBytes(value),
+          },
+        ]}
       />
     </div>
   );
+}
+
+function percent(value: number): string {
+  return value < 10 ? `${value.toFixed(1)}%` : `${Math.round(value)}%`;
 }
 
 function cpuTime(metrics: TaskMetrics): string {

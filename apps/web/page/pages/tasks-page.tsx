@@ -82,7 +82,7 @@ export function TasksPage(props: { readonly search: string }) {
         ) : null}
       </div>
       <div class="filters card">
-        <div class="chips" role="group" aria-label="Filter by state">
+        <fieldset class="chips" aria-label="Filter by state">
           {STATES.map((state) => (
             <button
               type="button"
@@ -95,7 +95,7 @@ export function TasksPage(props: { readonly search: string }) {
               {state}
             </button>
           ))}
-        </div>
+        </fieldset>
         <div class="filter-fields">
           <input
             class="input search"
@@ -131,7 +131,8 @@ export function TasksPage(props: { readonly search: string }) {
               if (event.key === 'Enter') update({ label: labelsTyped.replaceAll(/\s+/g, '') });
             }}
             onBlur={() => {
-              if (labelsTyped.replaceAll(/\s+/g, '') !== (parameters.get('label') ?? '')) update({ label: labelsTyped.replaceAll(/\s+/g, '') });
+              if (labelsTyped.replaceAll(/\s+/g, '') !== (parameters.get('label') ?? ''))
+                update({ label: labelsTyped.replaceAll(/\s+/g, '') });
             }}
           />
           <select
@@ -216,7 +217,10 @@ function SortHeader(props: {
 }) {
   const active = props.sort === props.column;
   return (
-    <th class={`sortable ${props.numeric === true ? 'numeric' : ''} ${active ? 'sorted' : ''}`} aria-sort={active ? (props.ascending ? 'ascending' : 'descending') : 'none'}>
+    <th
+      class={`sortable ${props.numeric === true ? 'numeric' : ''} ${active ? 'sorted' : ''}`}
+      aria-sort={active ? (props.ascending ? 'ascending' : 'descending') : 'none'}
+    >
       <button type="button" onClick={() => props.onSort(props.column)}>
         {props.label}
         <span class="sort-mark">{active ? (props.ascending ? '▲' : '▼') : ''}</span>
@@ -229,9 +233,13 @@ function Row(props: { readonly task: TaskRow; readonly now: number }) {
   const { task } = props;
   const duration = runTime(task.startedAt, task.finishedAt, props.now);
   return (
-    <tr data-task-id={task.id} data-state={task.state} onClick={(event) => {
-      if ((event.target as HTMLElement).closest('a') === null) navigate(`/tasks/${task.id}`);
-    }}>
+    <tr
+      data-task-id={task.id}
+      data-state={task.state}
+      onClick={(event) => {
+        if ((event.target as HTMLElement).closest('a') === null) navigate(`/tasks/${task.id}`);
+      }}
+    >
       <td>
         <StateBadge state={task.state as DisplayState} />
         {task.failureReason === null ? null : <div class="reason">{task.failureReason.replaceAll('_', ' ')}</div>}

@@ -23,7 +23,9 @@ export function WorkflowPage(props: { readonly id: string | null }) {
       <div class="page-header">
         <h1>{props.id === null ? 'Active workflows' : 'Workflow'}</h1>
         <span class="muted">
-          {data === undefined ? '' : `${data.nodes.length} task${data.nodes.length === 1 ? '' : 's'}, ${data.edges.length} dependenc${data.edges.length === 1 ? 'y' : 'ies'}`}
+          {data === undefined
+            ? ''
+            : `${data.nodes.length} task${data.nodes.length === 1 ? '' : 's'}, ${data.edges.length} dependenc${data.edges.length === 1 ? 'y' : 'ies'}`}
         </span>
         <span class="spacer" />
         <div class="legend">
@@ -37,13 +39,16 @@ export function WorkflowPage(props: { readonly id: string | null }) {
         </div>
       </div>
       {graph.error === undefined ? null : <div class="notice error">{graph.error.message}</div>}
-      {data?.truncated === true ? <div class="notice info">The workflow is larger than shown: the first {data.nodes.length} tasks are drawn.</div> : null}
+      {data?.truncated === true ? (
+        <div class="notice info">The workflow is larger than shown: the first {data.nodes.length} tasks are drawn.</div>
+      ) : null}
       <div class="card graph-card">
         {data === undefined ? (
           <div class="empty muted">Loading…</div>
         ) : data.nodes.length === 0 ? (
           <div class="empty">
-            No workflow is active. Tasks submitted with dependencies (<code>claudine run --depends-on &lt;id&gt;</code>) show here while they run.
+            No workflow is active. Tasks submitted with dependencies (<code>claudine run --depends-on &lt;id&gt;</code>) show here while
+            they run.
           </div>
         ) : (
           <GraphView graph={data} highlight={props.id} />
