@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataLayout, rotateAccessToken } from '@claudine/runtime';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliEnvironment, cliPath } from './cli.test-helper.js';
@@ -51,6 +52,10 @@ describe('claudine ui', () => {
     const answer = await fetch(`${url}api/tasks`, { headers: { authorization: `Bearer ${token}` } });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ tasks: [], nextCursor: null });
+    // A rotated token locks the old one out at once, without a restart.
+    const rotated = rotateAccessToken(dataLayout(home));
+    expect((await fetch(`${url}api/tasks`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(`${url}api/tasks`, { headers: { authorization: `Bearer ${rotated}` } })).status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

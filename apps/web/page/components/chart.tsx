@@ -50,7 +50,8 @@ export function TimeChart(props: {
         height: props.height ?? 180,
         padding: [8, 8, 0, 0],
         cursor: { points: { size: 6 } },
-        legend: { live: true },
+        // One series is named by its card; several get a legend (values while the cursor is on the chart).
+        legend: { show: props.series.length > 1, live: true },
         scales: {
           x: { time: true },
           y: { range: (_u, min, max) => [props.yMin ?? Math.min(0, min), props.yMax ?? (max > 0 ? max * 1.1 : 1)] },
@@ -84,11 +85,12 @@ export function TimeChart(props: {
           ...props.series.map((series) => ({
             label: series.label,
             stroke: series.colour,
-            width: 2,
+            width: series.bars === true ? 0 : 2,
+            points: { show: false },
             scale: series.axis === 1 ? 'y2' : 'y',
             ...(series.fill === true || series.bars === true ? { fill: `${series.colour}${series.bars === true ? 'cc' : '22'}` } : {}),
-            ...(series.bars === true && bars !== undefined ? { paths: bars, points: { show: false } } : {}),
-            ...(series.dashed === true ? { dash: [6, 4], points: { show: false } } : {}),
+            ...(series.bars === true && bars !== undefined ? { paths: bars } : {}),
+            ...(series.dashed === true ? { dash: [6, 4] } : {}),
             value: (_u: uPlot, value: number | null) =>
               value === null ? '–' : series.format === undefined ? String(value) : series.format(value),
           })),

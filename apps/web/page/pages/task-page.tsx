@@ -361,12 +361,14 @@ function Resources(props: { readonly data: TaskDetailResponse }) {
   const times = points.map((point) => point.at);
   return (
     <div class="charts">
+      <div class="chart-title">CPU (of one core)</div>
       <TimeChart
         testId="cpu-chart"
         height={150}
         times={times}
         series={[{ label: 'CPU', colour: '#4f46e5', values: points.map((point) => point.cpuPercent), fill: true, format: percent }]}
       />
+      <div class="chart-title">Memory</div>
       <TimeChart
         testId="memory-chart"
         height={150}
@@ -386,7 +388,7 @@ function Resources(props: { readonly data: TaskDetailResponse }) {
 }
 
 function percent(value: number): string {
-  return value < 10 ? `${value.toFixed(1)}%` : `${Math.round(value)}%`;
+  return value > 0 && value < 10 ? `${value.toFixed(1)}%` : `${Math.round(value)}%`;
 }
 
 function cpuTime(metrics: TaskMetrics): string {
