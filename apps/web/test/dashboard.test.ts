@@ -117,6 +117,14 @@ describe('the dashboard, signed in', () => {
     await table.locator(`tr[data-task-id="${running.id}"]`).waitFor();
     expect(await table.locator('tbody tr').count()).toBe(1);
 
+    // So does the search, typed into the page.
+    await page.goto(`${fixture.origin}/tasks`);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('finished-task');
+    await page.waitForURL(/[?&]q=finished-task/);
+    await table.locator(`tr[data-task-id="${running.id}"]`).waitFor({ state: 'detached' });
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-task-id')))).toEqual([done.id]);
+
+    await page.goto(`${fixture.origin}/tasks?label=e2e-live`);
     await table.locator(`tr[data-task-id="${running.id}"] a.task-title`).click();
     await page.waitForURL(`${fixture.origin}/tasks/${running.id}`);
     const log = page.getByTestId('log');

@@ -14,6 +14,16 @@ const MAX_LINES = 5000;
 
 type Phase = 'connecting' | 'live' | 'ended' | 'failed';
 
+function usePageVisible(): boolean {
+  const [visible, setVisible] = useState(document.visibilityState !== 'hidden');
+  useEffect(() => {
+    const update = (): void => setVisible(document.visibilityState !== 'hidden');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return visible;
+}
+
 /**
  * A task's log, live: the last lines first, then each line as the task writes it (server-sent
  * events), until the task ends. Sticks to the bottom unless the reader scrolled up.
@@ -27,8 +37,12 @@ export function LogView(props: { readonly taskId: string; readonly running: bool
   const [earlier, setEarlier] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const visible = usePageVisible();
 
   useEffect(() => {
+    // A hidden tab lets its log stream go: browsers allow a handful of connections per server,
+    // and the change stream (notifications) needs one. Shown again, it starts from the latest lines.
+    if (!visible) return;
     lines.current = [];
     dropped.current = 0;
     let key = 0;
@@ -107,7 +121,7 @@ export function LogView(props: { readonly taskId: string; readonly running: bool
       source?.close();
       if (frame !== undefined) cancelAnimationFrame(frame);
     };
-  }, [props.taskId]);
+  }, [props.taskId, visible]);
 
   useLayoutEffect(() => {
     const element = box.current;
