@@ -2,7 +2,7 @@
 // How every browser of this package starts (end-to-end tests, screenshots, the bench): Debian's
 // chromium driven by playwright-core, never a downloaded browser, with a new empty profile and
 // nothing that reaches the network on its own.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -27,6 +27,11 @@ export const CHROMIUM_FLAGS = [
  * @returns {Promise<{ context: import('playwright-core').BrowserContext; close(): Promise<void> }>}
  */
 export async function launchChromium(options = {}) {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `No browser at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH to a Chromium binary.`,
+    );
+  }
   const profile = mkdtempSync(join(tmpdir(), 'claudine-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
