@@ -15,6 +15,7 @@ import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
+import { registerUi } from './commands/ui.js';
 
 /** Builds the `claudine` command line. */
 export function createProgram(version: string): Command {
@@ -43,5 +44,6 @@ export function createProgram(version: string): Command {
   registerDoctor(program);
   registerCompletion(program);
   registerMcp(program);
+  registerUi(program);
   return program;
 }

@@ -55,6 +55,7 @@ export {
   unsetSetting,
   writeConfigFile,
 } from './config-editing.js';
+export { type DailySpending, readDailySpending } from './daily-spending.js';
 export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 export {
   DEPENDENCY_RESULTS_VARIABLE,
@@ -81,5 +82,6 @@ export { type MetricsListenAddress, parseListenAddress } from './metrics-config.
 export { pruneTasks } from './prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
 export { runHostProcess } from './run-host-process.js';
+export { searchTasks, type TaskSearchOptions, type TaskSearchPage } from './task-search.js';
 export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';
 export { type TaskLogWatcher, watchTaskLog } from './watch-task-log.js';

@@ -11,13 +11,18 @@ const LAYERS: Readonly<Record<string, { layer: string; mayUse: readonly string[]
   '@claudine/metrics': { layer: 'adapter', mayUse: ['core'] },
   '@claudine/runtime': { layer: 'runtime', mayUse: ['core', 'adapter'] },
   '@claudine/mcp': { layer: 'app', mayUse: ['core', 'runtime'] },
+  '@claudine/web': { layer: 'app', mayUse: ['core', 'runtime'] },
   claudine: { layer: 'app', mayUse: ['core', 'runtime'] },
 };
 
-// The one app-to-app edge: `claudine mcp` starts the MCP server's bin as a child process, so the
-// CLI package depends on @claudine/mcp to have it installed, but never loads its code (that stays
-// an app importing an app, refused below). Nothing else may cross between apps.
-const PROCESS_ONLY_DEPENDENCIES: ReadonlyArray<readonly [string, string]> = [['claudine', '@claudine/mcp']];
+// The app-to-app edges: `claudine mcp` and `claudine ui` start the MCP server's and the
+// dashboard's bins as child processes, so the CLI package depends on @claudine/mcp and
+// @claudine/web to have them installed, but never loads their code (that stays an app importing
+// an app, refused below). Nothing else may cross between apps.
+const PROCESS_ONLY_DEPENDENCIES: ReadonlyArray<readonly [string, string]> = [
+  ['claudine', '@claudine/mcp'],
+  ['claudine', '@claudine/web'],
+];
 const processOnly = (from: string, to: string) => PROCESS_ONLY_DEPENDENCIES.some(([source, target]) => source === from && target === to);
 
 const packages = workspacePackages();

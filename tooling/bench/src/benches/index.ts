@@ -2,6 +2,7 @@ import type { Benchmark } from '../harness.js';
 import { dagMemoryBenchmark } from './dag-memory.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
+import { dashboard } from './dashboard.js';
 import { deadlinePrecision } from './deadline-precision.js';
 import { mcpNotify } from './mcp-notify.js';
 import { metricsSampling } from './metrics-sampling.js';
@@ -29,4 +30,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   outputPipe,
   metricsSampling,
   mcpNotify,
+  dashboard,
 ];
