@@ -22,7 +22,8 @@ describe('worktree records', () => {
   ])('refuses %j', (input, fragment) => {
     const parsed = WorktreeRequestSchema.safeParse(input);
     expect(parsed.success).toBe(false);
-    if (!parsed.success) expect(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n')).toContain(fragment);
+    if (!parsed.success)
+      expect(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n')).toContain(fragment);
   });
 
   it('records a result and a merge, and refuses an unknown strategy', () => {

@@ -21,7 +21,8 @@ const relativeCwd = z
   .string()
   .max(4096)
   .refine(
-    (path) => path === '' || (!path.startsWith('/') && !path.endsWith('/') && path.split('/').every((part) => part !== '' && part !== '..')),
+    (path) =>
+      path === '' || (!path.startsWith('/') && !path.endsWith('/') && path.split('/').every((part) => part !== '' && part !== '..')),
     'the relative working directory is a path inside the repository, like "packages/app", or "" for its top level',
   );
 
