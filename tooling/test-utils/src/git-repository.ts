@@ -39,7 +39,13 @@ function gitEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function runGit(args: readonly string[], cwd: string, input?: string, env?: Record<string, string>): string {
   try {
-    return execFileSync('git', [...args], { cwd, input, env: gitEnvironment(env), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+    return execFileSync('git', [...args], {
+      cwd,
+      input,
+      env: gitEnvironment(env),
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }).trim();
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr.trim() || (error as Error).message}`);
