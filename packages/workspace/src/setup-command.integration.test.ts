@@ -23,14 +23,14 @@ describe('the setup command', () => {
     process.env.CLAUDINE_HOST_ONLY = 'must not leak';
     const output = collect();
     const outcome = await runSetupCommand({
-      command: 'pwd; echo "$GREETING"; echo "host: ${CLAUDINE_HOST_ONLY:-none}"; echo warning >&2',
+      command: 'pwd; echo "$GREETING"; echo "host: $CLAUDINE_HOST_ONLY"; echo warning >&2',
       cwd: dir.path,
       env,
       onOutput: output.onOutput,
     });
     delete process.env.CLAUDINE_HOST_ONLY;
     expect(outcome).toMatchObject({ exitCode: 0, signal: null, aborted: false });
-    expect(output.text('stdout')).toBe(`${dir.path}\nfrom the task\nhost: none\n`);
+    expect(output.text('stdout')).toBe(`${dir.path}\nfrom the task\nhost: \n`);
     expect(output.text('stderr')).toBe('warning\n');
   });
 
