@@ -9,6 +9,7 @@ import { outputCapture } from './output-capture.js';
 import { outputCompression } from './output-compression.js';
 import { outputFollow } from './output-follow.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
+import { worktreeCreate } from './worktree-create.js';
 
 /**
  * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
@@ -27,4 +28,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   outputFollow,
   metricsSampling,
   mcpNotify,
+  worktreeCreate,
 ];
