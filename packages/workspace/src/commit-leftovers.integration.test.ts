@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectErr, expectOk, type WorkspaceFixture, workspaceFixture } from './workspace.test-helper.js';
@@ -131,6 +131,20 @@ describe('committing what a task left', () => {
     expect(repository.git(['rev-parse', `${remade.head}^`])).toBe(base);
     expect(repository.revParse('claudine/second')).toBe(remade.head);
     expect(remade.files.map((file) => file.path)).toEqual(['second.txt']);
+  });
+
+  it('saves the files of an agent killed in the middle of its own git command, which left git’s lock files behind', async () => {
+    const fixture = workspaceFixture();
+    const { repository, workspace } = fixture;
+    const { worktree, request } = await taskWorktree(fixture);
+    repository.write({ 'work.txt': 'written before the kill\n' }, worktree.path);
+    const gitDir = repository.git(['rev-parse', '--absolute-git-dir'], { cwd: worktree.path });
+    writeFileSync(join(gitDir, 'index.lock'), '');
+    writeFileSync(join(repository.path, '.git/refs/heads/claudine/task.lock'), '');
+    const changes = expectOk(await workspace.commitLeftovers(request));
+    expect(changes.files.map((file) => file.path)).toEqual(['work.txt']);
+    expect(existsSync(join(gitDir, 'index.lock'))).toBe(false);
+    expect(repository.git(['status', '--porcelain'], { cwd: worktree.path })).toBe('');
   });
 
   it('commits with Claudine’s name where git has none configured', async () => {

@@ -1,3 +1,5 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { err, ok, type Result } from '@claudine/core';
 import { type ChangeSummary, summariseChange } from './change-summary.js';
 import { openCheckout, requireAbsolute } from './checkout.js';
@@ -51,6 +53,19 @@ function explain(irregularity: WorktreeIrregularity, branch: string): string {
   }
 }
 
+// Lock files git leaves when it is killed mid-command (an agent stopped by a timeout or a cancel
+// during its own `git commit`). They guard only this worktree's index and HEAD and the task's own
+// branch, which nothing else writes: the task's processes are gone and the repository lock is held.
+function removeStaleLocks(gitDir: string, commonDir: string, branch: string): string[] {
+  const removed: string[] = [];
+  for (const path of [join(gitDir, 'index.lock'), join(gitDir, 'HEAD.lock'), join(commonDir, 'refs', 'heads', `${branch}.lock`)]) {
+    if (!existsSync(path)) continue;
+    rmSync(path, { force: true });
+    removed.push(path);
+  }
+  return removed;
+}
+
 async function treeOf(git: GitCommand, cwd: string, commit: string): Promise<string> {
   return gitText(git, ['rev-parse', `${commit}^{tree}`], { cwd, readOnly: true });
 }
@@ -69,7 +84,9 @@ async function treeOf(git: GitCommand, cwd: string, commit: string): Promise<str
  * - with its branch deleted by hand: the branch is made again from the base with the files.
  *
  * The commit is made with plumbing (no hooks, no signing prompt) and the repository's identity,
- * or Claudine's when none is configured. Serialised with the repository's other writes.
+ * or Claudine's when none is configured. Call it once the task's processes are gone: lock files
+ * git left in the worktree (`index.lock`, `HEAD.lock`) and on the task's branch are taken for an
+ * agent killed mid-command and removed. Serialised with the repository's other writes.
  */
 export async function commitLeftovers(
   context: WorkspaceContext,
@@ -92,6 +109,7 @@ export async function commitLeftovers(
   const cwd = worktree.topLevel;
   const ref = `refs/heads/${request.branch}`;
   return context.locks.withLock(worktree.commonDir, async () => {
+    removeStaleLocks(worktree.gitDir, worktree.commonDir, request.branch);
     const operation = interruptedOperation(worktree.gitDir);
     const [symbolic, head, tip] = await Promise.all([
       runGit(git, ['symbolic-ref', '--quiet', 'HEAD'], { cwd, allowExitCodes: [1], readOnly: true }),
