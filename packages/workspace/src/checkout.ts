@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { ClaudineError, err, ok, type Result } from '@claudine/core';
 import { type GitCommand, runGit } from './git.js';
+import type { WorkspaceContext } from './workspace-context.js';
 
 /** A working tree of a repository, found at the top of it. */
 export interface Checkout {
@@ -55,10 +56,20 @@ export interface RepositoryMissing {
   readonly message: string;
 }
 
-/** The checkout at `repository` (the top level recorded at submit), or why it is not there. */
-export async function openRepository(git: GitCommand, repository: string): Promise<Result<Checkout, RepositoryMissing>> {
+/**
+ * The checkout at `repository` (the top level recorded at submit), or why it is not there. What
+ * git said is remembered for the workspace's life (a repository does not change its git
+ * directory), as long as both directories still exist.
+ */
+export async function openRepository(context: WorkspaceContext, repository: string): Promise<Result<Checkout, RepositoryMissing>> {
   requireAbsolute(repository, 'repository');
-  const opened = await openCheckout(git, repository);
-  if (opened.ok) return opened;
+  const known = context.checkouts.get(repository);
+  if (known !== undefined && existsSync(repository) && existsSync(known.commonDir)) return ok(known);
+  const opened = await openCheckout(context.git, repository);
+  if (opened.ok) {
+    context.checkouts.set(repository, opened.value);
+    return opened;
+  }
+  context.checkouts.delete(repository);
   return err({ kind: 'repository_missing', message: `${opened.error.message}: the task's repository is gone or was moved` });
 }

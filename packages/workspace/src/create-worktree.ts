@@ -169,7 +169,7 @@ export async function createWorktree(
   if (relativeCwd.startsWith('/') || relativeCwd.split('/').includes('..')) {
     throw new ClaudineError('invalid_input', `the relative working directory "${relativeCwd}" must stay inside the repository`);
   }
-  const opened = await openRepository(context.git, request.repository);
+  const opened = await openRepository(context, request.repository);
   if (!opened.ok) return opened;
   const repository = opened.value;
   const target = eventualPath(request.path);
@@ -180,10 +180,13 @@ export async function createWorktree(
     );
   }
   return context.locks.withLock(repository.commonDir, async () => {
+    // Listing what to copy only reads the source checkout: it runs while git makes the worktree.
+    const includes = worktreeIncludeFiles(context.git, repository.topLevel);
+    includes.catch(() => {});
     const placed = await placeWorktree(context.git, repository, request);
     if (!placed.ok) return placed;
     const path = realpathSync(request.path);
-    const copied = await copyWorktreeIncludes(repository.topLevel, path, await worktreeIncludeFiles(context.git, repository.topLevel));
+    const copied = await copyWorktreeIncludes(repository.topLevel, path, await includes);
     const submodules = await initialiseSubmodules(context.git, path);
     if (submodules.kind === 'failed') return err({ kind: 'submodules_failed', message: submodules.message });
     const cwd = relativeCwd === '' ? path : join(path, relativeCwd);

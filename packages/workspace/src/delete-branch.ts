@@ -74,7 +74,7 @@ export async function taskBranchLanding(
   context: WorkspaceContext,
   request: BranchRequest,
 ): Promise<Result<BranchLanding, DeleteBranchRefusal>> {
-  const opened = await openRepository(context.git, request.repository);
+  const opened = await openRepository(context, request.repository);
   if (!opened.ok) return opened;
   return branchLanding(context.git, opened.value.topLevel, request.branch, request.target);
 }
@@ -90,7 +90,7 @@ export async function deleteBranch(
   request: DeleteBranchRequest,
 ): Promise<Result<DeletedBranch, DeleteBranchRefusal>> {
   const { git } = context;
-  const opened = await openRepository(git, request.repository);
+  const opened = await openRepository(context, request.repository);
   if (!opened.ok) return opened;
   const repository = opened.value;
   const cwd = repository.topLevel;

@@ -75,7 +75,7 @@ function conflictRefusal(branch: string, target: string, files: readonly string[
 export async function mergeTask(context: WorkspaceContext, request: MergeTaskRequest): Promise<Result<MergeOutcome, MergeRefusal>> {
   const { git } = context;
   const strategy = request.strategy ?? 'squash';
-  const opened = await openRepository(git, request.repository);
+  const opened = await openRepository(context, request.repository);
   if (!opened.ok) return opened;
   const repository = opened.value;
   const cwd = repository.topLevel;

@@ -11,7 +11,7 @@ export interface PrunedRecords {
 
 /** Every working tree git knows for the repository (the main checkout first), for `worktree ls`. */
 export async function listWorktrees(context: WorkspaceContext, repository: string): Promise<Result<WorktreeEntry[], RepositoryMissing>> {
-  const opened = await openRepository(context.git, repository);
+  const opened = await openRepository(context, repository);
   if (!opened.ok) return opened;
   return ok(await listWorktreeEntries(context.git, opened.value.topLevel));
 }
@@ -26,7 +26,7 @@ export async function pruneWorktreeRecords(
   context: WorkspaceContext,
   repository: string,
 ): Promise<Result<PrunedRecords, RepositoryMissing>> {
-  const opened = await openRepository(context.git, repository);
+  const opened = await openRepository(context, repository);
   if (!opened.ok) return opened;
   const cwd = opened.value.topLevel;
   return context.locks.withLock(opened.value.commonDir, async () => {

@@ -40,7 +40,7 @@ export async function removeWorktree(
 ): Promise<Result<RemovedWorktree, RemoveWorktreeRefusal>> {
   requireAbsolute(request.path, 'worktree path');
   const { git } = context;
-  const opened = await openRepository(git, request.repository);
+  const opened = await openRepository(context, request.repository);
   if (!opened.ok) return opened;
   const repository = opened.value;
   const cwd = repository.topLevel;

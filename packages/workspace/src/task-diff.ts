@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { err, ok, type Result } from '@claudine/core';
 import { type ChangeSummary, summariseChange } from './change-summary.js';
 import { openRepository } from './checkout.js';
-import { type GitCommand, gitEnvironment, resolveCommit, runGit } from './git.js';
+import { gitEnvironment, resolveCommit, runGit } from './git.js';
 import type { WorkspaceContext } from './workspace-context.js';
 
 /** Which task's changes: its repository and branch, and the branch they are meant for. */
@@ -59,10 +59,11 @@ const PATCH_OPTIONS = ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '
 
 /** Resolves the fork point and head of a task's branch against its target. */
 export async function taskDiffRange(
-  git: GitCommand,
+  context: WorkspaceContext,
   request: TaskDiffRequest,
 ): Promise<Result<DiffRange & { cwd: string }, TaskDiffRefusal>> {
-  const opened = await openRepository(git, request.repository);
+  const { git } = context;
+  const opened = await openRepository(context, request.repository);
   if (!opened.ok) return opened;
   const cwd = opened.value.topLevel;
   const target = request.target ?? 'HEAD';
@@ -87,7 +88,7 @@ export async function taskDiffRange(
 
 /** The files a task changed, with lines added and removed, against the point where its branch left the target. */
 export async function taskDiffStat(context: WorkspaceContext, request: TaskDiffRequest): Promise<Result<TaskDiffStat, TaskDiffRefusal>> {
-  const range = await taskDiffRange(context.git, request);
+  const range = await taskDiffRange(context, request);
   if (!range.ok) return range;
   const { cwd, ...ends } = range.value;
   return ok({ ...ends, ...(await summariseChange(context.git, cwd, ends.forkPoint, ends.head)) });
@@ -98,7 +99,7 @@ export async function taskPatchStream(
   context: WorkspaceContext,
   request: TaskDiffRequest,
 ): Promise<Result<DiffRange & { readonly stream: Readable }, TaskDiffRefusal>> {
-  const range = await taskDiffRange(context.git, request);
+  const range = await taskDiffRange(context, request);
   if (!range.ok) return range;
   const { cwd, ...ends } = range.value;
   const child = spawn(context.git.executable, [...PATCH_OPTIONS, ends.forkPoint, ends.head, '--'], {

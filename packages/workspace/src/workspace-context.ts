@@ -1,3 +1,4 @@
+import type { Checkout } from './checkout.js';
 import type { GitCommand } from './git.js';
 import type { RepositoryLocks } from './repository-lock.js';
 
@@ -7,4 +8,6 @@ export interface WorkspaceContext {
   readonly locks: RepositoryLocks;
   /** Commit identities by common git directory; see `commitIdentity`. */
   readonly identities: Map<string, Promise<Readonly<Record<string, string>>>>;
+  /** Repositories found, by the path callers name them with; see `openRepository`. */
+  readonly checkouts: Map<string, Checkout>;
 }

@@ -90,6 +90,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     git: { executable: options.git ?? 'git' },
     locks: createRepositoryLocks({ directory: options.lockDirectory, timeoutMs: options.lockTimeoutMs ?? 10 * 60_000 }),
     identities: new Map(),
+    checkouts: new Map(),
   };
   return {
     branchPrefix,
