@@ -104,7 +104,13 @@ export const worktreeCreate: Benchmark = {
         target: '<= 1.3x (ratio >= 76.9%)',
         better: 'lower',
       },
-      { metric: 'createWorktree / git worktree add, median of the pairs', value: median(ratios), unit: 'x', target: '<= 1.3x', better: 'lower' },
+      {
+        metric: 'createWorktree / git worktree add, median of the pairs',
+        value: median(ratios),
+        unit: 'x',
+        target: '<= 1.3x',
+        better: 'lower',
+      },
     ];
   },
 };
