@@ -20,6 +20,8 @@ export type ClaudineErrorCode =
   | 'config_invalid'
   | 'spawn_failed'
   | 'output_failed'
+  | 'git_failed'
+  | 'workspace_locked'
   | 'internal';
 
 /** Options for {@link ClaudineError}: the underlying error and optional structured details. */

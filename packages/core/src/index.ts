@@ -122,3 +122,14 @@ export {
   type TaskEvent,
   transition,
 } from './task-state.js';
+export {
+  COMMIT_ID_PATTERN,
+  WORKTREE_MERGE_STRATEGIES,
+  type WorktreeMerge,
+  WorktreeMergeSchema,
+  type WorktreeMergeStrategy,
+  type WorktreeRequest,
+  WorktreeRequestSchema,
+  type WorktreeResult,
+  WorktreeResultSchema,
+} from './worktree.js';

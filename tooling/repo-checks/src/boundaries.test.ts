@@ -9,6 +9,7 @@ const LAYERS: Readonly<Record<string, { layer: string; mayUse: readonly string[]
   '@claudine/store-sqlite': { layer: 'adapter', mayUse: ['core'] },
   '@claudine/runner': { layer: 'adapter', mayUse: ['core'] },
   '@claudine/metrics': { layer: 'adapter', mayUse: ['core'] },
+  '@claudine/workspace': { layer: 'adapter', mayUse: ['core'] },
   '@claudine/runtime': { layer: 'runtime', mayUse: ['core', 'adapter'] },
   '@claudine/mcp': { layer: 'app', mayUse: ['core', 'runtime'] },
   '@claudine/web': { layer: 'app', mayUse: ['core', 'runtime'] },

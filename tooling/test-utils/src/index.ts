@@ -1,4 +1,5 @@
 export { fakeClaudePath } from './fake-claude.js';
+export { createGitRepository, type GitRepository, TEMPLATE_FILES } from './git-repository.js';
 export { findProcessesWithMarker, isProcessAlive } from './processes.js';
 export { type PrometheusExposition, type PrometheusSample, parsePrometheusText, prometheusValue } from './prometheus.js';
 export { dagArbitrary, dagEdges, policiesArbitrary, type RandomDag, type RandomPolicy, reachability, taskName } from './random-dag.js';

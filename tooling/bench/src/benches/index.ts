@@ -11,6 +11,7 @@ import { outputCompression } from './output-compression.js';
 import { outputFollow } from './output-follow.js';
 import { outputPipe } from './output-pipe.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
+import { worktreeCreate } from './worktree-create.js';
 
 /**
  * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
@@ -31,4 +32,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   metricsSampling,
   mcpNotify,
   dashboard,
+  worktreeCreate,
 ];

@@ -1,0 +1,3 @@
+import { claudineProject } from '@claudine/vitest-preset';
+
+export default claudineProject({ name: 'workspace', testTimeout: 60_000 });
