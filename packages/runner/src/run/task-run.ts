@@ -388,8 +388,14 @@ export class TaskRun {
 // A command's script goes to a private file, never argv: argv is bounded by the system (a
 // single argument by 128 KiB on Linux).
 function writeScript(path: string, script: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, script, { mode: 0o600 });
+  try {
+    writeFileSync(path, script, { mode: 0o600 });
+  } catch (error) {
+    // The log's first note makes its directory; one that could not be made is made here.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, script, { mode: 0o600 });
+  }
 }
 
 function quote(argument: string): string {
