@@ -59,7 +59,9 @@ describe.runIf(canCreateCgroups())('a run in a cgroup of its own', () => {
     const escaped = await escapee(cgroups.given[0] as string);
     const result = await handle.done;
     expect(result.failure).toMatchObject({ reason: 'timeout', detail: expect.stringContaining('killed after the grace period') });
-    expect(terminationOf(result).killAt).not.toBeNull();
+    // The shell and its sleep went at SIGTERM; the escapee, in the cgroup only, at the kill.
+    expect(terminationOf(result)).toMatchObject({ terminated: 3, outsideGroup: 1, killed: 1 });
+    expect(await fixture.output(subject.id, ['system'])).toContain('SIGKILL sent to 1 process');
     expect(isProcessAlive(escaped)).toBe(false);
     expect(cgroupProcesses(cgroups.given[0] as string)).toEqual([]);
   });

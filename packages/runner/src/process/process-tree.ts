@@ -139,11 +139,12 @@ export class TrackedTree {
   /**
    * Signals the root's group first (one system call, so the signal leaves at once), then calls
    * `between` (a fresh sample), then each live member outside the group. Group members get
-   * the signal once: some programs take a second SIGTERM as "exit now".
+   * the signal once: some programs take a second SIGTERM as "exit now". `reachedBefore`: members
+   * the same signal reached a moment ago some other way (the cgroup kill), counted as reached.
    */
-  signal(signal: NodeJS.Signals, between: () => void = () => {}): SignalReport {
+  signal(signal: NodeJS.Signals, between: () => void = () => {}, reachedBefore: readonly string[] = []): SignalReport {
     // Counted before the group signal, which may end some of them at once.
-    const reached = new Set(this.live().map(keyOf));
+    const reached = new Set([...reachedBefore, ...this.live().map(keyOf)]);
     const group = this.groupId !== null && this.#groupIsOurs() ? this.groupId : null;
     if (group !== null) {
       try {
@@ -170,10 +171,14 @@ export class TrackedTree {
 
   /**
    * SIGKILLs everything in the tree's cgroup at once (see `killCgroup`), however it left the
-   * group and the session; returns how many processes were in it (0 without a cgroup).
+   * group and the session. Returns the live members as they were just before (each as
+   * pid/start time), for {@link TrackedTree.signal} to count; none without a cgroup.
    */
-  killCgroup(): number {
-    return this.#settings.cgroup === null ? 0 : killCgroup(this.#settings.cgroup);
+  killCgroup(): string[] {
+    if (this.#settings.cgroup === null) return [];
+    const members = this.live().map(keyOf);
+    killCgroup(this.#settings.cgroup);
+    return members;
   }
 
   /** Stops every live member outside the group that is not yet in `stopped`; returns how many. */

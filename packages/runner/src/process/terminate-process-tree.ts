@@ -81,7 +81,7 @@ export function terminateTrackedTree(
     clearTimeout(graceTimer);
     // The cgroup first: one write takes every process in it, escaped or not. What is outside it
     // (a run without a cgroup) is frozen and found by sampling, then killed with the group.
-    tree.killCgroup();
+    const killedWithCgroup = tree.killCgroup();
     tree.signalGroup('SIGSTOP');
     const stopped = new Set<string>();
     for (let round = 0; round < MAX_FREEZE_ROUNDS; round += 1) {
@@ -89,7 +89,7 @@ export function terminateTrackedTree(
       if (tree.stopOutsiders(stopped) === 0) break;
     }
     killAt = now();
-    kill = tree.signal('SIGKILL');
+    kill = tree.signal('SIGKILL', () => {}, killedWithCgroup);
     options.onKill?.(kill, killAt);
   };
 
