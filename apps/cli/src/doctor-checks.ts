@@ -10,7 +10,6 @@ import {
   formatBytes,
   hostEntryPath,
   loadConfig,
-  nativeSpawnStatus,
   openClaudine,
   resolveDataDirectory,
 } from '@claudine/runtime';
@@ -70,7 +69,7 @@ export async function runDoctorChecks(options: DoctorOptions = {}): Promise<Doct
   if (claude.status === 'ok' && claudePath !== undefined) {
     checks.push(await claudeLoginCheck(claudePath, config, environment, options.loginTimeoutMs ?? 10_000));
   }
-  checks.push(codex, shellCheck(config.agents.command.shell, environment), spawnCheck(config));
+  checks.push(codex, shellCheck(config.agents.command.shell, environment));
   checks.push(dataDirectoryCheck(layout), diskCheck(layout), configured.check);
   checks.push(...(await storeChecks(layout, options.home, configured.config !== undefined)));
   return checks;
@@ -215,25 +214,6 @@ async function claudeLoginCheck(
   const method = typeof status.authMethod === 'string' ? status.authMethod : 'unknown method';
   const source = typeof status.apiKeySource === 'string' ? ` from ${status.apiKeySource}` : '';
   return check('claude-login', title, 'ok', `logged in (${method}${source})`);
-}
-
-// How the host will start agents: by vfork from its own process where the runner's native module
-// was built, else by child_process from the spawn broker.
-function spawnCheck(config: Config): DoctorCheck {
-  const title = 'agent start';
-  if (config.host.spawn === 'child_process') {
-    return check('spawn', title, 'ok', 'by child_process from the spawn broker (host.spawn is child_process)');
-  }
-  const status = nativeSpawnStatus();
-  if (status.available) return check('spawn', title, 'ok', `by vfork from the host (${status.module})`);
-  if (process.platform !== 'linux') return check('spawn', title, 'ok', `by child_process (${status.reason})`);
-  return check(
-    'spawn',
-    title,
-    'warn',
-    `by child_process from the spawn broker, which costs more per task: vfork is unavailable (${status.reason})`,
-    'Install a C compiler (e.g. `apt-get install gcc`), then rebuild the module: `npm rebuild @claudine/runner` (or `pnpm rebuild @claudine/runner`). Claudine works without it.',
-  );
 }
 
 function shellCheck(shell: string, environment: Readonly<Record<string, string | undefined>>): DoctorCheck {

@@ -94,8 +94,9 @@ function runWithGnuTime(command: string, cwd: string): Promise<ReferenceFigures>
 }
 
 /**
- * Runs `sh -c command` the way the runner does (a new session, spawned inside the sampler's
- * scope and tracked at once), waits for it to exit, and returns the sampler's final figures.
+ * Runs `sh -c command` the way the runner does (a new session, entering the task's cgroup
+ * before it execs, tracked at once), waits for it to exit, and returns the sampler's final
+ * figures.
  */
 export async function runMeasured(sampler: TaskSampler, key: string, command: string, cwd: string): Promise<ResourceUsage> {
   const child = startMeasured(sampler, key, command, cwd);
@@ -107,16 +108,16 @@ export async function runMeasured(sampler: TaskSampler, key: string, command: st
 }
 
 /**
- * Starts `sh -c command` as a measured task without waiting for it. Node emits `exit` as it
- * reaps the child, which is when a host's runner tells the sampler (`reaped`).
+ * Starts `sh -c command` as a measured task without waiting for it. Where the sampler gives the
+ * task a cgroup, the child moves itself there and then execs, as the runner's agents do.
  */
 export function startMeasured(sampler: TaskSampler, key: string, command: string, cwd: string): ChildProcess {
-  return sampler.spawnScope(key, () => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: 'ignore' });
-    if (child.pid !== undefined) sampler.track(key, child.pid, Date.now());
-    child.once('exit', () => sampler.reaped(key));
-    return child;
-  });
+  const cgroup = sampler.reserveCgroup(key);
+  const argv =
+    cgroup === undefined ? ['-c', command] : ['-c', 'echo $$ > "$0"; exec "$@"', join(cgroup, 'cgroup.procs'), '/bin/sh', '-c', command];
+  const child = spawn('/bin/sh', argv, { cwd, detached: true, stdio: 'ignore' });
+  if (child.pid !== undefined) sampler.track(key, child.pid, Date.now());
+  return child;
 }
 
 /** True when `actual` is within `fraction` of `expected`, plus `slack` (for tiny values). */

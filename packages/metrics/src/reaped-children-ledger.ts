@@ -9,18 +9,7 @@ import { type ReapedTotals, type TaskUsage, totalsWeight } from './task-usage.js
  * reaped in between consumed, to the last tick, even a task shorter than one sample.
  */
 export class ReapedChildrenLedger {
-  #last: ReapedTotals;
-  readonly #read: () => ReapedTotals;
-
-  /**
-   * `source` reads the counters of whichever process reaps the task leaders: this one by
-   * default, or a helper that starts the tasks for it (the runner's spawn broker), or a starter
-   * that reads each leader's counters just before reaping it (the runner's vfork start).
-   */
-  constructor(source?: () => ReapedTotals | null) {
-    this.#read = source === undefined ? readOwnReapedChildren : () => source() ?? { cpu: ZERO_CPU, io: ZERO_IO };
-    this.#last = this.#read();
-  }
+  #last: ReapedTotals = readOwnReapedChildren();
 
   /**
    * Reads the counters again and gives the growth since the last read to `reaped`: the tasks
@@ -28,7 +17,7 @@ export class ReapedChildrenLedger {
    * the samples that found them, so no reap falls between (Node reaps children between turns).
    */
   settle(reaped: readonly TaskUsage[]): void {
-    const current = this.#read();
+    const current = readOwnReapedChildren();
     const growth: ReapedTotals = { cpu: subtractCpu(current.cpu, this.#last.cpu), io: subtractIo(current.io, this.#last.io) };
     this.#last = current;
     if (reaped.length === 0) return;

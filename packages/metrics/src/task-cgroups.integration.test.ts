@@ -1,6 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from '@claudine/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTaskCgroups, type TaskCgroups } from './task-cgroups.js';
+import { openTaskCgroups, type TaskCgroup, type TaskCgroups } from './task-cgroups.js';
 
 const probe = openTaskCgroups({ name: `probe-${process.pid}` });
 if (probe.ok) probe.cgroups.close();
@@ -18,6 +20,12 @@ function open(suffix: string): TaskCgroups {
   return opened.cgroups;
 }
 
+// Runs `command` with its arguments inside `group`: the child moves itself there, then execs.
+const inside = (group: TaskCgroup, command: string, ...args: string[]): [string, string[]] => [
+  '/bin/sh',
+  ['-c', 'echo $$ > "$0"; exec "$@"', join(group.path, 'cgroup.procs'), command, ...args],
+];
+
 const cpuMs = (cpu: { userMicroseconds: number; systemMicroseconds: number } | undefined): number =>
   cpu === undefined ? Number.NaN : (cpu.userMicroseconds + cpu.systemMicroseconds) / 1000;
 
@@ -27,7 +35,7 @@ describe.runIf(probe.ok)('task cgroups', () => {
     const groups = open('reuse');
     const first = groups.create();
     if (first === undefined) throw new Error('no cgroup');
-    first.runInside(() => spawnSync('sh', ['-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done']));
+    spawnSync(...inside(first, 'sh', '-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'));
     expect(cpuMs(first.cpu())).toBeGreaterThan(50);
     expect(first.remove()).toBe(true);
     expect(first.remove()).toBe(true);
@@ -35,7 +43,8 @@ describe.runIf(probe.ok)('task cgroups', () => {
     const second = groups.create();
     expect(second?.path).toBe(first.path);
     expect(cpuMs(second?.cpu())).toBeLessThan(5);
-    second?.runInside(() => spawnSync('true'));
+    if (second === undefined) throw new Error('no cgroup');
+    spawnSync(...inside(second, 'true'));
     expect(cpuMs(second?.cpu())).toBeLessThan(20);
     // Given back once, even when asked twice: no two tasks ever share it.
     expect(groups.create()?.path).not.toBe(first.path);
@@ -64,8 +73,9 @@ describe.runIf(probe.ok)('task cgroups', () => {
     const groups = open('busy');
     const group = groups.create();
     if (group === undefined) throw new Error('no cgroup');
-    const child = group.runInside(() => spawn('sleep', ['30'], { stdio: 'ignore' }));
+    const child = spawn(...inside(group, 'sleep', '30'), { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    await waitFor(() => group.processIds()?.includes(child.pid ?? 0) === true, { description: 'the child to enter its cgroup' });
     expect(group.processIds()).toEqual([child.pid]);
     expect(group.remove()).toBe(false);
     expect(groups.create()?.path).not.toBe(group.path);

@@ -10,17 +10,13 @@ export interface CgroupCpu {
 
 /**
  * The cgroup of one task (cgroup v2, no controllers enabled, so it limits nothing). The task's
- * processes are born in it, cannot leave it without privileges, and the kernel keeps counting
- * their CPU time after they exit.
+ * first process enters it before it runs (whoever starts it puts it there), its processes
+ * cannot leave it without privileges, and the kernel keeps counting their CPU time after they
+ * exit.
  */
 export interface TaskCgroup {
+  /** Its directory. */
   readonly path: string;
-  /**
-   * Runs `work` (which spawns the task's first process) with this process moved into the
-   * cgroup, and moves it back afterwards. A child forked meanwhile is born inside, before it
-   * can run a single instruction; nothing it starts later can be missed.
-   */
-  runInside<T>(work: () => T): T;
   /** Pids of the processes in the cgroup now. */
   processIds(): number[] | undefined;
   /** CPU time of the processes of this task (a reused cgroup's earlier use left out). */
@@ -57,8 +53,10 @@ const OWN_GROUP_PREFIX = 'claudine-';
 /**
  * Opens task cgroups in the cgroup v2 hierarchy, as children of the cgroup this process runs in
  * (which works as root, and for a user wherever systemd delegated the cgroup, as it does for
- * user sessions). Probes that this process may move itself in and out; when it may not (no
- * cgroup v2 mounted, not delegated, read-only), says why. Empty groups left by hosts that
+ * user sessions). Probes that a process of this one's cgroup may be moved into one (this
+ * process moves itself in and back, which takes the same rights as a task's process moving
+ * from here into its cgroup); when it may not (no cgroup v2 mounted, not delegated,
+ * read-only), says why. Empty groups left by hosts that
  * died are removed.
  */
 export function openTaskCgroups(options: { readonly name: string }): TaskCgroupsOutcome {
@@ -106,7 +104,7 @@ export function openTaskCgroups(options: { readonly name: string }): TaskCgroups
       create() {
         for (let reused = spare.pop(); reused !== undefined; reused = spare.pop()) {
           const baseline = readCpu(reused);
-          if (baseline !== undefined) return createTaskCgroup(reused, { mount, base }, baseline, giveBack);
+          if (baseline !== undefined) return createTaskCgroup(reused, baseline, giveBack);
           // Unreadable (removed behind our back?): not worth keeping.
           if (tryRemove(reused)) created.delete(reused);
         }
@@ -119,7 +117,7 @@ export function openTaskCgroups(options: { readonly name: string }): TaskCgroups
           return undefined;
         }
         created.add(path);
-        return createTaskCgroup(path, { mount, base }, ZERO_CPU, giveBack);
+        return createTaskCgroup(path, ZERO_CPU, giveBack);
       },
       close() {
         spare.length = 0;
@@ -144,12 +142,7 @@ function readCpu(path: string): CgroupCpu | undefined {
   }
 }
 
-function createTaskCgroup(
-  path: string,
-  hierarchy: { mount: string; base: string },
-  baseline: CgroupCpu,
-  giveBack: (path: string) => boolean,
-): TaskCgroup {
+function createTaskCgroup(path: string, baseline: CgroupCpu, giveBack: (path: string) => boolean): TaskCgroup {
   let released = false;
   const processIds = (): number[] | undefined => {
     try {
@@ -161,18 +154,6 @@ function createTaskCgroup(
   };
   return {
     path,
-    runInside(work) {
-      // Read each time: a service manager may have moved the host since it started.
-      const own = ownCgroup();
-      const origin = own === undefined ? hierarchy.base : join(hierarchy.mount, own);
-      moveSelf(path);
-      try {
-        return work();
-      } finally {
-        // Back where it came from: the host's own CPU must not be charged to the task.
-        moveSelf(origin);
-      }
-    },
     processIds,
     cpu() {
       const total = readCpu(path);

@@ -5,6 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixture, isWithin, measureReference, node, runMeasured, startMeasured } from './measure.test-helper.js';
 import { createTaskSampler, createUnmeasuredSampler, type TaskSampler } from './task-sampler.js';
 
+const probe = createTaskSampler({ cgroups: 'auto', intervalMs: 0, name: `probe-${process.pid}` });
+const cgroupsAvailable = probe.cgroupsUnavailable === null;
+probe.close();
+
 let temp: TempDir;
 let sampler: TaskSampler | undefined;
 
@@ -22,17 +26,10 @@ const burn = (seconds: number) => `${node} ${JSON.stringify(fixture('burn-cpu.mj
 const cpuMs = (usage: { cpuUserMs: number | null; cpuSystemMs: number | null }) => (usage.cpuUserMs ?? 0) + (usage.cpuSystemMs ?? 0);
 
 // Each mode is held to the same figures: with a cgroup per task where this machine allows one
-// (`auto`), and with /proc alone (`off`), which is what hosts without cgroup rights use; and
-// with the reaper telling the sampler of each reap (`reapNotices`, as a host's runner does) or
-// the sampler finding out from its samples.
-describe.each([
-  ['auto', true],
-  ['off', true],
-  ['auto', false],
-  ['off', false],
-] as const)('task sampler with cgroups %s, reap notices %s, against /usr/bin/time -v (or the kernel counters)', (cgroups, reapNotices) => {
+// (`auto`), and with /proc alone (`off`), which is what hosts without cgroup rights use.
+describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /usr/bin/time -v (or the kernel counters)', (cgroups) => {
   const open = (intervalMs = 200): TaskSampler => {
-    sampler = createTaskSampler({ cgroups, intervalMs, name: `test-${process.pid}`, reapNotices });
+    sampler = createTaskSampler({ cgroups, intervalMs, name: `test-${process.pid}` });
     return sampler;
   };
 
@@ -123,7 +120,7 @@ describe.each([
   });
 });
 
-describe('task sampler with reap notices', () => {
+describe('task sampler attributing reaped leaders', () => {
   it("gives a reaped leader's CPU time to its own task, not to one still running, whenever it was tracked", async () => {
     const command = burn(0.5);
     // Measured first: the sampler counts every child this process reaps once it exists.
@@ -131,7 +128,7 @@ describe('task sampler with reap notices', () => {
     const expected = reference.userMs + reference.systemMs;
     // /proc alone: a leader's CPU after its last sample comes only from the reaped-children
     // counters, so any misattribution shows.
-    sampler = createTaskSampler({ cgroups: 'off', intervalMs: 0, reapNotices: true });
+    sampler = createTaskSampler({ cgroups: 'off', intervalMs: 0 });
     const measured = sampler;
     const idle = startMeasured(measured, 'idle', 'sleep 30', temp.path);
     const usage = await runMeasured(measured, 'burner', command, temp.path);
@@ -140,7 +137,6 @@ describe('task sampler with reap notices', () => {
     const early = spawn('/bin/sh', ['-c', command], { cwd: temp.path, stdio: 'ignore' });
     const pid = early.pid ?? 0;
     await new Promise((resolve) => early.once('exit', resolve));
-    measured.reaped('early');
     measured.track('early', pid, Date.now());
     const late = measured.finish('early');
     expect(isWithin(cpuMs(late), expected, 0.1, 20), `sampler ${cpuMs(late)} ms, ${reference.source} ${expected} ms`).toBe(true);
@@ -158,6 +154,16 @@ describe('task sampler bookkeeping', () => {
     expect(usage.missing.map((entry) => entry.figure)).toEqual(['cpu', 'memory', 'io', 'processes']);
   });
 
+  it.runIf(cgroupsAvailable)('gives back a cgroup reserved for a task whose process never started', () => {
+    sampler = createTaskSampler({ cgroups: 'auto', intervalMs: 0, name: `test-${process.pid}-unused` });
+    const cgroup = sampler.reserveCgroup('never');
+    expect(cgroup).toBeDefined();
+    expect(sampler.finish('never').method).toBe('none');
+    // Given back: the next task gets the same (empty) cgroup.
+    expect(sampler.reserveCgroup('next')).toBe(cgroup);
+    expect(sampler.finish('next').method).toBe('none');
+  });
+
   it('stops tracking finished tasks and leaves no cgroup behind', async () => {
     sampler = createTaskSampler({ cgroups: 'auto', intervalMs: 50, name: `test-${process.pid}-tidy` });
     await runMeasured(sampler, 'one', 'true', temp.path);
@@ -170,7 +176,7 @@ describe('a platform without /proc', () => {
   it('runs tasks unmeasured and names every missing figure and why', () => {
     const unmeasured = createUnmeasuredSampler('darwin');
     expect(unmeasured.method).toBe('none');
-    expect(unmeasured.spawnScope('task', () => 42)).toBe(42);
+    expect(unmeasured.reserveCgroup('task')).toBeUndefined();
     unmeasured.track('task', process.pid, Date.now());
     const usage = unmeasured.finish('task');
     expect(usage).toMatchObject({ cpuUserMs: null, memoryPeakBytes: null, readBytes: null, processesSeen: null, samples: 0 });

@@ -3,7 +3,7 @@ import { ProcessTable } from './process-table.js';
 import { ReapedChildrenLedger } from './reaped-children-ledger.js';
 import { type ResourceUsage, unmeasuredUsage } from './resource-usage.js';
 import { openTaskCgroups, type TaskCgroup, type TaskCgroups } from './task-cgroups.js';
-import { type ReapedTotals, TaskUsage } from './task-usage.js';
+import { TaskUsage } from './task-usage.js';
 
 /** Settings of {@link createTaskSampler}. */
 export interface TaskSamplerOptions {
@@ -18,19 +18,6 @@ export interface TaskSamplerOptions {
   readonly intervalMs?: number;
   /** Extra samples this long after a task starts, so short tasks get figures (default 100, 400). */
   readonly earlySamplesMs?: readonly number[];
-  /**
-   * The counters of the tasks' first processes once reaped, summed, when something other than
-   * this process's own reaped-children counters holds them: a spawn helper that starts (and so
-   * reaps) them, or a starter that reads each one's counters just before reaping it. Default:
-   * this process's (`/proc/self`).
-   */
-  readonly reapedChildren?: () => ReapedTotals | null;
-  /**
-   * Whoever starts the tasks says when each first process is reaped ({@link TaskSampler.reaped}),
-   * in the turn it happens. Then finishing a task samples only that task; without it, every
-   * task is sampled at each finish to find out whose first process was reaped.
-   */
-  readonly reapNotices?: boolean;
   readonly now?: () => number;
 }
 
@@ -45,29 +32,20 @@ export interface TaskSampler {
   /** Why tasks get no cgroup, when they do not. */
   readonly cgroupsUnavailable: string | null;
   /**
-   * Runs `spawn`, which must synchronously start the first process of task `key`, so that
-   * process is measured from its first instruction (it is born in the task's cgroup).
-   */
-  spawnScope<T>(key: string, spawn: () => T): T;
-  /** Forgets a cgroup reserved with {@link TaskSampler.reserveCgroup} whose process never started. */
-  releaseReservation(key: string): void;
-  /**
-   * Creates the cgroup of task `key` for a first process another process will start in it
-   * (a spawn helper that steps into it for the fork); returns its directory, or undefined when
-   * tasks get no cgroup. {@link TaskSampler.track} then measures the task through it.
+   * Creates the cgroup of task `key`, for its first process, which whoever starts it puts there
+   * before it runs (the runner does, given this as its `RunCgroups`); returns the cgroup's
+   * directory, or undefined when tasks get no cgroup. {@link TaskSampler.track} then measures
+   * the task through it, and {@link TaskSampler.finish} gives it up, even when no process of the
+   * task ever started.
    */
   reserveCgroup(key: string): string | undefined;
   /**
-   * Starts measuring task `key`, whose first process is `pid`, started at `startedAt`.
-   * `leaderStartTime` (clock ticks since boot) identifies that process when whoever started it
-   * read it: the process may already be gone when the sampler looks.
+   * Starts measuring task `key`, whose first process is `pid`, started at `startedAt`, and which
+   * this process (the host) reaps. `leaderStartTime` (clock ticks since boot) identifies that
+   * process when whoever started it read it: the process may already be gone when the sampler
+   * looks.
    */
   track(key: string, pid: number, startedAt: number, leaderStartTime?: number): void;
-  /**
-   * The first process of task `key` has been reaped (with `reapNotices`): call it in the turn
-   * its reaper's counters first include it, for every task reaped then, even one not tracked yet.
-   */
-  reaped(key: string): void;
   /** The figures of a tracked task as of its last sample; undefined when it is not tracked. */
   usage(key: string): ResourceUsage | undefined;
   /** Samples every tracked task now. */
@@ -95,15 +73,12 @@ export function createUnmeasuredSampler(platform: string): TaskSampler {
   return {
     method: 'none',
     cgroupsUnavailable: `cgroups exist only on Linux`,
-    spawnScope: (_key, spawn) => spawn(),
     track() {},
-    reaped() {},
     usage: () => unmeasuredUsage(reason),
     sampleAll() {},
     reserveCgroup() {
       return undefined;
     },
-    releaseReservation() {},
     finish: () => unmeasuredUsage(reason),
     tracked: [],
     close() {},
@@ -125,10 +100,6 @@ class LinuxTaskSampler implements TaskSampler {
   readonly #tasks = new Map<string, Tracked>();
   readonly #pendingCgroups = new Map<string, TaskCgroup>();
   readonly #leftoverCgroups = new Set<TaskCgroup>();
-  readonly #reapNotices: boolean;
-  // Tasks reaped before they were tracked: the counters hold their use, which no tracked task
-  // may be given, so the ledger waits for them.
-  readonly #reapedUntracked = new Set<string>();
   readonly #intervalMs: number;
   readonly #earlySamplesMs: readonly number[];
   readonly #now: () => number;
@@ -136,14 +107,12 @@ class LinuxTaskSampler implements TaskSampler {
   // One timer for the early samples of every task: many tasks starting together share samples
   // instead of each scanning /proc on its own.
   #early: { readonly at: number; readonly timer: NodeJS.Timeout } | undefined;
-  #inScope: string | undefined;
   #closed = false;
 
   constructor(options: TaskSamplerOptions) {
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#earlySamplesMs = options.earlySamplesMs ?? [100, 400];
-    this.#ledger = new ReapedChildrenLedger(options.reapedChildren);
-    this.#reapNotices = options.reapNotices ?? false;
+    this.#ledger = new ReapedChildrenLedger();
     this.#now = options.now ?? Date.now;
     if (options.cgroups === 'off') {
       this.cgroupsUnavailable = 'cgroups are turned off (metrics.cgroups)';
@@ -159,73 +128,33 @@ class LinuxTaskSampler implements TaskSampler {
     return [...this.#tasks.keys()];
   }
 
-  spawnScope<T>(key: string, spawn: () => T): T {
-    const cgroup = this.#closed ? undefined : this.#cgroups?.create();
-    if (cgroup === undefined) return spawn();
-    this.#pendingCgroups.set(key, cgroup);
-    this.#inScope = key;
-    let entered = false;
-    try {
-      return cgroup.runInside(() => {
-        entered = true;
-        return spawn();
-      });
-    } catch (error) {
-      if (entered) throw error;
-      // Moving into the cgroup failed before anything started: spawn plainly, measure via /proc.
-      this.#inScope = undefined;
-      this.#pendingCgroups.delete(key);
-      cgroup.remove();
-      return spawn();
-    } finally {
-      this.#inScope = undefined;
-      const unused = this.#pendingCgroups.get(key);
-      if (unused !== undefined) {
-        // Nothing started inside it (the spawn failed, or reported its process later).
-        this.#pendingCgroups.delete(key);
-        unused.remove();
-      }
-      // Sampled only now, so reading /proc is not charged to the task's cgroup.
-      if (this.#tasks.has(key)) this.#sampleOne(key);
-    }
-  }
-
   reserveCgroup(key: string): string | undefined {
     const cgroup = this.#closed ? undefined : this.#cgroups?.create();
     if (cgroup === undefined) return undefined;
-    this.#pendingCgroups.get(key)?.remove();
+    this.#releaseReservation(key);
     this.#pendingCgroups.set(key, cgroup);
     return cgroup.path;
   }
 
-  /** Forgets a reserved cgroup whose process never started. */
-  releaseReservation(key: string): void {
+  // Gives up a reserved cgroup that no tracked process took.
+  #releaseReservation(key: string): void {
     const cgroup = this.#pendingCgroups.get(key);
     if (cgroup === undefined) return;
     this.#pendingCgroups.delete(key);
-    cgroup.remove();
+    // A process that was put there without being tracked keeps it until it is gone.
+    if (!cgroup.remove()) this.#leftoverCgroups.add(cgroup);
   }
 
   track(key: string, pid: number, startedAt: number, leaderStartTime?: number): void {
     if (this.#closed || this.#tasks.has(key)) return;
     const cgroup = this.#pendingCgroups.get(key);
     this.#pendingCgroups.delete(key);
-    const usage = new TaskUsage({ pid, startTime: leaderStartTime ?? readProcessStat(pid)?.startTime ?? null }, startedAt, cgroup, {
-      reapNoticed: this.#reapNotices,
-    });
-    if (this.#reapedUntracked.delete(key)) usage.leaderReaped();
+    const usage = new TaskUsage({ pid, startTime: leaderStartTime ?? readProcessStat(pid)?.startTime ?? null }, startedAt, cgroup);
     if (cgroup === undefined) this.#table.track(key, pid);
     this.#tasks.set(key, { trackedAt: this.#now(), usage });
     this.#scheduleEarlySample();
     if (this.#intervalMs > 0) this.#ticker ??= unref(setInterval(() => this.sampleAll(), this.#intervalMs));
-    if (this.#inScope !== key) this.#sampleOne(key);
-  }
-
-  reaped(key: string): void {
-    if (this.#closed || !this.#reapNotices) return;
-    const task = this.#tasks.get(key);
-    if (task === undefined) this.#reapedUntracked.add(key);
-    else task.usage.leaderReaped();
+    this.#sampleOne(key);
   }
 
   // Arms the shared early timer for the soonest early sample any task still needs.
@@ -263,48 +192,40 @@ class LinuxTaskSampler implements TaskSampler {
   }
 
   sampleAll(): void {
-    this.#sampleAll(true);
-  }
-
-  // `rescan` lists /proc again for new processes; without it the processes already known are
-  // read (a task's last sample needs no new members: what its processes started and waited for
-  // is already in their counters, and its leader's totals come through the ledger).
-  #sampleAll(rescan: boolean): void {
     if (this.#closed) return;
     const needsTable = [...this.#tasks.values()].some((task) => task.usage.cgroup === undefined);
-    const members = needsTable ? (rescan ? this.#table.scan() : this.#table.known()) : new Map<string, readonly number[]>();
+    const members = needsTable ? this.#table.scan() : new Map<string, readonly number[]>();
     const now = this.#now();
     for (const [key, task] of this.#tasks) task.usage.sample(this.#pidsOf(task.usage, members.get(key)), now);
     this.#settleLedger();
     for (const cgroup of this.#leftoverCgroups) if (cgroup.remove()) this.#leftoverCgroups.delete(cgroup);
   }
 
-  // Gives the growth of the reaped-children counters to the leaders reaped since the last
-  // settle. With reap notices, those are the tasks told so; without, the ones whose leader the
-  // samples of this same synchronous turn found gone.
+  // Gives the growth of the reaped-children counters to the leaders found reaped, by the
+  // samples or checks of this same synchronous turn, since the last settle.
   #settleLedger(): void {
-    if (this.#reapedUntracked.size > 0) return;
     this.#ledger.settle([...this.#tasks.values()].map((task) => task.usage).filter((usage) => usage.awaitsLeaderTotals));
   }
 
   finish(key: string): ResourceUsage {
     const task = this.#tasks.get(key);
     if (task === undefined) {
-      this.#reapedUntracked.delete(key);
+      this.#releaseReservation(key);
       return unmeasuredUsage('no process of this attempt was measured (it did not start)');
     }
     const cgroup = task.usage.cgroup;
     let emptyGroup = false;
-    if (this.#reapNotices) {
-      // Told who was reaped: this task's last sample is all that is needed.
-      if (cgroup === undefined) task.usage.sample(this.#table.known().get(key) ?? [], this.#now());
-      else {
-        const inGroup = cgroup.processIds();
-        emptyGroup = inGroup !== undefined && inGroup.length === 0;
-        task.usage.sample(withLeader(task.usage, inGroup ?? []), this.#now());
-      }
-      this.#settleLedger();
-    } else this.#sampleAll(false);
+    // This task's last sample, and of every task only whether its leader is still there:
+    // the leaders reaped since the last settle are exactly the ones gone now (Node reaps
+    // children only between turns), and the growth of the counters is theirs.
+    if (cgroup === undefined) task.usage.sample(this.#table.known().get(key) ?? [], this.#now());
+    else {
+      const inGroup = cgroup.processIds();
+      emptyGroup = inGroup !== undefined && inGroup.length === 0;
+      task.usage.sample(withLeader(task.usage, inGroup ?? []), this.#now());
+    }
+    for (const { usage } of this.#tasks.values()) usage.checkLeader();
+    this.#settleLedger();
     const usage = task.usage.usage(this.#methodOf(key));
     this.#tasks.delete(key);
     this.#table.untrack(key);
@@ -334,7 +255,7 @@ class LinuxTaskSampler implements TaskSampler {
   #sampleOne(key: string): void {
     const task = this.#tasks.get(key);
     if (task === undefined) return;
-    // No ledger settle here: that needs every task sampled in the same turn (see sampleAll). At
+    // No ledger settle here: that needs every task's leader looked at in the same turn. At
     // its start a task is its leader: reading it alone spares a listing of /proc, or of its
     // cgroup, per task (the next sample finds what it starts).
     task.usage.sample([task.usage.leader.pid], this.#now());

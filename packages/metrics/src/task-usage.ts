@@ -75,15 +75,10 @@ export class TaskUsage {
   readonly #seen = new Set<string>();
   #samples = 0;
 
-  // True when the reaper says when the leader was reaped ({@link TaskUsage.leaderReaped}): then
-  // a sample that misses it only means it exited, and its reap is not guessed from that.
-  readonly #reapNoticed: boolean;
-
-  constructor(leader: TaskLeader, startedAt: number, cgroup?: TaskCgroup, options: { readonly reapNoticed?: boolean } = {}) {
+  constructor(leader: TaskLeader, startedAt: number, cgroup?: TaskCgroup) {
     this.leader = leader;
     this.startedAt = startedAt;
     this.cgroup = cgroup;
-    this.#reapNoticed = options.reapNoticed ?? false;
     this.#lastSampleAt = startedAt;
     // The leader existed even if it is gone before the first sample (a very short task).
     if (leader.startTime !== null) this.#seen.add(`${leader.pid}:${leader.startTime}`);
@@ -99,9 +94,15 @@ export class TaskUsage {
     return this.#leaderLast;
   }
 
-  /** The leader has been reaped: its final totals are in the reaper's counters now. */
-  leaderReaped(): void {
-    this.#leaderGone = true;
+  /**
+   * Looks whether the leader is still there (running, or exited and not yet reaped), without
+   * sampling the tree: once it is gone it has been reaped, and its final totals are in the
+   * host's reaped-children counters.
+   */
+  checkLeader(): void {
+    if (this.#leaderGone) return;
+    const stat = readProcessStat(this.leader.pid);
+    if (stat === undefined || (this.leader.startTime !== null && stat.startTime !== this.leader.startTime)) this.#leaderGone = true;
   }
 
   /** Sets the leader's final totals, taken from the host's reaped children counters. */
@@ -196,7 +197,7 @@ export class TaskUsage {
   #forget(gone: Member, present: ReadonlyMap<number, Member>, previous: ReadonlyMap<number, Member>): void {
     if (gone.pid === this.leader.pid) {
       // Reaped by the host: its final totals come from attributeLeader.
-      if (!this.#reapNoticed) this.#leaderGone = true;
+      this.#leaderGone = true;
       return;
     }
     // Its parent waited for it (the usual case): its counters are in the parent's now. A parent

@@ -30,7 +30,6 @@ export {
   type TaskLogWriter,
   type TaskLogWriterOptions,
 } from './output/task-log-writer.js';
-export { nativeSpawnStatus } from './process/native-spawn.js';
 export { identifyProcess, isSameProcessAlive, processStartTime } from './process/process-identity.js';
 export { type ProcessSource, type ProcessStatus, readProcessStatus, systemProcessSource } from './process/process-status.js';
 export type { ProcessTree, SignalReport } from './process/process-tree.js';
@@ -40,7 +39,7 @@ export {
   type ProcessTreeWatcherOptions,
   type TrackOptions,
 } from './process/process-tree-watcher.js';
-export type { ReapedCounters, SpawnMethod } from './process/spawn-broker-protocol.js';
+export type { RunCgroups } from './process/run-cgroups.js';
 export { type StopProcessTreeOptions, type StopProcessTreeOutcome, stopProcessTree } from './process/stop-process-tree.js';
 export type { TreeTermination, TreeTerminationOptions, TreeTerminationOutcome } from './process/terminate-process-tree.js';
 export { createProcessRunner, type NodeProcessRunner, type ProcessRunnerOptions } from './process-runner.js';

@@ -1,12 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { RunEvent, RunResult, Task } from '@claudine/core';
+import { MAX_PROMPT_BYTES, type RunEvent, type RunResult, type Task } from '@claudine/core';
 import { createTempDir, fakeClaudePath, findProcessesWithMarker, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';
-import { createProcessRunner, type ProcessRunnerOptions } from './process-runner.js';
+import { createProcessRunner } from './process-runner.js';
 import { runningTask } from './runs.test-helper.js';
 
 let temp: TempDir;
@@ -32,17 +32,8 @@ function task(overrides: Partial<Task> = {}): Task {
   return runningTask({ cwd: workdir, agentOptions: { env: { [name]: value } }, ...overrides });
 }
 
-// Every way the runner starts agents: each test runs once per way.
-const startModes: Array<{ name: string; options: Pick<ProcessRunnerOptions, 'spawner' | 'vfork'> }> = [
-  { name: 'by vfork from the runner (the default)', options: { spawner: 'direct', vfork: true } },
-  { name: 'by the spawn broker', options: { spawner: 'broker' } },
-  { name: 'by child_process from the runner', options: { spawner: 'direct', vfork: false } },
-];
-let startMode: (typeof startModes)[number] = startModes[0] as (typeof startModes)[number];
-
 function runner(options: { killGraceMs?: number; claudeCommand?: string; environment?: Record<string, string | undefined> } = {}) {
   return createProcessRunner({
-    ...startMode.options,
     logsDirectory: logs,
     killGraceMs: options.killGraceMs ?? 1000,
     agents: { claude: createClaudeAgent({ command: options.claudeCommand ?? fakeClaudePath }) },
@@ -65,11 +56,7 @@ async function outputOf(id: string, streams?: Array<'stdout' | 'stderr' | 'syste
   return slice.records.map((record) => record.text).join('');
 }
 
-describe.each(startModes)('agents started $name', (mode) => {
-  beforeEach(() => {
-    startMode = mode;
-  });
-
+describe('the process runner', () => {
   describe('command agent', () => {
     it('succeeds on exit code 0 and records the process it started', async () => {
       const { result, events } = await runTask({ prompt: 'echo "$CLAUDINE_TASK_ID"' });
@@ -109,12 +96,44 @@ describe.each(startModes)('agents started $name', (mode) => {
       await waitFor(() => !isProcessAlive(pid), { description: `background process ${pid} to be stopped` });
     });
 
-    it('fails with spawn_error when the working directory is gone', async () => {
-      const { result } = await runTask({ cwd: join(temp.path, 'missing') });
+    it('fails with spawn_error when the working directory is gone, and says so in its log too', async () => {
+      const gone = join(temp.path, 'gone');
+      mkdirSync(gone);
+      rmdirSync(gone);
+      const { result, task: subject } = await runTask({ cwd: gone });
       expect(result).toMatchObject({
         exitCode: null,
         failure: { reason: 'spawn_error', detail: expect.stringContaining('does not exist') },
       });
+      expect(await outputOf(subject.id, ['system'])).toContain(`the working directory ${gone} does not exist`);
+    });
+
+    it('runs a command of 1 MiB, handed to the shell in a file rather than as an argument', async () => {
+      // One argument may hold at most 128 KiB on Linux: as `sh -c <command>` this fails with E2BIG.
+      const line = `echo ${'x'.repeat(1000)}\n`;
+      const count = Math.floor(MAX_PROMPT_BYTES / line.length) - 1;
+      const prompt = `${line.repeat(count)}echo done`;
+      expect(Buffer.byteLength(prompt)).toBeGreaterThan(MAX_PROMPT_BYTES - 2 * line.length);
+      const { result, task: subject } = await runTask({ prompt });
+      expect(result.failure).toBeNull();
+      expect(await outputOf(subject.id, ['stdout'])).toBe(`${`${'x'.repeat(1000)}\n`.repeat(count)}done\n`);
+    });
+
+    it('runs the command from a private file, gone when the run ends, with an empty stdin', async () => {
+      const { result, task: subject } = await runTask({ prompt: 'stat -c %a "$0"; read line; echo "read: $? [$line]"; cat; echo end' });
+      expect(result.failure).toBeNull();
+      // Reading stdin ends at once: the command's own text is not on it.
+      expect(await outputOf(subject.id, ['stdout'])).toBe('600\nread: 1 []\nend\n');
+      expect(readdirSync(join(logs, subject.id)).filter((name) => !name.endsWith('.log'))).toEqual([]);
+    });
+
+    it('says in the failure what the command last printed on stderr', async () => {
+      const { result } = await runTask({
+        prompt: "echo working >&2; printf 'fatal: no such branch \\033[31mmain\\033[0m\\n\\n' >&2; echo done; exit 2",
+      });
+      expect(result.failure).toEqual({ reason: 'exit_code', detail: 'exited with code 2: fatal: no such branch main' });
+      const { result: quiet } = await runTask({ prompt: 'echo only stdout; exit 3' });
+      expect(quiet.failure).toEqual({ reason: 'exit_code', detail: 'exited with code 3' });
     });
 
     it('fails with spawn_error when the agent program is missing', async () => {
@@ -130,7 +149,7 @@ describe.each(startModes)('agents started $name', (mode) => {
       expect(result.failure).toMatchObject({ reason: 'timeout', detail: expect.stringContaining('timed out after') });
       expect(result.signal).toBe('SIGTERM');
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(events.map((event) => event.kind)).toEqual(['started', 'timeout_warning', 'terminating', 'reaped']);
+      expect(events.map((event) => event.kind)).toEqual(['started', 'timeout_warning', 'terminating']);
       expect(await outputOf(subject.id, ['system'])).toContain('stopping (timeout)');
       expect(findProcessesWithMarker(marker)).toEqual([]);
     });
@@ -201,12 +220,8 @@ describe.each(startModes)('agents started $name', (mode) => {
     });
 
     it('reads the real claude CLI: init, authentication failure and error result', async () => {
-      const require = createRequire(import.meta.url);
-      const claude = join(dirname(require.resolve('@anthropic-ai/claude-code/package.json')), 'bin', 'claude.exe');
-      const home = join(temp.path, 'home');
-      mkdirSync(home);
-      const environment = { PATH: process.env.PATH, HOME: home, IS_SANDBOX: '1' };
-      const { result } = await runTask({ agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000 }, { claudeCommand: claude, environment });
+      const { claudeCommand, environment } = realClaude('@anthropic-ai/claude-code');
+      const { result } = await runTask({ agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000 }, { claudeCommand, environment });
       expect(result.exitCode).toBe(1);
       expect(result.failure?.reason).toBe('agent_error');
       expect(result.report).toMatchObject({
@@ -216,6 +231,43 @@ describe.each(startModes)('agents started $name', (mode) => {
         sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         resultText: expect.stringContaining('Not logged in'),
       });
+      expect(result.failure?.detail).toContain('Not logged in');
+    }, 90_000);
+
+    // `manual` is the newer versions' name for `default`; 2.1.197 refuses it.
+    it.each(['claude-code-2-1-197', '@anthropic-ai/claude-code'])(
+      'runs the real claude CLI (%s) in permission mode manual, as far as its authentication',
+      async (name) => {
+        const { claudeCommand, environment } = realClaude(name);
+        const { result, task: subject } = await runTask(
+          { agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000, agentOptions: { permissionMode: 'manual' } },
+          { claudeCommand, environment },
+        );
+        expect(await outputOf(subject.id, ['stderr'])).not.toContain('is invalid');
+        expect(result.report?.errorKind).toBe('authentication_failed');
+        expect(result.failure).toEqual({ reason: 'agent_error', detail: expect.stringContaining('Not logged in') });
+      },
+      90_000,
+    );
+
+    it('says in the failure why the real claude CLI refused to run', async () => {
+      const { claudeCommand, environment } = realClaude('@anthropic-ai/claude-code');
+      const agent = createClaudeAgent({ command: claudeCommand, prefixArgs: ['--no-such-option'] });
+      const subject = task({ agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000 });
+      const result = await createProcessRunner({ logsDirectory: logs, agents: { claude: agent }, environment }).start(subject).done;
+      expect(result.failure).toEqual({
+        reason: 'exit_code',
+        detail: expect.stringMatching(/^exited with code 1: error: unknown option '--no-such-option'/),
+      });
     }, 90_000);
   });
 });
+
+// The real Claude Code CLI of the dev dependency `name`, run offline as a user who never logged in.
+function realClaude(name: string): { claudeCommand: string; environment: Record<string, string | undefined> } {
+  const require = createRequire(import.meta.url);
+  const claudeCommand = join(dirname(require.resolve(`${name}/package.json`)), 'bin', 'claude.exe');
+  const home = join(temp.path, `home-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(home);
+  return { claudeCommand, environment: { PATH: process.env.PATH, HOME: home, IS_SANDBOX: '1' } };
+}

@@ -5,6 +5,7 @@ import { runningTaskFixture } from '@claudine/task-fixtures';
 import { createTempDir, fakeClaudePath, findProcessesWithMarker, type TempDir } from '@claudine/test-utils';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';
+import type { RunCgroups } from './process/run-cgroups.js';
 import { createProcessRunner, type NodeProcessRunner } from './process-runner.js';
 
 /** A scratch area for runner tests: logs, a working directory, a marker for /proc scans. */
@@ -16,7 +17,7 @@ export interface RunnerFixture {
   readonly marker: string;
   /** A task with sensible defaults, carrying the marker. */
   task(overrides?: Partial<Task>): Task;
-  runner(options?: { killGraceMs?: number }): NodeProcessRunner;
+  runner(options?: { killGraceMs?: number; cgroups?: RunCgroups }): NodeProcessRunner;
   /** Starts a task and collects its events. */
   start(subject: Task, runner: NodeProcessRunner): { handle: RunHandle; events: RunEvent[] };
   /** The task's output on the given streams, concatenated. */
@@ -55,6 +56,7 @@ export function createRunnerFixture(): RunnerFixture {
         logsDirectory: logs,
         killGraceMs: options.killGraceMs ?? 1000,
         agents: { claude: createClaudeAgent({ command: fakeClaudePath }) },
+        ...(options.cgroups === undefined ? {} : { cgroups: options.cgroups }),
       });
     },
     start(subject, runner) {

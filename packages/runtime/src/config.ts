@@ -51,12 +51,6 @@ export const ConfigSchema = z
       .object({
         idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
         lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
-        spawn: z
-          .enum(['vfork', 'child_process'])
-          .default('vfork')
-          .describe(
-            "How agents are started: `vfork` from the host (Linux, where the runner's native module was built at install; copies nothing of the host), or `child_process` (Node's, which forks; from the spawn broker on Linux). Without the module, `vfork` falls back to `child_process`.",
-          ),
       })
       .strict()
       .prefault({}),

@@ -143,6 +143,14 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     retentionMs: config.output.retention,
     log,
   });
+  const metrics = createHostMetrics({
+    config,
+    layout,
+    store: store.metricsStore(),
+    hostId: id,
+    log,
+    poke: () => scheduler.poke(),
+  });
   const runner = createProcessRunner({
     logsDirectory: layout.logs,
     environment,
@@ -151,14 +159,8 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     maxBufferedOutputBytes: config.output.bufferBytes,
     segmentBytes: config.output.segmentBytes,
     maxOutputBytesPerTask: config.output.maxBytesPerTask,
-    vfork: config.host.spawn === 'vfork',
-    onSpawnMethod(method, brokerPid) {
-      log(
-        method.method === 'vfork'
-          ? `spawn broker ${brokerPid}: agents started by vfork`
-          : `spawn broker ${brokerPid}: agents started by child_process (vfork: ${method.vforkUnavailable})`,
-      );
-    },
+    // Each task's own cgroup, where the host may create one: metrics read it, the runner kills it.
+    cgroups: { reserve: (taskId) => metrics.sampler.reserveCgroup(taskId) },
     onOutputEvent(event) {
       outputCatalog
         .record(event)
@@ -169,28 +171,6 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       claude: createClaudeAgent({ command: config.agents.claude.command }),
       codex: createCodexAgent({ command: config.agents.codex.command }),
       command: createCommandAgent({ shell: config.agents.command.shell }),
-    },
-  });
-  // With the broker, its own line comes once it has started (onSpawnMethod).
-  const method = runner.spawnMethod();
-  if (runner.spawner === 'direct' && method !== null) {
-    log(
-      method.method === 'vfork'
-        ? 'agents started by vfork from the host'
-        : `agents started by child_process from the host (vfork: ${method.vforkUnavailable})`,
-    );
-  }
-  const metrics = createHostMetrics({
-    config,
-    layout,
-    store: store.metricsStore(),
-    hostId: id,
-    log,
-    poke: () => scheduler.poke(),
-    // The broker and a vfork start keep the agents' counters; child_process leaves them in ours.
-    spawner: {
-      bornInCgroup: runner.bornInCgroup,
-      ...(runner.bornInCgroup ? { reapedCounters: () => runner.reapedCounters() } : {}),
     },
   });
 
@@ -251,7 +231,6 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       peerWatcher.close();
       await scheduler.stop();
       await housekeeping;
-      runner.close();
       await metrics.stop();
       await maintenance.stop();
       try {

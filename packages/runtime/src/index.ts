@@ -1,6 +1,5 @@
 export {
   createClaudeTranscriptRenderer,
-  nativeSpawnStatus,
   renderClaudeTranscriptLine,
   type TranscriptRenderer,
   type TranscriptTailOptions,

@@ -1,6 +1,5 @@
-import type { ClaimBudget, ProcessRunner, RunEvent, RunHandle, RunOptions, RunResult, Task, TaskMetrics } from '@claudine/core';
-import { createSystemUsageMeter, createTaskSampler, type ReapedTotals, renderPrometheus, type TaskSampler } from '@claudine/metrics';
-import type { ReapedCounters } from '@claudine/runner';
+import type { ClaimBudget, ProcessRunner, RunHandle, RunOptions, RunResult, Task, TaskMetrics } from '@claudine/core';
+import { createSystemUsageMeter, createTaskSampler, renderPrometheus, type TaskSampler } from '@claudine/metrics';
 import type { SqliteMetricsStore } from '@claudine/store-sqlite';
 import { ensureAccessToken, readAccessToken } from './access-token.js';
 import {
@@ -31,37 +30,12 @@ export interface HostMetricsOptions {
   readonly log: (line: string) => void;
   /** Wakes the scheduler (when the daily budget frees up). */
   readonly poke: () => void;
-  /**
-   * How the runner starts agents (default: by child_process from this process).
-   * `bornInCgroup`: each agent is born in the cgroup given as `RunOptions.cgroup` (by the spawn
-   * broker, or by vfork), so the host never leaves its own; else the host steps into the
-   * cgroup for the start. `reapedCounters`: the runner keeps the counters of the agents it
-   * reaped (see `NodeProcessRunner.reapedCounters`), which replace this process's own
-   * reaped-children counters.
-   */
-  readonly spawner?: { readonly bornInCgroup: boolean; readonly reapedCounters?: () => ReapedCounters | null };
 }
 
 // The process start time in clock ticks, from the runner's identity (`<boot id>:<ticks>`).
 function startTicks(startTime: string | null): number | undefined {
   const ticks = Number(startTime?.slice(startTime.lastIndexOf(':') + 1));
   return Number.isInteger(ticks) && ticks > 0 ? ticks : undefined;
-}
-
-// The broker's counters in the sampler's terms (CPU in clock ticks, I/O as /proc/<pid>/io).
-function reapedTotalsOf(counters: ReapedCounters | null): ReapedTotals | null {
-  if (counters === null) return null;
-  return {
-    cpu: { user: counters.userTicks, system: counters.systemTicks },
-    io: {
-      readBytes: counters.readChars,
-      writeBytes: counters.writtenChars,
-      readOps: counters.readCalls,
-      writeOps: counters.writeCalls,
-      diskReadBytes: counters.readBytes,
-      diskWriteBytes: counters.writeBytes,
-    },
-  };
 }
 
 /** The host's metrics: measures runs, keeps history, enforces budgets, serves `/metrics`. */
@@ -74,7 +48,10 @@ export interface HostMetrics {
   start(): Promise<void>;
   /** The `/metrics` address, while it listens. */
   readonly endpoint: MetricsEndpoint['address'] | undefined;
-  /** The sampler (how tasks are measured here). */
+  /**
+   * The sampler (how tasks are measured here). Its `reserveCgroup` gives each run its cgroup:
+   * the host hands it to the runner (`ProcessRunnerOptions.cgroups`), which puts the agent there.
+   */
   readonly sampler: TaskSampler;
   /** Stops everything; call after the scheduler has stopped and before the store is closed. */
   stop(): Promise<void>;
@@ -97,18 +74,7 @@ const CLAUDE_BUDGET_STOP = 'error_max_budget_usd';
 export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
   const { config, log } = options;
   const { store } = options;
-  const spawner = options.spawner;
-  const sampler = createTaskSampler({
-    cgroups: config.metrics.cgroups,
-    name: options.hostId,
-    intervalMs: 0,
-    // Agents started by the spawn broker are reaped there, and agents started by vfork are
-    // measured just before they are reaped: their final figures come from the runner's
-    // counters, not from this process's.
-    ...(spawner?.reapedCounters === undefined ? {} : { reapedChildren: () => reapedTotalsOf(spawner.reapedCounters?.() ?? null) }),
-    // The runner reports every reap (RunEvent `reaped`), so a finish samples only its own task.
-    reapNotices: true,
-  });
+  const sampler = createTaskSampler({ cgroups: config.metrics.cgroups, name: options.hostId, intervalMs: 0 });
   const snapshotMeter = createSystemUsageMeter();
   const scrapeMeter = createSystemUsageMeter();
   const attempts = new Map<string, Attempt>();
@@ -240,43 +206,13 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
   function launch(inner: ProcessRunner, task: Task, runOptions: RunOptions): RunHandle {
     const startedAt = Date.now();
     attempts.set(task.id, { task, startedAt });
-    // Events raised while the host sits in the task's cgroup are passed on after it left, so
-    // the host's own work (recording the pid) is not charged to the task.
-    let inScope = true;
-    const held: RunEvent[] = [];
-    const forward = (event: RunEvent): void => runOptions.onEvent?.(event);
-    if (spawner?.bornInCgroup === true) {
-      // The agent is born in the task's cgroup: the host never leaves its own.
-      const cgroup = sampler.reserveCgroup(task.id);
-      const born = inner.start(task, {
-        ...(cgroup === undefined ? {} : { cgroup }),
-        onEvent(event) {
-          if (event.kind === 'started') sampler.track(task.id, event.process.pid, event.at, startTicks(event.process.startTime));
-          else if (event.kind === 'reaped') sampler.reaped(task.id);
-          forward(event);
-        },
-      });
-      return {
-        done: born.done.then((result) => {
-          sampler.releaseReservation(task.id);
-          return settle(task, startedAt, result);
-        }),
-        terminate: (reason, detail) => born.terminate(reason, detail),
-        processes: () => born.processes(),
-      };
-    }
-    const handle = sampler.spawnScope(task.id, () =>
-      inner.start(task, {
-        onEvent(event) {
-          if (event.kind === 'started') sampler.track(task.id, event.process.pid, event.at);
-          else if (event.kind === 'reaped') sampler.reaped(task.id);
-          if (inScope) held.push(event);
-          else forward(event);
-        },
-      }),
-    );
-    inScope = false;
-    for (const event of held.splice(0)) forward(event);
+    // The runner puts the agent in the cgroup the sampler reserved for the task (see `sampler`).
+    const handle = inner.start(task, {
+      onEvent(event) {
+        if (event.kind === 'started') sampler.track(task.id, event.process.pid, event.at, startTicks(event.process.startTime));
+        runOptions.onEvent?.(event);
+      },
+    });
     return {
       done: handle.done.then((result) => settle(task, startedAt, result)),
       terminate: (reason, detail) => handle.terminate(reason, detail),

@@ -8,13 +8,7 @@ export type TerminationReason = 'cancelled' | 'shutdown';
 export type RunEvent =
   | { readonly kind: 'started'; readonly process: ProcessIdentity; readonly at: number }
   | { readonly kind: 'timeout_warning'; readonly at: number; readonly deadline: number }
-  | { readonly kind: 'terminating'; readonly reason: TerminationReason | 'timeout'; readonly at: number }
-  /**
-   * The run's first process has exited and its parent has waited for it, so what it used over
-   * its whole life is now in the parent's reaped-children counters. Raised in the same turn for
-   * every process reaped with it, before anything else reads those counters.
-   */
-  | { readonly kind: 'reaped'; readonly at: number };
+  | { readonly kind: 'terminating'; readonly reason: TerminationReason | 'timeout'; readonly at: number };
 
 /**
  * How Claudine stopped a run's processes, when it did: on timeout, cancel or shutdown, or to
@@ -69,12 +63,6 @@ export interface RunHandle {
 /** Options for one run. */
 export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
-  /**
-   * A control group (on Linux, a cgroup v2 directory) the run's first process is born in, so
-   * that everything it starts is accounted to it from the first instruction. Runners that
-   * cannot place processes ignore it.
-   */
-  readonly cgroup?: string;
 }
 
 /**

@@ -9,6 +9,13 @@ export interface AgentInvocation {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Written to the process's stdin, which is then closed; null for an empty stdin. */
   readonly stdin: string | null;
+  /**
+   * A program for `command` to run (a shell script): the runner writes it to a private file
+   * (0600, in the task's log directory, removed when the run ends) and appends that file's path
+   * to `args`. For programs of any size: an argument is bounded by the system (128 KiB on
+   * Linux), a file is not.
+   */
+  readonly script?: string;
 }
 
 /** Reads an agent's stdout, line by line, into an {@link AgentReport}. */

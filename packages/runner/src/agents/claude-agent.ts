@@ -1,6 +1,16 @@
+import type { PermissionMode } from '@claudine/core';
 import type { Agent } from './agent.js';
 import { taskEnvironment } from './agent.js';
 import { createClaudeStreamParser } from './claude-stream-parser.js';
+
+/**
+ * The value of `--permission-mode` for a mode: `manual` is what newer Claude Code versions call
+ * `default` (ask before each action), and older ones (2.1.197, for one) refuse the new name,
+ * while every version knows `default`.
+ */
+export function cliPermissionMode(mode: PermissionMode): string {
+  return mode === 'manual' ? 'default' : mode;
+}
 
 /** Options for {@link createClaudeAgent}. */
 export interface ClaudeAgentOptions {
@@ -24,7 +34,7 @@ export function createClaudeAgent(options: ClaudeAgentOptions = {}): Agent {
       const args = [...(options.prefixArgs ?? []), '-p', '--output-format', 'stream-json', '--verbose'];
       if (agentOptions.model !== undefined) args.push('--model', agentOptions.model);
       if (agentOptions.maxTurns !== undefined) args.push('--max-turns', String(agentOptions.maxTurns));
-      if (agentOptions.permissionMode !== undefined) args.push('--permission-mode', agentOptions.permissionMode);
+      if (agentOptions.permissionMode !== undefined) args.push('--permission-mode', cliPermissionMode(agentOptions.permissionMode));
       if (agentOptions.appendSystemPrompt !== undefined) args.push('--append-system-prompt', agentOptions.appendSystemPrompt);
       if (agentOptions.resumeSessionId !== undefined) args.push('--resume', agentOptions.resumeSessionId);
       if (agentOptions.maxBudgetUsd !== undefined) args.push('--max-budget-usd', String(agentOptions.maxBudgetUsd));

@@ -28,3 +28,23 @@ describe('claude stream parser: transient failures', () => {
     expect(parse([init, retry('rate_limit', 429), said], 0)?.transient).toBe(false);
   });
 });
+
+describe('claude stream parser: the agent’s own words for a failure', () => {
+  it('gives the text of an assistant error as the result when no result came', () => {
+    const refused = {
+      type: 'assistant',
+      error: 'authentication_failed',
+      message: { model: '<synthetic>', content: [{ type: 'text', text: 'Not logged in · Please run /login' }] },
+      session_id: 's1',
+    };
+    expect(parse([init, refused], 1)).toMatchObject({
+      isError: true,
+      errorKind: 'authentication_failed',
+      resultText: 'Not logged in · Please run /login',
+    });
+    // A result says it better when there is one; a run that went on after the error keeps none of it.
+    const result = { type: 'result', subtype: 'success', is_error: true, result: 'Not logged in', session_id: 's1' };
+    expect(parse([init, refused, result], 1)?.resultText).toBe('Not logged in');
+    expect(parse([init, refused, said], 0)).toMatchObject({ isError: false, resultText: null });
+  });
+});

@@ -33,6 +33,9 @@ export function createClaudeStreamParser(): AgentReportParser {
   let costUsd: number | null = null;
   let usage: TokenUsage | null = null;
   let sawResult = false;
+  // What the last assistant message that carried an error said (its text): the agent's own
+  // words for a failure that ends without a result.
+  let errorText: string | null = null;
   // Claude was retrying a rate limit or overload when last heard from: if it then exits
   // without a result, the failure is as transient as the error it was retrying.
   let retrying = false;
@@ -75,6 +78,7 @@ export function createClaudeStreamParser(): AgentReportParser {
         case 'assistant':
           if (typeof event.error === 'string') {
             errorKind = event.error;
+            errorText = messageText(event.message) ?? errorText;
             if (TRANSIENT_ERRORS.has(event.error)) transient = true;
           } else if (retrying) {
             // The retry worked: that error is no longer what the run is about.
@@ -92,10 +96,11 @@ export function createClaudeStreamParser(): AgentReportParser {
     },
     finish({ exitCode }) {
       if (!sawResult && sessionId === null) return null;
+      const failed = isError || (!sawResult && exitCode !== 0);
       return {
         sessionId,
-        resultText,
-        isError: isError || (!sawResult && exitCode !== 0),
+        resultText: resultText ?? (failed ? errorText : null),
+        isError: failed,
         errorKind,
         // A transient error only counts if the run failed because of it.
         transient: (transient || (retrying && !sawResult)) && (isError || exitCode !== 0),
@@ -106,6 +111,14 @@ export function createClaudeStreamParser(): AgentReportParser {
       };
     },
   };
+}
+
+// The text blocks of an assistant message, joined; null when it has none.
+function messageText(message: unknown): string | null {
+  if (!isObject(message) || !Array.isArray(message.content)) return null;
+  const texts = message.content.filter((block) => isObject(block) && block.type === 'text' && typeof block.text === 'string');
+  const text = texts.map((block) => (block as Json).text as string).join('\n');
+  return text === '' ? null : text;
 }
 
 // Prefers modelUsage (every model call of the run, subagents included) over usage (main loop).

@@ -23,6 +23,11 @@ export interface TrackOptions {
   /** The root leads its own process group and session, as a `detached` spawn does (default true). */
   readonly rootLeadsGroup?: boolean;
   /**
+   * The tree's own cgroup (a cgroup v2 directory the root entered before it ran): everything in
+   * it is a member, and SIGKILL kills it as a whole.
+   */
+  readonly cgroup?: string;
+  /**
    * Sample at once (default true), so that processes the root started before this call are
    * found now. A root that has only just started has none: the next sample finds any it
    * starts, and signalling or stopping the tree always samples first.
@@ -152,6 +157,7 @@ export function createProcessTreeWatcher(options: ProcessTreeWatcherOptions = {}
           marker: trackOptions.marker ?? null,
           rootLeadsGroup: trackOptions.rootLeadsGroup ?? true,
           excluded: selfAndAncestors(),
+          cgroup: trackOptions.cgroup ?? null,
         },
         source,
       );

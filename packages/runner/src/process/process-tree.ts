@@ -1,5 +1,6 @@
 import type { ProcessIdentity } from '@claudine/core';
 import type { ProcessSource, ProcessStatus } from './process-status.js';
+import { cgroupProcesses, killCgroup } from './run-cgroups.js';
 import type { TreeTermination, TreeTerminationOptions } from './terminate-process-tree.js';
 
 /** What one {@link ProcessTree.signal} call reached. */
@@ -12,9 +13,10 @@ export interface SignalReport {
 
 /**
  * The processes of one task (or any root process), tracked while it runs: the root, every
- * descendant by parent chain, everything in a process group or session led by a member, and
- * every process whose environment carries the tree's marker. A process that left the group
- * (`setsid`, double fork) stays a member once seen. See the runner README for the rules.
+ * descendant by parent chain, everything in a process group or session led by a member, every
+ * process whose environment carries the tree's marker, and every process in the tree's cgroup
+ * when it has one. A process that left the group (`setsid`, double fork) stays a member once
+ * seen. See the runner README for the rules.
  */
 export interface ProcessTree {
   /** The process the tree grows from; null when only the marker is known (recovery). */
@@ -59,6 +61,8 @@ export interface TreeSettings {
   readonly rootLeadsGroup: boolean;
   /** Pids never counted as members: the tracking process and its ancestors. */
   readonly excluded: ReadonlySet<number>;
+  /** The tree's own cgroup (a cgroup v2 directory), whose every process is a member; or null. */
+  readonly cgroup: string | null;
 }
 
 /**
@@ -113,10 +117,12 @@ export class TrackedTree {
   }
 
   /**
-   * Re-reads each member; drops the ones gone (or replaced) and returns the live ones as they
-   * are now (a member may have changed group since it was first seen).
+   * Adopts what is in the tree's cgroup now, re-reads each member; drops the ones gone (or
+   * replaced) and returns the live ones as they are now (a member may have changed group since
+   * it was first seen).
    */
   live(): ProcessStatus[] {
+    this.#adoptCgroupMembers();
     const alive: ProcessStatus[] = [];
     for (const [pid, member] of this.#members) {
       const now = this.#source.status(pid);
@@ -133,11 +139,12 @@ export class TrackedTree {
   /**
    * Signals the root's group first (one system call, so the signal leaves at once), then calls
    * `between` (a fresh sample), then each live member outside the group. Group members get
-   * the signal once: some programs take a second SIGTERM as "exit now".
+   * the signal once: some programs take a second SIGTERM as "exit now". `reachedBefore`: members
+   * the same signal reached a moment ago some other way (the cgroup kill), counted as reached.
    */
-  signal(signal: NodeJS.Signals, between: () => void = () => {}): SignalReport {
+  signal(signal: NodeJS.Signals, between: () => void = () => {}, reachedBefore: readonly string[] = []): SignalReport {
     // Counted before the group signal, which may end some of them at once.
-    const reached = new Set(this.live().map(keyOf));
+    const reached = new Set([...reachedBefore, ...this.live().map(keyOf)]);
     const group = this.groupId !== null && this.#groupIsOurs() ? this.groupId : null;
     if (group !== null) {
       try {
@@ -160,6 +167,18 @@ export class TrackedTree {
       }
     }
     return { processes: reached.size, outsideGroup };
+  }
+
+  /**
+   * SIGKILLs everything in the tree's cgroup at once (see `killCgroup`), however it left the
+   * group and the session. Returns the live members as they were just before (each as
+   * pid/start time), for {@link TrackedTree.signal} to count; none without a cgroup.
+   */
+  killCgroup(): string[] {
+    if (this.#settings.cgroup === null) return [];
+    const members = this.live().map(keyOf);
+    killCgroup(this.#settings.cgroup);
+    return members;
   }
 
   /** Stops every live member outside the group that is not yet in `stopped`; returns how many. */
@@ -188,6 +207,18 @@ export class TrackedTree {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  // Every process in the cgroup is the tree's: it was empty when the root entered it, and
+  // nothing enters a cgroup from outside without being put there.
+  #adoptCgroupMembers(): void {
+    const cgroup = this.#settings.cgroup;
+    if (cgroup === null) return;
+    for (const pid of cgroupProcesses(cgroup)) {
+      if (this.#members.has(pid) || this.#settings.excluded.has(pid)) continue;
+      const status = this.#source.status(pid);
+      if (status !== undefined) this.#adopt(status);
     }
   }
 

@@ -45,9 +45,10 @@ const MAX_FREEZE_ROUNDS = 8;
 
 /**
  * Terminates a tracked tree: SIGTERM to its process group and to every member outside it; after
- * the grace period, freezes everything (SIGSTOP, so nothing forks or escapes between the last
- * sample and the kill) and sends SIGKILL to the group and every member. Resolves as soon as no
- * member is left, during the grace period or after the kill.
+ * the grace period, kills its cgroup (when it has one), freezes everything else (SIGSTOP, so
+ * nothing forks or escapes between the last sample and the kill) and sends SIGKILL to the group
+ * and every member. Resolves as soon as no member is left, during the grace period or after the
+ * kill.
  */
 export function terminateTrackedTree(
   tree: TrackedTree,
@@ -78,6 +79,9 @@ export function terminateTrackedTree(
   const killTree = (): void => {
     if (finished || killAt !== null) return;
     clearTimeout(graceTimer);
+    // The cgroup first: one write takes every process in it, escaped or not. What is outside it
+    // (a run without a cgroup) is frozen and found by sampling, then killed with the group.
+    const killedWithCgroup = tree.killCgroup();
     tree.signalGroup('SIGSTOP');
     const stopped = new Set<string>();
     for (let round = 0; round < MAX_FREEZE_ROUNDS; round += 1) {
@@ -85,7 +89,7 @@ export function terminateTrackedTree(
       if (tree.stopOutsiders(stopped) === 0) break;
     }
     killAt = now();
-    kill = tree.signal('SIGKILL');
+    kill = tree.signal('SIGKILL', () => {}, killedWithCgroup);
     options.onKill?.(kill, killAt);
   };
 

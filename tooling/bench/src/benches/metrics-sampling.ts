@@ -116,7 +116,14 @@ async function startTasks(sampler: TaskSampler, store: SqliteTaskStore, count: n
   for (let index = 0; index < count; index += 1) {
     const id = formatTaskId(randomBytes(8));
     await store.create(newTaskFixture({ id, prompt: TASK_COMMAND, cwd, timeoutMs: 3_600_000 }));
-    const child = sampler.spawnScope(id, () => spawn('/bin/sh', ['-c', TASK_COMMAND], { cwd, detached: true, stdio: 'ignore' }));
+    // In the task's cgroup where it has one: the child moves itself there, then execs, as the
+    // runner's agents do.
+    const cgroup = sampler.reserveCgroup(id);
+    const argv =
+      cgroup === undefined
+        ? ['-c', TASK_COMMAND]
+        : ['-c', 'echo $$ > "$0"; exec "$@"', join(cgroup, 'cgroup.procs'), '/bin/sh', '-c', TASK_COMMAND];
+    const child = spawn('/bin/sh', argv, { cwd, detached: true, stdio: 'ignore' });
     if (child.pid !== undefined) sampler.track(id, child.pid, Date.now());
     ids.push(id);
     children.push(child);

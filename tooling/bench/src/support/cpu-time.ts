@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 // Linux reports CPU time in clock ticks of 1/100 s (USER_HZ) on every common architecture.
 const MS_PER_TICK = 10;
@@ -15,19 +15,4 @@ export function machineBusyMs(): number {
   const first = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0] ?? '';
   const [user, nice, system, , , irq, softirq, steal] = first.trim().split(/\s+/).slice(1).map(Number);
   return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * MS_PER_TICK;
-}
-
-/** The pid of a child of `parent` whose command line contains `marker`, if there is one. */
-export function findChild(parent: number, marker: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parentPid === parent && readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes(marker)) return Number(entry);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return undefined;
 }
