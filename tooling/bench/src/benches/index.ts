@@ -1,5 +1,4 @@
 import type { Benchmark } from '../harness.js';
-import { dagMemoryBenchmark } from './dag-memory.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
 import { deadlinePrecision } from './deadline-precision.js';
@@ -18,7 +17,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   recoveryBenchmark,
   submitBenchmark,
   endToEndBenchmark,
-  dagMemoryBenchmark,
   dagStoreBenchmark,
   dagReadinessBenchmark,
   deadlinePrecision,

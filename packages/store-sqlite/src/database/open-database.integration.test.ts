@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
+import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 
 let temp: TempDir;
 
@@ -19,7 +19,7 @@ describe('openDatabase', () => {
   it('lets several processes create the same new database at once', async () => {
     const path = join(temp.path, 'claudine.db');
     const goFile = join(temp.path, 'go');
-    const worker = fileURLToPath(new URL('../test-fixtures/open-worker.mjs', import.meta.url));
+    const worker = fileURLToPath(new URL('../../test-fixtures/open-worker.mjs', import.meta.url));
     const workers = 6;
     let ready = 0;
     const results = await Promise.all(
