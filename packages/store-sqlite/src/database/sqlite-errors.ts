@@ -40,7 +40,7 @@ function classify(code: string): [ClaudineErrorCode, string] {
     ];
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return ['storage_corrupt', `The file is damaged or is not a database. ${RESTORE_ADVICE}`];
+    return ['storage_corrupt', `The file is not a valid Claudine database: it is damaged, or not a database at all. ${RESTORE_ADVICE}`];
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
     return [
