@@ -372,6 +372,20 @@ async function storeChecks(layout: DataLayout, home: string | undefined, configV
     return [database, host];
   } catch (error) {
     const message = isClaudineError(error) || error instanceof Error ? error.message : String(error);
+    if (isClaudineError(error) && error.code === 'native_module_mismatch') {
+      // Not the database: the module that reads it was built for another Node.js.
+      return [
+        check('database', 'database', 'fail', message, 'Rebuild better-sqlite3 with the command above, then run claudine doctor again.'),
+        entryCheck ??
+          check(
+            'host',
+            'host',
+            'warn',
+            'not checked: better-sqlite3 must first be rebuilt for this Node.js',
+            'Rebuild better-sqlite3 (see above).',
+          ),
+      ];
+    }
     return [
       check(
         'database',

@@ -58,6 +58,8 @@ export function exitCodeForError(error: unknown): number {
     storage_readonly: EXIT.storage,
     storage_too_new: EXIT.storage,
     storage_failed: EXIT.storage,
+    // An installation problem, not a storage one: the database is fine.
+    native_module_mismatch: EXIT.failure,
   };
   return byCode[error.code] ?? EXIT.failure;
 }

@@ -137,6 +137,30 @@ describe('storage faults', () => {
     expect(check.stdout + check.stderr).toMatch(/problem|not a valid Claudine database/);
   });
 
+  it('reports what SQLite finds in a database damaged in the middle, instead of failing to check it', async () => {
+    // Large prompts make a database of a few hundred pages.
+    for (let index = 0; index < 8; index += 1) {
+      const run = await cli(['run', '--agent', 'command', '--wait', '-'], { input: `: ${'x'.repeat(100_000)} ${index}` });
+      expect(run.code).toBe(0);
+    }
+    await cli(['host', 'stop']);
+    const database = join(home, 'claudine.db');
+    const pages = Math.floor(statSync(database).size / 4096);
+    expect(pages).toBeGreaterThan(100);
+    const fd = openSync(database, 'r+');
+    writeSync(fd, Buffer.alloc(10 * 4096, 0x5a), 0, 10 * 4096, Math.floor(pages / 2) * 4096);
+    closeSync(fd);
+    const check = await cli(['db', 'check', '--json']);
+    expect(check.stderr).not.toContain('Could not check');
+    expect(check.code).toBe(5);
+    const report = JSON.parse(check.stdout) as { ok: boolean; problems: string[] };
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/tasks|page|Tree/);
+    const text = await cli(['db', 'check']);
+    expect(text.code).toBe(5);
+    expect(text.stdout).toMatch(/problem\(s\)[\s\S]*Restore a backup/);
+  });
+
   it('reports a data directory it may not write, naming it, without touching its tasks', async () => {
     const ids = await finishedTasks(1);
     await cli(['host', 'stop']);

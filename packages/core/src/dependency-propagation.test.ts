@@ -1,7 +1,6 @@
 import { dagArbitrary, dagEdges, policiesArbitrary, type RandomDag, reachability, taskName } from '@claudine/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDependencyGraph, type DependencyGraph } from './dependency-graph.js';
 import {
   assessDependencies,
   type DependencyEndEffect,
@@ -11,7 +10,7 @@ import {
   planDependencyEnd,
   planDependencyRetry,
 } from './dependency-propagation.js';
-import type { DependencyPolicy, FailureReason, TaskStatus } from './task.js';
+import { type DependencyPolicy, type FailureReason, TASK_STATUSES, type TaskStatus } from './task.js';
 
 interface ModelTask {
   status: TaskStatus;
@@ -20,13 +19,27 @@ interface ModelTask {
   pending: number;
 }
 
+/** The edges of a DAG both ways, by task name, as a store's tables give them. */
+function adjacency(dag: RandomDag) {
+  const dependencies = new Map<string, string[]>();
+  const dependents = new Map<string, string[]>();
+  for (let index = 0; index < dag.size; index += 1) {
+    dependencies.set(taskName(index), (dag.dependsOn[index] ?? []).map(taskName));
+    dependents.set(taskName(index), []);
+  }
+  for (const [id, ids] of dependencies) for (const dependency of ids) dependents.get(dependency)?.push(id);
+  return {
+    dependenciesOf: (id: string): string[] => dependencies.get(id) ?? [],
+    dependentsOf: (id: string): string[] => dependents.get(id) ?? [],
+  };
+}
+
 /** A tiny in-memory store: the graph, each task's state and pending count, and the plans applied. */
 function model(dag: RandomDag, policies: readonly DependencyPolicy[]) {
-  const graph: DependencyGraph = createDependencyGraph();
+  const graph = adjacency(dag);
   const tasks = new Map<string, ModelTask>();
   for (let index = 0; index < dag.size; index += 1) {
-    const dependsOn = (dag.dependsOn[index] ?? []).map(taskName);
-    graph.addTask(taskName(index), dependsOn);
+    const dependsOn = graph.dependenciesOf(taskName(index));
     tasks.set(taskName(index), { status: 'queued', policy: policies[index] ?? 'fail', failureReason: null, pending: dependsOn.length });
   }
   const view: DependencyPlanningView = {
@@ -78,6 +91,33 @@ describe('dependency propagation', () => {
         { id: 'c', status: 'failed' },
       ]),
     ).toEqual({ pending: 1, broken: { id: 'c', status: 'failed' }, waitingFor: ['b'] });
+  });
+
+  it('holds a task exactly while a dependency is queued or running, and ends it on a bad one unless its policy is run', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<DependencyPolicy>('fail', 'cancel', 'run'),
+        fc.array(fc.constantFrom(...TASK_STATUSES), { maxLength: 8 }),
+        (policy, states) => {
+          const dependencies = states.map((status, index) => ({ id: `d${index}`, status }));
+          const assessment = assessDependencies(policy, dependencies);
+          const waiting = dependencies.filter((dependency) => dependency.status === 'queued' || dependency.status === 'running');
+          expect(assessment.waitingFor).toEqual(waiting.map((dependency) => dependency.id));
+          expect(assessment.pending).toBe(waiting.length);
+          const bad = dependencies.find((dependency) => dependency.status === 'failed' || dependency.status === 'cancelled');
+          expect(assessment.broken).toEqual(policy === 'run' ? undefined : bad);
+          // Ready, the claim's condition: nothing pending and nothing broken.
+          const ready = assessment.pending === 0 && assessment.broken === undefined;
+          expect(ready).toBe(
+            dependencies.every(
+              (dependency) =>
+                dependency.status === 'completed' ||
+                (policy === 'run' && dependency.status !== 'queued' && dependency.status !== 'running'),
+            ),
+          );
+        },
+      ),
+    );
   });
 
   it('under the fail policy, fails exactly the transitive dependents, naming the task that failed', () => {

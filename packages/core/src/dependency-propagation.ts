@@ -1,3 +1,4 @@
+import type { DependentsView } from './dependency-cycle.js';
 import type { DependencyPolicy, FailureReason, TaskStatus } from './task.js';
 
 /**
@@ -54,11 +55,11 @@ export interface PlannedTaskState {
 }
 
 /**
- * Read access to the graph and task states for the planners. The in-memory graph and the SQLite
- * store (inside its transaction) both provide one, so they share one set of rules.
+ * Read access to the graph and task states for the planners. Each store provides one over its
+ * own tables (the SQLite store inside the transaction of the change), so every store follows
+ * one set of rules.
  */
-export interface DependencyPlanningView {
-  dependentsOf(id: string): readonly string[];
+export interface DependencyPlanningView extends DependentsView {
   dependenciesOf(id: string): readonly string[];
   stateOf(id: string): PlannedTaskState | undefined;
 }

@@ -17,6 +17,8 @@ export type ClaudineErrorCode =
   | 'storage_readonly'
   | 'storage_too_new'
   | 'storage_failed'
+  /** A native module (better-sqlite3) was built for another Node.js version: rebuild it. */
+  | 'native_module_mismatch'
   | 'config_invalid'
   | 'spawn_failed'
   | 'output_failed'

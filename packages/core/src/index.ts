@@ -1,6 +1,5 @@
 export { type BackoffPolicy, retryDelay } from './backoff.js';
-export { type DependencyCycle, dependencyCycle } from './dependency-cycle.js';
-export { createDependencyGraph, type DependencyGraph, type DependencyGraphError } from './dependency-graph.js';
+export { type DependencyCycle, type DependentsView, findDependencyCycle } from './dependency-cycle.js';
 export {
   assessDependencies,
   type DependencyAssessment,
@@ -113,7 +112,6 @@ export {
   unsupportedAgentOptions,
 } from './task.js';
 export { formatTaskId, isTaskId, TASK_ID_LENGTH, TASK_ID_PATTERN } from './task-id.js';
-export { compareQueueOrder, createTaskQueue, type QueueEntry, type TaskQueue } from './task-queue.js';
 export {
   type IllegalTransition,
   statusAfter,

@@ -25,13 +25,14 @@ import {
   unsupportedAgentOptions,
 } from '@claudine/core';
 import { createFileOutputStore } from '@claudine/runner';
-import { type HostRecord, type IntegrityReport, SqliteTaskStore, type TaskAttempt } from '@claudine/store-sqlite';
+import type { HostRecord, IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
 import { sendSignal, watchSignals } from './change-signals.js';
 import { createMetricsReader, type MetricsReader } from './client-metrics.js';
 import { type Config, type ConfigInput, type ConfigSources, loadConfig } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
 import { followTaskOutput } from './follow-output.js';
+import { openTaskStore } from './open-task-store.js';
 import { pruneTasks } from './prune.js';
 import { formatDuration } from './units.js';
 
@@ -175,7 +176,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     environment,
     ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
   });
-  const store = SqliteTaskStore.open({ path: layout.database, busyTimeoutMs: config.database.busyTimeout });
+  const store = openTaskStore(layout, { busyTimeoutMs: config.database.busyTimeout });
   const output = createFileOutputStore(layout.logs);
   const autoStart = options.autoStartHost ?? true;
 

@@ -44,12 +44,15 @@ describe('host output', () => {
   });
 
   it('deletes expired logs and orphaned ones, and records the deletion', async () => {
+    const claudine = await setUp({ CLAUDINE_OUTPUT_RETENTION: '1s' });
+    // Left after the host's first sweep claimed the logs directory for this database: an orphan
+    // of this database (one that predates it is never deleted, see storage-trust).
+    await waitFor(() => existsSync(join(fixture.home, 'logs', 'database-identity')), { description: 'the first sweep' });
     const orphan = join(fixture.home, 'logs', 'zzzzzzzzzz');
     mkdirSync(orphan, { recursive: true });
     writeFileSync(join(orphan, '00000000000000000000.log'), '');
     const longAgo = new Date(Date.now() - 2 * 3_600_000);
     utimesSync(orphan, longAgo, longAgo);
-    const claudine = await setUp({ CLAUDINE_OUTPUT_RETENTION: '1s' });
     const { task } = await claudine.submit({ prompt: 'echo short-lived', agent: 'command', cwd: fixture.workdir });
     await finished(claudine, task.id);
     await waitFor(() => !existsSync(join(fixture.home, 'logs', task.id)) && !existsSync(orphan), {

@@ -11,12 +11,13 @@ import {
   identifyProcess,
   isSameProcessAlive,
 } from '@claudine/runner';
-import { type HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
+import type { HostRecord } from '@claudine/store-sqlite';
 import { createThrottledSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 import { type Config, type ConfigInput, loadConfig, resolveConcurrency } from './config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { withDependencyResults } from './dependency-results.js';
 import { createHostMetrics } from './metrics-wiring.js';
+import { openTaskStore } from './open-task-store.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { formatDuration } from './units.js';
@@ -90,7 +91,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   const log = options.log ?? (() => {});
   // The host's own state changes use synchronous=NORMAL: they survive a crash of any process;
   // on power loss the last ones may roll back, which recovery treats as a crash.
-  const store = SqliteTaskStore.open({ path: layout.database, synchronous: 'NORMAL', busyTimeoutMs: config.database.busyTimeout });
+  const store = openTaskStore(layout, { synchronous: 'NORMAL', busyTimeoutMs: config.database.busyTimeout });
   const id = `host-${formatTaskId(randomBytes(8))}`;
   const self = identifyProcess(process.pid);
   const record = {
@@ -141,6 +142,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     catalog: outputCatalog,
     compressionAgeMs: config.output.compressionAge,
     retentionMs: config.output.retention,
+    databaseIdentity: store.identity,
     log,
   });
   const metrics = createHostMetrics({

@@ -1,6 +1,8 @@
-export type { IntegrityReport } from './maintenance.js';
+export type { OpenDatabaseOptions } from './database/open-database.js';
+export type { HostLockRefused, HostRecord, NewHostRecord } from './hosts/host-registry.js';
+export type { IntegrityReport } from './maintenance/integrity-check.js';
+export { SqliteMetricsStore } from './metrics/sqlite-metrics-store.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
-export type { OpenDatabaseOptions } from './open-database.js';
-export { SqliteMetricsStore } from './sqlite-metrics-store.js';
-export type { SqliteOutputCatalog } from './sqlite-output-catalog.js';
-export { type HostLockRefused, type HostRecord, SqliteTaskStore, type TaskAttempt } from './sqlite-task-store.js';
+export type { SqliteOutputCatalog } from './output/sqlite-output-catalog.js';
+export { SqliteTaskStore } from './sqlite-task-store.js';
+export type { TaskAttempt } from './tasks/task-queries.js';

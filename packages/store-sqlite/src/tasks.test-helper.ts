@@ -11,17 +11,3 @@ export function newTask(overrides: Partial<NewTask> = {}): NewTask {
 
 /** The outcome of a successful run. */
 export const completedOutcome = completedOutcomeFixture;
-
-/** The outcome of a run that failed with exit code 1. */
-export function failedOutcome(finishedAt = Date.now()) {
-  return {
-    status: 'failed' as const,
-    failureReason: 'exit_code' as const,
-    statusDetail: 'exited with code 1',
-    exitCode: 1,
-    signal: null,
-    report: null,
-    outputTruncated: false,
-    finishedAt,
-  };
-}

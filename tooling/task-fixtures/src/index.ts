@@ -89,3 +89,17 @@ export function completedOutcomeFixture(finishedAt = Date.now()): TaskOutcome {
     finishedAt,
   };
 }
+
+/** How a run that exited with code 1 is recorded (`TaskStore.finish`). */
+export function failedOutcomeFixture(finishedAt = Date.now()): TaskOutcome {
+  return {
+    status: 'failed',
+    failureReason: 'exit_code',
+    statusDetail: 'exited with code 1',
+    exitCode: 1,
+    signal: null,
+    report: null,
+    outputTruncated: false,
+    finishedAt,
+  };
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputEvent, TaskOutputState } from '@claudine/core';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
@@ -98,12 +98,94 @@ describe('output maintenance', () => {
         state('running', 'running'),
       ]),
     );
-    const maintenance = createOutputMaintenance({ logsDirectory: temp.path, catalog, compressionAgeMs: HOUR, retentionMs: 7 * 24 * HOUR });
+    writeFileSync(join(temp.path, 'database-identity'), 'database-1\n');
+    const maintenance = createOutputMaintenance({
+      logsDirectory: temp.path,
+      catalog,
+      compressionAgeMs: HOUR,
+      retentionMs: 7 * 24 * HOUR,
+      databaseIdentity: 'database-1',
+    });
     const report = await maintenance.sweep();
     expect(report).toMatchObject({ deletedLogs: 1, deletedOrphans: 1, failures: 0 });
-    expect(readdirSync(temp.path).sort()).toEqual(['README', 'not a task dir', 'recent', 'running', 'young-orphan']);
+    expect(readdirSync(temp.path).sort()).toEqual(['README', 'database-identity', 'not a task dir', 'recent', 'running', 'young-orphan']);
+    expect(readFileSync(join(temp.path, 'database-identity'), 'utf8')).toBe('database-1\n');
     expect(catalog.events.filter((event) => event.kind === 'log_deleted').map((event) => event.taskId)).toEqual(['expired']);
     expect(await createFileOutputStore(temp.path).read('expired')).toMatchObject({ records: [], atEnd: true });
+  });
+
+  describe('never takes logs for orphans of a database they do not belong to', () => {
+    async function oldLogs(ids: readonly string[]): Promise<void> {
+      const when = new Date(Date.now() - 2 * HOUR);
+      for (const id of ids) {
+        await writeLog(temp.path, id, [['stdout', `${id}\n`]]);
+        utimesSync(join(temp.path, id), when, when);
+      }
+    }
+
+    it('keeps every log when the marker names another database, and says why once', async () => {
+      await oldLogs(['a', 'b']);
+      writeFileSync(join(temp.path, 'database-identity'), 'database-1\n');
+      const lines: string[] = [];
+      const maintenance = createOutputMaintenance({
+        logsDirectory: temp.path,
+        catalog: createMemoryOutputCatalog(new Map()),
+        compressionAgeMs: HOUR,
+        retentionMs: HOUR,
+        databaseIdentity: 'database-2',
+        log: (line) => lines.push(line),
+      });
+      expect(await maintenance.sweep()).toMatchObject({ deletedOrphans: 0, failures: 0 });
+      expect(await maintenance.sweep()).toMatchObject({ deletedOrphans: 0, failures: 0 });
+      expect(readdirSync(temp.path).sort()).toEqual(['a', 'b', 'database-identity']);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/belong to database database-1, not to this one \(database-2\)/);
+    });
+
+    it('keeps every log when a database without a marker does not know them all, and writes no marker', async () => {
+      await oldLogs(['a', 'b']);
+      const lines: string[] = [];
+      const maintenance = createOutputMaintenance({
+        logsDirectory: temp.path,
+        catalog: createMemoryOutputCatalog(new Map([state('b', 'completed', Date.now())])),
+        compressionAgeMs: HOUR,
+        retentionMs: HOUR,
+        databaseIdentity: 'database-2',
+        log: (line) => lines.push(line),
+      });
+      expect(await maintenance.sweep()).toMatchObject({ deletedOrphans: 0, failures: 0 });
+      expect(readdirSync(temp.path).sort()).toEqual(['a', 'b']);
+      expect(lines[0]).toMatch(/1 of the logs in .* belong to no task of this database/);
+    });
+
+    it('keeps every log when it is not told which database it reads', async () => {
+      await oldLogs(['a']);
+      const maintenance = createOutputMaintenance({
+        logsDirectory: temp.path,
+        catalog: createMemoryOutputCatalog(new Map()),
+        compressionAgeMs: HOUR,
+        retentionMs: HOUR,
+      });
+      expect(await maintenance.sweep()).toMatchObject({ deletedOrphans: 0 });
+      expect(readdirSync(temp.path)).toEqual(['a']);
+    });
+
+    it('claims logs a database knows every one of, and removes orphans once the marker matches', async () => {
+      await oldLogs(['known']);
+      const catalog = createMemoryOutputCatalog(new Map([state('known', 'completed', Date.now())]));
+      const options = {
+        logsDirectory: temp.path,
+        catalog,
+        compressionAgeMs: HOUR,
+        retentionMs: 7 * 24 * HOUR,
+        databaseIdentity: 'database-1',
+      };
+      await createOutputMaintenance(options).sweep();
+      expect(readFileSync(join(temp.path, 'database-identity'), 'utf8')).toBe('database-1\n');
+      await oldLogs(['gone']);
+      expect(await createOutputMaintenance(options).sweep()).toMatchObject({ deletedOrphans: 1 });
+      expect(readdirSync(temp.path).sort()).toEqual(['database-identity', 'known']);
+    });
   });
 
   it('removes a compressed file left half-written by an interrupted compression', async () => {

@@ -2,6 +2,7 @@ import { readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTerminalStatus, type OutputCatalog, type OutputEvent, type OutputSegmentEntry, type TaskOutputState } from '@claudine/core';
 import { compressSegment } from './compress-segment.js';
+import { checkLogOwnership, LOG_OWNER_FILE } from './log-ownership.js';
 import { listSegments, type SegmentFile, TEMPORARY_SUFFIX } from './segment-files.js';
 
 const BATCH = 200;
@@ -25,6 +26,13 @@ export interface OutputMaintenanceOptions {
    * database restored from a backup or swapped by mistake does not cost the logs at once.
    */
   readonly orphanGraceMs?: number;
+  /**
+   * The identity of the database `catalog` reads (`SqliteTaskStore.identity`). A log directory no
+   * task refers to is removed only when the logs directory's marker (`database-identity`) names
+   * this database: a database that is not the one the logs were written for (a new one, because
+   * the file was lost) never has them deleted as orphans. Without it, no orphan is removed.
+   */
+  readonly databaseIdentity?: string;
   readonly now?: () => number;
   /** Where maintenance says what it did or what failed, one line at a time. */
   readonly log?: (line: string) => void;
@@ -65,6 +73,8 @@ export function createOutputMaintenance(options: OutputMaintenanceOptions): Outp
   const orphanGraceMs = options.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
   let queue: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  // Said once per maintenance, not at every sweep.
+  let warnedAboutOwner = false;
 
   function enqueue<T>(work: () => Promise<T>, fallback: T): Promise<T> {
     const result = queue.then(() => (stopped ? fallback : work()));
@@ -121,6 +131,7 @@ export function createOutputMaintenance(options: OutputMaintenanceOptions): Outp
       }
       return report;
     }
+    const mayRemoveOrphans = await logsBelongToDatabase(names, report);
     for (let first = 0; first < names.length && !stopped; first += BATCH) {
       const batch = names.slice(first, first + BATCH);
       // Segments are listed before the tasks' states are read: a segment listed while its task
@@ -145,7 +156,7 @@ export function createOutputMaintenance(options: OutputMaintenanceOptions): Outp
         const state = states.get(id);
         try {
           if (state === undefined) {
-            if (await untouchedFor(directory, orphanGraceMs, now())) {
+            if (mayRemoveOrphans && (await untouchedFor(directory, orphanGraceMs, now()))) {
               await rm(directory, { recursive: true, force: true });
               log(`removed ${directory}: no task ${id} exists`);
               report.deletedOrphans += 1;
@@ -179,6 +190,34 @@ export function createOutputMaintenance(options: OutputMaintenanceOptions): Outp
       }
     }
     return report;
+  }
+
+  // Whether log directories no task refers to may be removed in this sweep (see `databaseIdentity`).
+  async function logsBelongToDatabase(names: readonly string[], report: { failures: number }): Promise<boolean> {
+    if (options.databaseIdentity === undefined) return false;
+    try {
+      const ownership = await checkLogOwnership(options.logsDirectory, options.databaseIdentity, names, async (candidates) => {
+        let known = 0;
+        for (let first = 0; first < candidates.length; first += BATCH) {
+          known += (await options.catalog.taskStates(candidates.slice(first, first + BATCH))).length;
+        }
+        return known;
+      });
+      if (ownership.kind === 'owned') return true;
+      if (!warnedAboutOwner) {
+        warnedAboutOwner = true;
+        log(
+          ownership.kind === 'other'
+            ? `logs: the logs in ${options.logsDirectory} belong to database ${ownership.owner}, not to this one (${options.databaseIdentity}), so logs no task refers to are kept. If this database replaced the right one by mistake, restore that one; to let these logs go, delete ${join(options.logsDirectory, LOG_OWNER_FILE)}.`
+            : `logs: ${ownership.unknown} of the logs in ${options.logsDirectory} belong to no task of this database, which may not be the one they were written for, so they are kept rather than taken for orphans. If this database is the right one, write ${options.databaseIdentity} into ${join(options.logsDirectory, LOG_OWNER_FILE)} to let them go.`,
+        );
+      }
+      return false;
+    } catch (error) {
+      log(`could not tell whose logs ${options.logsDirectory} holds, so none is taken for an orphan: ${(error as Error).message}`);
+      report.failures += 1;
+      return false;
+    }
   }
 
   return {

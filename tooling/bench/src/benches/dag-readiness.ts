@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createTaskQueue, type NewTask, PRIORITIES } from '@claudine/core';
+import type { NewTask } from '@claudine/core';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 import { type Benchmark, type Figure, median } from '../harness.js';
 import { benchTask, completed, randomDag, workloadIds } from './dag-workload.js';
@@ -58,46 +58,14 @@ async function storeCosts(path: string, size: number): Promise<number[]> {
   }
 }
 
-function memoryCosts(size: number): number[] {
-  const { workload, background, hubs, dependents } = layout(size, size);
-  const queue = createTaskQueue();
-  let seq = 0;
-  background.forEach((id, index) => {
-    seq += 1;
-    queue.add(
-      { id, priority: PRIORITIES[index % 3] ?? 'P2', seq },
-      (workload.dependsOn[index] as number[]).map((at) => background[at] as string),
-    );
-  });
-  hubs.forEach((hub, index) => {
-    for (const dependent of dependents[index] as string[]) {
-      seq += 1;
-      queue.add({ id: dependent, priority: 'P2', seq }, [hub]);
-    }
-  });
-  const samples: number[] = [];
-  // Completions are timed in groups: one takes well under a microsecond.
-  const group = 50;
-  for (let start = 0; start < hubs.length; start += group) {
-    let released = 0;
-    const started = performance.now();
-    for (const hub of hubs.slice(start, start + group)) released += queue.complete(hub).length;
-    samples.push(((performance.now() - started) * 1000) / group);
-    if (released !== group * FAN_OUT) throw new Error(`released ${released} tasks, expected ${group * FAN_OUT}`);
-  }
-  return samples;
-}
-
 export const dagReadinessBenchmark: Benchmark = {
   name: 'dag-readiness',
-  description: `Cost of the readiness update when a task with ${FAN_OUT} dependents completes, as the graph around it grows from 1,000 to 100,000 waiting tasks (5 edges each): \`finish\` in the SQLite store (median of ${HUBS}) and \`complete\` in the in-memory queue (median of ${HUBS / 50} groups of 50). Baseline: the same at 1,000 tasks, in the same run. It must stay flat: a ratio near 100%.`,
+  description: `Cost of the readiness update when a task with ${FAN_OUT} dependents completes, as the graph around it grows from 1,000 to 100,000 waiting tasks (5 edges each): \`finish\` in the SQLite store (median of ${HUBS}). Baseline: the same at 1,000 tasks, in the same run. It must stay flat: a ratio near 100%.`,
   async run({ scratch, log }) {
     const store = new Map<number, number>();
-    const memory = new Map<number, number>();
     for (const size of SIZES) {
       log(`graph of ${size} tasks`);
       store.set(size, median(await storeCosts(join(scratch, `ready-${size}.db`), size)));
-      memory.set(size, median(memoryCosts(size)));
     }
     const figures: Figure[] = [];
     for (const size of SIZES) {
@@ -106,17 +74,6 @@ export const dagReadinessBenchmark: Benchmark = {
         value: (store.get(size) as number) * 1000,
         unit: 'µs',
         baseline: (store.get(SIZES[0]) as number) * 1000,
-        baselineLabel: '1,000 tasks',
-        better: 'lower',
-        target: 'flat (≥ 50%)',
-      });
-    }
-    for (const size of SIZES) {
-      figures.push({
-        metric: `memory: complete, ${FAN_OUT} dependents, ${size.toLocaleString('en-US')} tasks`,
-        value: memory.get(size) as number,
-        unit: 'µs',
-        baseline: memory.get(SIZES[0]) as number,
         baselineLabel: '1,000 tasks',
         better: 'lower',
         target: 'flat (≥ 50%)',

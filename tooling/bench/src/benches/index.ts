@@ -1,5 +1,4 @@
 import type { Benchmark } from '../harness.js';
-import { dagMemoryBenchmark } from './dag-memory.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
 import { dashboard } from './dashboard.js';
@@ -21,7 +20,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   recoveryBenchmark,
   submitBenchmark,
   endToEndBenchmark,
-  dagMemoryBenchmark,
   dagStoreBenchmark,
   dagReadinessBenchmark,
   deadlinePrecision,

@@ -3,9 +3,9 @@ import type { OutputSegmentEntry } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION } from './migrations/index.js';
-import { SqliteTaskStore } from './sqlite-task-store.js';
-import { completedOutcome, newTask } from './tasks.test-helper.js';
+import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
+import { SqliteTaskStore } from '../sqlite-task-store.js';
+import { completedOutcome, newTask } from '../tasks.test-helper.js';
 
 let temp: TempDir;
 let store: SqliteTaskStore;

@@ -1,7 +1,7 @@
 import type { OutputCatalog, OutputEvent, OutputSegmentEntry, TaskOutputEntry, TaskOutputState, TaskStatus } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
-import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
-import type { TurnWrites } from './turn-writes.js';
+import { PreparedStatements, settleStorageWork } from '../database/prepared-statements.js';
+import type { TurnWrites } from '../database/turn-writes.js';
 
 type Database = BetterSqlite3.Database;
 

@@ -9,9 +9,9 @@ import {
   type TimeRange,
 } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
-import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
-import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
-import type { TurnWrites } from './turn-writes.js';
+import { type OpenDatabaseOptions, openDatabase } from '../database/open-database.js';
+import { PreparedStatements, settleStorageWork } from '../database/prepared-statements.js';
+import type { TurnWrites } from '../database/turn-writes.js';
 
 type Database = BetterSqlite3.Database;
 

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { SystemSnapshot, Task, TaskMetrics } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteTaskStore } from '../sqlite-task-store.js';
+import { completedOutcome, newTask } from '../tasks.test-helper.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
-import { SqliteTaskStore } from './sqlite-task-store.js';
-import { completedOutcome, newTask } from './tasks.test-helper.js';
 
 let temp: TempDir;
 let tasks: SqliteTaskStore;

@@ -1,4 +1,5 @@
 import { ClaudineError, type ClaudineErrorCode, isClaudineError } from '@claudine/core';
+import { nativeModuleMismatch } from './native-module-mismatch.js';
 
 /**
  * Turns a better-sqlite3 error into a {@link ClaudineError} that names the database file and
@@ -6,6 +7,9 @@ import { ClaudineError, type ClaudineErrorCode, isClaudineError } from '@claudin
  */
 export function toStorageError(error: unknown, path: string, action: string): ClaudineError {
   if (isClaudineError(error)) return error;
+  // Loading better-sqlite3 itself failed: not a problem of the database at all.
+  const mismatch = nativeModuleMismatch(error);
+  if (mismatch !== undefined) return mismatch;
   const code = typeof error === 'object' && error !== null ? String((error as { code?: unknown }).code ?? '') : '';
   const message = error instanceof Error ? error.message : String(error);
   const [claudineCode, advice] = classify(code);
@@ -14,6 +18,13 @@ export function toStorageError(error: unknown, path: string, action: string): Cl
     details: { path, sqliteCode: code },
   });
 }
+
+/**
+ * What to do with a database Claudine will not use (damaged, empty, not Claudine's): restore a
+ * backup, or start afresh. Said the same way wherever a file is refused.
+ */
+export const RESTORE_ADVICE =
+  'To restore a backup made by `claudine db backup`: stop the host (`claudine host stop`), copy the backup over this file and delete the -wal and -shm files beside it. To start afresh instead, move the file (with its -wal and -shm files) aside: Claudine then creates a new, empty database, and keeps the logs already in the data directory.';
 
 function classify(code: string): [ClaudineErrorCode, string] {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
@@ -29,10 +40,7 @@ function classify(code: string): [ClaudineErrorCode, string] {
     ];
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return [
-      'storage_corrupt',
-      'The file is not a valid Claudine database. Move it aside and restore a backup (`claudine db backup` makes one), or move it aside to start afresh.',
-    ];
+    return ['storage_corrupt', `The file is not a valid Claudine database: it is damaged, or not a database at all. ${RESTORE_ADVICE}`];
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
     return [

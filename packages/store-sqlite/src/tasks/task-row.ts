@@ -33,27 +33,26 @@ export interface TaskRow {
   report: string | null;
   warned_at: number | null;
   output_truncated: number;
-  depends_on: string;
-  blocked_by: string;
+  /** `[every dependency, the ones still queued or running]`, as JSON arrays of ids. */
+  dependencies: string;
 }
 
 /**
- * The select list that produces a {@link TaskRow} from `tasks AS t`, dependencies included. What
- * a blocked task waits for is derived here, and only for queued tasks that wait at all.
+ * The select list that produces a {@link TaskRow} from `tasks AS t`, dependencies included: one
+ * walk of the task's edges gives both what it depends on and what it still waits for.
  */
 export const TASK_COLUMNS = `t.seq, t.id, t.status, t.priority, t.agent, t.prompt, t.cwd, t.agent_options, t.labels,
   t.timeout_ms, t.max_retries, t.attempt, t.dependency_policy, t.pass_dependency_results, t.not_before,
   t.created_at, t.updated_at, t.started_at, t.finished_at, t.owner, t.lease_expires_at, t.pid, t.pid_start_time,
   t.cancel_requested_at, t.failure_reason, t.status_detail, t.exit_code, t.signal, t.report, t.warned_at,
   t.output_truncated,
-  (SELECT json_group_array(d.depends_on) FROM task_dependencies AS d WHERE d.task_id = t.id) AS depends_on,
-  CASE WHEN t.status = 'queued' AND t.pending_dependencies > 0 THEN
-    (SELECT json_group_array(d.depends_on) FROM task_dependencies AS d JOIN tasks AS u ON u.id = d.depends_on
-     WHERE d.task_id = t.id AND u.status IN ('queued', 'running'))
-  ELSE '[]' END AS blocked_by`;
+  (SELECT json_array(json_group_array(u.id), json_group_array(u.id) FILTER (WHERE u.status IN ('queued', 'running')))
+   FROM task_dependencies AS d JOIN tasks AS u ON u.seq = d.depends_on_seq WHERE d.task_seq = t.seq) AS dependencies`;
 
 /** Maps a row to the domain type. The row was written by this code, so it is trusted. */
 export function taskFromRow(row: TaskRow): Task {
+  const [dependsOn, waitingFor] = JSON.parse(row.dependencies) as [string[], string[]];
+  const status = row.status as TaskStatus;
   return {
     id: row.id,
     seq: row.seq,
@@ -64,11 +63,12 @@ export function taskFromRow(row: TaskRow): Task {
     priority: priorityFromRank(row.priority),
     timeoutMs: row.timeout_ms,
     labels: JSON.parse(row.labels) as string[],
-    dependsOn: (JSON.parse(row.depends_on) as string[]).sort(),
-    blockedBy: (JSON.parse(row.blocked_by) as string[]).sort(),
+    dependsOn: dependsOn.sort(),
+    // Only a queued task is blocked; what it waits for are its dependencies not yet ended.
+    blockedBy: status === 'queued' ? waitingFor.sort() : [],
     dependencyPolicy: row.dependency_policy as Task['dependencyPolicy'],
     passDependencyResults: row.pass_dependency_results === 1,
-    status: row.status as TaskStatus,
+    status,
     failureReason: row.failure_reason as FailureReason | null,
     statusDetail: row.status_detail,
     attempt: row.attempt,

@@ -1,0 +1,47 @@
+import type { TaskGraph, TaskGraphQuery } from '@claudine/core';
+import type { StoreContext } from '../store-context.js';
+import { TASK_COLUMNS, type TaskRow, taskFromRow } from '../tasks/task-row.js';
+
+const MAX_GRAPH = 5000;
+const DEFAULT_GRAPH = 500;
+
+/** See `TaskStore.graph`. */
+export function readGraph(context: StoreContext, query: TaskGraphQuery): TaskGraph {
+  const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_GRAPH), MAX_GRAPH);
+  let seeds: number[];
+  if (query.taskId !== undefined) seeds = context.sql.pluck<number>('graph.seedOf', 'SELECT seq FROM tasks WHERE id = ?', query.taskId);
+  else {
+    seeds = context.sql.pluck<number>(
+      'graph.activeSeeds',
+      "SELECT seq FROM tasks WHERE status IN ('queued', 'running') ORDER BY seq LIMIT ?",
+      limit,
+    );
+    if (seeds.length === 0) {
+      seeds = context.sql.pluck<number>(
+        'graph.latestSeed',
+        // The newest task that depends on something: the newest workflow.
+        `SELECT t.seq FROM tasks AS t WHERE EXISTS (SELECT 1 FROM task_dependencies AS d WHERE d.task_seq = t.seq)
+         ORDER BY t.seq DESC LIMIT 1`,
+      );
+    }
+  }
+  if (seeds.length === 0) return { tasks: [], truncated: false };
+  // The workflow is everything linked by edges in either direction. UNION keeps each task once,
+  // and the LIMIT stops the walk itself, so a huge graph costs no more than the limit. CROSS
+  // JOIN keeps the workflow as the outer loop: left to itself the planner scans every task.
+  const rows = context.sql.all<TaskRow>(
+    'graph.component',
+    `WITH RECURSIVE workflow(seq) AS (
+       SELECT value FROM json_each(?)
+       UNION
+       SELECT d.depends_on_seq FROM task_dependencies AS d JOIN workflow AS w ON d.task_seq = w.seq
+       UNION
+       SELECT d.task_seq FROM task_dependencies AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
+       LIMIT ?
+     )
+     SELECT ${TASK_COLUMNS} FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq ORDER BY t.seq`,
+    JSON.stringify(seeds),
+    limit + 1,
+  );
+  return { tasks: rows.slice(0, limit).map(taskFromRow), truncated: rows.length > limit };
+}

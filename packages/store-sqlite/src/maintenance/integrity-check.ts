@@ -1,0 +1,140 @@
+import { statSync } from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
+
+/** What `PRAGMA integrity_check` and friends found. */
+export interface IntegrityReport {
+  readonly ok: boolean;
+  /** Problems found; empty when ok. */
+  readonly problems: readonly string[];
+  /** 0 when it could not be read (a problem says why). */
+  readonly schemaVersion: number;
+  readonly latestSchemaVersion: number;
+  /** 0 when they could not be counted (a problem says why). */
+  readonly tasks: number;
+  readonly databaseBytes: number;
+  readonly walBytes: number;
+}
+
+/**
+ * Checks the database: SQLite's own integrity check (every page, index and constraint),
+ * foreign keys, and Claudine's invariants (no running task without an owner; dependency
+ * counters that match the dependency table). A damaged file is reported, never thrown on: what
+ * SQLite's check finds is the answer, and each check that cannot run is one more problem.
+ */
+export function checkIntegrity(db: BetterSqlite3.Database, path: string): IntegrityReport {
+  const problems = sqliteIntegrityProblems(db);
+  // Claudine's invariants mean nothing in a file SQLite found damaged, and reading it fails.
+  const damaged = problems.length > 0;
+  function attempt<T>(what: string, read: () => T, fallback: T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (!damaged) problems.push(`could not ${what}: ${(error as Error).message}`);
+      return fallback;
+    }
+  }
+  if (!damaged) {
+    const foreign = attempt(
+      'check foreign keys',
+      () => db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>,
+      [],
+    );
+    for (const row of foreign) problems.push(`${row.table} row ${row.rowid} points at a missing ${row.parent} row`);
+    const ownerless = attempt(
+      'look for running tasks without an owner',
+      () => db.prepare("SELECT id FROM tasks WHERE status = 'running' AND owner IS NULL").all() as Array<{ id: string }>,
+      [],
+    );
+    for (const row of ownerless) problems.push(`task ${row.id} is running but has no owner`);
+    const miscounted = attempt(
+      'compare dependency counters with the dependency table',
+      () =>
+        db
+          .prepare(
+            `SELECT t.id, t.pending_dependencies AS recorded,
+               (SELECT COUNT(*) FROM task_dependencies AS d JOIN tasks AS p ON p.seq = d.depends_on_seq
+                WHERE d.task_seq = t.seq AND p.status IN ('queued', 'running')) AS unfinished
+             FROM tasks AS t WHERE t.status = 'queued' AND recorded != unfinished`,
+          )
+          .all() as Array<{ id: string; recorded: number; unfinished: number }>,
+      [],
+    );
+    for (const row of miscounted) {
+      problems.push(`task ${row.id} waits on ${row.recorded} dependencies but ${row.unfinished} are unfinished`);
+    }
+    const identities = attempt(
+      "read the database's identity",
+      () => (db.prepare('SELECT COUNT(*) AS n FROM store_identity').get() as { n: number }).n,
+      1,
+    );
+    if (identities !== 1) problems.push(`the database has ${identities} identities instead of one (table store_identity)`);
+  }
+  const version = attempt(
+    'read the schema version',
+    () => (db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0,
+    0,
+  );
+  const tasks = attempt('count tasks', () => (db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as { n: number }).n, 0);
+  return {
+    ok: problems.length === 0,
+    problems,
+    schemaVersion: version,
+    latestSchemaVersion: LATEST_SCHEMA_VERSION,
+    tasks,
+    databaseBytes: fileSize(path),
+    walBytes: fileSize(`${path}-wal`),
+  };
+}
+
+/**
+ * What SQLite's own integrity check finds. It stops with an error at damage it cannot read past
+ * ("database disk image is malformed"); each table is then checked on its own (with its
+ * indexes), so the report says which tables are damaged and what the others hold.
+ */
+function sqliteIntegrityProblems(db: BetterSqlite3.Database): string[] {
+  const findings = (table?: string): string[] =>
+    (
+      db.pragma(table === undefined ? 'integrity_check' : `integrity_check(${quoteIdentifier(table)})`) as Array<{
+        integrity_check: string;
+      }>
+    )
+      .map((row) => row.integrity_check)
+      .filter((finding) => finding !== 'ok');
+  try {
+    return findings();
+  } catch (whole) {
+    let tables: string[];
+    try {
+      tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    } catch (error) {
+      return [
+        `SQLite's integrity check stopped: ${(whole as Error).message}; even the list of tables cannot be read (${(error as Error).message})`,
+      ];
+    }
+    const problems: string[] = [];
+    for (const table of tables) {
+      try {
+        for (const finding of findings(table)) problems.push(`table ${table}: ${finding}`);
+      } catch (error) {
+        problems.push(`table ${table} (or one of its indexes) is damaged: ${(error as Error).message}`);
+      }
+    }
+    if (problems.length === 0) problems.push(`SQLite's integrity check stopped: ${(whole as Error).message}`);
+    return problems;
+  }
+}
+
+// A name read from the schema, quoted for the one place a statement cannot bind it (a pragma).
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The size of a file, 0 when it does not exist. */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,105 @@
+import {
+  assessDependencies,
+  type CreateTaskError,
+  err,
+  type FailureReason,
+  type NewTask,
+  ok,
+  priorityRank,
+  type Result,
+  type Task,
+  type TaskStatus,
+} from '@claudine/core';
+import { insertEdges } from '../dependencies/dependency-edges.js';
+import { describeBroken, lookupTasks, type StoredDependencyState } from '../dependencies/dependency-reads.js';
+import type { StoreContext } from '../store-context.js';
+import { loadTasksBySeq } from './task-queries.js';
+
+/**
+ * Stores new tasks in the caller's transaction, in order; a task may depend on tasks stored
+ * before it, in the database or earlier in `tasks`. Returns the first refusal (an unknown
+ * dependency, an id already taken); the caller rolls the transaction back then.
+ *
+ * Set-based where it counts: every id the batch names is looked up in one statement, each
+ * task's edges go in with one statement, and the stored tasks are read back with one. No cycle
+ * search: a new task's dependencies were all stored before it, so nothing can wait for it yet.
+ */
+export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): Result<Task[], CreateTaskError> {
+  const stored = lookupTasks(
+    context,
+    tasks.flatMap((task) => [task.id, ...task.dependsOn]),
+  );
+  // The tasks of this batch as inserted, for the ones after them that depend on them.
+  const inserted = new Map<string, StoredDependencyState>();
+  const seqs: number[] = [];
+  for (const task of tasks) {
+    const dependencies: StoredDependencyState[] = [];
+    const missing: string[] = [];
+    for (const id of new Set(task.dependsOn)) {
+      const dependency = inserted.get(id) ?? stored.get(id);
+      if (dependency === undefined) missing.push(id);
+      else dependencies.push(dependency);
+    }
+    if (missing.length > 0) {
+      return err({
+        kind: 'unknown_dependency',
+        ids: missing,
+        message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine ls\` to find the right ids.`,
+      });
+    }
+    if (stored.has(task.id) || inserted.has(task.id)) {
+      return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` });
+    }
+    const row = insertTask(context, task, dependencies);
+    insertEdges(
+      context,
+      row.seq,
+      dependencies.map((dependency) => dependency.seq),
+    );
+    inserted.set(task.id, row);
+    seqs.push(row.seq);
+  }
+  return ok(loadTasksBySeq(context, seqs));
+}
+
+// Inserts the task's row; returns it as its dependents will see it.
+function insertTask(context: StoreContext, task: NewTask, dependencies: readonly StoredDependencyState[]): StoredDependencyState {
+  // A dependency that already failed decides the new task's fate at once under the fail and
+  // cancel policies (under `run` it counts as settled). A new task has no dependents yet, so
+  // nothing propagates.
+  const { pending, broken } = assessDependencies(task.dependencyPolicy, dependencies);
+  let status: TaskStatus = 'queued';
+  let failureReason: FailureReason | null = null;
+  let detail: string | null = null;
+  if (broken !== undefined) {
+    status = task.dependencyPolicy === 'fail' ? 'failed' : 'cancelled';
+    failureReason = 'dependency_failed';
+    detail = describeBroken(context, broken);
+  }
+  const info = context.sql.run(
+    'tasks.insert',
+    `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
+       max_retries, dependency_policy, pass_dependency_results, pending_dependencies, created_at,
+       updated_at, finished_at, failure_reason, status_detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    task.id,
+    status,
+    priorityRank(task.priority),
+    task.agent,
+    task.prompt,
+    task.cwd,
+    JSON.stringify(task.agentOptions),
+    JSON.stringify(task.labels),
+    task.timeoutMs,
+    task.maxRetries,
+    task.dependencyPolicy,
+    task.passDependencyResults ? 1 : 0,
+    pending,
+    task.createdAt,
+    task.createdAt,
+    status === 'queued' ? null : task.createdAt,
+    failureReason,
+    detail,
+  );
+  return { seq: Number(info.lastInsertRowid), id: task.id, status, policy: task.dependencyPolicy, failureReason };
+}
