@@ -76,6 +76,7 @@ export {
   taskTitle,
 } from './graph-export.js';
 export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
+export { HOST_LOG_KEEP, HOST_LOG_MAX_BYTES, type HostLog, type HostLogFileOptions, hostLogOnStream, openHostLogFile } from './host-log.js';
 export { refuseNonLoopbackRequest } from './loopback-request-check.js';
 export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
 export { pruneTasks } from './prune.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isClaudineError } from '@claudine/core';
-import { runHostProcess } from '@claudine/runtime';
+import { hostLogOnStream, runHostProcess } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, globalOptions, printJson, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -33,13 +33,16 @@ export function registerHost(program: Command): void {
       if (options.metricsPort !== undefined && !/^\d{1,5}$/.test(options.metricsPort)) {
         throw new CliError(`--metrics-port "${options.metricsPort}" is not a port: give a number such as 9464`, EXIT.usage);
       }
+      // The host's log must never end it: a write that fails (a full disk, /dev/full, a closed
+      // terminal) is dropped and counted.
+      const hostLog = hostLogOnStream(process.stderr);
       try {
         process.exitCode = await runHostProcess({
           ...(home === undefined ? {} : { home }),
           ...(options.metricsPort === undefined ? {} : { overrides: { metrics: { listen: Number(options.metricsPort) } } }),
           exitWhenIdle: options.exitWhenIdle === true,
           lock: options.shared !== true,
-          log: (line) => process.stderr.write(`${paint(terminal, 'dim', new Date().toISOString())} ${line}\n`),
+          log: (line) => hostLog.write(`${paint(terminal, 'dim', new Date().toISOString())} ${line}\n`),
         });
       } catch (error) {
         if (isClaudineError(error) && error.code === 'host_running') throw new CliError(error.message, EXIT.conflict);
