@@ -17,6 +17,7 @@ import { type Config, type ConfigInput, loadConfig, resolveConcurrency } from '.
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { withDependencyResults } from './dependency-results.js';
 import { createHostMetrics } from './metrics-wiring.js';
+import { createOutcomeJournal } from './outcome-journal.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { formatDuration } from './units.js';
@@ -113,6 +114,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     isHostAlive,
     killGraceMs: config.timeout.killGrace,
     retryOnCrash: config.retry.onCrash,
+    outcomesDirectory: layout.outcomes,
     log,
   });
   try {
@@ -135,6 +137,9 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   }
 
   const concurrency = resolveConcurrency(config);
+  // Room for the end of every run it may have at once, taken now while there is room: a run
+  // that ends on a full disk is kept here until the database takes it.
+  const journal = createOutcomeJournal({ directory: layout.outcomes, hostId: id, slots: concurrency, log });
   const outputCatalog = store.outputCatalog();
   const maintenance = createOutputMaintenance({
     logsDirectory: layout.logs,
@@ -210,6 +215,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     leaseMs: config.host.lease,
     retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
     claimBudget: metrics.claimBudget,
+    journal,
     onEvent,
   });
 
@@ -253,6 +259,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       runner.close();
       await metrics.stop();
       await maintenance.stop();
+      journal.close();
       try {
         if (exit !== 'idle') await store.releaseHost(id, Date.now());
       } catch (error) {

@@ -34,6 +34,7 @@ import { DependencyQueries } from './dependency-queries.js';
 import { backupDatabase, checkIntegrity, type IntegrityReport, pruneFinished } from './maintenance.js';
 import { type OpenDatabaseOptions, openDatabase } from './open-database.js';
 import { PreparedStatements, settleStorageWork } from './prepared-statements.js';
+import { cancelInsteadOfRequeue } from './requested-cancel.js';
 import { toStorageError } from './sqlite-errors.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
@@ -366,44 +367,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   finish(id: string, owner: string, outcome: TaskOutcome): Promise<Result<Task, UpdateTaskError>> {
-    const event: TaskEvent = outcome.status === 'completed' ? 'complete' : outcome.status === 'failed' ? 'fail' : 'cancel';
-    return settleStorageWork(this.path, 'record the end of a task', () =>
-      this.#immediate(() => {
-        const refused = this.#checkOwned(id, owner, event);
-        if (refused !== undefined) return err(refused);
-        this.#sql.run(
-          'tasks.finish',
-          `UPDATE tasks SET status = ?, failure_reason = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,
-             output_truncated = ?, finished_at = ?, updated_at = ?, owner = NULL, lease_expires_at = NULL
-           WHERE id = ? AND owner = ? AND status = 'running'`,
-          outcome.status,
-          outcome.failureReason,
-          outcome.statusDetail,
-          outcome.exitCode,
-          outcome.signal,
-          outcome.report === null ? null : JSON.stringify(outcome.report),
-          outcome.outputTruncated ? 1 : 0,
-          outcome.finishedAt,
-          outcome.finishedAt,
-          id,
-          owner,
-        );
-        this.#closeAttempt(
-          id,
-          outcome.status,
-          outcome.failureReason,
-          outcome.statusDetail,
-          outcome.exitCode,
-          outcome.signal,
-          outcome.finishedAt,
-        );
-        // Dependents learn of the end in the same transaction: readiness for a completion (time in
-        // the number of direct dependents), each dependent's policy for a failure.
-        if (outcome.status === 'completed') this.#dependencies.afterCompleted(id, outcome.finishedAt);
-        else this.#dependencies.afterEnded(id, outcome.status, outcome.finishedAt);
-        return ok(this.#load(id));
-      }),
-    );
+    return settleStorageWork(this.path, 'record the end of a task', () => this.#immediate(() => this.#recordEnd(id, owner, outcome)));
   }
 
   requeue(id: string, owner: string, request: RequeueRequest): Promise<Result<Task, UpdateTaskError>> {
@@ -411,6 +375,9 @@ export class SqliteTaskStore implements TaskStore {
       this.#immediate(() => {
         const refused = this.#checkOwned(id, owner, 'requeue');
         if (refused !== undefined) return err(refused);
+        // A cancel asked for while it ran is never undone by putting it back in the queue.
+        const cancelled = cancelInsteadOfRequeue(this.#sql, id, request);
+        if (cancelled !== undefined) return this.#recordEnd(id, owner, cancelled);
         this.#sql.run(
           'tasks.requeue',
           `UPDATE tasks SET status = 'queued', not_before = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,
@@ -664,6 +631,43 @@ export class SqliteTaskStore implements TaskStore {
     );
     this.#dependencies.insertEdges(task.id, dependencies);
     return ok(this.#load(task.id));
+  }
+
+  #recordEnd(id: string, owner: string, outcome: TaskOutcome): Result<Task, UpdateTaskError> {
+    const event: TaskEvent = outcome.status === 'completed' ? 'complete' : outcome.status === 'failed' ? 'fail' : 'cancel';
+    const refused = this.#checkOwned(id, owner, event);
+    if (refused !== undefined) return err(refused);
+    this.#sql.run(
+      'tasks.finish',
+      `UPDATE tasks SET status = ?, failure_reason = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,
+         output_truncated = ?, finished_at = ?, updated_at = ?, owner = NULL, lease_expires_at = NULL
+       WHERE id = ? AND owner = ? AND status = 'running'`,
+      outcome.status,
+      outcome.failureReason,
+      outcome.statusDetail,
+      outcome.exitCode,
+      outcome.signal,
+      outcome.report === null ? null : JSON.stringify(outcome.report),
+      outcome.outputTruncated ? 1 : 0,
+      outcome.finishedAt,
+      outcome.finishedAt,
+      id,
+      owner,
+    );
+    this.#closeAttempt(
+      id,
+      outcome.status,
+      outcome.failureReason,
+      outcome.statusDetail,
+      outcome.exitCode,
+      outcome.signal,
+      outcome.finishedAt,
+    );
+    // Dependents learn of the end in the same transaction: readiness for a completion (time in
+    // the number of direct dependents), each dependent's policy for a failure.
+    if (outcome.status === 'completed') this.#dependencies.afterCompleted(id, outcome.finishedAt);
+    else this.#dependencies.afterEnded(id, outcome.status, outcome.finishedAt);
+    return ok(this.#load(id));
   }
 
   #registerHost(host: Omit<HostRecord, 'stoppedAt' | 'holdsLock'>, holdsLock: boolean): void {
