@@ -18,6 +18,7 @@ export {
 export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './budget.js';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
+  type CancelResult,
   type Claudine,
   type ClaudineOptions,
   type FollowOptions,

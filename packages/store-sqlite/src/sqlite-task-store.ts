@@ -541,6 +541,15 @@ export class SqliteTaskStore implements TaskStore {
     );
   }
 
+  /** True when a task is queued or running: there is work a host should be there for. */
+  hasUnfinishedTasks(): Promise<boolean> {
+    return settleStorageWork(
+      this.path,
+      'look for unfinished tasks',
+      () => this.#sql.get('tasks.busy', "SELECT 1 AS n FROM tasks WHERE status IN ('queued', 'running') LIMIT 1") !== undefined,
+    );
+  }
+
   /** Every recorded run of a task, first first; empty for an unknown task. */
   attempts(taskId: string): Promise<TaskAttempt[]> {
     return settleStorageWork(this.path, 'read task attempts', () =>
