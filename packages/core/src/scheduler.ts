@@ -227,6 +227,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           void track(store.recordProcess(task.id, owner, event.process, event.at)).catch((error: unknown) => {
             emit({ kind: 'error', message: `could not record the process of task ${task.id}: ${describe(error)}`, error });
           });
+        } else if (event.kind === 'session') {
+          void track(store.recordSession(task.id, owner, event.sessionId, event.at)).catch((error: unknown) => {
+            emit({ kind: 'error', message: `could not record the session of task ${task.id}: ${describe(error)}`, error });
+          });
         } else if (event.kind === 'timeout_warning') {
           emit({ kind: 'task_warning', taskId: task.id, deadline: event.deadline });
           void track(store.recordWarning(task.id, owner, event.at)).catch((error: unknown) => {

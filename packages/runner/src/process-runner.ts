@@ -253,6 +253,7 @@ class TaskRun {
   #exited = false;
   #settled = false;
   #spawnError: string | undefined;
+  #announcedSession: string | null = null;
   #deadline: number | undefined;
   readonly #timers: DeadlineTimer[] = [];
 
@@ -501,6 +502,7 @@ class TaskRun {
         if (skipping) skipping = false;
         else this.#parser.line(line);
       }
+      this.#announceSession();
       if (partial.length > MAX_PARSED_LINE) {
         partial = '';
         skipping = true;
@@ -509,6 +511,14 @@ class TaskRun {
     source.on('end', () => {
       if (stream === 'stdout' && this.#parser !== null && partial !== '' && !skipping) this.#parser.line(partial);
     });
+  }
+
+  // The agent's session, reported once when it first appears (and again if it changes).
+  #announceSession(): void {
+    const sessionId = this.#parser?.sessionId?.() ?? null;
+    if (sessionId === null || sessionId === this.#announcedSession) return;
+    this.#announcedSession = sessionId;
+    this.#context.onEvent({ kind: 'session', sessionId, at: this.#context.now() });
   }
 
   #checkWorkingDirectory(): string | undefined {

@@ -1,5 +1,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { isTerminalStatus, type Task } from '@claudine/core';
 import { createTempDir, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
@@ -87,8 +98,11 @@ function truncateWal(): void {
   }
 }
 
-// Fills the tmpfs to the last page; returns the filler's path.
+// Fills the tmpfs to the last page; returns the filler's path. The host log's last page is
+// filled first, so that the host's next log line needs a page of its own, which it cannot get.
 function fillDisk(): string {
+  const hostLog = join(home, 'host.log');
+  if (existsSync(hostLog)) appendFileSync(hostLog, `${'-'.repeat(4095 - (statSync(hostLog).size % 4096))}\n`);
   const filler = join(mount, 'filler');
   const fd = openSync(filler, 'w');
   try {
@@ -156,7 +170,6 @@ describe('a host on a disk that fills up', () => {
         description: 'the host log to say lines were dropped',
       },
     );
-    expect(readFileSync(join(home, 'host.log'), 'utf8')).toMatch(/could not record a task's end \(try 1\): .*disk is full/);
   }, 60_000);
 
   it('leaves those ends to the next host when it dies meanwhile: nothing runs twice', async () => {

@@ -20,6 +20,7 @@ import { createHostMetrics } from './metrics-wiring.js';
 import { createOutcomeJournal } from './outcome-journal.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
+import { withSessionContinuation } from './session-continuation.js';
 import { formatDuration } from './units.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -207,7 +208,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const scheduler: Scheduler = createScheduler({
     store,
-    runner: metrics.measure(withDependencyResults(runner, { store, output: createFileOutputStore(layout.logs) })),
+    runner: metrics.measure(withDependencyResults(withSessionContinuation(runner), { store, output: createFileOutputStore(layout.logs) })),
     clock: realClock,
     random: Math.random,
     owner: id,

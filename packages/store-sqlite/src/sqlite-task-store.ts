@@ -39,6 +39,7 @@ import { toStorageError } from './sqlite-errors.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
+import { recordSession } from './task-sessions.js';
 import { TurnWrites } from './turn-writes.js';
 
 type Database = BetterSqlite3.Database;
@@ -444,6 +445,11 @@ export class SqliteTaskStore implements TaskStore {
         )
         .map(taskFromRow),
     );
+  }
+
+  recordSession(id: string, owner: string, sessionId: string, now: number): Promise<boolean> {
+    // Deferred to the end of the turn, like the process it belongs to.
+    return this.#turnWrites.enqueue('record a task session', () => recordSession(this.#sql, id, owner, sessionId, now));
   }
 
   recordWarning(id: string, owner: string, now: number): Promise<void> {

@@ -31,9 +31,15 @@
 //   auth-failed                 what the real CLI prints when not logged in, exit 1
 //   rate-limit-times <n> <file> rate-limit while <file> counts fewer than <n> runs, then succeed
 //   exit <code>                 exit with <code> without a result
+// A run with `--resume <id>` continues that session, as the real CLI does: unless its own
+// directives name an outcome, it ends the way the session's first run was told to (so a
+// rate-limited session is still rate-limited when resumed). Sessions are remembered in
+// $FAKE_CLAUDE_SESSIONS (default: fake-claude-sessions in the temp directory).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const VERSION = '2.1.330 (fake)';
 const argv = process.argv.slice(2);
@@ -271,6 +277,20 @@ const directives = [
     .filter(Boolean),
   ...parseDirectives(prompt),
 ];
+
+const OUTCOMES = ['succeed', 'echo-prompt', 'fail', 'rate-limit', 'overloaded', 'auth-failed', 'rate-limit-times', 'exit'];
+const declared = directives.filter((directive) => OUTCOMES.includes(directive.split(/\s+/)[0] ?? '')).pop();
+const sessionFile = join(
+  process.env.FAKE_CLAUDE_SESSIONS ?? join(tmpdir(), 'fake-claude-sessions'),
+  `${sessionId.replace(/[^\w-]/g, '_')}.json`,
+);
+if (typeof flags['--resume'] !== 'string') {
+  mkdirSync(join(sessionFile, '..'), { recursive: true });
+  writeFileSync(sessionFile, JSON.stringify({ outcome: declared ?? null }));
+} else if (declared === undefined && existsSync(sessionFile)) {
+  const saved = JSON.parse(readFileSync(sessionFile, 'utf8')).outcome;
+  if (typeof saved === 'string') directives.push(saved);
+}
 
 emit({
   type: 'system',

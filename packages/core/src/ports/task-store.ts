@@ -194,6 +194,12 @@ export interface TaskStore {
   requestCancel(id: string, reason: string | null, now: number): Promise<Result<CancelOutcome, UpdateTaskError>>;
   /** Running tasks of `owner` whose cancellation was requested. */
   cancelRequests(owner: string): Promise<Task[]>;
+  /**
+   * Records the session the agent of a running task announced (in its report's `sessionId`)
+   * the moment it is known, so that recovery and the next attempt can continue it after a crash.
+   * False when `owner` no longer holds the task.
+   */
+  recordSession(id: string, owner: string, sessionId: string, now: number): Promise<boolean>;
   /** Records that the timeout warning was given. */
   recordWarning(id: string, owner: string, now: number): Promise<void>;
   /**

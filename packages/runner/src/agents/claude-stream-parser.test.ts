@@ -28,3 +28,12 @@ describe('claude stream parser: transient failures', () => {
     expect(parse([init, retry('rate_limit', 429), said], 0)?.transient).toBe(false);
   });
 });
+
+describe('claude stream parser: the session', () => {
+  it('knows the session from the init event on, before any result', () => {
+    const parser = createClaudeStreamParser();
+    expect(parser.sessionId?.()).toBeNull();
+    parser.line(JSON.stringify(init));
+    expect(parser.sessionId?.()).toBe('s1');
+  });
+});

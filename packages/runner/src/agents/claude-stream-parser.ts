@@ -90,6 +90,9 @@ export function createClaudeStreamParser(): AgentReportParser {
           break;
       }
     },
+    sessionId() {
+      return sessionId;
+    },
     finish({ exitCode }) {
       if (!sawResult && sessionId === null) return null;
       return {
