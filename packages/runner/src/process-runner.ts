@@ -39,7 +39,10 @@ export interface ProcessRunnerOptions {
   readonly logsDirectory: string;
   /** Agent adapters by kind; defaults run `claude`, `codex` and `/bin/sh` from PATH. */
   readonly agents?: Partial<Record<AgentKind, Agent>>;
-  /** Environment the agents inherit (default `process.env`), as it is when the runner is created. */
+  /**
+   * Environment the agents start from (default `process.env`), as it is when the runner is
+   * created; a run given its own (`RunOptions.environment`) uses that instead.
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Time between SIGTERM and SIGKILL (default 5000 ms). */
   readonly killGraceMs?: number;
@@ -175,7 +178,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
         settle = resolve;
       });
       const run = new TaskRun(task, agents[task.agent], {
-        environment,
+        environment: runOptions.environment ?? environment,
         graceMs,
         warnAt,
         now,

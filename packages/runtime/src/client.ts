@@ -32,6 +32,7 @@ import { type Config, type ConfigInput, type ConfigSources, loadConfig } from '.
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
 import { pruneTasks } from './prune.js';
+import { submitterEnvironment } from './submitter-environment.js';
 import { formatDuration } from './units.js';
 import { watchDirectory } from './watch-directory.js';
 
@@ -39,6 +40,10 @@ import { watchDirectory } from './watch-directory.js';
 export interface ClaudineOptions {
   /** The data directory (default: `$CLAUDINE_HOME` or the platform data dir). */
   readonly home?: string;
+  /**
+   * The environment the client reads `CLAUDINE_*` settings from and submits tasks with: each
+   * task it submits runs with these variables (default `process.env`), whatever the host's are.
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Settings that take precedence over the file and the environment (command-line flags). */
   readonly overrides?: ConfigInput;
@@ -192,6 +197,8 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
   const store = SqliteTaskStore.open({ path: layout.database, busyTimeoutMs: config.database.busyTimeout });
   const output = createFileOutputStore(layout.logs);
   const autoStart = options.autoStartHost ?? true;
+  // Every task this client submits runs with this environment (one copy: tasks share it).
+  const taskEnvironment = submitterEnvironment(environment);
 
   async function get(id: string): Promise<Task> {
     await supervise();
@@ -259,7 +266,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     async submit(input) {
       const created = await createWithFreshIds(
-        () => [prepareTask(input, config)],
+        () => [prepareTask(input, config, taskEnvironment)],
         (tasks) => store.create(tasks[0] as NewTask),
       );
       sendSignal(layout.signals, 'wake');
@@ -278,7 +285,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     async submitMany(inputs) {
       if (inputs.length === 0) return [];
       const created = await createWithFreshIds(
-        () => inputs.map((input) => prepareTask(input, config)),
+        () => inputs.map((input) => prepareTask(input, config, taskEnvironment)),
         (tasks) => store.createMany(tasks),
       );
       sendSignal(layout.signals, 'wake');
@@ -562,7 +569,7 @@ async function createWithFreshIds<T>(
 }
 
 /** Validates a submission and fills in what the configuration decides. */
-function prepareTask(input: NewTaskInput, config: Config): NewTask {
+function prepareTask(input: NewTaskInput, config: Config, environment: Readonly<Record<string, string>>): NewTask {
   const parsed = NewTaskInputSchema.safeParse({
     agent: config.defaults.agent,
     priority: config.defaults.priority,
@@ -608,6 +615,7 @@ function prepareTask(input: NewTaskInput, config: Config): NewTask {
     passDependencyResults: value.passDependencyResults,
     maxRetries: value.maxRetries ?? config.retry.maxRetries,
     createdAt: Date.now(),
+    environment,
   };
 }
 

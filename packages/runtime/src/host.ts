@@ -21,6 +21,7 @@ import { createOutcomeJournal } from './outcome-journal.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { withSessionContinuation } from './session-continuation.js';
+import { withSubmitterEnvironment } from './submitter-environment.js';
 import { formatDuration } from './units.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -151,7 +152,9 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   });
   const runner = createProcessRunner({
     logsDirectory: layout.logs,
-    environment,
+    // Each run gets its submitter's environment (withSubmitterEnvironment); the host's own
+    // is never a task's.
+    environment: {},
     killGraceMs: config.timeout.killGrace,
     warnAtFraction: config.timeout.warnAt,
     maxBufferedOutputBytes: config.output.bufferBytes,
@@ -208,7 +211,19 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const scheduler: Scheduler = createScheduler({
     store,
-    runner: metrics.measure(withDependencyResults(withSessionContinuation(runner), { store, output: createFileOutputStore(layout.logs) })),
+    runner: metrics.measure(
+      withDependencyResults(
+        withSessionContinuation(
+          withSubmitterEnvironment(runner, {
+            read: (taskId) => store.taskEnvironment(taskId),
+            hostEnvironment: environment,
+            claudineVariables: { CLAUDINE_HOME: layout.root },
+            log,
+          }),
+        ),
+        { store, output: createFileOutputStore(layout.logs) },
+      ),
+    ),
     clock: realClock,
     random: Math.random,
     owner: id,

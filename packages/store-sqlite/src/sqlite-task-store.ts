@@ -38,6 +38,7 @@ import { cancelInsteadOfRequeue } from './requested-cancel.js';
 import { toStorageError } from './sqlite-errors.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 import { SqliteOutputCatalog } from './sqlite-output-catalog.js';
+import { readTaskEnvironment, storeTaskEnvironment } from './task-environments.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
 import { recordSession } from './task-sessions.js';
 import { TurnWrites } from './turn-writes.js';
@@ -133,6 +134,15 @@ export class SqliteTaskStore implements TaskStore {
    */
   static open(options: OpenDatabaseOptions): SqliteTaskStore {
     return new SqliteTaskStore(openDatabase(options), options.path);
+  }
+
+  /**
+   * The environment a task was submitted with (its values are secrets: only the host that runs
+   * it reads them); undefined for a task stored without one. Synchronous, as the host reads it
+   * at the very moment it starts the task.
+   */
+  taskEnvironment(id: string): Record<string, string> | undefined {
+    return this.#sync('read the environment of a task', () => readTaskEnvironment(this.#sql, id));
   }
 
   /** A number that changes whenever another connection commits (`PRAGMA data_version`). */
@@ -645,6 +655,7 @@ export class SqliteTaskStore implements TaskStore {
       detail,
     );
     this.#dependencies.insertEdges(task.id, dependencies);
+    if (task.environment !== undefined) storeTaskEnvironment(this.#sql, task.id, task.environment);
     return ok(this.#load(task.id));
   }
 

@@ -80,6 +80,11 @@ export interface RunOptions {
    * cannot place processes ignore it.
    */
   readonly cgroup?: string;
+  /**
+   * The environment the run's processes start from (its submitter's), instead of the runner's
+   * own; the agent adds the task's `env` and Claudine's variables on top.
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /**

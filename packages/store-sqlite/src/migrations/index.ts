@@ -2,6 +2,7 @@ import { initial } from './0001-initial.js';
 import { retryIndex } from './0002-retry-index.js';
 import { taskOutput } from './0003-task-output.js';
 import { metrics } from './0005-metrics.js';
+import { taskEnvironments } from './0007-task-environments.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Migration } from './migration.js';
  * one. A database whose newest applied version is above the last one here was written by a newer
  * Claudine and is refused rather than misread.
  */
-export const MIGRATIONS: readonly Migration[] = [initial, retryIndex, taskOutput, metrics];
+export const MIGRATIONS: readonly Migration[] = [initial, retryIndex, taskOutput, metrics, taskEnvironments];
 
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
