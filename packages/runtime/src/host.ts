@@ -67,6 +67,12 @@ export interface Host {
    * synchronously. For a host that must exit at once; `stop()` still records what it can.
    */
   killTasks(): void;
+  /**
+   * Stops claiming, lets the running tasks finish and be recorded, then stops as `stop()` does
+   * (before an upgrade: nothing is cut short). Queued tasks wait for the next host. Resolves
+   * once the host has stopped.
+   */
+  drain(): Promise<void>;
   /** Where `/metrics` is served (`metrics.listen`), if it is. */
   readonly metricsEndpoint: { readonly host: string; readonly port: number } | undefined;
 }
@@ -202,6 +208,8 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     },
   });
 
+  // Set once drain() is called: nothing more is claimed, and the host stops once idle.
+  let draining: NodeJS.Timeout | undefined;
   let lastActivity = Date.now();
   const signalChanged = createThrottledSignal(layout.signals, 'changed');
   const onEvent = (event: SchedulerEvent): void => {
@@ -231,6 +239,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     leaseMs: config.host.lease,
     retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
     claimBudget: metrics.claimBudget,
+    canStart: () => draining === undefined,
     journal,
     onEvent,
   });
@@ -265,6 +274,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   process.on('exit', killOnExit);
   const shutdown = (exit: HostExit): Promise<void> => {
     stopping ??= (async () => {
+      clearInterval(draining);
       clearInterval(idleTimer);
       clearInterval(housekeepingTimer);
       clearInterval(sweepTimer);
@@ -364,6 +374,15 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     stopped,
     stop: () => shutdown('stopped'),
     killTasks: () => runner.killAll(),
+    drain() {
+      if (draining === undefined && stopping === undefined) {
+        log(`host ${id} finishes its ${scheduler.runningIds.length} running task(s), claims no more, then stops`);
+        draining = setInterval(() => {
+          if (scheduler.idle) void shutdown('stopped');
+        }, 100);
+      }
+      return stopped.then(() => {});
+    },
     metricsEndpoint: metrics.endpoint,
   };
 }
