@@ -45,39 +45,44 @@ export function registerCancel(program: Command): void {
       throw new CliError('say which tasks to cancel: give their ids, or --all-queued', EXIT.usage);
     }
     if (options.label.length > 0 && options.allQueued !== true) throw new CliError('--label goes with --all-queued', EXIT.usage);
-    await withClaudine(command, async (claudine) => {
-      const targets = options.allQueued === true ? await queuedIds(claudine, options.label) : ids;
-      const results: CancelEntry[] = [];
-      let exitCode: number = EXIT.ok;
-      for (const id of targets) {
-        try {
-          const outcome = await claudine.cancel(id, options.reason);
-          results.push({ id, outcome: outcome.kind, status: outcome.task.status, error: null, hostGone: outcome.hostGone });
-          if (outcome.hostError !== null) {
-            // The request is stored, but nothing carries it out until a host runs.
-            exitCode = exitCode === EXIT.ok ? EXIT.failure : exitCode;
-            if (options.json !== true) {
-              process.stderr.write(
-                `claudine: ${id} is running but its host is gone, and no host could be started: ${outcome.hostError}\nThe cancel is recorded: the next host stops the task and records it cancelled (start one with \`claudine host start\`).\n`,
-              );
-            }
-          } else if (options.json !== true) process.stdout.write(`${cancelMessage(id, outcome)}\n`);
-        } catch (error) {
-          // With --all-queued, a task that started or ended meanwhile is no failure of the command.
-          if (options.allQueued === true && exitCodeForError(error) === EXIT.conflict) continue;
-          exitCode = exitCode === EXIT.ok ? exitCodeForError(error) : exitCode;
-          const message = error instanceof Error ? error.message : String(error);
-          results.push({ id, outcome: null, status: null, error: message, hostGone: null });
-          if (options.json !== true) process.stderr.write(`claudine: ${message}\n`);
+    await withClaudine(
+      command,
+      async (claudine) => {
+        const targets = options.allQueued === true ? await queuedIds(claudine, options.label) : ids;
+        const results: CancelEntry[] = [];
+        let exitCode: number = EXIT.ok;
+        for (const id of targets) {
+          try {
+            const outcome = await claudine.cancel(id, options.reason);
+            results.push({ id, outcome: outcome.kind, status: outcome.task.status, error: null, hostGone: outcome.hostGone });
+            if (outcome.hostError !== null) {
+              // The request is stored, but nothing carries it out until a host runs.
+              exitCode = exitCode === EXIT.ok ? EXIT.failure : exitCode;
+              if (options.json !== true) {
+                process.stderr.write(
+                  `claudine: ${id} is running but its host is gone, and no host could be started: ${outcome.hostError}\nThe cancel is recorded: the next host stops the task and records it cancelled (start one with \`claudine host start\`).\n`,
+                );
+              }
+            } else if (options.json !== true) process.stdout.write(`${cancelMessage(id, outcome)}\n`);
+          } catch (error) {
+            // With --all-queued, a task that started or ended meanwhile is no failure of the command.
+            if (options.allQueued === true && exitCodeForError(error) === EXIT.conflict) continue;
+            exitCode = exitCode === EXIT.ok ? exitCodeForError(error) : exitCode;
+            const message = error instanceof Error ? error.message : String(error);
+            results.push({ id, outcome: null, status: null, error: message, hostGone: null });
+            if (options.json !== true) process.stderr.write(`claudine: ${message}\n`);
+          }
         }
-      }
-      if (options.json === true) printJson(CancelJson, results);
-      else if (options.allQueued === true && results.length === 0) {
-        const labelled = options.label.length === 0 ? '' : ` with label${options.label.length > 1 ? 's' : ''} ${options.label.join(', ')}`;
-        process.stdout.write(`no queued task${labelled} to cancel\n`);
-      }
-      process.exitCode = exitCode;
-    });
+        if (options.json === true) printJson(CancelJson, results);
+        else if (options.allQueued === true && results.length === 0) {
+          const labelled =
+            options.label.length === 0 ? '' : ` with label${options.label.length > 1 ? 's' : ''} ${options.label.join(', ')}`;
+          process.stdout.write(`no queued task${labelled} to cancel\n`);
+        }
+        process.exitCode = exitCode;
+      },
+      { autoStartHost: true },
+    );
   });
 }
 

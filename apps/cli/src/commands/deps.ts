@@ -29,24 +29,28 @@ export function registerDeps(program: Command): void {
     'claudine deps 7hq2w0v9xe --add 3k9x2m4qab',
     'claudine deps 7hq2w0v9xe --remove 3k9x2m4qab --add 5d1ka8r0tw',
   ]).action(async (id: string, options: DepsOptions, command: Command) => {
-    await withClaudine(command, async (claudine, terminal) => {
-      const add = options.add ?? [];
-      const remove = options.remove ?? [];
-      const task =
-        add.length === 0 && remove.length === 0 ? await claudine.get(id) : await claudine.updateDependencies(id, { add, remove });
-      if (options.json === true) {
-        printJson(TaskJson, task);
-        return;
-      }
-      const lines = [
-        `${paint(terminal, 'bold', task.id)}  ${paintStatus(terminal, task)}  (if a dependency fails: ${task.dependencyPolicy})`,
-      ];
-      if (task.dependsOn.length === 0) lines.push('  depends on nothing');
-      for (const dependency of task.dependsOn) {
-        const waiting = task.blockedBy.includes(dependency);
-        lines.push(`  ${waiting ? paint(terminal, 'yellow', 'waits for') : paint(terminal, 'dim', 'depends on')} ${dependency}`);
-      }
-      process.stdout.write(`${lines.join('\n')}\n`);
-    });
+    await withClaudine(
+      command,
+      async (claudine, terminal) => {
+        const add = options.add ?? [];
+        const remove = options.remove ?? [];
+        const task =
+          add.length === 0 && remove.length === 0 ? await claudine.get(id) : await claudine.updateDependencies(id, { add, remove });
+        if (options.json === true) {
+          printJson(TaskJson, task);
+          return;
+        }
+        const lines = [
+          `${paint(terminal, 'bold', task.id)}  ${paintStatus(terminal, task)}  (if a dependency fails: ${task.dependencyPolicy})`,
+        ];
+        if (task.dependsOn.length === 0) lines.push('  depends on nothing');
+        for (const dependency of task.dependsOn) {
+          const waiting = task.blockedBy.includes(dependency);
+          lines.push(`  ${waiting ? paint(terminal, 'yellow', 'waits for') : paint(terminal, 'dim', 'depends on')} ${dependency}`);
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      },
+      { autoStartHost: true },
+    );
   });
 }

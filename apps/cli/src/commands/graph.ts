@@ -35,24 +35,28 @@ export function registerGraph(program: Command): void {
   ]).action(async (id: string | undefined, options: GraphOptions, command: Command) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit takes a whole number, 1 or more', EXIT.usage);
-    await withClaudine(command, async (claudine, terminal) => {
-      const graph = await claudine.graph(id, { limit });
-      if (options.json === true) {
-        printJson(GraphJson, graphDocument(graph));
-        return;
-      }
-      if (options.format === 'mermaid' || options.format === 'dot') {
-        process.stdout.write(`${options.format === 'mermaid' ? renderMermaid(graph) : renderDot(graph)}\n`);
-        if (graph.truncated) process.stderr.write(`claudine: the workflow has more than ${limit} tasks; raise --limit to see them all\n`);
-        return;
-      }
-      if (graph.tasks.length === 0) {
-        process.stdout.write('No workflow to draw: nothing is queued or running. Pass a task id: claudine graph <id>\n');
-        return;
-      }
-      process.stdout.write(`${drawGraphTree(terminal, graph)}\n`);
-      const more = graph.truncated ? `; more were left out (raise --limit above ${limit})` : '';
-      process.stdout.write(`${paint(terminal, 'dim', `${graphSummary(graph)}${more}. Tasks below a task wait for it.`)}\n`);
-    });
+    await withClaudine(
+      command,
+      async (claudine, terminal) => {
+        const graph = await claudine.graph(id, { limit });
+        if (options.json === true) {
+          printJson(GraphJson, graphDocument(graph));
+          return;
+        }
+        if (options.format === 'mermaid' || options.format === 'dot') {
+          process.stdout.write(`${options.format === 'mermaid' ? renderMermaid(graph) : renderDot(graph)}\n`);
+          if (graph.truncated) process.stderr.write(`claudine: the workflow has more than ${limit} tasks; raise --limit to see them all\n`);
+          return;
+        }
+        if (graph.tasks.length === 0) {
+          process.stdout.write('No workflow to draw: nothing is queued or running. Pass a task id: claudine graph <id>\n');
+          return;
+        }
+        process.stdout.write(`${drawGraphTree(terminal, graph)}\n`);
+        const more = graph.truncated ? `; more were left out (raise --limit above ${limit})` : '';
+        process.stdout.write(`${paint(terminal, 'dim', `${graphSummary(graph)}${more}. Tasks below a task wait for it.`)}\n`);
+      },
+      { autoStartHost: true },
+    );
   });
 }

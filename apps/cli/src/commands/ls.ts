@@ -88,32 +88,36 @@ export function registerLs(program: Command): void {
       ...(options.sort === undefined ? {} : { order: options.sort, now: Date.now() }),
       ...(options.reverse === true ? { reverse: true } : {}),
     };
-    await withClaudine(command, async (claudine, terminal) => {
-      const page = await readPage(claudine, query, limit, options);
-      const { tasks } = page;
-      const orphaned = await claudine.orphanedIds(tasks);
-      if (options.json === true) {
-        printJson(TaskListJson, {
-          tasks: tasks.map((task) => ({ ...task, hostGone: orphaned.has(task.id) })),
-          nextCursor: page.nextCursor,
-        });
-        return;
-      }
-      if (options.quiet === true) {
-        if (tasks.length > 0) process.stdout.write(`${tasks.map((task) => task.id).join('\n')}\n`);
-        return;
-      }
-      if (tasks.length === 0) {
-        const filtered = Object.keys(query).length > 0 || options.cursor !== undefined || options.page !== undefined;
-        process.stdout.write(filtered ? 'No task matches.\n' : 'No tasks yet. Submit one with: claudine run "<what to do>"\n');
-        return;
-      }
-      process.stdout.write(`${taskTable(terminal, tasks, orphaned)}\n`);
-      if (page.nextCursor !== null) {
-        const next = options.page === undefined ? `--cursor ${page.nextCursor}` : `--page ${Number(options.page) + 1}`;
-        process.stdout.write(`${paint(terminal, 'dim', `${tasks.length} shown; more with ${next}`)}\n`);
-      }
-    });
+    await withClaudine(
+      command,
+      async (claudine, terminal) => {
+        const page = await readPage(claudine, query, limit, options);
+        const { tasks } = page;
+        const orphaned = await claudine.orphanedIds(tasks);
+        if (options.json === true) {
+          printJson(TaskListJson, {
+            tasks: tasks.map((task) => ({ ...task, hostGone: orphaned.has(task.id) })),
+            nextCursor: page.nextCursor,
+          });
+          return;
+        }
+        if (options.quiet === true) {
+          if (tasks.length > 0) process.stdout.write(`${tasks.map((task) => task.id).join('\n')}\n`);
+          return;
+        }
+        if (tasks.length === 0) {
+          const filtered = Object.keys(query).length > 0 || options.cursor !== undefined || options.page !== undefined;
+          process.stdout.write(filtered ? 'No task matches.\n' : 'No tasks yet. Submit one with: claudine run "<what to do>"\n');
+          return;
+        }
+        process.stdout.write(`${taskTable(terminal, tasks, orphaned)}\n`);
+        if (page.nextCursor !== null) {
+          const next = options.page === undefined ? `--cursor ${page.nextCursor}` : `--page ${Number(options.page) + 1}`;
+          process.stdout.write(`${paint(terminal, 'dim', `${tasks.length} shown; more with ${next}`)}\n`);
+        }
+      },
+      { autoStartHost: true },
+    );
   });
 }
 

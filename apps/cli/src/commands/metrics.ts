@@ -39,23 +39,27 @@ export function registerMetrics(program: Command): void {
     const since = pointInTime(options.since, now, '--since');
     const until = options.until === undefined ? now : pointInTime(options.until, now, '--until');
     if (since >= until) throw new CliError('--since must be before --until', EXIT.usage);
-    await withClaudine(command, async (claudine, terminal) => {
-      if (options.prometheus === true) {
-        process.stdout.write(await claudine.metrics.prometheus());
-        return;
-      }
-      if (id !== undefined) {
-        const attempts = await claudine.metrics.task(id);
-        if (options.json === true) printJson(TaskMetricsJson, { taskId: id, attempts });
-        else process.stdout.write(`${taskMetricsText(terminal, attempts)}\n`);
-        return;
-      }
-      const [report, history] = await Promise.all([claudine.metrics.system(), claudine.metrics.history({ since, until })]);
-      if (options.json === true) {
-        printJson(SystemMetricsJson, { ...report, history });
-        return;
-      }
-      process.stdout.write(`${systemText(terminal, report)}\n\n${historyText(terminal, history, since, until)}\n`);
-    });
+    await withClaudine(
+      command,
+      async (claudine, terminal) => {
+        if (options.prometheus === true) {
+          process.stdout.write(await claudine.metrics.prometheus());
+          return;
+        }
+        if (id !== undefined) {
+          const attempts = await claudine.metrics.task(id);
+          if (options.json === true) printJson(TaskMetricsJson, { taskId: id, attempts });
+          else process.stdout.write(`${taskMetricsText(terminal, attempts)}\n`);
+          return;
+        }
+        const [report, history] = await Promise.all([claudine.metrics.system(), claudine.metrics.history({ since, until })]);
+        if (options.json === true) {
+          printJson(SystemMetricsJson, { ...report, history });
+          return;
+        }
+        process.stdout.write(`${systemText(terminal, report)}\n\n${historyText(terminal, history, since, until)}\n`);
+      },
+      { autoStartHost: true },
+    );
   });
 }

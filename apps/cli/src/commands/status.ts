@@ -22,16 +22,20 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, running, recent }');
   withExamples(status, ['claudine status', 'claudine status 3k9x2m4qab', 'claudine status 3k9x2m4qab --json']).action(
     async (id: string | undefined, options: { json?: boolean }, command: Command) => {
-      await withClaudine(command, async (claudine, terminal) => {
-        if (id !== undefined) {
-          const task = await claudine.get(id);
-          const hostGone = (await claudine.orphanedIds([task])).has(task.id);
-          if (options.json === true) printJson(TaskJson, { ...task, hostGone });
-          else process.stdout.write(`${taskDetails(terminal, task, { hostGone })}\n${nextSteps(terminal, task)}`);
-          return;
-        }
-        await printSummary(claudine, terminal, options.json === true);
-      });
+      await withClaudine(
+        command,
+        async (claudine, terminal) => {
+          if (id !== undefined) {
+            const task = await claudine.get(id);
+            const hostGone = (await claudine.orphanedIds([task])).has(task.id);
+            if (options.json === true) printJson(TaskJson, { ...task, hostGone });
+            else process.stdout.write(`${taskDetails(terminal, task, { hostGone })}\n${nextSteps(terminal, task)}`);
+            return;
+          }
+          await printSummary(claudine, terminal, options.json === true);
+        },
+        { autoStartHost: true },
+      );
     },
   );
 }
