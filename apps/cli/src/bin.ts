@@ -10,9 +10,12 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const program = createProgram(version);
 const debug = process.argv.includes('--debug');
 
-// A reader that stops early (`claudine ls | head`) closes the pipe: that is no error.
+// A reader that stops early (`claudine ls | head`) closes the pipe: that is no error. A message
+// that cannot be shown on stderr (closed, /dev/full) must not change what the command does:
+// above all, a foreground host must not die of its log.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (stream === process.stderr) return;
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });

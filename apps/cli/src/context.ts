@@ -28,7 +28,11 @@ export function globalOptions(command: Command): GlobalOptions {
   return root.opts<GlobalOptions>();
 }
 
-/** Opens Claudine for one command and closes it afterwards. */
+/**
+ * Opens Claudine for one command and closes it afterwards. With `autoStartHost` (the default) the
+ * command starts a host when it finds queued or running tasks and none is alive; `false` for
+ * commands that must not (`host status`, `host stop`, `db`).
+ */
 export async function withClaudine<T>(
   command: Command,
   work: (claudine: Claudine, terminal: Terminal) => Promise<T>,

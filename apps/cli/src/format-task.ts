@@ -10,16 +10,21 @@ const STATUS_STYLE: Readonly<Record<Task['status'], Style>> = {
   cancelled: 'gray',
 };
 
-/** A task's status as shown to people: `blocked` for a queued task waiting on dependencies. */
-export function displayStatus(task: Task): string {
+/**
+ * A task's status as shown to people: `blocked` for a queued task waiting on dependencies,
+ * `running (no host)` for a running one whose host died (`hostGone`), until a host recovers it.
+ */
+export function displayStatus(task: Task, hostGone = false): string {
+  if (task.status === 'running' && hostGone) return 'running (no host)';
   if (task.status === 'queued' && task.notBefore !== null && task.notBefore > Date.now()) return 'retrying';
   if (task.status === 'queued' && task.blockedBy.length > 0) return 'blocked';
   return task.status;
 }
 
 /** The status, coloured. */
-export function paintStatus(terminal: Terminal, task: Task): string {
-  return paint(terminal, STATUS_STYLE[task.status], displayStatus(task));
+export function paintStatus(terminal: Terminal, task: Task, hostGone = false): string {
+  const orphaned = hostGone && task.status === 'running';
+  return paint(terminal, orphaned ? 'yellow' : STATUS_STYLE[task.status], displayStatus(task, hostGone));
 }
 
 /** How long the task ran, or has been running. */
@@ -28,11 +33,11 @@ export function taskDuration(task: Task, now = Date.now()): string {
   return formatDuration((task.finishedAt ?? now) - task.startedAt);
 }
 
-/** Tasks as a table that fits the terminal. */
-export function taskTable(terminal: Terminal, tasks: readonly Task[]): string {
+/** Tasks as a table that fits the terminal; `orphaned` names running tasks whose host is gone. */
+export function taskTable(terminal: Terminal, tasks: readonly Task[], orphaned: ReadonlySet<string> = new Set()): string {
   const rows = tasks.map((task) => [
     task.id,
-    paintStatus(terminal, task),
+    paintStatus(terminal, task, orphaned.has(task.id)),
     task.agent,
     task.priority,
     relativeTime(task.createdAt),
@@ -43,12 +48,19 @@ export function taskTable(terminal: Terminal, tasks: readonly Task[]): string {
   return table(terminal, ['ID', 'STATUS', 'AGENT', 'PRI', 'CREATED', 'TOOK', 'PROMPT'], rows, { optional: [3, 5, 4, 2] });
 }
 
-/** One task in full, as `key  value` lines. */
-export function taskDetails(terminal: Terminal, task: Task): string {
+/** One task in full, as `key  value` lines; `hostGone` for a running task whose host died. */
+export function taskDetails(terminal: Terminal, task: Task, options: { readonly hostGone?: boolean } = {}): string {
+  const hostGone = options.hostGone === true && task.status === 'running';
   const lines: Array<[string, string]> = [
     ['id', paint(terminal, 'bold', task.id)],
-    ['status', paintStatus(terminal, task) + (task.failureReason === null ? '' : ` (${task.failureReason})`)],
+    ['status', paintStatus(terminal, task, hostGone) + (task.failureReason === null ? '' : ` (${task.failureReason})`)],
   ];
+  if (hostGone) {
+    lines.push([
+      'host',
+      paint(terminal, 'yellow', `${task.owner ?? 'its host'} is gone; a new host recovers the task (its timeout and cancel included)`),
+    ]);
+  }
   if (task.statusDetail !== null) lines.push(['detail', task.statusDetail]);
   lines.push(
     ['agent', task.agent + optionsSummary(task)],

@@ -13,14 +13,23 @@ import { z } from 'zod';
 // field is only ever added, never renamed or removed. The end-to-end tests parse each command's
 // output with the schema here, and the README points at this file.
 
-/** A task as stored (`claudine status <id> --json`, `deps --json`, `run --wait --json`). */
-export const TaskJson = TaskSchema;
+// Shown with running tasks: their host died, and none has recovered them yet.
+const hostGone = z
+  .boolean()
+  .optional()
+  .describe('True for a running task whose host is gone: nothing watches it until a host recovers it (one is started).');
+
+/**
+ * A task as stored (`claudine status <id> --json`, `deps --json`, `run --wait --json`); `status`
+ * and `ls` add `hostGone`.
+ */
+export const TaskJson = TaskSchema.extend({ hostGone });
 
 /** `claudine run --json` and `claudine resume --json` without `--wait`: the new task. */
 export const SubmittedJson = z.object({ id: z.string(), status: z.enum(TASK_STATUSES), task: TaskSchema });
 
 /** `claudine ls --json`: a page of tasks, newest first; pass `nextCursor` to `--cursor` for the next. */
-export const TaskListJson = z.object({ tasks: z.array(TaskSchema), nextCursor: z.number().int().nullable() });
+export const TaskListJson = z.object({ tasks: z.array(TaskJson), nextCursor: z.number().int().nullable() });
 
 const HostRecordJson = z.object({
   id: z.string(),
@@ -57,7 +66,7 @@ export const StatusSummaryJson = z.object({
   host: HostStatusJson,
   counts: TaskCountsJson,
   spentTodayUsd: z.number().nonnegative(),
-  running: z.array(TaskSchema),
+  running: z.array(TaskJson),
   recent: z.array(TaskSchema),
 });
 
@@ -89,6 +98,10 @@ export const CancelJson = z.array(
     outcome: z.enum(['cancelled', 'requested']).nullable(),
     status: z.enum(TASK_STATUSES).nullable(),
     error: z.string().nullable(),
+    hostGone: z
+      .boolean()
+      .nullable()
+      .describe('For a running task: its host had died, so a host was started to carry the cancel out. Null on error.'),
   }),
 );
 

@@ -66,7 +66,9 @@ describe('claudine CLI', () => {
     const run = await cli(['run', '--wait', '--json', '--agent', 'command', 'echo secret']);
     const id = TaskSchema.parse(JSON.parse(run.stdout)).id;
     const mode = (path: string) => statSync(path).mode & 0o777;
-    for (const directory of [home, join(home, 'logs'), join(home, 'logs', id), join(home, 'signals')]) expect(mode(directory)).toBe(0o700);
+    for (const directory of [home, join(home, 'logs'), join(home, 'logs', id), join(home, 'signals'), join(home, 'outcomes')]) {
+      expect(mode(directory)).toBe(0o700);
+    }
     for (const file of ['claudine.db', 'claudine.db-wal', 'host.log']) expect(mode(join(home, file))).toBe(0o600);
     for (const file of readdirSync(join(home, 'logs', id))) expect(mode(join(home, 'logs', id, file))).toBe(0o600);
   });

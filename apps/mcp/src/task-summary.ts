@@ -23,6 +23,9 @@ export const TaskSummarySchema = z.object({
   exitCode: z.number().nullable(),
   dependsOn: z.array(z.string()),
   blockedBy: z.array(z.string()).describe('For a queued task, the dependencies it still waits for: it is blocked while this is not empty.'),
+  hostGone: z
+    .boolean()
+    .describe('True for a running task whose host died: nothing watches it until a new host (started for it) recovers it.'),
   dependencyPolicy: z.enum(DEPENDENCY_POLICIES).describe('What it does if a dependency fails: fail, cancel, or run anyway.'),
   labels: z.array(z.string()),
   warnedAt: z.string().nullable().describe('When the task passed the warning point of its timeout, if it did.'),
@@ -35,7 +38,10 @@ export const TaskSummarySchema = z.object({
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
 
 /** Summarises a task for a model's context; `resultLimit` cuts the final answer shorter (lists). */
-export function summarizeTask(task: Task, options: { readonly resultLimit?: number; readonly now?: number } = {}): TaskSummary {
+export function summarizeTask(
+  task: Task,
+  options: { readonly resultLimit?: number; readonly now?: number; readonly hostGone?: boolean } = {},
+): TaskSummary {
   const result = task.report?.resultText ?? null;
   const now = options.now ?? Date.now();
   return {
@@ -55,6 +61,7 @@ export function summarizeTask(task: Task, options: { readonly resultLimit?: numb
     exitCode: task.exitCode,
     dependsOn: task.dependsOn,
     blockedBy: task.blockedBy,
+    hostGone: options.hostGone === true && task.status === 'running',
     dependencyPolicy: task.dependencyPolicy,
     labels: task.labels,
     warnedAt: task.warnedAt === null ? null : new Date(task.warnedAt).toISOString(),
@@ -65,11 +72,18 @@ export function summarizeTask(task: Task, options: { readonly resultLimit?: numb
   };
 }
 
-/** One line for people (and models) skimming a tool result. */
-export function describeTask(task: Task): string {
+/** One line for people (and models) skimming a tool result; `hostGone` for a running task whose host died. */
+export function describeTask(task: Task, hostGone = false): string {
   const blocked = task.status === 'queued' && task.blockedBy.length > 0;
-  const detail = blocked ? ` (waiting for ${task.blockedBy.join(', ')})` : task.statusDetail === null ? '' : ` (${task.statusDetail})`;
-  return `Task ${task.id} [${task.agent}, ${task.priority}] is ${blocked ? 'blocked' : task.status}${detail}: ${cut(task.prompt, 80)}`;
+  const orphaned = hostGone && task.status === 'running';
+  const detail = blocked
+    ? ` (waiting for ${task.blockedBy.join(', ')})`
+    : orphaned
+      ? ' (its host died; a new host is recovering it)'
+      : task.statusDetail === null
+        ? ''
+        : ` (${task.statusDetail})`;
+  return `Task ${task.id} [${task.agent}, ${task.priority}] is ${blocked ? 'blocked' : orphaned ? 'running with no host' : task.status}${detail}: ${cut(task.prompt, 80)}`;
 }
 
 /** One task in a list: a line's worth, to find the task and decide whether to look closer. */
@@ -84,12 +98,13 @@ export const TaskRowSchema = z.object({
   finishedAt: z.string().nullable(),
   failureReason: z.enum(FAILURE_REASONS).nullable(),
   costUsd: z.number().nullable(),
+  hostGone: z.boolean().describe('True for a running task whose host died (a new host is started to recover it).'),
 });
 /** A task in a list; see {@link TaskRowSchema}. */
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
-/** The row of a task in a list. */
-export function taskRow(task: Task): TaskRow {
+/** The row of a task in a list; `hostGone` for a running task whose host died. */
+export function taskRow(task: Task, hostGone = false): TaskRow {
   return {
     id: task.id,
     state: graphNodeState(task),
@@ -101,6 +116,7 @@ export function taskRow(task: Task): TaskRow {
     finishedAt: task.finishedAt === null ? null : new Date(task.finishedAt).toISOString(),
     failureReason: task.failureReason,
     costUsd: task.report?.costUsd ?? null,
+    hostGone: hostGone && task.status === 'running',
   };
 }
 

@@ -29,6 +29,7 @@ export {
 export type { Clock, TimerHandle } from './ports/clock.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export type { MetricsStore, TaskStatistics, TimeRange } from './ports/metrics-store.js';
+export type { OutcomeJournal, PendingRecord } from './ports/outcome-journal.js';
 export type {
   OutputByteCounts,
   OutputCatalog,

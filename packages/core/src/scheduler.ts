@@ -1,5 +1,6 @@
 import { type BackoffPolicy, retryDelay } from './backoff.js';
 import type { Clock, TimerHandle } from './ports/clock.js';
+import type { OutcomeJournal, PendingRecord } from './ports/outcome-journal.js';
 import type { ProcessRunner, RunHandle, RunResult } from './ports/process-runner.js';
 import type { ClaimBudget, TaskOutcome, TaskStore } from './ports/task-store.js';
 import type { Task } from './task.js';
@@ -31,6 +32,11 @@ export interface SchedulerOptions {
   readonly canStart?: () => boolean;
   /** The spending limit claims respect now (the daily budget), if any. */
   readonly claimBudget?: (now: number) => ClaimBudget | undefined;
+  /**
+   * Keeps each run's end from the moment it is known until the store has it, so that a host
+   * that dies meanwhile (a full disk refusing the write, then a crash) leaves it to recovery.
+   */
+  readonly journal?: OutcomeJournal;
   readonly onEvent?: (event: SchedulerEvent) => void;
 }
 
@@ -62,6 +68,12 @@ export interface Scheduler {
 
 // After a store error the loop tries again after this long rather than spinning.
 const ERROR_RETRY_MS = 1000;
+// A run's end that the store refuses (a full disk) is tried again at growing intervals up to
+// this one, for as long as it takes: giving up would leave a finished task `running`.
+const MAX_RECORD_RETRY_MS = 5000;
+// Once the host is stopping, it tries this many more times and then leaves the end in the
+// journal for the next host, rather than never exit.
+const RECORD_TRIES_WHILE_STOPPING = 3;
 
 /** Creates a {@link Scheduler}. Nothing happens until {@link Scheduler.start}. */
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -177,11 +189,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         statusDetail: 'claimed as its host was stopping; handed back without being started',
         exitCode: null,
         signal: null,
-        report: null,
+        // The previous attempt's report (its session) stays for the run that follows.
+        report: task.report,
         now,
       }),
     );
-    if (released?.ok === true) emit({ kind: 'task_requeued', task: released.value, retryAt: now });
+    if (released?.ok !== true) return;
+    if (released.value.status === 'queued') emit({ kind: 'task_requeued', task: released.value, retryAt: now });
+    else emit({ kind: 'task_finished', task: released.value });
   }
 
   function poke(external = false): void {
@@ -212,6 +227,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           void track(store.recordProcess(task.id, owner, event.process, event.at)).catch((error: unknown) => {
             emit({ kind: 'error', message: `could not record the process of task ${task.id}: ${describe(error)}`, error });
           });
+        } else if (event.kind === 'session') {
+          void track(store.recordSession(task.id, owner, event.sessionId, event.at)).catch((error: unknown) => {
+            emit({ kind: 'error', message: `could not record the session of task ${task.id}: ${describe(error)}`, error });
+          });
         } else if (event.kind === 'timeout_warning') {
           emit({ kind: 'task_warning', taskId: task.id, deadline: event.deadline });
           void track(store.recordWarning(task.id, owner, event.at)).catch((error: unknown) => {
@@ -234,39 +253,57 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     // that is stopping still records the retry: the next host picks it up.
     if (result.failure !== null && result.transient && task.attempt <= task.maxRetries) {
       const retryAt = now + retryDelay(task.attempt, options.retryBackoff, options.random);
-      const requeued = await recordWithRetry(() =>
-        store.requeue(task.id, owner, {
-          notBefore: retryAt,
-          statusDetail: `attempt ${task.attempt} failed (${result.failure?.detail ?? 'transient error'}); retry ${task.attempt} of ${task.maxRetries} at ${new Date(retryAt).toISOString()}`,
-          exitCode: result.exitCode,
-          signal: result.signal,
-          report: result.report,
-          now,
-        }),
-      );
+      const request = {
+        notBefore: retryAt,
+        statusDetail: `attempt ${task.attempt} failed (${result.failure?.detail ?? 'transient error'}); retry ${task.attempt} of ${task.maxRetries} at ${new Date(retryAt).toISOString()}`,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        report: result.report,
+        now,
+      };
+      const requeued = await recordEnd(task, { kind: 'requeue', request }, () => store.requeue(task.id, owner, request));
       if (requeued === undefined) return;
-      if (requeued.ok) {
+      if (!requeued.ok) emit({ kind: 'lease_lost', taskId: task.id, message: requeued.error.message });
+      else if (requeued.value.status === 'queued') {
         emit({ kind: 'task_requeued', task: requeued.value, retryAt });
         scheduleWake(retryAt);
-      } else emit({ kind: 'lease_lost', taskId: task.id, message: requeued.error.message });
+      } else emit({ kind: 'task_finished', task: requeued.value });
       return;
     }
-    const finished = await recordWithRetry(() => store.finish(task.id, owner, outcomeOf(result, now)));
+    const outcome = outcomeOf(result, now);
+    const finished = await recordEnd(task, { kind: 'finish', outcome }, () => store.finish(task.id, owner, outcome));
     if (finished === undefined) return;
     if (finished.ok) emit({ kind: 'task_finished', task: finished.value });
     else emit({ kind: 'lease_lost', taskId: task.id, message: finished.error.message });
   }
 
+  // The journal keeps the end until the store has it (or someone else recorded the task).
+  async function recordEnd<T>(task: Task, record: PendingRecord, write: () => Promise<T>): Promise<T | undefined> {
+    options.journal?.keep(task.id, task.attempt, record);
+    const recorded = await recordWithRetry(write);
+    if (recorded !== undefined) options.journal?.forget(task.id, task.attempt);
+    return recorded;
+  }
+
   // The run is over but recording it failed (disk full, database locked): keep trying, because
-  // the lease would otherwise expire and recovery would call a finished task crashed.
+  // the lease would otherwise expire and recovery would call a finished task crashed. Undefined
+  // only when a stopping host gives up (the journal still has the end).
   async function recordWithRetry<T>(write: () => Promise<T>): Promise<T | undefined> {
+    let triesWhileStopping = 0;
     for (let tries = 1; ; tries += 1) {
       try {
         return await write();
       } catch (error) {
-        emit({ kind: 'error', message: `could not record a task's end (try ${tries}): ${describe(error)}`, error });
-        if (tries >= 30) return undefined;
-        await new Promise<void>((resolve) => clock.setTimer(resolve, ERROR_RETRY_MS));
+        if (stopping) triesWhileStopping += 1;
+        const givingUp = triesWhileStopping >= RECORD_TRIES_WHILE_STOPPING;
+        emit({
+          kind: 'error',
+          message: `could not record a task's end (try ${tries}${givingUp ? ', giving up as the host stops: the next host records it' : ''}): ${describe(error)}`,
+          error,
+        });
+        if (givingUp) return undefined;
+        const delay = Math.min(ERROR_RETRY_MS * 2 ** Math.min(tries - 1, 10), MAX_RECORD_RETRY_MS);
+        await new Promise<void>((resolve) => clock.setTimer(resolve, delay));
       }
     }
   }

@@ -232,6 +232,12 @@ export interface NewTask {
   readonly passDependencyResults: boolean;
   readonly maxRetries: number;
   readonly createdAt: number;
+  /**
+   * The environment of the client that submitted it, which its processes start from (its
+   * `agentOptions.env` goes on top). Stored apart from the task and never part of {@link Task},
+   * so no read shows it. Absent for a task stored without one (then it gets a minimal one).
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 function utf8Length(value: string): number {

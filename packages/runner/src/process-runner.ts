@@ -14,7 +14,10 @@ export interface ProcessRunnerOptions {
   readonly logsDirectory: string;
   /** Agent adapters by kind; defaults run `claude`, `codex` and `/bin/sh` from PATH. */
   readonly agents?: Partial<Record<AgentKind, Agent>>;
-  /** Environment the agents inherit (default `process.env`), as it is when the runner is created. */
+  /**
+   * Environment the agents start from (default `process.env`), as it is when the runner is
+   * created; a run given its own (`RunOptions.environment`) uses that instead.
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Time between SIGTERM and SIGKILL (default 5000 ms). */
   readonly killGraceMs?: number;
@@ -97,7 +100,9 @@ export function createProcessRunner(options: ProcessRunnerOptions): NodeProcessR
       const done = new Promise<RunResult>((resolve) => {
         settle = resolve;
       });
-      const run = new TaskRun(task, agents[task.agent], context, runOptions.onEvent ?? (() => {}), (result) => {
+      // A run given its submitter's environment starts from that instead of the runner's own.
+      const runContext = runOptions.environment === undefined ? context : { ...context, environment: runOptions.environment };
+      const run = new TaskRun(task, agents[task.agent], runContext, runOptions.onEvent ?? (() => {}), (result) => {
         runs.delete(run);
         settle(result);
       });

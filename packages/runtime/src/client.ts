@@ -34,6 +34,7 @@ import { ensureHost, isLiveHost } from './ensure-host.js';
 import { followTaskOutput } from './follow-output.js';
 import { openTaskStore } from './open-task-store.js';
 import { pruneTasks } from './prune.js';
+import { submitterEnvironment } from './submitter-environment.js';
 import { formatDuration } from './units.js';
 
 // Output read at once by followOutputBytes: large enough that each read's fixed cost is small
@@ -44,10 +45,18 @@ const FOLLOW_READ_BYTES = 4 * 1024 * 1024;
 export interface ClaudineOptions {
   /** The data directory (default: `$CLAUDINE_HOME` or the platform data dir). */
   readonly home?: string;
+  /**
+   * The environment the client reads `CLAUDINE_*` settings from and submits tasks with: each
+   * task it submits runs with these variables (default `process.env`), whatever the host's are.
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Settings that take precedence over the file and the environment (command-line flags). */
   readonly overrides?: ConfigInput;
-  /** Start a detached host when a task is submitted and none runs (default true). */
+  /**
+   * Start a detached host when none runs and there is work for one (default true): when a task
+   * is submitted, and when a read (`get`, `list`, ...) finds queued or running tasks with no live
+   * host, so that recovery and timeouts resume without waiting for the next submission.
+   */
   readonly autoStartHost?: boolean;
 }
 
@@ -60,6 +69,19 @@ export interface SubmitOutcome {
   /** Why no host could be started, if one could not (the task stays queued). */
   readonly hostError: string | null;
 }
+
+/** What {@link Claudine.cancel} did, and whether a host will carry it out. */
+export type CancelResult = CancelOutcome & {
+  /**
+   * For a running task: true when its host is gone, so no one was there to stop it. A host is
+   * started then (its recovery records the task `cancelled`); a cancel is never undone.
+   */
+  readonly hostGone: boolean;
+  /** True when this call started a host to carry the cancel out. */
+  readonly hostStarted: boolean;
+  /** Why no host could be started, if one was needed and could not be (the cancel stays requested). */
+  readonly hostError: string | null;
+};
 
 /** Whether a host runs for the data directory. */
 export interface HostStatus {
@@ -113,8 +135,12 @@ export interface Claudine {
   list(query?: TaskQuery): Promise<TaskPage>;
   /** Every recorded run of the task (retries included), first first; throws `not_found`. */
   attempts(id: string): Promise<TaskAttempt[]>;
-  /** Cancels a queued task, or asks the host to stop a running one. Throws when it is finished. */
-  cancel(id: string, reason?: string): Promise<CancelOutcome>;
+  /**
+   * Cancels a queued task, or asks the host to stop a running one (durably: a host that dies
+   * first leaves it to the next one's recovery, which records it cancelled). When the running
+   * task's host is gone, starts one. Throws when the task is finished.
+   */
+  cancel(id: string, reason?: string): Promise<CancelResult>;
   /**
    * Runs a failed or cancelled task again, re-queuing with it the dependents that ended only
    * because of it. Throws `illegal_transition` for a task that did not fail, `conflict` while one
@@ -153,6 +179,11 @@ export interface Claudine {
   /** What is known about a task's stored output (sizes, segments, truncation, deletion). */
   outputInfo(id: string): Promise<TaskOutputEntry | undefined>;
   hostStatus(): Promise<HostStatus>;
+  /**
+   * The ids of the tasks among `tasks` that are `running` but whose host is gone (it crashed):
+   * no one watches them until a host recovers them. Reads each owner once.
+   */
+  orphanedIds(tasks: readonly Task[]): Promise<ReadonlySet<string>>;
   /** Checks the database (`claudine db check`). */
   checkDatabase(): Promise<IntegrityReport>;
   /** Writes a consistent copy of the database to `destination` (`claudine db backup`). */
@@ -163,6 +194,9 @@ export interface Claudine {
   ensureHost(): Promise<{ started: boolean; host: HostRecord }>;
   close(): void;
 }
+
+// How often a client's reads look for work that has no host (see `autoStartHost`).
+const SUPERVISION_INTERVAL_MS = 2000;
 
 /**
  * Opens the data directory (creating it 0700 when missing) and its database. Throws
@@ -179,8 +213,15 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
   const store = openTaskStore(layout, { busyTimeoutMs: config.database.busyTimeout });
   const output = createFileOutputStore(layout.logs);
   const autoStart = options.autoStartHost ?? true;
+  // Every task this client submits runs with this environment (one copy: tasks share it).
+  const taskEnvironment = submitterEnvironment(environment);
 
   async function get(id: string): Promise<Task> {
+    await supervise();
+    return read(id);
+  }
+
+  async function read(id: string): Promise<Task> {
     if (!isTaskId(id)) {
       throw new ClaudineError(
         'invalid_input',
@@ -196,6 +237,30 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
   async function startHostIfNeeded(): Promise<{ started: boolean; host: HostRecord }> {
     return ensureHost({ store, layout, leaseMs: config.host.lease, environment });
+  }
+
+  // Reads look for work with no host at most this often: one indexed query, and only when it
+  // finds work, the host's liveness.
+  let supervisedAt = Number.NEGATIVE_INFINITY;
+  async function supervise(): Promise<void> {
+    if (!autoStart || Date.now() - supervisedAt < SUPERVISION_INTERVAL_MS) return;
+    supervisedAt = Date.now();
+    try {
+      if (await store.hasUnfinishedTasks()) await startHostIfNeeded();
+    } catch {
+      // The read goes on; a host that cannot start is reported where one is needed (submit).
+    }
+  }
+
+  async function isOwnerAlive(owner: string | null, cache: Map<string, boolean>): Promise<boolean> {
+    if (owner === null) return false;
+    let alive = cache.get(owner);
+    if (alive === undefined) {
+      const host = await store.getHost(owner);
+      alive = host !== undefined && isLiveHost(host, config.host.lease);
+      cache.set(owner, alive);
+    }
+    return alive;
   }
 
   const metrics = createMetricsReader({
@@ -220,7 +285,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     async submit(input) {
       const created = await createWithFreshIds(
-        () => [prepareTask(input, config)],
+        () => [prepareTask(input, config, taskEnvironment)],
         (tasks) => store.create(tasks[0] as NewTask),
       );
       sendSignal(layout.signals, 'wake');
@@ -239,7 +304,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     async submitMany(inputs) {
       if (inputs.length === 0) return [];
       const created = await createWithFreshIds(
-        () => inputs.map((input) => prepareTask(input, config)),
+        () => inputs.map((input) => prepareTask(input, config, taskEnvironment)),
         (tasks) => store.createMany(tasks),
       );
       sendSignal(layout.signals, 'wake');
@@ -249,7 +314,8 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     get,
 
-    list(query) {
+    async list(query) {
+      await supervise();
       return store.list(query);
     },
 
@@ -259,7 +325,8 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     },
 
     async cancel(id, reason) {
-      await get(id);
+      // Not `get`: a host it started now would recover the task before the cancel is stored.
+      await read(id);
       const outcome = await store.requestCancel(id, reason ?? null, Date.now());
       if (!outcome.ok) {
         const error = outcome.error;
@@ -271,7 +338,16 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
         throw new ClaudineError('not_found', error.message);
       }
       sendSignal(layout.signals, 'wake');
-      return outcome.value;
+      const requested = outcome.value;
+      const hostGone = requested.kind === 'requested' && !(await isOwnerAlive(requested.task.owner, new Map()));
+      if (!hostGone) return { ...requested, hostGone, hostStarted: false, hostError: null };
+      // Its host died: the request is stored, and a host's recovery carries it out.
+      try {
+        const { started } = await startHostIfNeeded();
+        return { ...requested, hostGone, hostStarted: started, hostError: null };
+      } catch (error) {
+        return { ...requested, hostGone, hostStarted: false, hostError: error instanceof Error ? error.message : String(error) };
+      }
     },
 
     async retry(id) {
@@ -343,6 +419,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     async graph(id, graphOptions = {}) {
       if (id !== undefined) await get(id);
+      else await supervise();
       return store.graph({
         ...(id === undefined ? {} : { taskId: id }),
         ...(graphOptions.limit === undefined ? {} : { limit: graphOptions.limit }),
@@ -414,13 +491,23 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       return followTaskOutput(id, { layout, getTask: get, readSlice, ...followHostCheck }, onChunks, options);
     },
 
-    outputInfo(id) {
+    async outputInfo(id) {
+      await supervise();
       return store.outputCatalog().describe(id);
     },
 
     async hostStatus() {
       const host = (await store.lockHolder()) ?? null;
       return { running: host !== null && isLiveHost(host, config.host.lease), host };
+    },
+
+    async orphanedIds(tasks) {
+      const liveness = new Map<string, boolean>();
+      const orphaned = new Set<string>();
+      for (const task of tasks) {
+        if (task.status === 'running' && !(await isOwnerAlive(task.owner, liveness))) orphaned.add(task.id);
+      }
+      return orphaned;
     },
 
     ensureHost: startHostIfNeeded,
@@ -465,7 +552,7 @@ async function createWithFreshIds<T>(
 }
 
 /** Validates a submission and fills in what the configuration decides. */
-function prepareTask(input: NewTaskInput, config: Config): NewTask {
+function prepareTask(input: NewTaskInput, config: Config, environment: Readonly<Record<string, string>>): NewTask {
   const parsed = NewTaskInputSchema.safeParse({
     agent: config.defaults.agent,
     priority: config.defaults.priority,
@@ -511,6 +598,7 @@ function prepareTask(input: NewTaskInput, config: Config): NewTask {
     passDependencyResults: value.passDependencyResults,
     maxRetries: value.maxRetries ?? config.retry.maxRetries,
     createdAt: Date.now(),
+    environment,
   };
 }
 

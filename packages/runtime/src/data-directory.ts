@@ -12,6 +12,8 @@ export interface DataLayout {
   readonly hostLog: string;
   /** Small files touched to wake watchers (no network listener is needed for that). */
   readonly signals: string;
+  /** Each host's journal of task ends not yet recorded in the database (see `outcome-journal.ts`). */
+  readonly outcomes: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export function dataLayout(root: string): DataLayout {
     config: join(root, 'config.json'),
     hostLog: join(root, 'host.log'),
     signals: join(root, 'signals'),
+    outcomes: join(root, 'outcomes'),
   };
 }
 
@@ -48,7 +51,7 @@ export function dataLayout(root: string): DataLayout {
  */
 export function ensureDataDirectory(root: string): DataLayout {
   const layout = dataLayout(root);
-  for (const directory of [layout.root, layout.logs, layout.signals]) {
+  for (const directory of [layout.root, layout.logs, layout.signals, layout.outcomes]) {
     try {
       mkdirSync(directory, { recursive: true, mode: 0o700 });
       const mode = statSync(directory).mode & 0o777;

@@ -18,8 +18,11 @@ import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './da
 import { withDependencyResults } from './dependency-results.js';
 import { createHostMetrics } from './metrics-wiring.js';
 import { openTaskStore } from './open-task-store.js';
+import { createOutcomeJournal } from './outcome-journal.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
+import { withSessionContinuation } from './session-continuation.js';
+import { withSubmitterEnvironment } from './submitter-environment.js';
 import { formatDuration } from './units.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -65,6 +68,12 @@ export interface Host {
    * synchronously. For a host that must exit at once; `stop()` still records what it can.
    */
   killTasks(): void;
+  /**
+   * Stops claiming, lets the running tasks finish and be recorded, then stops as `stop()` does
+   * (before an upgrade: nothing is cut short). Queued tasks wait for the next host. Resolves
+   * once the host has stopped.
+   */
+  drain(): Promise<void>;
   /** Where `/metrics` is served (`metrics.listen`), if it is. */
   readonly metricsEndpoint: { readonly host: string; readonly port: number } | undefined;
 }
@@ -114,6 +123,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     isHostAlive,
     killGraceMs: config.timeout.killGrace,
     retryOnCrash: config.retry.onCrash,
+    outcomesDirectory: layout.outcomes,
     log,
   });
   try {
@@ -136,6 +146,9 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   }
 
   const concurrency = resolveConcurrency(config);
+  // Room for the end of every run it may have at once, taken now while there is room: a run
+  // that ends on a full disk is kept here until the database takes it.
+  const journal = createOutcomeJournal({ directory: layout.outcomes, hostId: id, slots: concurrency, log });
   const outputCatalog = store.outputCatalog();
   const maintenance = createOutputMaintenance({
     logsDirectory: layout.logs,
@@ -155,7 +168,9 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   });
   const runner = createProcessRunner({
     logsDirectory: layout.logs,
-    environment,
+    // Each run gets its submitter's environment (withSubmitterEnvironment); the host's own
+    // is never a task's.
+    environment: {},
     killGraceMs: config.timeout.killGrace,
     warnAtFraction: config.timeout.warnAt,
     maxBufferedOutputBytes: config.output.bufferBytes,
@@ -176,6 +191,8 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     },
   });
 
+  // Set once drain() is called: nothing more is claimed, and the host stops once idle.
+  let draining: NodeJS.Timeout | undefined;
   let lastActivity = Date.now();
   const signalChanged = createThrottledSignal(layout.signals, 'changed');
   const onEvent = (event: SchedulerEvent): void => {
@@ -185,7 +202,19 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   };
   const scheduler: Scheduler = createScheduler({
     store,
-    runner: metrics.measure(withDependencyResults(runner, { store, output: createFileOutputStore(layout.logs) })),
+    runner: metrics.measure(
+      withDependencyResults(
+        withSessionContinuation(
+          withSubmitterEnvironment(runner, {
+            read: (taskId) => store.taskEnvironment(taskId),
+            hostEnvironment: environment,
+            claudineVariables: { CLAUDINE_HOME: layout.root },
+            log,
+          }),
+        ),
+        { store, output: createFileOutputStore(layout.logs) },
+      ),
+    ),
     clock: realClock,
     random: Math.random,
     owner: id,
@@ -193,6 +222,8 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     leaseMs: config.host.lease,
     retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
     claimBudget: metrics.claimBudget,
+    canStart: () => draining === undefined,
+    journal,
     onEvent,
   });
 
@@ -226,6 +257,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   process.on('exit', killOnExit);
   const shutdown = (exit: HostExit): Promise<void> => {
     stopping ??= (async () => {
+      clearInterval(draining);
       clearInterval(idleTimer);
       clearInterval(housekeepingTimer);
       clearInterval(sweepTimer);
@@ -235,6 +267,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       await housekeeping;
       await metrics.stop();
       await maintenance.stop();
+      journal.close();
       try {
         if (exit !== 'idle') await store.releaseHost(id, Date.now());
       } catch (error) {
@@ -323,6 +356,15 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     stopped,
     stop: () => shutdown('stopped'),
     killTasks: () => runner.killAll(),
+    drain() {
+      if (draining === undefined && stopping === undefined) {
+        log(`host ${id} finishes its ${scheduler.runningIds.length} running task(s), claims no more, then stops`);
+        draining = setInterval(() => {
+          if (scheduler.idle) void shutdown('stopped');
+        }, 100);
+      }
+      return stopped.then(() => {});
+    },
     metricsEndpoint: metrics.endpoint,
   };
 }

@@ -17,6 +17,7 @@ export {
 export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './budget.js';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export {
+  type CancelResult,
   type Claudine,
   type ClaudineOptions,
   type FollowOptions,
@@ -76,6 +77,7 @@ export {
   taskTitle,
 } from './graph-export.js';
 export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
+export { HOST_LOG_KEEP, HOST_LOG_MAX_BYTES, type HostLog, type HostLogFileOptions, hostLogOnStream, openHostLogFile } from './host-log.js';
 export { refuseNonLoopbackRequest } from './loopback-request-check.js';
 export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
 export { pruneTasks } from './prune.js';

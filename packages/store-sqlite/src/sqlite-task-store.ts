@@ -39,7 +39,9 @@ import { Refusal, refusalOf, type StoreContext } from './store-context.js';
 import { requestCancel, retryTask } from './tasks/cancel-and-retry.js';
 import { claimNext, recordProcess, recordWarning, renewLeases } from './tasks/claims-and-leases.js';
 import { finishTask, requeueTask } from './tasks/task-ends.js';
+import { readTaskEnvironment } from './tasks/task-environments.js';
 import * as queries from './tasks/task-queries.js';
+import { recordSession } from './tasks/task-sessions.js';
 import { insertTasks } from './tasks/task-writes.js';
 
 /**
@@ -82,6 +84,19 @@ export class SqliteTaskStore implements TaskStore {
    */
   static open(options: OpenDatabaseOptions): SqliteTaskStore {
     return new SqliteTaskStore(openDatabase(options), options.path);
+  }
+
+  /**
+   * The environment a task was submitted with (its values are secrets: only the host that runs
+   * it reads them); undefined for a task stored without one. Synchronous, as the host reads it
+   * at the very moment it starts the task.
+   */
+  taskEnvironment(id: string): Record<string, string> | undefined {
+    try {
+      return readTaskEnvironment(this.#context.sql, id);
+    } catch (error) {
+      throw toStorageError(error, this.path, 'read the environment of a task');
+    }
   }
 
   /** A number that changes whenever another connection commits (`PRAGMA data_version`). */
@@ -194,6 +209,11 @@ export class SqliteTaskStore implements TaskStore {
     return this.#read('read cancel requests', () => queries.cancelRequests(this.#context, owner));
   }
 
+  recordSession(id: string, owner: string, sessionId: string, now: number): Promise<boolean> {
+    // Deferred to the end of the turn, like the process it belongs to.
+    return this.#turnWrites.enqueue('record a task session', () => recordSession(this.#context.sql, id, owner, sessionId, now));
+  }
+
   recordWarning(id: string, owner: string, now: number): Promise<void> {
     return this.#read('record a timeout warning', () => recordWarning(this.#context, id, owner, now));
   }
@@ -211,6 +231,11 @@ export class SqliteTaskStore implements TaskStore {
 
   graph(query: TaskGraphQuery = {}): Promise<TaskGraph> {
     return this.#read('read the dependency graph', () => readGraph(this.#context, query));
+  }
+
+  /** True when a task is queued or running: there is work a host should be there for. */
+  hasUnfinishedTasks(): Promise<boolean> {
+    return this.#read('look for unfinished tasks', () => queries.hasUnfinishedTasks(this.#context));
   }
 
   /** Every recorded run of a task, first first; empty for an unknown task. */

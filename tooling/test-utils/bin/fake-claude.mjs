@@ -32,9 +32,15 @@
 //   rate-limit-times <n> <file> rate-limit while <file> counts fewer than <n> runs, then succeed
 //   exit <code>                 exit with <code> without a result
 // `auth status` answers as the real CLI does: logged in, unless FAKE_CLAUDE_LOGGED_OUT is set.
+// A run with `--resume <id>` continues that session, as the real CLI does: unless its own
+// directives name an outcome, it ends the way the session's first run was told to (so a
+// rate-limited session is still rate-limited when resumed). Sessions are remembered in
+// $FAKE_CLAUDE_SESSIONS (default: fake-claude-sessions in $CLAUDINE_HOME, which Claudine sets for
+// every task; with neither, sessions are not remembered).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const VERSION = '2.1.330 (fake)';
 const argv = process.argv.slice(2);
@@ -281,6 +287,22 @@ const directives = [
     .filter(Boolean),
   ...parseDirectives(prompt),
 ];
+
+const OUTCOMES = ['succeed', 'echo-prompt', 'fail', 'rate-limit', 'overloaded', 'auth-failed', 'rate-limit-times', 'exit'];
+const declared = directives.filter((directive) => OUTCOMES.includes(directive.split(/\s+/)[0] ?? '')).pop();
+const home = process.env.CLAUDINE_HOME;
+const sessionsDirectory = process.env.FAKE_CLAUDE_SESSIONS ?? (home === undefined ? undefined : join(home, 'fake-claude-sessions'));
+const sessionFile = sessionsDirectory === undefined ? undefined : join(sessionsDirectory, `${sessionId.replace(/[^\w-]/g, '_')}.json`);
+// With nowhere to remember sessions, a resumed run ends as its own directives say.
+if (sessionsDirectory !== undefined && sessionFile !== undefined) {
+  if (typeof flags['--resume'] !== 'string') {
+    mkdirSync(sessionsDirectory, { recursive: true, mode: 0o700 });
+    writeFileSync(sessionFile, JSON.stringify({ outcome: declared ?? null }), { mode: 0o600 });
+  } else if (declared === undefined && existsSync(sessionFile)) {
+    const saved = JSON.parse(readFileSync(sessionFile, 'utf8')).outcome;
+    if (typeof saved === 'string') directives.push(saved);
+  }
+}
 
 emit({
   type: 'system',

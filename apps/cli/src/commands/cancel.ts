@@ -1,5 +1,5 @@
 import type { Task } from '@claudine/core';
-import type { Claudine } from '@claudine/runtime';
+import type { CancelResult, Claudine } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, printJson, withClaudine } from '../context.js';
 import { EXIT, exitCodeForError } from '../exit-codes.js';
@@ -19,6 +19,7 @@ type CancelEntry = {
   outcome: 'cancelled' | 'requested' | null;
   status: Task['status'] | null;
   error: string | null;
+  hostGone: boolean | null;
 };
 
 /** `claudine cancel <id...>`: cancel queued tasks, stop running ones. */
@@ -27,13 +28,13 @@ export function registerCancel(program: Command): void {
     .command('cancel')
     .summary('cancel tasks')
     .description(
-      'Cancels queued tasks (they never start) and stops running ones (SIGTERM to their process tree, SIGKILL after the grace period). Tasks waiting for a cancelled task follow their dependency policy. Each id is handled on its own: one that cannot be cancelled is reported and the others still are; the exit code is that of the first failure.',
+      "Cancels queued tasks (they never start) and stops running ones (SIGTERM to their process tree, SIGKILL after the grace period). A cancel is durable: if the task's host has died, a host is started, and its recovery stops what is left of the task and records it cancelled; it never runs again. Tasks waiting for a cancelled task follow their dependency policy. Each id is handled on its own: one that cannot be cancelled is reported and the others still are; the exit code is that of the first failure.",
     )
     .argument('[id...]', 'task ids')
     .option('--all-queued', 'cancel every queued task (running ones go on)')
     .option('-l, --label <labels>', 'with --all-queued: only the queued tasks with this label (several: with all of them)', collectList, [])
     .option('-r, --reason <text>', 'why, recorded on the task')
-    .option('--json', 'print JSON: [{ id, outcome, status, error }]');
+    .option('--json', 'print JSON: [{ id, outcome, status, error, hostGone }]');
   withExamples(cancel, [
     'claudine cancel 3k9x2m4qab',
     'claudine cancel -r "wrong branch" 3k9x2m4qab 7hq2w0v9xe',
@@ -53,16 +54,22 @@ export function registerCancel(program: Command): void {
         for (const id of targets) {
           try {
             const outcome = await claudine.cancel(id, options.reason);
-            results.push({ id, outcome: outcome.kind, status: outcome.task.status, error: null });
-            if (options.json !== true) {
-              process.stdout.write(outcome.kind === 'cancelled' ? `${id} cancelled\n` : `${id} is running: asked its host to stop it\n`);
-            }
+            results.push({ id, outcome: outcome.kind, status: outcome.task.status, error: null, hostGone: outcome.hostGone });
+            if (outcome.hostError !== null) {
+              // The request is stored, but nothing carries it out until a host runs.
+              exitCode = exitCode === EXIT.ok ? EXIT.failure : exitCode;
+              if (options.json !== true) {
+                process.stderr.write(
+                  `claudine: ${id} is running but its host is gone, and no host could be started: ${outcome.hostError}\nThe cancel is recorded: the next host stops the task and records it cancelled (start one with \`claudine host start\`).\n`,
+                );
+              }
+            } else if (options.json !== true) process.stdout.write(`${cancelMessage(id, outcome)}\n`);
           } catch (error) {
             // With --all-queued, a task that started or ended meanwhile is no failure of the command.
             if (options.allQueued === true && exitCodeForError(error) === EXIT.conflict) continue;
             exitCode = exitCode === EXIT.ok ? exitCodeForError(error) : exitCode;
             const message = error instanceof Error ? error.message : String(error);
-            results.push({ id, outcome: null, status: null, error: message });
+            results.push({ id, outcome: null, status: null, error: message, hostGone: null });
             if (options.json !== true) process.stderr.write(`claudine: ${message}\n`);
           }
         }
@@ -74,9 +81,17 @@ export function registerCancel(program: Command): void {
         }
         process.exitCode = exitCode;
       },
-      { autoStartHost: false },
+      { autoStartHost: true },
     );
   });
+}
+
+function cancelMessage(id: string, outcome: CancelResult): string {
+  if (outcome.kind === 'cancelled') return `${id} cancelled`;
+  if (!outcome.hostGone) return `${id} is running: asked its host to stop it`;
+  return outcome.hostStarted
+    ? `${id} was running, but its host is gone: started a host, which stops what is left of it and records it cancelled`
+    : `${id} was running, but its host is gone: the host now running stops what is left of it and records it cancelled`;
 }
 
 async function queuedIds(claudine: Claudine, labels: readonly string[]): Promise<string[]> {

@@ -50,7 +50,7 @@ export function registerDeps(program: Command): void {
         }
         process.stdout.write(`${lines.join('\n')}\n`);
       },
-      { autoStartHost: false },
+      { autoStartHost: true },
     );
   });
 }

@@ -56,7 +56,7 @@ export function registerGraph(program: Command): void {
         const more = graph.truncated ? `; more were left out (raise --limit above ${limit})` : '';
         process.stdout.write(`${paint(terminal, 'dim', `${graphSummary(graph)}${more}. Tasks below a task wait for it.`)}\n`);
       },
-      { autoStartHost: false },
+      { autoStartHost: true },
     );
   });
 }

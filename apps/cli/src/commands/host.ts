@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isClaudineError } from '@claudine/core';
-import { runHostProcess } from '@claudine/runtime';
+import { hostLogOnStream, runHostProcess } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, globalOptions, printJson, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -33,13 +33,16 @@ export function registerHost(program: Command): void {
       if (options.metricsPort !== undefined && !/^\d{1,5}$/.test(options.metricsPort)) {
         throw new CliError(`--metrics-port "${options.metricsPort}" is not a port: give a number such as 9464`, EXIT.usage);
       }
+      // The host's log must never end it: a write that fails (a full disk, /dev/full, a closed
+      // terminal) is dropped and counted.
+      const hostLog = hostLogOnStream(process.stderr);
       try {
         process.exitCode = await runHostProcess({
           ...(home === undefined ? {} : { home }),
           ...(options.metricsPort === undefined ? {} : { overrides: { metrics: { listen: Number(options.metricsPort) } } }),
           exitWhenIdle: options.exitWhenIdle === true,
           lock: options.shared !== true,
-          log: (line) => process.stderr.write(`${paint(terminal, 'dim', new Date().toISOString())} ${line}\n`),
+          log: (line) => hostLog.write(`${paint(terminal, 'dim', new Date().toISOString())} ${line}\n`),
         });
       } catch (error) {
         if (isClaudineError(error) && error.code === 'host_running') throw new CliError(error.message, EXIT.conflict);
@@ -85,12 +88,21 @@ export function registerHost(program: Command): void {
 
   const stop = host
     .command('stop')
-    .description('stop the running host (its running tasks are stopped and recorded as failed)')
-    .option('--timeout <seconds>', 'wait this long for it to stop', '30')
+    .summary('stop the running host (--wait: after its running tasks finish)')
+    .description(
+      'Stops the running host. By default at once: its running tasks are stopped (SIGTERM, SIGKILL after the grace period) and recorded as failed with reason shutdown. With --wait it claims no more tasks, lets the running ones finish, then exits: use --wait before an upgrade, so that no task is cut short (queued tasks wait for the next host, which the next command starts). Running `claudine host stop` during a --wait stops the rest at once.',
+    )
+    .option('--wait', 'let running tasks finish first (claiming no more), then stop: what you want before an upgrade')
+    .option('--timeout <seconds>', 'wait this long for it to stop (default: 30; with --wait, as long as its tasks take)')
     .option('--json', 'print JSON: { stopped, pid }');
-  withExamples(stop, ['claudine host stop', 'claudine host stop --timeout 60']).action(
-    async (options: { timeout: string; json?: boolean }, command: Command) => {
-      const seconds = wholeNumber(options.timeout, '--timeout', 1);
+  withExamples(stop, ['claudine host stop', 'claudine host stop --wait', 'claudine host stop --timeout 60']).action(
+    async (options: { wait?: boolean; timeout?: string; json?: boolean }, command: Command) => {
+      const seconds =
+        options.timeout !== undefined
+          ? wholeNumber(options.timeout, '--timeout', 1)
+          : options.wait === true
+            ? Number.POSITIVE_INFINITY
+            : 30;
       await withClaudine(
         command,
         async (claudine) => {
@@ -102,9 +114,14 @@ export function registerHost(program: Command): void {
           }
           const pid = current.host.pid;
           try {
-            process.kill(pid, 'SIGTERM');
+            process.kill(pid, options.wait === true ? 'SIGUSR2' : 'SIGTERM');
           } catch (error) {
             throw new CliError(`could not signal the host (pid ${pid}): ${(error as Error).message}`, EXIT.failure);
+          }
+          if (options.wait === true && options.json !== true) {
+            const running = await claudine.list({ statuses: ['running'], limit: 1000 });
+            const own = running.tasks.filter((task) => task.owner === current.host?.id).length;
+            process.stdout.write(`host (pid ${pid}) claims no more tasks; waiting for its ${own} running task(s) to finish\n`);
           }
           const deadline = Date.now() + seconds * 1000;
           while (Date.now() < deadline) {
@@ -113,10 +130,12 @@ export function registerHost(program: Command): void {
               else process.stdout.write(`host (pid ${pid}) stopped\n`);
               return;
             }
-            await sleep(50);
+            await sleep(options.wait === true ? 200 : 50);
           }
           throw new CliError(
-            `the host (pid ${pid}) did not stop within ${options.timeout} s: run \`claudine host stop\` again to make it kill its tasks at once and exit`,
+            options.wait === true
+              ? `the host (pid ${pid}) still runs tasks after ${seconds} s; it stops once they finish (\`claudine host stop\` stops them now)`
+              : `the host (pid ${pid}) did not stop within ${seconds} s: run \`claudine host stop\` again to make it kill its tasks at once and exit`,
             EXIT.failure,
           );
         },

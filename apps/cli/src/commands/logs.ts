@@ -46,7 +46,7 @@ export function registerLogs(program: Command): void {
     'claudine logs --tail 50 --stderr 3k9x2m4qab',
     'claudine logs --json --offset 1048576 3k9x2m4qab',
   ]).action(async (id: string, options: LogsOptions, command: Command) => {
-    await withClaudine(command, (claudine, terminal) => printLogs(claudine, terminal, id, options), { autoStartHost: false });
+    await withClaudine(command, (claudine, terminal) => printLogs(claudine, terminal, id, options), { autoStartHost: true });
   });
 }
 

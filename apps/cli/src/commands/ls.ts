@@ -106,8 +106,12 @@ export function registerLs(program: Command): void {
         const list = blockedOnly ? (paged: TaskQuery) => listBlocked(claudine, paged) : (paged: TaskQuery) => claudine.list(paged);
         const page = await readPage(list, query, limit, options);
         const { tasks } = page;
+        const orphaned = await claudine.orphanedIds(tasks);
         if (options.json === true) {
-          printJson(TaskListJson, { tasks, nextCursor: page.nextCursor });
+          printJson(TaskListJson, {
+            tasks: tasks.map((task) => ({ ...task, hostGone: orphaned.has(task.id) })),
+            nextCursor: page.nextCursor,
+          });
           return;
         }
         if (options.quiet === true) {
@@ -119,13 +123,13 @@ export function registerLs(program: Command): void {
           process.stdout.write(filtered ? 'No task matches.\n' : 'No tasks yet. Submit one with: claudine run "<what to do>"\n');
           return;
         }
-        process.stdout.write(`${taskTable(terminal, tasks)}\n`);
+        process.stdout.write(`${taskTable(terminal, tasks, orphaned)}\n`);
         if (page.nextCursor !== null) {
           const next = options.page === undefined ? `--cursor ${page.nextCursor}` : `--page ${Number(options.page) + 1}`;
           process.stdout.write(`${paint(terminal, 'dim', `${tasks.length} shown; more with ${next}`)}\n`);
         }
       },
-      { autoStartHost: false },
+      { autoStartHost: true },
     );
   });
 }

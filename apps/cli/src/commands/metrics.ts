@@ -59,7 +59,7 @@ export function registerMetrics(program: Command): void {
         }
         process.stdout.write(`${systemText(terminal, report)}\n\n${historyText(terminal, history, since, until)}\n`);
       },
-      { autoStartHost: false },
+      { autoStartHost: true },
     );
   });
 }

@@ -53,7 +53,10 @@ export function registerRun(program: Command): void {
     .option('--max-budget-usd <usd>', 'most the task may spend, in USD, over all its attempts (claude)')
     .option('-l, --label <label>', 'a label to find the task by (repeatable)', collect, [])
     .option('-e, --env <KEY=VALUE>', 'an extra environment variable for the agent (repeatable)', collect, [])
-    .option('--retries <n>', 'retries of transient failures such as rate limits (default: 2)')
+    .option(
+      '--retries <n>',
+      'times the task is run again after a transient failure (rate limit, overload) or a crash of its host, which count alike; claude and codex tasks then continue their session (default: 2; 0: never; retry.onCrash false: not after a crash)',
+    )
     .option('-d, --depends-on <id>', 'start only after this task completed (repeatable, or comma-separated)', collectList, [])
     .addOption(
       new Option(

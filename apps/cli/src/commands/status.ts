@@ -27,13 +27,14 @@ export function registerStatus(program: Command): void {
         async (claudine, terminal) => {
           if (id !== undefined) {
             const task = await claudine.get(id);
-            if (options.json === true) printJson(TaskJson, task);
-            else process.stdout.write(`${taskDetails(terminal, task)}\n${nextSteps(terminal, task)}`);
+            const hostGone = (await claudine.orphanedIds([task])).has(task.id);
+            if (options.json === true) printJson(TaskJson, { ...task, hostGone });
+            else process.stdout.write(`${taskDetails(terminal, task, { hostGone })}\n${nextSteps(terminal, task)}`);
             return;
           }
           await printSummary(claudine, terminal, options.json === true);
         },
-        { autoStartHost: false },
+        { autoStartHost: true },
       );
     },
   );
@@ -48,6 +49,7 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     claudine.list({ statuses: ['completed', 'failed', 'cancelled'], limit: SUMMARY_ROWS }),
   ]);
   const { snapshot } = report;
+  const orphaned = await claudine.orphanedIds(running.tasks);
   const counts = {
     queued: snapshot.queued,
     blocked: snapshot.blocked,
@@ -61,7 +63,7 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
       host,
       counts,
       spentTodayUsd: report.budget.spentTodayUsd,
-      running: running.tasks,
+      running: running.tasks.map((task) => ({ ...task, hostGone: orphaned.has(task.id) })),
       recent: recent.tasks,
     });
     return;
@@ -82,7 +84,7 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     `${key('spent')}  $${report.budget.spentTodayUsd.toFixed(2)} today${report.budget.dailyUsd === null ? '' : ` of a daily budget of $${report.budget.dailyUsd.toFixed(2)}`}`,
   ];
   const sections = [lines.join('\n')];
-  if (running.tasks.length > 0) sections.push(`${paint(terminal, 'bold', 'Running')}\n${taskTable(terminal, running.tasks)}`);
+  if (running.tasks.length > 0) sections.push(`${paint(terminal, 'bold', 'Running')}\n${taskTable(terminal, running.tasks, orphaned)}`);
   if (recent.tasks.length > 0) sections.push(`${paint(terminal, 'bold', 'Finished last')}\n${taskTable(terminal, recent.tasks)}`);
   if (total > 0)
     sections.push(

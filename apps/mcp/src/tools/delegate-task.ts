@@ -51,7 +51,15 @@ function inputSchemaOf(claudine: Claudine, directory: SessionDirectory) {
     appendSystemPrompt: z.string().optional().describe('Extra system prompt text (claude).'),
     maxBudgetUsd: z.number().positive().optional().describe('Most the task may spend, in USD, over all its attempts (claude).'),
     labels: z.array(z.string()).optional().describe('Labels to find the task by later.'),
-    maxRetries: z.number().int().min(0).max(10).optional().describe('Retries of transient failures such as rate limits (default 2).'),
+    maxRetries: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe(
+        'Times the task is run again after a transient failure (rate limit, overload) or a crash of its host: crashes count as retries too, and a claude or codex task then continues its own session. Default 2; 0 never retries (the setting retry.onCrash false stops retries after crashes only).',
+      ),
     dependsOn: z
       .array(z.string())
       .max(10_000)

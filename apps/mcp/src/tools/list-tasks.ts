@@ -65,12 +65,13 @@ export function registerListTasks(server: McpServer, claudine: Claudine): void {
           ...(args.order === undefined ? {} : { order: args.order }),
           ...(args.cursor === undefined ? {} : { cursor: args.cursor }),
         });
-        let rows = page.tasks.map(taskRow);
+        const orphaned = await claudine.orphanedIds(page.tasks);
+        let rows = page.tasks.map((task) => taskRow(task, orphaned.has(task.id)));
         // "blocked" alone lists the queued tasks still waiting for dependencies; "queued" lists all queued ones.
         if (wanted !== undefined && !wanted.has('queued')) rows = rows.filter((row) => row.state !== 'queued');
         const lines = rows.map(
           (row) =>
-            `- ${row.id} ${row.state} [${row.agent}, ${row.priority}]${row.failureReason === null ? '' : ` (${row.failureReason})`}: ${row.title}`,
+            `- ${row.id} ${row.state}${row.hostGone ? ' (no host: one is recovering it)' : ''} [${row.agent}, ${row.priority}]${row.failureReason === null ? '' : ` (${row.failureReason})`}: ${row.title}`,
         );
         const more = page.nextCursor === null ? '' : `\nMore: call ListTasks with cursor=${page.nextCursor}.`;
         const text = rows.length === 0 ? `No tasks match.${more}` : `${rows.length} tasks:\n${lines.join('\n')}${more}`;

@@ -35,13 +35,19 @@ export function registerTaskStatus(server: McpServer, claudine: Claudine): void 
       guard(async () => {
         if (args.taskId !== undefined) {
           const task = await claudine.get(args.taskId);
+          const hostGone = (await claudine.orphanedIds([task])).has(task.id);
           const result = task.report?.resultText;
-          const text = `${describeTask(task)}${result === null || result === undefined ? '' : `\nResult: ${result.slice(0, 2000)}${result.length > 2000 ? '… (the structured result has up to 4000 characters; TaskLogs has the whole transcript)' : ''}`}`;
-          return toolResult({ tasks: [summarizeTask(task)] }, text, [taskLogLink(task)]);
+          const text = `${describeTask(task, hostGone)}${result === null || result === undefined ? '' : `\nResult: ${result.slice(0, 2000)}${result.length > 2000 ? '… (the structured result has up to 4000 characters; TaskLogs has the whole transcript)' : ''}`}`;
+          return toolResult({ tasks: [summarizeTask(task, { hostGone })] }, text, [taskLogLink(task)]);
         }
         const page = await claudine.list({ limit: args.limit ?? 20, ...(args.status === undefined ? {} : { statuses: args.status }) });
-        const text = page.tasks.length === 0 ? 'No tasks match.' : page.tasks.map(describeTask).join('\n');
-        return toolResult({ tasks: page.tasks.map((task) => summarizeTask(task, { resultLimit: LIST_RESULT_LIMIT })) }, text);
+        const orphaned = await claudine.orphanedIds(page.tasks);
+        const text =
+          page.tasks.length === 0 ? 'No tasks match.' : page.tasks.map((task) => describeTask(task, orphaned.has(task.id))).join('\n');
+        return toolResult(
+          { tasks: page.tasks.map((task) => summarizeTask(task, { resultLimit: LIST_RESULT_LIMIT, hostGone: orphaned.has(task.id) })) },
+          text,
+        );
       }),
   );
 }

@@ -8,6 +8,11 @@ export type TerminationReason = 'cancelled' | 'shutdown';
 export type RunEvent =
   | { readonly kind: 'started'; readonly process: ProcessIdentity; readonly at: number }
   | { readonly kind: 'timeout_warning'; readonly at: number; readonly deadline: number }
+  /**
+   * The agent announced its session (Claude's stream-json init event, Codex's thread id): raised
+   * as soon as it is known, so that a run cut short by a crash can still be continued.
+   */
+  | { readonly kind: 'session'; readonly sessionId: string; readonly at: number }
   | { readonly kind: 'terminating'; readonly reason: TerminationReason | 'timeout'; readonly at: number };
 
 /**
@@ -63,6 +68,11 @@ export interface RunHandle {
 /** Options for one run. */
 export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
+  /**
+   * The environment the run's processes start from (its submitter's), instead of the runner's
+   * own; the agent adds the task's `env` and Claudine's variables on top.
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /**

@@ -185,12 +185,21 @@ export interface TaskStore {
   renewLeases(owner: string, leaseExpiresAt: number, now: number): Promise<readonly string[]>;
   /** Records the end of a run. Only the task's owner may. */
   finish(id: string, owner: string, outcome: TaskOutcome): Promise<Result<Task, UpdateTaskError>>;
-  /** Puts a running task back in the queue. Only the task's owner may. */
+  /**
+   * Puts a running task back in the queue. Only the task's owner may. A task whose cancel was
+   * requested while it ran is recorded `cancelled` instead (the returned task says which).
+   */
   requeue(id: string, owner: string, request: RequeueRequest): Promise<Result<Task, UpdateTaskError>>;
   /** Cancels a queued task, or asks the owner of a running one to stop it. */
   requestCancel(id: string, reason: string | null, now: number): Promise<Result<CancelOutcome, UpdateTaskError>>;
   /** Running tasks of `owner` whose cancellation was requested. */
   cancelRequests(owner: string): Promise<Task[]>;
+  /**
+   * Records the session the agent of a running task announced (in its report's `sessionId`)
+   * the moment it is known, so that recovery and the next attempt can continue it after a crash.
+   * False when `owner` no longer holds the task.
+   */
+  recordSession(id: string, owner: string, sessionId: string, now: number): Promise<boolean>;
   /** Records that the timeout warning was given. */
   recordWarning(id: string, owner: string, now: number): Promise<void>;
   /**

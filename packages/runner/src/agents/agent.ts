@@ -24,6 +24,8 @@ export interface AgentReportParser {
   line(text: string): void;
   /** The report once the process has exited; null when the agent reported nothing. */
   finish(exit: { readonly exitCode: number | null; readonly signal: string | null }): AgentReport | null;
+  /** The session the agent has announced so far, if any: asked after each line, so it is reported at once. */
+  sessionId?(): string | null;
 }
 
 /**

@@ -48,3 +48,12 @@ describe('claude stream parser: the agent’s own words for a failure', () => {
     expect(parse([init, refused, said], 0)).toMatchObject({ isError: false, resultText: null });
   });
 });
+
+describe('claude stream parser: the session', () => {
+  it('knows the session from the init event on, before any result', () => {
+    const parser = createClaudeStreamParser();
+    expect(parser.sessionId?.()).toBeNull();
+    parser.line(JSON.stringify(init));
+    expect(parser.sessionId?.()).toBe('s1');
+  });
+});

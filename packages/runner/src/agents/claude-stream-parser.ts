@@ -94,6 +94,9 @@ export function createClaudeStreamParser(): AgentReportParser {
           break;
       }
     },
+    sessionId() {
+      return sessionId;
+    },
     finish({ exitCode }) {
       if (!sawResult && sessionId === null) return null;
       const failed = isError || (!sawResult && exitCode !== 0);

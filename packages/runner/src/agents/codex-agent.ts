@@ -9,8 +9,10 @@ export interface CodexAgentOptions {
 }
 
 /**
- * The `codex` agent: `codex exec --json -` with the prompt on stdin. Its JSONL events give the
- * thread id (as session id), the last agent message (as result) and token usage per turn.
+ * The `codex` agent: `codex exec --json -` with the prompt on stdin, or `codex exec --json
+ * resume <thread id> -` for a task that continues an earlier thread (`resumeSessionId`). Its
+ * JSONL events give the thread id (as session id), the last agent message (as result) and
+ * token usage per turn.
  */
 export function createCodexAgent(options: CodexAgentOptions = {}): Agent {
   const command = options.command ?? 'codex';
@@ -19,6 +21,8 @@ export function createCodexAgent(options: CodexAgentOptions = {}): Agent {
     invocation(task, environment) {
       const args = ['exec', '--json', '--skip-git-repo-check'];
       if (task.agentOptions.model !== undefined) args.push('--model', task.agentOptions.model);
+      // A run that continues an earlier one (after a crash) resumes its thread: `exec resume`.
+      if (task.agentOptions.resumeSessionId !== undefined) args.push('resume', task.agentOptions.resumeSessionId);
       args.push('-');
       return { command, args, env: taskEnvironment(task, environment), stdin: task.prompt };
     },
@@ -85,6 +89,9 @@ export function createCodexEventParser(): AgentReportParser {
           if (typeof event.message === 'string') errorText = event.message;
           break;
       }
+    },
+    sessionId() {
+      return sessionId;
     },
     finish({ exitCode }): AgentReport | null {
       if (!sawEvent) return null;

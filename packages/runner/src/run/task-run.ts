@@ -62,6 +62,7 @@ export class TaskRun {
   #exited = false;
   #settled = false;
   #spawnError: string | undefined;
+  #announcedSession: string | null = null;
   #deadline: number | undefined;
   readonly #timers: DeadlineTimer[] = [];
 
@@ -304,6 +305,7 @@ export class TaskRun {
         if (skipping) skipping = false;
         else this.#parser.line(line);
       }
+      this.#announceSession();
       if (partial.length > MAX_PARSED_LINE) {
         partial = '';
         skipping = true;
@@ -312,6 +314,14 @@ export class TaskRun {
     source.on('end', () => {
       if (this.#parser !== null && partial !== '' && !skipping) this.#parser.line(partial);
     });
+  }
+
+  // The agent's session, reported once when it first appears (and again if it changes).
+  #announceSession(): void {
+    const sessionId = this.#parser?.sessionId?.() ?? null;
+    if (sessionId === null || sessionId === this.#announcedSession) return;
+    this.#announcedSession = sessionId;
+    this.#onEvent({ kind: 'session', sessionId, at: this.#context.now() });
   }
 
   #checkWorkingDirectory(): string | undefined {

@@ -139,4 +139,19 @@ describe('openDatabase', () => {
     reopened.close();
     copy.close();
   });
+
+  it('applies a version it misses even below the newest applied one (versions from branches that landed in another order)', () => {
+    const path = join(temp.path, 'claudine.db');
+    openDatabase({ path }).close();
+    const db = new Database(path);
+    db.exec('DROP INDEX tasks_waiting_retry; DELETE FROM schema_migrations WHERE version = 2');
+    db.close();
+    const reopened = openDatabase({ path });
+    try {
+      expect(reopened.prepare("SELECT name FROM sqlite_master WHERE name = 'tasks_waiting_retry'").get()).toBeDefined();
+      expect(reopened.prepare('SELECT version FROM schema_migrations WHERE version = 2').get()).toBeDefined();
+    } finally {
+      reopened.close();
+    }
+  });
 });

@@ -167,7 +167,9 @@ function migrate(db: Database.Database, path: string): void {
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+    // Each version not yet applied is, even one below the newest applied: versions written on
+    // separate branches may land in either order.
+    if (migration.version <= current && applied.get(migration.version) !== undefined) continue;
     db.transaction(() => {
       // Another process opening the same new database may have applied it since `current` was
       // read: checked again under the write lock, or its second run fails ("table exists").

@@ -11,6 +11,7 @@ import {
 import { propagateEnd } from '../dependencies/dependency-propagation.js';
 import type { StoreContext } from '../store-context.js';
 import { checkOwned } from './claims-and-leases.js';
+import { cancelInsteadOfRequeue } from './requested-cancel.js';
 import { loadTask } from './task-queries.js';
 
 // The owner's record of how a run ended: a final state, or back in the queue for a retry.
@@ -57,6 +58,9 @@ export function finishTask(context: StoreContext, id: string, owner: string, out
 export function requeueTask(context: StoreContext, id: string, owner: string, request: RequeueRequest): Result<Task, UpdateTaskError> {
   const refused = checkOwned(context, id, owner, 'requeue');
   if (refused !== undefined) return err(refused);
+  // A cancel asked for while it ran is never undone by putting it back in the queue.
+  const cancelled = cancelInsteadOfRequeue(context.sql, id, request);
+  if (cancelled !== undefined) return finishTask(context, id, owner, cancelled);
   context.sql.run(
     'tasks.requeue',
     `UPDATE tasks SET status = 'queued', not_before = ?, status_detail = ?, exit_code = ?, signal = ?, report = ?,

@@ -190,3 +190,8 @@ export function dataVersion(context: StoreContext): number {
   // A cached statement: `db.pragma()` would prepare one at every call, and hosts call this often.
   return context.sql.get<{ data_version: number }>('pragma.dataVersion', 'PRAGMA data_version')?.data_version ?? 0;
 }
+
+/** True when a task is queued or running. */
+export function hasUnfinishedTasks(context: StoreContext): boolean {
+  return context.sql.get('tasks.busy', "SELECT 1 AS n FROM tasks WHERE status IN ('queued', 'running') LIMIT 1") !== undefined;
+}

@@ -13,6 +13,7 @@ import {
 import { insertEdges } from '../dependencies/dependency-edges.js';
 import { describeBroken, lookupTasks, type StoredDependencyState } from '../dependencies/dependency-reads.js';
 import type { StoreContext } from '../store-context.js';
+import { storeTaskEnvironment } from './task-environments.js';
 import { loadTasksBySeq } from './task-queries.js';
 
 /**
@@ -56,6 +57,7 @@ export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): R
       row.seq,
       dependencies.map((dependency) => dependency.seq),
     );
+    if (task.environment !== undefined) storeTaskEnvironment(context.sql, task.id, task.environment);
     inserted.set(task.id, row);
     seqs.push(row.seq);
   }
