@@ -3,6 +3,7 @@ import { retryIndex } from './0002-retry-index.js';
 import { taskOutput } from './0003-task-output.js';
 import { metrics } from './0005-metrics.js';
 import { identityAndDependencyKeys } from './0006-identity-and-dependency-keys.js';
+import { taskNotify } from './0008-task-notify.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -10,7 +11,7 @@ import type { Migration } from './migration.js';
  * one. A database whose newest applied version is above the last one here was written by a newer
  * Claudine and is refused rather than misread.
  */
-export const MIGRATIONS: readonly Migration[] = [initial, retryIndex, taskOutput, metrics, identityAndDependencyKeys];
+export const MIGRATIONS: readonly Migration[] = [initial, retryIndex, taskOutput, metrics, identityAndDependencyKeys, taskNotify];
 
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
