@@ -318,6 +318,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
         labels: original.labels,
         timeoutMs: original.timeoutMs,
         maxRetries: original.maxRetries,
+        ...(original.notify === null ? {} : { notify: original.notify }),
         ...overrides,
         agentOptions: { ...original.agentOptions, ...overrides.agentOptions, resumeSessionId: sessionId },
       });
@@ -510,6 +511,7 @@ function prepareTask(input: NewTaskInput, config: Config): NewTask {
     dependencyPolicy: value.dependencyPolicy,
     passDependencyResults: value.passDependencyResults,
     maxRetries: value.maxRetries ?? config.retry.maxRetries,
+    notify: value.notify ?? null,
     createdAt: Date.now(),
   };
 }
