@@ -16,7 +16,7 @@ export function registerStatus(program: Command): void {
     .command('status')
     .summary('show one task in full, or a summary')
     .description(
-      'With an id: everything about that task (state, why it ended, timings, what it waits for, what the agent reported, and what you can do next). Without: whether a host runs, how many tasks are in each state, what runs now and what finished last. `claudine ls` lists and filters tasks.',
+      'With an id: everything about that task (state, why it ended, timings, what it waits for, what the agent reported, and what you can do next). Without: whether a host runs, how many tasks are in each state, how notifications go (the last delivery error), what runs now and what finished last. `claudine ls` lists and filters tasks.',
     )
     .argument('[id]', 'task id')
     .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, notifications, running, recent }');
