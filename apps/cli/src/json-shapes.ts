@@ -7,6 +7,7 @@ import {
   TaskMetricsSchema,
   TaskSchema,
 } from '@claudine/core';
+import { DeliveryErrorSchema, NOTIFICATION_CHANNELS } from '@claudine/runtime';
 import { z } from 'zod';
 
 // The JSON every `--json` prints. These shapes are a public interface: scripts parse them, so a
@@ -61,11 +62,24 @@ export const TaskCountsJson = z.object({
   cancelled: z.number().int().nonnegative(),
 });
 
+/**
+ * How notifications are doing: the channels configured, what the host counted since it started
+ * (null before any host sent one), and the last delivery error, kept until a newer one.
+ */
+export const NotificationsJson = z.object({
+  channels: z.array(z.enum(NOTIFICATION_CHANNELS)),
+  delivered: z.number().int().nonnegative().nullable(),
+  failed: z.number().int().nonnegative().nullable(),
+  dropped: z.number().int().nonnegative().nullable(),
+  lastError: DeliveryErrorSchema.nullable(),
+});
+
 /** `claudine status --json` without an id: the host, counts, running and recently finished tasks. */
 export const StatusSummaryJson = z.object({
   host: HostStatusJson,
   counts: TaskCountsJson,
   spentTodayUsd: z.number().nonnegative(),
+  notifications: NotificationsJson,
   running: z.array(TaskJson),
   recent: z.array(TaskSchema),
 });

@@ -150,6 +150,11 @@ export const TaskSchema = z.object({
   blockedBy: z.array(z.string()),
   dependencyPolicy: z.enum(DEPENDENCY_POLICIES),
   passDependencyResults: z.boolean(),
+  /**
+   * Notifications for this task's end: true sends them whatever the event filter says, false
+   * never does, null follows the configuration (`notify.*`).
+   */
+  notify: z.boolean().nullable(),
   status: z.enum(TASK_STATUSES),
   failureReason: z.enum(FAILURE_REASONS).nullable(),
   /** A human explanation of the current state: the cancel reason, the failed dependency, ... */
@@ -211,6 +216,8 @@ export const NewTaskInputSchema = z.object({
   dependencyPolicy: z.enum(DEPENDENCY_POLICIES).default('fail'),
   passDependencyResults: z.boolean().default(false),
   maxRetries: z.number().int().min(0).max(100).optional(),
+  /** True: notify of this task's end regardless of the event filter; false: never; omitted: the filter decides. */
+  notify: z.boolean().optional(),
 });
 /** A submission before defaults are applied; see {@link NewTaskInputSchema}. */
 export type NewTaskInput = z.input<typeof NewTaskInputSchema>;
@@ -231,6 +238,8 @@ export interface NewTask {
   readonly dependencyPolicy: DependencyPolicy;
   readonly passDependencyResults: boolean;
   readonly maxRetries: number;
+  /** See {@link Task.notify}; absent means null. */
+  readonly notify?: boolean | null;
   readonly createdAt: number;
   /**
    * The environment of the client that submitted it, which its processes start from (its

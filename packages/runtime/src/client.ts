@@ -394,6 +394,7 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
         labels: original.labels,
         timeoutMs: original.timeoutMs,
         maxRetries: original.maxRetries,
+        ...(original.notify === null ? {} : { notify: original.notify }),
         ...overrides,
         agentOptions: { ...original.agentOptions, ...overrides.agentOptions, resumeSessionId: sessionId },
       });
@@ -597,6 +598,7 @@ function prepareTask(input: NewTaskInput, config: Config, environment: Readonly<
     dependencyPolicy: value.dependencyPolicy,
     passDependencyResults: value.passDependencyResults,
     maxRetries: value.maxRetries ?? config.retry.maxRetries,
+    notify: value.notify ?? null,
     createdAt: Date.now(),
     environment,
   };

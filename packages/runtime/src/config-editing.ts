@@ -14,6 +14,7 @@ import {
   settingSchema,
   settingValueFromText,
 } from './config.js';
+import { maskSecret, secretKind } from './setting-values.js';
 
 /** Where a setting's value comes from, lowest precedence first. */
 export const SETTING_SOURCES = ['default', 'file', 'environment'] as const;
@@ -76,8 +77,8 @@ export function describeConfig(options: ConfigEditOptions): ConfigDescription {
     }
     return {
       key,
-      value: getPath(config, key) ?? null,
-      raw: raw ?? null,
+      value: shown(key, getPath(config, key) ?? null),
+      raw: shown(key, raw ?? null),
       source,
       variable,
       defaultValue: defaultValue ?? null,
@@ -133,9 +134,9 @@ export function setSetting(options: ConfigEditOptions, key: string, value: strin
   const overridden = environment[variable] !== undefined && environment[variable] !== '';
   return {
     key,
-    value: parsedValue,
-    previous: getPath(current, key) ?? null,
-    resolved: getPath(parsed.data, key) ?? null,
+    value: shown(key, parsedValue),
+    previous: shown(key, getPath(current, key) ?? null),
+    resolved: shown(key, getPath(parsed.data, key) ?? null),
     overriddenBy: overridden ? variable : null,
   };
 }
@@ -181,7 +182,7 @@ export function unsetSetting(options: ConfigEditOptions, key: string): UnsetSett
     });
   }
   if (exists) writeConfigFile(options.file, next);
-  return { key, removed: true, previous };
+  return { key, removed: true, previous: shown(key, previous) };
 }
 
 /**
@@ -218,6 +219,14 @@ export function writeConfigFile(file: string, value: Record<string, unknown>): v
       { cause: error, details: { file } },
     );
   }
+}
+
+// A secret setting's value masked (see maskSecret), any other's as it is: these values are
+// printed, and a terminal, a log or a screenshot is no place for a signing key.
+function shown(key: string, value: unknown): unknown {
+  const leaf = settingSchema(key);
+  const kind = leaf === undefined ? undefined : secretKind(leaf);
+  return kind === undefined ? value : maskSecret(value, kind);
 }
 
 function checkKey(key: string): void {

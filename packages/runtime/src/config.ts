@@ -4,6 +4,7 @@ import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
 import { z } from 'zod';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
+import { notifySettings } from './notify/notify-settings.js';
 import { bytes, duration, isDurationSetting } from './setting-values.js';
 import { formatDuration } from './units.js';
 
@@ -99,6 +100,7 @@ export const ConfigSchema = z
     metrics: metricsSettings,
     budget: budgetSettings,
     mcp: mcpSettings,
+    notify: notifySettings,
   })
   .strict();
 

@@ -17,6 +17,7 @@ import { type Config, type ConfigInput, loadConfig, resolveConcurrency } from '.
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
 import { withDependencyResults } from './dependency-results.js';
 import { createHostMetrics } from './metrics-wiring.js';
+import { createNotificationService } from './notify/notification-service.js';
 import { openTaskStore } from './open-task-store.js';
 import { createOutcomeJournal } from './outcome-journal.js';
 import { pruneTasks } from './prune.js';
@@ -191,6 +192,16 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     },
   });
 
+  const notifications = createNotificationService({
+    settings: config.notify,
+    shell: config.agents.command.shell,
+    layout,
+    hostId: id,
+    environment,
+    readWorkflow: (taskId) => store.workflowSummary(taskId),
+    log,
+  });
+
   // Set once drain() is called: nothing more is claimed, and the host stops once idle.
   let draining: NodeJS.Timeout | undefined;
   let lastActivity = Date.now();
@@ -199,6 +210,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     lastActivity = Date.now();
     log(describeEvent(event));
     if (event.kind !== 'error') signalChanged();
+    if (event.kind === 'task_finished') notifications.taskFinished(event.task);
   };
   const scheduler: Scheduler = createScheduler({
     store,
@@ -264,6 +276,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       watcher.close();
       peerWatcher.close();
       await scheduler.stop();
+      await notifications.stop();
       await housekeeping;
       await metrics.stop();
       await maintenance.stop();
@@ -346,6 +359,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   } catch (error) {
     log(`metrics: ${(error as Error).message}`);
   }
+  notifications.start();
   scheduler.start();
   sweep();
   onSignal();

@@ -80,6 +80,18 @@ export { type Host, type HostExit, type HostOptions, startHost } from './host.js
 export { HOST_LOG_KEEP, HOST_LOG_MAX_BYTES, type HostLog, type HostLogFileOptions, hostLogOnStream, openHostLogFile } from './host-log.js';
 export { refuseNonLoopbackRequest } from './loopback-request-check.js';
 export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
+export { NOTIFICATION_CHANNELS, type NotificationChannelName } from './notify/notification-channel.js';
+export type { NotificationPayload, NotifiedTask } from './notify/notification-payload.js';
+export {
+  type DeliveryError,
+  DeliveryErrorSchema,
+  type NotificationStatus,
+  NotificationStatusSchema,
+  notificationStatusPath,
+  readNotificationStatus,
+} from './notify/notification-status.js';
+export { NOTIFY_EVENT_KINDS, type NotifyEventKind } from './notify/notify-settings.js';
+export { SIGNATURE_HEADER, signWebhookBody } from './notify/webhook-channel.js';
 export { pruneTasks } from './prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
 export { runHostProcess } from './run-host-process.js';

@@ -51,3 +51,35 @@ export const bytes = (fallback: string) =>
       }
       return parsed;
     });
+
+/** How a secret setting is shown: text hidden whole, or a URL shown down to its host. */
+export type SecretKind = 'text' | 'url';
+
+// Marks the settings whose values are secrets (a webhook's signing key, a URL that carries a
+// token), so that whatever prints settings shows them masked.
+const secrets = z.registry<{ readonly secret: SecretKind }>();
+
+/** Marks `schema` as a secret setting (see {@link maskSecret}); returns it. */
+export function secret<Schema extends z.ZodType>(schema: Schema, kind: SecretKind = 'text'): Schema {
+  secrets.add(schema, { secret: kind });
+  return schema;
+}
+
+/** The kind of secret `schema` holds, or undefined when it is not a secret setting. */
+export function secretKind(schema: z.ZodType): SecretKind | undefined {
+  return secrets.get(schema)?.secret;
+}
+
+/**
+ * A secret value as it may be printed: `(hidden)` for text, the scheme and host for a URL
+ * (`https://hooks.slack.com/(hidden)`), where the token usually sits in the path or query.
+ * Null and undefined stay as they are: whether a secret is set is not a secret.
+ */
+export function maskSecret(value: unknown, kind: SecretKind): unknown {
+  if (value === null || value === undefined) return value;
+  if (kind === 'url' && typeof value === 'string' && URL.canParse(value)) {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}/(hidden)`;
+  }
+  return '(hidden)';
+}

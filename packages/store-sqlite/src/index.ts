@@ -1,4 +1,5 @@
 export type { OpenDatabaseOptions } from './database/open-database.js';
+export type { WorkflowSummary } from './dependencies/workflow-summary.js';
 export type { HostLockRefused, HostRecord, NewHostRecord } from './hosts/host-registry.js';
 export type { IntegrityReport } from './maintenance/integrity-check.js';
 export { SqliteMetricsStore } from './metrics/sqlite-metrics-store.js';

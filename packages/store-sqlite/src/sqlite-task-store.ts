@@ -29,6 +29,7 @@ import { readStoreIdentity } from './database/store-identity.js';
 import { TurnWrites } from './database/turn-writes.js';
 import { updateDependencies } from './dependencies/dependency-edges.js';
 import { readGraph } from './dependencies/dependency-graph-query.js';
+import { readWorkflowSummary, type WorkflowSummary } from './dependencies/workflow-summary.js';
 import * as hosts from './hosts/host-registry.js';
 import { backupDatabase } from './maintenance/backup.js';
 import { checkIntegrity, type IntegrityReport } from './maintenance/integrity-check.js';
@@ -236,6 +237,14 @@ export class SqliteTaskStore implements TaskStore {
   /** True when a task is queued or running: there is work a host should be there for. */
   hasUnfinishedTasks(): Promise<boolean> {
     return this.#read('look for unfinished tasks', () => queries.hasUnfinishedTasks(this.#context));
+  }
+
+  /**
+   * Counts the workflow of a task (every task linked to it by dependencies) by state, without
+   * reading the tasks: whether it has ended, and how. Undefined for an unknown task.
+   */
+  workflowSummary(taskId: string): Promise<WorkflowSummary | undefined> {
+    return this.#read('read a workflow', () => readWorkflowSummary(this.#context, taskId));
   }
 
   /** Every recorded run of a task, first first; empty for an unknown task. */

@@ -47,6 +47,7 @@ export function taskFixture(overrides: Partial<Task> = {}): Task {
     dependsOn: [...dependsOn],
     seq: sequence,
     blockedBy: [],
+    notify: null,
     status: 'queued',
     failureReason: null,
     statusDetail: null,

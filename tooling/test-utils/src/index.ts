@@ -5,3 +5,11 @@ export { type PrometheusExposition, type PrometheusSample, parsePrometheusText, 
 export { dagArbitrary, dagEdges, policiesArbitrary, type RandomDag, type RandomPolicy, reachability, taskName } from './random-dag.js';
 export { createTempDir, type TempDir } from './temp-dir.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
+export {
+  type ReceivedRequest,
+  type ReceiverAnswer,
+  startWebhookReceiver,
+  verifyWebhookSignature,
+  WEBHOOK_TOKEN,
+  type WebhookReceiver,
+} from './webhook-receiver.js';

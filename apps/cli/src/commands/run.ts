@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
+import type { Config } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
 import { CliError, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -24,6 +25,7 @@ interface RunOptions {
   dependsOn?: string[];
   onDependencyFailure?: (typeof DEPENDENCY_POLICIES)[number];
   passResults?: boolean;
+  notify?: boolean;
   wait?: boolean;
   follow?: boolean;
   raw?: boolean;
@@ -65,6 +67,8 @@ export function registerRun(program: Command): void {
       ).choices(DEPENDENCY_POLICIES),
     )
     .option('--pass-results', "give the agent its dependencies' final results (in the prompt, and as JSON in $CLAUDINE_DEPENDENCY_RESULTS)")
+    .option('--notify', "notify of this task's end on every channel configured (notify.*), whatever notify.events says")
+    .option('--no-notify', "never notify of this task's end (default: notify.events decides)")
     .option('-w, --wait', "wait for the task, streaming its output, and exit with the task's exit code")
     .option('-f, --follow', 'the same as --wait (the name logs uses)')
     .option('--raw', "with --wait, show claude's raw stream-json instead of a transcript")
@@ -79,6 +83,11 @@ export function registerRun(program: Command): void {
   ]).action(async (promptParts: string[], options: RunOptions, command: Command) => {
     await withClaudine(command, async (claudine, terminal) => {
       const input = buildInput(promptParts, options);
+      if (options.notify === true && !hasNotificationChannel(claudine.config)) {
+        process.stderr.write(
+          'claudine: --notify has nothing to notify through: set notify.desktop, notify.webhook or notify.command (claudine config set ...)\n',
+        );
+      }
       const code = await reportSubmitted(claudine, terminal, await claudine.submit(input), options);
       if (code !== undefined) process.exitCode = code;
     });
@@ -109,6 +118,7 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
     ...(options.dependsOn === undefined || options.dependsOn.length === 0 ? {} : { dependsOn: options.dependsOn }),
     ...(options.onDependencyFailure === undefined ? {} : { dependencyPolicy: options.onDependencyFailure }),
     ...(options.passResults === true ? { passDependencyResults: true } : {}),
+    ...(options.notify === undefined ? {} : { notify: options.notify }),
   };
   if (options.timeout !== undefined) {
     input.timeoutMs = durationOption(options.timeout, '--timeout', '90s, 10m or 1h', { positive: true });
@@ -117,6 +127,10 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
     input.maxRetries = wholeNumber(options.retries, '--retries');
   }
   return input;
+}
+
+function hasNotificationChannel(config: Config): boolean {
+  return config.notify.desktop || config.notify.webhook !== undefined || config.notify.command !== undefined;
 }
 
 function parseEnvironment(pairs: string[]): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { Task } from '@claudine/core';
-import type { Claudine } from '@claudine/runtime';
+import { type Claudine, type Config, type DeliveryError, type NotificationChannelName, readNotificationStatus } from '@claudine/runtime';
 import type { Command } from 'commander';
 import { printJson, withClaudine } from '../context.js';
 import { taskDetails, taskTable } from '../format-task.js';
@@ -16,10 +16,10 @@ export function registerStatus(program: Command): void {
     .command('status')
     .summary('show one task in full, or a summary')
     .description(
-      'With an id: everything about that task (state, why it ended, timings, what it waits for, what the agent reported, and what you can do next). Without: whether a host runs, how many tasks are in each state, what runs now and what finished last. `claudine ls` lists and filters tasks.',
+      'With an id: everything about that task (state, why it ended, timings, what it waits for, what the agent reported, and what you can do next). Without: whether a host runs, how many tasks are in each state, how notifications go (the last delivery error), what runs now and what finished last. `claudine ls` lists and filters tasks.',
     )
     .argument('[id]', 'task id')
-    .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, running, recent }');
+    .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, notifications, running, recent }');
   withExamples(status, ['claudine status', 'claudine status 3k9x2m4qab', 'claudine status 3k9x2m4qab --json']).action(
     async (id: string | undefined, options: { json?: boolean }, command: Command) => {
       await withClaudine(
@@ -58,11 +58,20 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     failed: snapshot.failed,
     cancelled: snapshot.cancelled,
   };
+  const notified = readNotificationStatus(claudine.layout);
+  const notifications = {
+    channels: configuredChannels(claudine.config),
+    delivered: notified?.delivered ?? null,
+    failed: notified?.failed ?? null,
+    dropped: notified?.dropped ?? null,
+    lastError: notified?.lastError ?? null,
+  };
   if (json) {
     printJson(StatusSummaryJson, {
       host,
       counts,
       spentTodayUsd: report.budget.spentTodayUsd,
+      notifications,
       running: running.tasks.map((task) => ({ ...task, hostGone: orphaned.has(task.id) })),
       recent: recent.tasks,
     });
@@ -83,6 +92,9 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     }`,
     `${key('spent')}  $${report.budget.spentTodayUsd.toFixed(2)} today${report.budget.dailyUsd === null ? '' : ` of a daily budget of $${report.budget.dailyUsd.toFixed(2)}`}`,
   ];
+  if (notifications.channels.length > 0 || notifications.lastError !== null) {
+    lines.push(`${key('notify')}  ${notificationText(terminal, notifications)}`);
+  }
   const sections = [lines.join('\n')];
   if (running.tasks.length > 0) sections.push(`${paint(terminal, 'bold', 'Running')}\n${taskTable(terminal, running.tasks, orphaned)}`);
   if (recent.tasks.length > 0) sections.push(`${paint(terminal, 'bold', 'Finished last')}\n${taskTable(terminal, recent.tasks)}`);
@@ -91,6 +103,26 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
       paint(terminal, 'dim', 'More: claudine ls (filters: --status, --label, --agent, --since). One task: claudine status <id>'),
     );
   process.stdout.write(`${sections.join('\n\n')}\n`);
+}
+
+function configuredChannels(config: Config): NotificationChannelName[] {
+  const channels: NotificationChannelName[] = [];
+  if (config.notify.desktop) channels.push('desktop');
+  if (config.notify.webhook !== undefined) channels.push('webhook');
+  if (config.notify.command !== undefined) channels.push('command');
+  return channels;
+}
+
+// The channels, then how delivery went: the last error in red, with when and about what.
+function notificationText(
+  terminal: Terminal,
+  notifications: { readonly channels: readonly string[]; readonly dropped: number | null; readonly lastError: DeliveryError | null },
+): string {
+  const channels = notifications.channels.length === 0 ? 'no channel' : notifications.channels.join(', ');
+  const dropped = notifications.dropped !== null && notifications.dropped > 0 ? `; ${notifications.dropped} dropped unsent` : '';
+  const error = notifications.lastError;
+  if (error === null) return `${channels}${dropped}; no delivery errors`;
+  return `${channels}${dropped}; ${paint(terminal, 'red', `last error ${relativeTime(error.at)} (${error.channel}, task ${error.taskId} ${error.event}): ${error.message}`)}`;
 }
 
 // What a person can do next with the task, as commands to copy.

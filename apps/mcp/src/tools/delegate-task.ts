@@ -73,6 +73,12 @@ function inputSchemaOf(claudine: Claudine, directory: SessionDirectory) {
       .boolean()
       .optional()
       .describe("Append the dependencies' final results (agent answers, or a command's output tail) to this task's prompt when it starts."),
+    notify: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: notify of this task's end (desktop, webhook, command hook: whichever the user configured) whatever the event filter says; false: never. Omit it to let the user's notify.events decide.",
+      ),
   };
 }
 
@@ -120,6 +126,7 @@ export function registerDelegateTask(
           ...(args.dependsOn === undefined ? {} : { dependsOn: args.dependsOn }),
           ...(args.dependencyPolicy === undefined ? {} : { dependencyPolicy: args.dependencyPolicy }),
           ...(args.passDependencyResults === undefined ? {} : { passDependencyResults: args.passDependencyResults }),
+          ...(args.notify === undefined ? {} : { notify: args.notify }),
         };
         const { task, hostStarted, hostError } = await claudine.submit(input);
         onSubmitted(task);

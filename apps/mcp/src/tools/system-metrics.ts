@@ -1,5 +1,5 @@
 import { SystemSnapshotSchema, TaskMetricsSchema } from '@claudine/core';
-import type { Claudine } from '@claudine/runtime';
+import { type Claudine, DeliveryErrorSchema, readNotificationStatus } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { guard, toolResult } from '../tool-result.js';
@@ -32,6 +32,15 @@ const outputSchema = {
     resetsAt: z.string(),
   }),
   history: z.array(SystemSnapshotSchema).describe('Snapshots the host took, oldest first.'),
+  notifications: z
+    .object({
+      delivered: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      dropped: z.number().int().nonnegative(),
+      lastError: DeliveryErrorSchema.nullable(),
+    })
+    .nullable()
+    .describe('How notifications went since the host started, and the last one that could not be delivered; null when none was ever sent.'),
 };
 
 /** Registers `SystemMetrics`. */
@@ -53,14 +62,30 @@ export function registerSystemMetrics(server: McpServer, claudine: Claudine): vo
         const now = report.snapshot.at;
         const history = minutes === 0 ? [] : thin(await claudine.metrics.history({ since: now - minutes * 60_000, until: now }));
         const { snapshot, budget } = report;
+        const notified = readNotificationStatus(claudine.layout);
+        const lastError = notified?.lastError ?? null;
         const text = [
           `${snapshot.running} running, ${snapshot.queued} queued (${snapshot.blocked} blocked), ${snapshot.completed} completed, ${snapshot.failed} failed.`,
           `Last hour: ${snapshot.finishedLastHour} finished${snapshot.durationAverageMs === null ? '' : `, ${Math.round(snapshot.durationAverageMs / 1000)} s on average, ${Math.round((snapshot.durationP95Ms ?? 0) / 1000)} s at p95`}.`,
           `Machine: CPU ${snapshot.machineCpuPercent ?? '?'}% of ${snapshot.machineCpuCores} cores, ${Math.round((snapshot.machineMemoryUsedBytes ?? 0) / 1024 ** 2)} of ${Math.round((snapshot.machineMemoryTotalBytes ?? 0) / 1024 ** 2)} MiB memory used.`,
           `Spent today: $${budget.spentTodayUsd.toFixed(4)}${budget.dailyUsd === null ? '' : ` of $${budget.dailyUsd}${budget.exhausted ? ' (spent: new claude tasks wait until midnight)' : ''}`}.`,
+          ...(lastError === null
+            ? []
+            : [
+                `Last notification error: ${lastError.channel} at ${new Date(lastError.at).toISOString()} (task ${lastError.taskId} ${lastError.event}): ${lastError.message}.`,
+              ]),
         ].join('\n');
         return toolResult(
-          { snapshot, running: [...report.running], budget: { ...budget, resetsAt: new Date(budget.resetsAt).toISOString() }, history },
+          {
+            snapshot,
+            running: [...report.running],
+            budget: { ...budget, resetsAt: new Date(budget.resetsAt).toISOString() },
+            history,
+            notifications:
+              notified === undefined
+                ? null
+                : { delivered: notified.delivered, failed: notified.failed, dropped: notified.dropped, lastError },
+          },
           text,
         );
       }),

@@ -4,6 +4,7 @@ import { taskOutput } from './0003-task-output.js';
 import { metrics } from './0005-metrics.js';
 import { identityAndDependencyKeys } from './0006-identity-and-dependency-keys.js';
 import { taskEnvironments } from './0007-task-environments.js';
+import { taskNotify } from './0008-task-notify.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -11,7 +12,15 @@ import type { Migration } from './migration.js';
  * one. A database whose newest applied version is above the last one here was written by a newer
  * Claudine and is refused rather than misread.
  */
-export const MIGRATIONS: readonly Migration[] = [initial, retryIndex, taskOutput, metrics, identityAndDependencyKeys, taskEnvironments];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  retryIndex,
+  taskOutput,
+  metrics,
+  identityAndDependencyKeys,
+  taskEnvironments,
+  taskNotify,
+];
 
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

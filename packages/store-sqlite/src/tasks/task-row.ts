@@ -16,6 +16,7 @@ export interface TaskRow {
   attempt: number;
   dependency_policy: string;
   pass_dependency_results: number;
+  notify: number | null;
   not_before: number | null;
   created_at: number;
   updated_at: number;
@@ -42,7 +43,7 @@ export interface TaskRow {
  * walk of the task's edges gives both what it depends on and what it still waits for.
  */
 export const TASK_COLUMNS = `t.seq, t.id, t.status, t.priority, t.agent, t.prompt, t.cwd, t.agent_options, t.labels,
-  t.timeout_ms, t.max_retries, t.attempt, t.dependency_policy, t.pass_dependency_results, t.not_before,
+  t.timeout_ms, t.max_retries, t.attempt, t.dependency_policy, t.pass_dependency_results, t.notify, t.not_before,
   t.created_at, t.updated_at, t.started_at, t.finished_at, t.owner, t.lease_expires_at, t.pid, t.pid_start_time,
   t.cancel_requested_at, t.failure_reason, t.status_detail, t.exit_code, t.signal, t.report, t.warned_at,
   t.output_truncated,
@@ -68,6 +69,7 @@ export function taskFromRow(row: TaskRow): Task {
     blockedBy: status === 'queued' ? waitingFor.sort() : [],
     dependencyPolicy: row.dependency_policy as Task['dependencyPolicy'],
     passDependencyResults: row.pass_dependency_results === 1,
+    notify: row.notify === null ? null : row.notify === 1,
     status,
     failureReason: row.failure_reason as FailureReason | null,
     statusDetail: row.status_detail,

@@ -81,9 +81,9 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
   const info = context.sql.run(
     'tasks.insert',
     `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
-       max_retries, dependency_policy, pass_dependency_results, pending_dependencies, created_at,
+       max_retries, dependency_policy, pass_dependency_results, notify, pending_dependencies, created_at,
        updated_at, finished_at, failure_reason, status_detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     task.id,
     status,
     priorityRank(task.priority),
@@ -96,6 +96,7 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
     task.maxRetries,
     task.dependencyPolicy,
     task.passDependencyResults ? 1 : 0,
+    task.notify === undefined || task.notify === null ? null : task.notify ? 1 : 0,
     pending,
     task.createdAt,
     task.createdAt,
