@@ -1,13 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
-  appendFileSync,
   closeSync,
   existsSync,
   mkdirSync,
   openSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -98,16 +96,22 @@ function truncateWal(): void {
   }
 }
 
-// Fills the tmpfs to the last page; returns the filler's path. The host log's last page is
-// filled first, so that the host's next log line needs a page of its own, which it cannot get.
+// Fills the tmpfs to the last byte; returns the filler's path. Then the host log's last page is
+// filled too (the host appends to it, so the test's bytes land at its end): whatever the host
+// wrote meanwhile, its next log line needs room it cannot get.
 function fillDisk(): string {
-  const hostLog = join(home, 'host.log');
-  if (existsSync(hostLog)) appendFileSync(hostLog, `${'-'.repeat(4095 - (statSync(hostLog).size % 4096))}\n`);
   const filler = join(mount, 'filler');
-  const fd = openSync(filler, 'w');
+  fillUntilFull(filler, 'w', [1024 * 1024, 4096, 1]);
+  const hostLog = join(home, 'host.log');
+  if (existsSync(hostLog)) fillUntilFull(hostLog, 'a', [512, 1]);
+  return filler;
+}
+
+function fillUntilFull(path: string, flags: 'w' | 'a', sizes: readonly number[]): void {
+  const fd = openSync(path, flags);
   try {
-    for (const size of [1024 * 1024, 4096, 1]) {
-      const chunk = Buffer.alloc(size, 1);
+    for (const size of sizes) {
+      const chunk = Buffer.alloc(size, flags === 'a' ? '-' : 1);
       for (;;) {
         try {
           writeSync(fd, chunk);
@@ -120,7 +124,6 @@ function fillDisk(): string {
   } finally {
     closeSync(fd);
   }
-  return filler;
 }
 
 async function runningTogether(claudine: Claudine, count: number): Promise<{ tasks: Task[]; hostPid: number; hostId: string }> {
