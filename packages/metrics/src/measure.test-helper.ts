@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResourceUsage } from './resource-usage.js';
@@ -73,24 +73,28 @@ function runWithGnuTime(command: string, cwd: string): Promise<ReferenceFigures>
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const field = (label: string): number => {
-        const match = new RegExp(`${label}: ([\\d.]+)`).exec(stderr);
-        if (match === null) throw new Error(`GNU time printed no "${label}" (exit ${code}):\n${stderr}`);
-        return Number(match[1]);
-      };
       try {
-        resolve({
-          source: 'GNU time',
-          userMs: field('User time \\(seconds\\)') * 1000,
-          systemMs: field('System time \\(seconds\\)') * 1000,
-          maxResidentBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
-          fileSystemOutputs: field('File system outputs'),
-        });
+        resolve(parseGnuTime(stderr, code));
       } catch (error) {
         reject(error);
       }
     });
   });
+}
+
+function parseGnuTime(report: string, code: number | null): ReferenceFigures {
+  const field = (label: string): number => {
+    const match = new RegExp(`${label}: ([\\d.]+)`).exec(report);
+    if (match === null) throw new Error(`GNU time printed no "${label}" (exit ${code}):\n${report}`);
+    return Number(match[1]);
+  };
+  return {
+    source: 'GNU time',
+    userMs: field('User time \\(seconds\\)') * 1000,
+    systemMs: field('System time \\(seconds\\)') * 1000,
+    maxResidentBytes: field('Maximum resident set size \\(kbytes\\)') * 1024,
+    fileSystemOutputs: field('File system outputs'),
+  };
 }
 
 /**
@@ -118,6 +122,41 @@ export function startMeasured(sampler: TaskSampler, key: string, command: string
   const child = spawn('/bin/sh', argv, { cwd, detached: true, stdio: 'ignore' });
   if (child.pid !== undefined) sampler.track(key, child.pid, Date.now());
   return child;
+}
+
+/**
+ * Runs `command` as a measured task under GNU time (`/usr/bin/time -v -o <file>`), so that the
+ * sampler and the reference measure the same run: two runs of one command differ by more than
+ * the tolerance on a loaded machine. The sampler also sees GNU time's own process, whose CPU time
+ * is a millisecond or two. Without GNU time, the reference is a second run.
+ */
+export async function runMeasuredAgainstReference(
+  sampler: TaskSampler,
+  key: string,
+  command: string,
+  cwd: string,
+): Promise<{ usage: ResourceUsage; reference: ReferenceFigures }> {
+  const referenced = referencedCommand(command, cwd, key);
+  const usage = await runMeasured(sampler, key, referenced.command, cwd);
+  return { usage, reference: await referenced.reference() };
+}
+
+/**
+ * `command` wrapped so that running it also measures it (under GNU time, its report in a file),
+ * and how to read that measurement once it has run. Without GNU time the command is left as it
+ * is and the reference is a second run of it.
+ */
+export function referencedCommand(command: string, cwd: string, key: string): { command: string; reference(): Promise<ReferenceFigures> } {
+  if (!existsSync(GNU_TIME)) return { command, reference: () => measureReference(command, cwd) };
+  const report = join(cwd, `.time-${process.pid}-${key}`);
+  return {
+    command: `${GNU_TIME} -v -o ${shellWord(report)} /bin/sh -c ${shellWord(command)}`,
+    reference: async () => parseGnuTime(readFileSync(report, 'utf8'), null),
+  };
+}
+
+function shellWord(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 /** True when `actual` is within `fraction` of `expected`, plus `slack` (for tiny values). */

@@ -2,7 +2,16 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, isWithin, measureReference, node, runMeasured, startMeasured } from './measure.test-helper.js';
+import {
+  fixture,
+  isWithin,
+  measureReference,
+  node,
+  referencedCommand,
+  runMeasured,
+  runMeasuredAgainstReference,
+  startMeasured,
+} from './measure.test-helper.js';
 import { createTaskSampler, createUnmeasuredSampler, type TaskSampler } from './task-sampler.js';
 
 const probe = createTaskSampler({ cgroups: 'auto', intervalMs: 0, name: `probe-${process.pid}` });
@@ -39,8 +48,7 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
     // Two children burn in parallel and are reaped by the shell, then the leader's last child
     // burns until the very end: every part must survive its process.
     const command = `${burn(0.4)} & ${burn(0.4)}; wait; ${burn(0.5)}`;
-    const usage = await runMeasured(measured, 'cpu', command, temp.path);
-    const reference = await measureReference(command, temp.path);
+    const { usage, reference } = await runMeasuredAgainstReference(measured, 'cpu', command, temp.path);
     const expected = reference.userMs + reference.systemMs;
     expect(expected).toBeGreaterThan(1200);
     expect(isWithin(cpuMs(usage), expected, 0.1), `sampler ${cpuMs(usage)} ms, ${reference.source} ${expected} ms`).toBe(true);
@@ -87,9 +95,8 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
     const measured = open(1000);
     const command = burn(0.25);
     const started = Date.now();
-    const usage = await runMeasured(measured, 'short', command, temp.path);
+    const { usage, reference } = await runMeasuredAgainstReference(measured, 'short', command, temp.path);
     const elapsed = Date.now() - started;
-    const reference = await measureReference(command, temp.path);
     const expected = reference.userMs + reference.systemMs;
     // On a loaded machine the task may take longer than an interval; the figures must hold anyway.
     expect(elapsed, 'the task should usually end within one interval').toBeLessThan(5000);
@@ -123,23 +130,26 @@ describe.each(['auto', 'off'] as const)('task sampler with cgroups %s, against /
 describe('task sampler attributing reaped leaders', () => {
   it("gives a reaped leader's CPU time to its own task, not to one still running, whenever it was tracked", async () => {
     const command = burn(0.5);
-    // Measured first: the sampler counts every child this process reaps once it exists.
-    const reference = await measureReference(command, temp.path);
-    const expected = reference.userMs + reference.systemMs;
     // /proc alone: a leader's CPU after its last sample comes only from the reaped-children
     // counters, so any misattribution shows.
     sampler = createTaskSampler({ cgroups: 'off', intervalMs: 0 });
     const measured = sampler;
     const idle = startMeasured(measured, 'idle', 'sleep 30', temp.path);
-    const usage = await runMeasured(measured, 'burner', command, temp.path);
+    const { usage, reference } = await runMeasuredAgainstReference(measured, 'burner', command, temp.path);
+    const expected = reference.userMs + reference.systemMs;
     expect(isWithin(cpuMs(usage), expected, 0.1, 20), `sampler ${cpuMs(usage)} ms, ${reference.source} ${expected} ms`).toBe(true);
     // A leader reaped before it is tracked holds its figures until it is, then gets them.
-    const early = spawn('/bin/sh', ['-c', command], { cwd: temp.path, stdio: 'ignore' });
-    const pid = early.pid ?? 0;
-    await new Promise((resolve) => early.once('exit', resolve));
+    const early = referencedCommand(command, temp.path, 'early');
+    const child = spawn('/bin/sh', ['-c', early.command], { cwd: temp.path, stdio: 'ignore' });
+    const pid = child.pid ?? 0;
+    await new Promise((resolve) => child.once('exit', resolve));
     measured.track('early', pid, Date.now());
     const late = measured.finish('early');
-    expect(isWithin(cpuMs(late), expected, 0.1, 20), `sampler ${cpuMs(late)} ms, ${reference.source} ${expected} ms`).toBe(true);
+    const earlyReference = await early.reference();
+    const earlyExpected = earlyReference.userMs + earlyReference.systemMs;
+    expect(isWithin(cpuMs(late), earlyExpected, 0.1, 20), `sampler ${cpuMs(late)} ms, ${earlyReference.source} ${earlyExpected} ms`).toBe(
+      true,
+    );
     idle.kill('SIGKILL');
     await new Promise((resolve) => idle.once('exit', resolve));
     expect(cpuMs(measured.finish('idle'))).toBeLessThan(50);
