@@ -18,6 +18,7 @@ import type { HostRecord, IntegrityReport, TaskAttempt } from '@claudine/store-s
 import type { Config, ConfigInput, ConfigSources } from '../config/config.js';
 import type { DataLayout } from '../config/data-directory.js';
 import type { MetricsReader } from '../metrics/client-metrics.js';
+import type { BatchTaskInput } from './submit-batch.js';
 
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
@@ -105,9 +106,12 @@ export interface Claudine {
   submit(input: NewTaskInput): Promise<SubmitOutcome>;
   /**
    * Validates and stores several tasks in one transaction (all or none), then wakes the host.
-   * Much faster than one `submit` each: one fsync for the batch.
+   * Much faster than one `submit` each: one fsync for the batch. A task's `dependsOn` may give
+   * the `name` of another task of the batch besides real ids (see {@link BatchTaskInput}).
+   * Returns the tasks in the order given. Throws `invalid_input` naming the task (its `label`)
+   * and the field, `dependency_cycle` naming the cycle, `not_found` for an unknown id.
    */
-  submitMany(inputs: readonly NewTaskInput[]): Promise<readonly Task[]>;
+  submitMany(inputs: readonly BatchTaskInput[]): Promise<readonly Task[]>;
   /** The task with this id; throws `not_found`. */
   get(id: string): Promise<Task>;
   list(query?: TaskQuery): Promise<TaskPage>;
