@@ -76,6 +76,29 @@ describe('DelegateWorkflow', () => {
     expect(reviewed.status).toBe('completed');
     // The review's prompt carried the test's result, so the workflow ran in order.
     expect(reviewed.result).toContain('tested');
+    const withPrompt = await callTool(client, 'TaskStatus', { taskId: review, includePrompt: true });
+    const { prompt } = withPrompt.structuredContent as { prompt: string };
+    expect(prompt).toContain('Review [[fake: echo-prompt]]');
+    expect(prompt).toContain('tested');
+
+    // A failed task runs again with new instructions.
+    const failing = await callTool(client, 'DelegateTask', { prompt: 'exit 4', agent: 'command' });
+    const failingId = (failing.structuredContent as { taskId: string }).taskId;
+    await waitFor(async () => ((await status(failingId)).status === 'failed' ? true : undefined), {
+      description: 'the task to fail',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    const retried = await callTool(client, 'RetryTask', { taskId: failingId, prompt: 'echo fixed' });
+    expect(retried.isError, resultText(retried)).toBeFalsy();
+    const fixed = await waitFor(
+      async () => {
+        const current = await status(failingId);
+        return current.status === 'completed' ? current : undefined;
+      },
+      { description: 'the retried task to complete', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(fixed.status).toBe('completed');
   }, 60_000);
 
   it('stores nothing when one task is invalid or the names form a cycle, and says which', async () => {

@@ -8,6 +8,7 @@ import type {
   OutputRecord,
   OutputStore,
   OutputStream,
+  RetryChange,
   Task,
   TaskGraph,
   TaskOutputEntry,
@@ -126,9 +127,16 @@ export interface Claudine {
   /**
    * Runs a failed or cancelled task again, re-queuing with it the dependents that ended only
    * because of it. Throws `illegal_transition` for a task that did not fail, `conflict` while one
-   * of its own dependencies still ends it.
+   * of its own dependencies still ends it. With `change.prompt`, it runs with those instructions
+   * instead of its own (they replace its prompt); `invalid_input` for an empty or oversized one.
    */
-  retry(id: string): Promise<Task>;
+  retry(id: string, change?: RetryChange): Promise<Task>;
+  /**
+   * The whole prompt the task's agent received at its last start: its own, with its
+   * dependencies' results when `passDependencyResults` added them. Its own prompt before it
+   * started. Throws `not_found`.
+   */
+  receivedPrompt(id: string): Promise<string>;
   /**
    * Continues a claude task's conversation: submits a new claude task that resumes the session
    * the earlier one reported (`--resume`), with `instructions` as its prompt, in the same working

@@ -2,7 +2,7 @@
 // host it starts when there is work and no live host. Building a task is submit.ts's; waiting,
 // wait.ts's; following output, follow-output.ts's.
 import { resolve } from 'node:path';
-import { ClaudineError, isClaudineError, isTaskId, type NewTask, type Task } from '@claudine/core';
+import { ClaudineError, isClaudineError, isTaskId, type NewTask, NewTaskInputSchema, type Task } from '@claudine/core';
 import { createFileOutputStore } from '@claudine/runner';
 import type { HostRecord } from '@claudine/store-sqlite';
 import { sendSignal } from '../change-signals.js';
@@ -187,9 +187,13 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       }
     },
 
-    async retry(id) {
+    async retry(id, change = {}) {
       await get(id);
-      const retried = await store.retry(id, Date.now());
+      if (change.prompt !== undefined) {
+        const checked = NewTaskInputSchema.shape.prompt.safeParse(change.prompt);
+        if (!checked.success) throw new ClaudineError('invalid_input', `The new prompt is invalid: ${checked.error.issues[0]?.message}`);
+      }
+      const retried = await store.retry(id, Date.now(), change);
       if (!retried.ok) {
         const error = retried.error;
         if (error.kind === 'illegal_transition') {
@@ -235,6 +239,11 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
         ...overrides,
         agentOptions: { ...original.agentOptions, ...overrides.agentOptions, resumeSessionId: sessionId },
       });
+    },
+
+    async receivedPrompt(id) {
+      const task = await get(id);
+      return (await store.receivedPrompt(id)) ?? task.prompt;
     },
 
     async updateDependencies(id, change) {

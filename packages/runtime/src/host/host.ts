@@ -224,7 +224,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
             log,
           }),
         ),
-        { store, output: createFileOutputStore(layout.logs) },
+        { store, output: createFileOutputStore(layout.logs), recordPrompt: (taskId, prompt) => store.recordReceivedPrompt(taskId, prompt) },
       ),
     ),
     clock: realClock,
