@@ -65,7 +65,7 @@ export function registerRun(program: Command): void {
     .argument('[prompt...]', 'what the agent should do, or - to read it from stdin')
     .option(
       '--batch <file>',
-      'submit the tasks of a JSON-lines file (- for stdin) at once, all or none: one task per line with the fields of MCP DelegateTask and an optional "name" that later lines may give in dependsOn; the flags given are defaults for every line. Prints the ids in input order',
+      'submit the tasks of a JSON-lines file (- for stdin) at once, all or none: one task per line with the fields of MCP DelegateTask and an optional "name" that other lines may give in dependsOn; the flags given are defaults for every line. Prints the ids in input order',
     )
     .addOption(new Option('-a, --agent <agent>', 'agent that runs the task').choices(AGENT_KINDS))
     .option(
