@@ -82,48 +82,45 @@ export function prepareBatch(entries: readonly BatchTaskInput[], prepare: (input
   return { tasks: insertionOrder(tasks, local, entries), ids };
 }
 
-// Kahn's algorithm, taking the earliest entry first so a batch already in order stays in it.
+// Depth first, in input order: each task goes right after the last of the batch's tasks it waits
+// for, so a batch already in order keeps its order (it is also the tasks' FIFO order), and a
+// task met again while its own dependencies are being placed closes a cycle.
 function insertionOrder(tasks: readonly NewTask[], local: readonly number[][], entries: readonly BatchTaskInput[]): NewTask[] {
-  const waiting = local.map((within) => new Set(within).size);
-  const dependents: number[][] = tasks.map(() => []);
-  local.forEach((within, index) => {
-    for (const target of new Set(within)) dependents[target]?.push(index);
-  });
+  const state = new Uint8Array(tasks.length); // 0: not placed, 1: being placed, 2: placed
   const order: NewTask[] = [];
-  const ready: number[] = [];
-  waiting.forEach((count, index) => {
-    if (count === 0) ready.push(index);
-  });
-  for (let head = 0; head < ready.length; head += 1) {
-    const index = ready[head] as number;
-    order.push(tasks[index] as NewTask);
-    for (const dependent of dependents[index] ?? []) {
-      waiting[dependent] = (waiting[dependent] ?? 0) - 1;
-      if (waiting[dependent] === 0) ready.push(dependent);
+  for (let root = 0; root < tasks.length; root += 1) {
+    if (state[root] === 2) continue;
+    // The path being placed, each with the next of its dependencies to look at.
+    const path: Array<{ index: number; next: number }> = [{ index: root, next: 0 }];
+    state[root] = 1;
+    while (path.length > 0) {
+      const top = path[path.length - 1] as { index: number; next: number };
+      const within = local[top.index] ?? [];
+      if (top.next < within.length) {
+        const target = within[top.next] as number;
+        top.next += 1;
+        if (state[target] === 2) continue;
+        if (state[target] === 1) {
+          const start = path.findIndex((step) => step.index === target);
+          const cycle = [...path.slice(start).map((step) => step.index), target].map(
+            (index) => entries[index]?.name ?? `task ${index + 1}`,
+          );
+          throw new ClaudineError(
+            'dependency_cycle',
+            `The batch's dependencies form a cycle: ${cycle.join(' → ')} (each waits for the next). Remove one of these dependencies.`,
+            { details: { cycle } },
+          );
+        }
+        state[target] = 1;
+        path.push({ index: target, next: 0 });
+        continue;
+      }
+      state[top.index] = 2;
+      order.push(tasks[top.index] as NewTask);
+      path.pop();
     }
   }
-  if (order.length === tasks.length) return order;
-  const cycle = findCycle(local, waiting).map((index) => entries[index]?.name ?? `task ${index + 1}`);
-  throw new ClaudineError(
-    'dependency_cycle',
-    `The batch's dependencies form a cycle: ${cycle.join(' → ')} (each waits for the next). Remove one of these dependencies.`,
-    { details: { cycle } },
-  );
-}
-
-// A cycle among the entries Kahn's algorithm left (each still waits for one of them): walk from
-// one along dependencies still waited for until an entry repeats.
-function findCycle(local: readonly number[][], waiting: readonly number[]): number[] {
-  const start = waiting.findIndex((count) => count > 0);
-  const path: number[] = [];
-  const seen = new Map<number, number>();
-  for (let at = start; ; ) {
-    const position = seen.get(at);
-    if (position !== undefined) return [...path.slice(position), at];
-    seen.set(at, path.length);
-    path.push(at);
-    at = (local[at] ?? []).find((target) => (waiting[target] ?? 0) > 0) as number;
-  }
+  return order;
 }
 
 function entryError(label: string, field: string, message: string): ClaudineError {
