@@ -1,10 +1,3 @@
-export {
-  createClaudeTranscriptRenderer,
-  renderClaudeTranscriptLine,
-  type TranscriptRenderer,
-  type TranscriptTailOptions,
-  tailClaudeTranscript,
-} from '@claudine/runner';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
@@ -85,6 +78,13 @@ export {
 } from './notify/notification-status.js';
 export { NOTIFY_EVENT_KINDS, type NotifyEventKind } from './notify/notify-settings.js';
 export { SIGNATURE_HEADER, signWebhookBody } from './notify/webhook-channel.js';
+export { renderClaudeTranscriptLine } from './present/claude-transcript.js';
+export {
+  createClaudeTranscriptRenderer,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from './present/claude-transcript-reader.js';
 export {
   type GraphDocument,
   type GraphEdge,
