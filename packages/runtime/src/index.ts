@@ -1,10 +1,5 @@
-export {
-  createClaudeTranscriptRenderer,
-  renderClaudeTranscriptLine,
-  type TranscriptRenderer,
-  type TranscriptTailOptions,
-  tailClaudeTranscript,
-} from '@claudine/runner';
+// Apps format through runtime as they always did; the one implementation is core's.
+export { formatBytes, formatDuration } from '@claudine/core';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
@@ -95,6 +90,13 @@ export {
 } from './notify/notification-status.js';
 export { NOTIFY_EVENT_KINDS, type NotifyEventKind } from './notify/notify-settings.js';
 export { SIGNATURE_HEADER, signWebhookBody } from './notify/webhook-channel.js';
+export { renderClaudeTranscriptLine } from './present/claude-transcript.js';
+export {
+  createClaudeTranscriptRenderer,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from './present/claude-transcript-reader.js';
 export {
   type GraphDocument,
   type GraphEdge,
@@ -106,4 +108,4 @@ export {
   renderMermaid,
   taskTitle,
 } from './present/graph-export.js';
-export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';
+export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';
