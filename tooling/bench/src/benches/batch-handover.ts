@@ -31,6 +31,8 @@ function run(command: string, args: readonly string[], options: { env: NodeJS.Pr
     child.on('close', (code) =>
       code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`)),
     );
+    // A child that exits before reading all its input fails through its exit code, not this.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
