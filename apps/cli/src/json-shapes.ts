@@ -29,6 +29,14 @@ export const TaskJson = TaskSchema.extend({ hostGone });
 /** `claudine run --json` and `claudine resume --json` without `--wait`: the new task. */
 export const SubmittedJson = z.object({ id: z.string(), status: z.enum(TASK_STATUSES), task: TaskSchema });
 
+/** `claudine run --batch --json`: one entry per line with a task, in input order; `name` is the line's own, or null. */
+export const BatchSubmittedJson = z.object({
+  tasks: z.array(z.object({ name: z.string().nullable(), id: z.string(), status: z.enum(TASK_STATUSES) })),
+});
+
+/** `claudine status <id> --prompt --json`: the whole prompt the task's agent received. */
+export const PromptJson = z.object({ id: z.string(), prompt: z.string() });
+
 /** `claudine ls --json`: a page of tasks, newest first; pass `nextCursor` to `--cursor` for the next. */
 export const TaskListJson = z.object({ tasks: z.array(TaskJson), nextCursor: z.number().int().nullable() });
 

@@ -326,7 +326,7 @@ describe('claudine completion', () => {
       return stdout.split('\n').filter(Boolean);
     };
     expect(await complete('ru')).toEqual(['run']);
-    expect(await complete('run', '--ag')).toEqual(['--agent']);
+    expect(await complete('run', '--ag')).toEqual(['--agent', '--agent-arg']);
     expect(await complete('run', '--agent', 'c')).toEqual(['claude', 'codex', 'command']);
     expect(await complete('--home', '/tmp', 'ho')).toEqual(['host']);
     expect(await complete('host', 'st')).toEqual(['start', 'status', 'stop']);

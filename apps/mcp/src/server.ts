@@ -7,6 +7,7 @@ import { createTaskNotifier } from './task-notifier.js';
 import { createTaskWatch, type TaskWatch } from './task-watch.js';
 import { registerCancelTask } from './tools/cancel-task.js';
 import { registerDelegateTask } from './tools/delegate-task.js';
+import { registerDelegateWorkflow } from './tools/delegate-workflow.js';
 import { registerListTasks } from './tools/list-tasks.js';
 import { registerResumeTask } from './tools/resume-task.js';
 import { registerRetryTask } from './tools/retry-task.js';
@@ -70,7 +71,9 @@ export function createClaudineMcpServer(claudine: Claudine, options: ClaudineMcp
     if (server.isConnected()) server.sendResourceListChanged();
   };
 
-  registerDelegateTask(server, claudine, createSessionDirectory(server, options.defaultCwd), onSubmitted);
+  const directory = createSessionDirectory(server, options.defaultCwd);
+  registerDelegateTask(server, claudine, directory, onSubmitted);
+  registerDelegateWorkflow(server, claudine, directory, onSubmitted);
   registerWaitForTasks(server, claudine, watch, {
     progressIntervalMs: options.progressIntervalMs ?? claudine.config.mcp.progressInterval,
     defaultTimeoutMs: options.defaultWaitMs ?? claudine.config.mcp.waitTimeout,

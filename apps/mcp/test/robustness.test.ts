@@ -18,6 +18,7 @@ const HARMLESS = {
 
 const TOOLS = [
   'DelegateTask',
+  'DelegateWorkflow',
   'WaitForTasks',
   'TaskStatus',
   'ListTasks',

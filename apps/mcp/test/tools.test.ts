@@ -75,6 +75,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'CancelTask',
       'DelegateTask',
+      'DelegateWorkflow',
       'ListTasks',
       'ResumeTask',
       'RetryTask',
@@ -96,7 +97,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     for (const name of ['TaskStatus', 'ListTasks', 'TaskLogs', 'WaitForTasks', 'TaskGraph', 'TaskMetrics', 'SystemMetrics']) {
       expect(byName[name]?.annotations?.readOnlyHint, name).toBe(true);
     }
-    for (const name of ['DelegateTask', 'CancelTask', 'RetryTask', 'ResumeTask', 'UpdateDependencies']) {
+    for (const name of ['DelegateTask', 'DelegateWorkflow', 'CancelTask', 'RetryTask', 'ResumeTask', 'UpdateDependencies']) {
       expect(byName[name]?.annotations?.readOnlyHint, name).toBe(false);
     }
     expect(byName.CancelTask?.annotations?.destructiveHint).toBe(true);

@@ -70,6 +70,7 @@ export {
   type DependencyChange,
   type ProcessIdentity,
   type RequeueRequest,
+  type RetryChange,
   type RetryTaskError,
   TASK_ORDERS,
   type TaskGraph,

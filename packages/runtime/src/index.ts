@@ -5,7 +5,9 @@ export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from 
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
 export { openClaudine } from './client/client.js';
 export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './client/ensure-host.js';
+export { type BatchTaskInput, type PreparedBatch, prepareBatch } from './client/submit-batch.js';
 export {
+  parseBatchTask,
   parseSubmitRequest,
   type SubmitRequest,
   type SubmitRequestContext,

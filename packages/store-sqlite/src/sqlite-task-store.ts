@@ -8,6 +8,7 @@ import type {
   ProcessIdentity,
   RequeueRequest,
   Result,
+  RetryChange,
   RetryTaskError,
   Task,
   TaskGraph,
@@ -39,6 +40,7 @@ import { SqliteOutputCatalog } from './output/sqlite-output-catalog.js';
 import { Refusal, refusalOf, type StoreContext } from './store-context.js';
 import { requestCancel, retryTask } from './tasks/cancel-and-retry.js';
 import { claimNext, recordProcess, recordWarning, renewLeases } from './tasks/claims-and-leases.js';
+import { readReceivedPrompt, storeReceivedPrompt } from './tasks/received-prompts.js';
 import { finishTask, requeueTask } from './tasks/task-ends.js';
 import { readTaskEnvironment } from './tasks/task-environments.js';
 import * as queries from './tasks/task-queries.js';
@@ -98,6 +100,19 @@ export class SqliteTaskStore implements TaskStore {
     } catch (error) {
       throw toStorageError(error, this.path, 'read the environment of a task');
     }
+  }
+
+  /**
+   * Records the prompt the agent of a task received at this start, where the host changed it
+   * (dependency results appended).
+   */
+  recordReceivedPrompt(id: string, prompt: string): Promise<void> {
+    return this.#write('record the prompt a task received', () => storeReceivedPrompt(this.#context.sql, id, prompt));
+  }
+
+  /** The prompt the agent of a task last received, where it differed from the task's own; else undefined. */
+  receivedPrompt(id: string): Promise<string | undefined> {
+    return this.#read('read the prompt a task received', () => readReceivedPrompt(this.#context.sql, id));
   }
 
   /** A number that changes whenever another connection commits (`PRAGMA data_version`). */
@@ -219,8 +234,8 @@ export class SqliteTaskStore implements TaskStore {
     return this.#read('record a timeout warning', () => recordWarning(this.#context, id, owner, now));
   }
 
-  retry(id: string, now: number): Promise<Result<Task, RetryTaskError>> {
-    return this.#write('retry a task', () => retryTask(this.#context, id, now));
+  retry(id: string, now: number, change?: RetryChange): Promise<Result<Task, RetryTaskError>> {
+    return this.#write('retry a task', () => retryTask(this.#context, id, now, change));
   }
 
   updateDependencies(id: string, change: DependencyChange, now: number): Promise<Result<Task, UpdateDependenciesError>> {

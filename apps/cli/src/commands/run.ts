@@ -11,10 +11,13 @@ import {
 } from '@claudine/core';
 import { type Config, type SubmitRequest, toNewTaskInput } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
-import { CliError, withClaudine } from '../context.js';
+import { readBatchLines } from '../batch-lines.js';
+import { CliError, printJson, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
+import { BatchSubmittedJson } from '../json-shapes.js';
 import { collect, collectList } from '../parse-options.js';
+import { writeStdout } from '../stream-writer.js';
 import { reportSubmitted } from '../task-waiter.js';
 
 interface RunOptions {
@@ -59,7 +62,11 @@ export function registerRun(program: Command): void {
     .description(
       'Submit a task. The prompt is what the agent should do (for --agent command, the shell command to run); "-" reads it from stdin. Prints the task id at once. --wait (or its alias --follow) streams its output, shows live progress on stderr, and exits with the task\'s exit code.',
     )
-    .argument('<prompt...>', 'what the agent should do, or - to read it from stdin')
+    .argument('[prompt...]', 'what the agent should do, or - to read it from stdin')
+    .option(
+      '--batch <file>',
+      'submit the tasks of a JSON-lines file (- for stdin) at once, all or none: one task per line with the fields of MCP DelegateTask and an optional "name" that other lines may give in dependsOn; the flags given are defaults for every line. Prints the ids in input order',
+    )
     .addOption(new Option('-a, --agent <agent>', 'agent that runs the task').choices(AGENT_KINDS))
     .option(
       '-C, --cwd <dir>',
@@ -120,6 +127,15 @@ export function registerRun(program: Command): void {
     'claudine run -a command -d 3k9x2m4qab "pnpm test"      # after task 3k9x2m4qab completed',
     'claudine run -d 3k9x2m4qab -d 7hq2w0v9xe --pass-results "Review both changes"',
   ]).action(async (promptParts: string[], options: RunOptions, command: Command) => {
+    if (options.batch !== undefined) {
+      if (promptParts.length > 0) throw new CliError('--batch takes its prompts from the batch: give no prompt with it', EXIT.usage);
+      if (options.wait === true || options.follow === true) {
+        throw new CliError('--wait follows one task: wait for a batch with `claudine wait` on its ids', EXIT.usage);
+      }
+      await submitBatch(options.batch, options, command);
+      return;
+    }
+    if (promptParts.length === 0) throw new CliError('say what the agent should do: claudine run "..." (or --batch FILE)', EXIT.usage);
     await withClaudine(command, async (claudine, terminal) => {
       const input = buildInput(promptParts, options);
       if (options.notify === true && !hasNotificationChannel(claudine.config)) {
@@ -133,16 +149,53 @@ export function registerRun(program: Command): void {
   });
 }
 
+async function submitBatch(source: string, options: RunOptions, command: Command): Promise<void> {
+  await withClaudine(command, async (claudine) => {
+    const { prompt: _prompt, ...defaults } = requestOf('', options);
+    // The flags are checked as flags first; a line's own fields are then named by line.
+    try {
+      toNewTaskInput({ ...defaults, prompt: 'a' }, { directory: process.cwd() });
+    } catch (error) {
+      throw asFlagError(error);
+    }
+    const tasks = await readBatchLines(source, { directory: process.cwd(), defaults: definedFields(defaults) });
+    const submitted = await claudine.submitMany(tasks);
+    if (options.json === true) {
+      await printJson(BatchSubmittedJson, {
+        tasks: submitted.map((task, index) => ({ name: tasks[index]?.name ?? null, id: task.id, status: task.status })),
+      });
+    } else {
+      await writeStdout(submitted.map((task) => `${task.id}\n`).join(''));
+    }
+  });
+}
+
 function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
   const prompt = promptParts.length === 1 && promptParts[0] === '-' ? readFileSync(0, 'utf8') : promptParts.join(' ');
-  const request: SubmitRequest = {
+  const request = requestOf(prompt, options);
+  try {
+    return toNewTaskInput(request, { directory: process.cwd() });
+  } catch (error) {
+    throw asFlagError(error);
+  }
+}
+
+// The fields the flags gave (an empty list is none), so a batch line's own are not overwritten.
+function definedFields(request: Partial<SubmitRequest>): Partial<SubmitRequest> {
+  return Object.fromEntries(
+    Object.entries(request).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)),
+  ) as Partial<SubmitRequest>;
+}
+
+function requestOf(prompt: string, options: RunOptions): SubmitRequest {
+  return {
     prompt,
     agent: options.agent,
     cwd: options.cwd,
     priority: options.priority,
     timeout: options.timeout,
     labels: options.label,
-    env: options.env === undefined ? undefined : parseEnvironment(options.env),
+    env: options.env === undefined || options.env.length === 0 ? undefined : parseEnvironment(options.env),
     retries: options.retries,
     dependsOn: options.dependsOn,
     dependencyPolicy: options.onDependencyFailure,
@@ -164,13 +217,7 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
     sandbox: options.sandbox,
     agentArgs: options.agentArg,
   };
-  try {
-    return toNewTaskInput(request, { directory: process.cwd() });
-  } catch (error) {
-    throw asFlagError(error);
-  }
 }
-
 function hasNotificationChannel(config: Config): boolean {
   return config.notify.desktop || config.notify.webhook !== undefined || config.notify.command !== undefined;
 }

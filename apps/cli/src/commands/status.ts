@@ -1,10 +1,12 @@
 import type { Task } from '@claudine/core';
 import { type Claudine, type Config, type DeliveryError, type NotificationChannelName, readNotificationStatus } from '@claudine/runtime';
 import type { Command } from 'commander';
-import { printJson, withClaudine } from '../context.js';
+import { CliError, printJson, withClaudine } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { taskDetails, taskTable } from '../format-task.js';
 import { withExamples } from '../help-examples.js';
-import { StatusSummaryJson, TaskJson } from '../json-shapes.js';
+import { PromptJson, StatusSummaryJson, TaskJson } from '../json-shapes.js';
+import { writeStdout } from '../stream-writer.js';
 import { paint, relativeTime, type Terminal } from '../terminal.js';
 
 // The summary shows at most this many running and recently finished tasks; `ls` shows the rest.
@@ -19,25 +21,42 @@ export function registerStatus(program: Command): void {
       'With an id: everything about that task (state, why it ended, timings, what it waits for, what the agent reported, and what you can do next). Without: whether a host runs, how many tasks are in each state, how notifications go (the last delivery error), what runs now and what finished last. `claudine ls` lists and filters tasks.',
     )
     .argument('[id]', 'task id')
-    .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, notifications, running, recent }');
-  withExamples(status, ['claudine status', 'claudine status 3k9x2m4qab', 'claudine status 3k9x2m4qab --json']).action(
-    async (id: string | undefined, options: { json?: boolean }, command: Command) => {
-      await withClaudine(
-        command,
-        async (claudine, terminal) => {
-          if (id !== undefined) {
-            const task = await claudine.get(id);
-            const hostGone = (await claudine.orphanedIds([task])).has(task.id);
-            if (options.json === true) printJson(TaskJson, { ...task, hostGone });
-            else process.stdout.write(`${taskDetails(terminal, task, { hostGone })}\n${nextSteps(terminal, task)}`);
-            return;
-          }
-          await printSummary(claudine, terminal, options.json === true);
-        },
-        { autoStartHost: true },
-      );
-    },
-  );
+    .option(
+      '--prompt',
+      "with an id: print the whole prompt the task's agent received (with its dependencies' results when --pass-results added them), and nothing else",
+    )
+    .option(
+      '--json',
+      'print JSON: the task, or { host, counts, spentTodayUsd, notifications, running, recent }; with --prompt, { id, prompt }',
+    );
+  withExamples(status, [
+    'claudine status',
+    'claudine status 3k9x2m4qab',
+    'claudine status 3k9x2m4qab --json',
+    'claudine status 3k9x2m4qab --prompt',
+  ]).action(async (id: string | undefined, options: { json?: boolean; prompt?: boolean }, command: Command) => {
+    if (options.prompt === true && id === undefined) throw new CliError('--prompt shows the prompt of one task: give its id', EXIT.usage);
+    await withClaudine(
+      command,
+      async (claudine, terminal) => {
+        if (id !== undefined && options.prompt === true) {
+          const prompt = await claudine.receivedPrompt(id);
+          if (options.json === true) await printJson(PromptJson, { id, prompt });
+          else await writeStdout(prompt.endsWith('\n') ? prompt : `${prompt}\n`);
+          return;
+        }
+        if (id !== undefined) {
+          const task = await claudine.get(id);
+          const hostGone = (await claudine.orphanedIds([task])).has(task.id);
+          if (options.json === true) printJson(TaskJson, { ...task, hostGone });
+          else process.stdout.write(`${taskDetails(terminal, task, { hostGone })}\n${nextSteps(terminal, task)}`);
+          return;
+        }
+        await printSummary(claudine, terminal, options.json === true);
+      },
+      { autoStartHost: true },
+    );
+  });
 }
 
 async function printSummary(claudine: Claudine, terminal: Terminal, json: boolean): Promise<void> {

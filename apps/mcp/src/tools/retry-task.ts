@@ -7,6 +7,12 @@ import { guard, toolResult } from '../tool-result.js';
 
 const inputSchema = {
   taskId: z.string().describe('A failed or cancelled task.'),
+  prompt: z
+    .string()
+    .optional()
+    .describe(
+      "New instructions that replace the task's prompt for this run and later ones: what it should do differently, written as a complete brief (TaskStatus with includePrompt shows the old one). Omit it to run the same prompt again.",
+    ),
 };
 
 const outputSchema = {
@@ -22,14 +28,14 @@ export function registerRetryTask(server: McpServer, claudine: Claudine, onSubmi
     {
       title: 'Retry a task',
       description:
-        "Run a failed or cancelled task again. The tasks that failed or were cancelled only because it did (their reason is dependency_failed) are queued again with it, so retrying the root of a failed workflow runs the rest of it. Refused while one of its own dependencies is still failed: retry that one instead. Returns the task, queued again. To continue a claude task's conversation instead of starting over, use ResumeTask.",
+        "Run a failed or cancelled task again, with the same prompt or with new instructions (prompt). The tasks that failed or were cancelled only because it did (their reason is dependency_failed) are queued again with it, so retrying the root of a failed workflow runs the rest of it. Refused while one of its own dependencies is still failed: retry that one instead. Returns the task, queued again. To continue a claude task's conversation instead of starting over, use ResumeTask.",
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     (args) =>
       guard(async () => {
-        const task = await claudine.retry(args.taskId);
+        const task = await claudine.retry(args.taskId, args.prompt === undefined ? {} : { prompt: args.prompt });
         onSubmitted(task);
         return toolResult(
           { taskId: task.id, status: task.status, task: summarizeTask(task) },

@@ -13,10 +13,17 @@ const inputSchema = {
   taskId: z.string().optional().describe('A task id. Omit it to list recent tasks.'),
   status: z.array(z.enum(TASK_STATUSES)).optional().describe('When listing: only tasks in these states.'),
   limit: z.number().int().min(1).max(100).optional().describe('When listing: most tasks to return (default 20).'),
+  includePrompt: z
+    .boolean()
+    .optional()
+    .describe(
+      "With a taskId: also return the whole prompt the task's agent received (with its dependencies' results, when passDependencyResults added them).",
+    ),
 };
 
 const outputSchema = {
   tasks: z.array(TaskSummarySchema).describe('The task asked for, or recent tasks, newest first.'),
+  prompt: z.string().optional().describe('With includePrompt: the whole prompt the agent received.'),
 };
 
 /** Registers `TaskStatus`. */
@@ -38,6 +45,12 @@ export function registerTaskStatus(server: McpServer, claudine: Claudine): void 
           const hostGone = (await claudine.orphanedIds([task])).has(task.id);
           const result = task.report?.resultText;
           const text = `${describeTask(task, hostGone)}${result === null || result === undefined ? '' : `\nResult: ${result.slice(0, 2000)}${result.length > 2000 ? '… (the structured result has up to 4000 characters; TaskLogs has the whole transcript)' : ''}`}`;
+          if (args.includePrompt === true) {
+            const prompt = await claudine.receivedPrompt(task.id);
+            return toolResult({ tasks: [summarizeTask(task, { hostGone })], prompt }, `${text}\nPrompt received:\n${prompt}`, [
+              taskLogLink(task),
+            ]);
+          }
           return toolResult({ tasks: [summarizeTask(task, { hostGone })] }, text, [taskLogLink(task)]);
         }
         const page = await claudine.list({ limit: args.limit ?? 20, ...(args.status === undefined ? {} : { statuses: args.status }) });

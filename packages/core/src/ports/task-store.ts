@@ -147,6 +147,12 @@ export interface ProcessIdentity {
   readonly startTime: string | null;
 }
 
+/** What a retry changes of the task it runs again. */
+export interface RetryChange {
+  /** New instructions, replacing the task's prompt. */
+  readonly prompt?: string;
+}
+
 /**
  * Durable task storage. Every method that returns has committed its change: an id returned by
  * {@link TaskStore.create} is on disk. State changes are checked against the state machine and
@@ -205,9 +211,10 @@ export interface TaskStore {
   /**
    * Puts a failed or cancelled task back in the queue, and with it every dependent that failed or
    * was cancelled only because of it (transitively). Refused while one of its own dependencies
-   * still ends it.
+   * still ends it. With `change.prompt`, the task runs again with those instructions instead of
+   * its own (they replace the stored prompt).
    */
-  retry(id: string, now: number): Promise<Result<Task, RetryTaskError>>;
+  retry(id: string, now: number, change?: RetryChange): Promise<Result<Task, RetryTaskError>>;
   /**
    * Adds and removes dependencies of a queued task in one transaction. Refuses unknown ids and an
    * edge that would close a cycle (naming it). Adding a dependency that already failed applies

@@ -8,6 +8,7 @@ import type {
   OutputRecord,
   OutputStore,
   OutputStream,
+  RetryChange,
   Task,
   TaskGraph,
   TaskOutputEntry,
@@ -18,6 +19,7 @@ import type { HostRecord, IntegrityReport, TaskAttempt } from '@claudine/store-s
 import type { Config, ConfigInput, ConfigSources } from '../config/config.js';
 import type { DataLayout } from '../config/data-directory.js';
 import type { MetricsReader } from '../metrics/client-metrics.js';
+import type { BatchTaskInput } from './submit-batch.js';
 
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
@@ -105,9 +107,12 @@ export interface Claudine {
   submit(input: NewTaskInput): Promise<SubmitOutcome>;
   /**
    * Validates and stores several tasks in one transaction (all or none), then wakes the host.
-   * Much faster than one `submit` each: one fsync for the batch.
+   * Much faster than one `submit` each: one fsync for the batch. A task's `dependsOn` may give
+   * the `name` of another task of the batch besides real ids (see {@link BatchTaskInput}).
+   * Returns the tasks in the order given. Throws `invalid_input` naming the task (its `label`)
+   * and the field, `dependency_cycle` naming the cycle, `not_found` for an unknown id.
    */
-  submitMany(inputs: readonly NewTaskInput[]): Promise<readonly Task[]>;
+  submitMany(inputs: readonly BatchTaskInput[]): Promise<readonly Task[]>;
   /** The task with this id; throws `not_found`. */
   get(id: string): Promise<Task>;
   list(query?: TaskQuery): Promise<TaskPage>;
@@ -122,9 +127,16 @@ export interface Claudine {
   /**
    * Runs a failed or cancelled task again, re-queuing with it the dependents that ended only
    * because of it. Throws `illegal_transition` for a task that did not fail, `conflict` while one
-   * of its own dependencies still ends it.
+   * of its own dependencies still ends it. With `change.prompt`, it runs with those instructions
+   * instead of its own (they replace its prompt); `invalid_input` for an empty or oversized one.
    */
-  retry(id: string): Promise<Task>;
+  retry(id: string, change?: RetryChange): Promise<Task>;
+  /**
+   * The whole prompt the task's agent received at its last start: its own, with its
+   * dependencies' results when `passDependencyResults` added them. Its own prompt before it
+   * started. Throws `not_found`.
+   */
+  receivedPrompt(id: string): Promise<string>;
   /**
    * Continues a claude task's conversation: submits a new claude task that resumes the session
    * the earlier one reported (`--resume`), with `instructions` as its prompt, in the same working

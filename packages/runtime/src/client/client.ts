@@ -2,7 +2,7 @@
 // host it starts when there is work and no live host. Building a task is submit.ts's; waiting,
 // wait.ts's; following output, follow-output.ts's.
 import { resolve } from 'node:path';
-import { ClaudineError, isTaskId, type NewTask, type Task } from '@claudine/core';
+import { ClaudineError, isClaudineError, isTaskId, type NewTask, NewTaskInputSchema, type Task } from '@claudine/core';
 import { createFileOutputStore } from '@claudine/runner';
 import type { HostRecord } from '@claudine/store-sqlite';
 import { sendSignal } from '../change-signals.js';
@@ -15,6 +15,7 @@ import type { Claudine, ClaudineOptions } from './claudine.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
 import { followTaskOutput } from './follow-output.js';
 import { createWithFreshIds, prepareTask } from './submit.js';
+import { type BatchTaskInput, prepareBatch } from './submit-batch.js';
 import { submitterEnvironment } from './submitter-environment.js';
 import { waitForTask } from './wait.js';
 
@@ -130,13 +131,22 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
 
     async submitMany(inputs) {
       if (inputs.length === 0) return [];
+      // Ids are drawn before the transaction, so the batch's names are resolved before it too.
+      let ids: readonly string[] = [];
       const created = await createWithFreshIds(
-        () => inputs.map((input) => prepareTask(input, config, taskEnvironment)),
+        () => {
+          const batch = prepareBatch(inputs, (input) => prepareTask(input, config, taskEnvironment));
+          ids = batch.ids;
+          return [...batch.tasks];
+        },
         (tasks) => store.createMany(tasks),
-      );
+      ).catch((error: unknown) => {
+        throw withBatchLabel(error, inputs);
+      });
       sendSignal(layout.signals, 'wake');
       if (autoStart) await startHostIfNeeded();
-      return created;
+      const byId = new Map(created.map((task) => [task.id, task]));
+      return ids.map((id) => byId.get(id) as Task);
     },
 
     get,
@@ -177,9 +187,13 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
       }
     },
 
-    async retry(id) {
+    async retry(id, change = {}) {
       await get(id);
-      const retried = await store.retry(id, Date.now());
+      if (change.prompt !== undefined) {
+        const checked = NewTaskInputSchema.shape.prompt.safeParse(change.prompt);
+        if (!checked.success) throw new ClaudineError('invalid_input', `The new prompt is invalid: ${checked.error.issues[0]?.message}`);
+      }
+      const retried = await store.retry(id, Date.now(), change);
       if (!retried.ok) {
         const error = retried.error;
         if (error.kind === 'illegal_transition') {
@@ -225,6 +239,11 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
         ...overrides,
         agentOptions: { ...original.agentOptions, ...overrides.agentOptions, resumeSessionId: sessionId },
       });
+    },
+
+    async receivedPrompt(id) {
+      const task = await get(id);
+      return (await store.receivedPrompt(id)) ?? task.prompt;
     },
 
     async updateDependencies(id, change) {
@@ -325,6 +344,16 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     },
   };
   return client;
+}
+
+// An unknown dependency named by the task of the batch that gave it (`line 7: ...`).
+function withBatchLabel(error: unknown, inputs: readonly BatchTaskInput[]): unknown {
+  if (!isClaudineError(error) || error.code !== 'not_found' || !Array.isArray(error.details.ids)) return error;
+  const missing = new Set(error.details.ids as string[]);
+  const index = inputs.findIndex((input) => input.dependsOn?.some((id) => missing.has(id)));
+  if (index < 0) return error;
+  const label = inputs[index]?.label ?? `task ${index + 1}`;
+  return new ClaudineError('not_found', `${label}: ${error.message}`, { cause: error, details: { ...error.details, entry: index } });
 }
 
 function capitalize(text: string): string {

@@ -8,12 +8,14 @@ import {
   CODEX_SANDBOXES,
   DEPENDENCY_POLICIES,
   EFFORT_LEVELS,
+  isClaudineError,
   type NewTaskInput,
   PERMISSION_MODES,
   PRIORITIES,
 } from '@claudine/core';
 import { z } from 'zod';
 import { lacksDurationUnit, parseDuration } from '../units.js';
+import type { BatchTaskInput } from './submit-batch.js';
 
 // Numbers may come as text (command-line flags) or as JSON numbers.
 const numberOrText = z.union([z.number(), z.string()]);
@@ -154,6 +156,31 @@ export function toNewTaskInput(request: SubmitRequest, context: SubmitRequestCon
   if (passResults !== undefined) input.passDependencyResults = passResults;
   if (request.notify !== undefined) input.notify = request.notify;
   return input;
+}
+
+/**
+ * Reads one task of a batch (a `run --batch` line, a DelegateWorkflow task): a submit request
+ * plus an optional `name` that other tasks of the batch may give in `dependsOn`. `defaults`
+ * holds fields every task of the batch gets unless it gives its own. Throws `invalid_input`
+ * naming `label` and the field.
+ */
+export function parseBatchTask(
+  value: unknown,
+  context: SubmitRequestContext & { readonly label: string; readonly defaults?: Partial<SubmitRequest> },
+): BatchTaskInput {
+  try {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw fieldError('task', 'a task is a JSON object, like {"prompt": "...", "name": "build"}');
+    }
+    const { name, ...fields } = value as Record<string, unknown>;
+    if (name !== undefined && typeof name !== 'string') throw fieldError('name', 'name: a name is text, like "build"');
+    const request = parseSubmitRequest({ ...context.defaults, ...fields });
+    const input = toNewTaskInput(request, context);
+    return { ...input, label: context.label, ...(name === undefined ? {} : { name }) };
+  } catch (error) {
+    if (!isClaudineError(error)) throw error;
+    throw new ClaudineError(error.code, `${context.label}: ${error.message}`, { cause: error, details: error.details });
+  }
 }
 
 function nonEmpty(items: readonly string[] | undefined): string[] | undefined {

@@ -29,7 +29,10 @@ export async function createWithFreshIds<T>(
     const result = await create(prepare());
     if (result.ok) return result.value;
     if (result.error.kind === 'duplicate_id' && attempt < 5) continue;
-    throw new ClaudineError(result.error.kind === 'unknown_dependency' ? 'not_found' : 'conflict', result.error.message);
+    const error = result.error;
+    throw new ClaudineError(error.kind === 'unknown_dependency' ? 'not_found' : 'conflict', error.message, {
+      details: error.kind === 'unknown_dependency' ? { ids: error.ids } : {},
+    });
   }
 }
 

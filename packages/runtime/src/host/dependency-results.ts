@@ -14,6 +14,11 @@ export interface DependencyResultsOptions {
   readonly maxTotalLength?: number;
   /** Lines of a command's output read when it reported no result text. Default 40. */
   readonly outputTailLines?: number;
+  /**
+   * Keeps the prompt the agent receives, where it differs from the task's own, for `status
+   * --prompt`. A failure to keep it does not stop the task.
+   */
+  readonly recordPrompt?: (taskId: string, prompt: string) => Promise<void>;
 }
 
 /** One dependency's final result as handed to a dependent. */
@@ -48,7 +53,9 @@ export function withDependencyResults(runner: ProcessRunner, options: Dependency
       // Read at claim time; a cancel or shutdown that comes meanwhile means it never starts.
       const prepare = (async () => {
         try {
-          return { start: taskWithResults(task, await readDependencyResults(task, options), options) };
+          const start = taskWithResults(task, await readDependencyResults(task, options), options);
+          if (start.prompt !== task.prompt) await options.recordPrompt?.(task.id, start.prompt).catch(() => undefined);
+          return { start };
         } catch (error) {
           return { refuse: notStarted(`could not read the results of its dependencies: ${(error as Error).message}`) };
         }

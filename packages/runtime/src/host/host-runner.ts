@@ -74,7 +74,7 @@ export function createHostRunner(options: HostRunnerOptions): HostRunner {
           log,
         }),
       ),
-      { store, output: createFileOutputStore(layout.logs) },
+      { store, output: createFileOutputStore(layout.logs), recordPrompt: (taskId, prompt) => store.recordReceivedPrompt(taskId, prompt) },
     ),
   );
   return { processes, run };

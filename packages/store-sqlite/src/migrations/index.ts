@@ -5,6 +5,7 @@ import { metrics } from './0005-metrics.js';
 import { identityAndDependencyKeys } from './0006-identity-and-dependency-keys.js';
 import { taskEnvironments } from './0007-task-environments.js';
 import { taskNotify } from './0008-task-notify.js';
+import { receivedPrompts } from './0010-received-prompts.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   identityAndDependencyKeys,
   taskEnvironments,
   taskNotify,
+  receivedPrompts,
 ];
 
 /** The newest schema version this code knows. */

@@ -5,6 +5,7 @@ import {
   ok,
   planDependencyRetry,
   type Result,
+  type RetryChange,
   type RetryTaskError,
   type Task,
   transition,
@@ -13,6 +14,7 @@ import {
 import { applyRetryPlan, propagateEnd } from '../dependencies/dependency-propagation.js';
 import { dependencyStates, planningView, taskDependencyState } from '../dependencies/dependency-reads.js';
 import type { StoreContext } from '../store-context.js';
+import { replacePrompt } from './received-prompts.js';
 import { findTask, loadTask } from './task-queries.js';
 
 // What anyone (not only the owner) may ask of a task: stop it, or run it again.
@@ -55,7 +57,7 @@ export function requestCancel(
 }
 
 /** See `TaskStore.retry`. Runs in the caller's `BEGIN IMMEDIATE` transaction. */
-export function retryTask(context: StoreContext, id: string, now: number): Result<Task, RetryTaskError> {
+export function retryTask(context: StoreContext, id: string, now: number, change: RetryChange = {}): Result<Task, RetryTaskError> {
   const task = taskDependencyState(context, id);
   if (task === undefined) return err({ kind: 'not_found', id, message: `no task has id ${id}` });
   const allowed = transition(task.status, 'retry');
@@ -69,6 +71,7 @@ export function retryTask(context: StoreContext, id: string, now: number): Resul
       message: `task ${id} cannot run again while its dependency ${broken.id} is ${broken.status}: retry ${broken.id} instead (the tasks that ended because of it are re-queued with it), or remove that dependency first.`,
     });
   }
+  if (change.prompt !== undefined) replacePrompt(context.sql, id, change.prompt);
   applyRetryPlan(context, id, planDependencyRetry(planningView(context), id), now);
   return ok(loadTask(context, id));
 }

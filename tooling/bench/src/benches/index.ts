@@ -1,4 +1,5 @@
 import type { Benchmark } from '../harness.js';
+import { batchHandover } from './batch-handover.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
 import { dashboard } from './dashboard.js';
@@ -20,6 +21,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   recoveryBenchmark,
   submitBenchmark,
   endToEndBenchmark,
+  batchHandover,
   dagStoreBenchmark,
   dagReadinessBenchmark,
   deadlinePrecision,
