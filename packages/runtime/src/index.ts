@@ -5,6 +5,14 @@ export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from 
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
 export { openClaudine } from './client/client.js';
 export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './client/ensure-host.js';
+export {
+  parseSubmitRequest,
+  type SubmitRequest,
+  type SubmitRequestContext,
+  SubmitRequestSchema,
+  SubmitRequestShape,
+  toNewTaskInput,
+} from './client/submit-request.js';
 export { searchTasks, type TaskSearchOptions, type TaskSearchPage } from './client/task-search.js';
 export { type TaskLogWatcher, watchTaskLog } from './client/watch-task-log.js';
 export { coalesced } from './coalesced.js';

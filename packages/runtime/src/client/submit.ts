@@ -14,6 +14,7 @@ import {
   unsupportedAgentOptions,
 } from '@claudine/core';
 import type { Config } from '../config/config.js';
+import { withAgentDefaults } from './agent-defaults.js';
 
 /**
  * Creates tasks, drawing new ids if one collides with a stored task (50 random bits make that
@@ -48,7 +49,7 @@ export function prepareTask(input: NewTaskInput, config: Config, environment: Re
   if (unsupported.length > 0) {
     throw new ClaudineError(
       'invalid_input',
-      `The ${value.agent} agent does not take ${unsupported.join(', ')}: remove ${unsupported.length > 1 ? 'them' : 'it'}, or pick the agent that does (claude).`,
+      `The ${value.agent} agent does not take ${unsupported.join(', ')}: remove ${unsupported.length > 1 ? 'them' : 'it'}, or pick the agent that does (${unsupported.includes('sandbox') ? 'codex' : 'claude'}).`,
     );
   }
   const cwd = checkWorkingDirectory(value.cwd);
@@ -59,12 +60,7 @@ export function prepareTask(input: NewTaskInput, config: Config, environment: Re
       `The timeout ${formatDuration(timeoutMs)} is longer than the maximum ${formatDuration(config.timeout.max)}: ask for less, or raise timeout.max in the configuration.`,
     );
   }
-  const agentOptions = { ...value.agentOptions };
-  if (value.agent === 'claude') {
-    agentOptions.permissionMode ??= config.agents.claude.permissionMode;
-    if (config.agents.claude.model !== undefined) agentOptions.model ??= config.agents.claude.model;
-    if (config.budget.perTask !== undefined) agentOptions.maxBudgetUsd ??= config.budget.perTask;
-  }
+  const agentOptions = withAgentDefaults(value.agent, value.agentOptions, config);
   return {
     id: formatTaskId(randomBytes(8)),
     prompt: value.prompt,
