@@ -8,7 +8,7 @@ import { openSegmentSource } from './segment-source.js';
 import { type FrameCompressor, zstd } from './zstd.js';
 
 // Frames of about 1 MiB: a reader decompresses at most this much to reach any record, and the
-// ratio is within 2% of compressing the segment whole (see BENCHMARKS.md).
+// ratio stays close to compressing the segment whole (BENCHMARKS.md, output-compression).
 const FRAME_BYTES = 1024 * 1024;
 /** Most log bytes one compressed frame holds: whole records, at most 1 MiB or one larger record. */
 export const MAX_FRAME_BYTES = FRAME_BYTES + MAX_RECORD_PAYLOAD_BYTES + RECORD_OVERHEAD_BYTES;

@@ -37,9 +37,8 @@ function pooledWritev(fd: number, buffers: readonly Buffer[], position: number):
 /**
  * {@link LogFileSystem} on `node:fs`. Opening, closing and small writes (up to 64 KiB, which is
  * most of them: a pipe gives at most 64 KiB at a time) are made at once on the calling thread:
- * each costs a few microseconds, where handing it to libuv's thread pool and back costs the
- * event loop a wake-up of another thread each time (measured end to end through a host: about
- * a fifth more tasks per second without those hand-offs). Larger writes, which copy more, and
+ * each is quick, where handing it to libuv's thread pool and back costs the event loop a
+ * wake-up of another thread each time (BENCHMARKS.md, e2e-throughput). Larger writes, which copy more, and
  * truncations (after a failed write) go to the pool. (The database in the same data directory is written synchronously anyway.)
  */
 export const nodeLogFileSystem: LogFileSystem = {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { OutputEvent } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { incompleteUtf8Tail } from './byte-chunks.js';
 import { createFileOutputStore } from './file-output-store.js';
 import { type LogFileSystem, nodeLogFileSystem } from './log-file-system.js';
 import { readAll, segmentNames, writeLog } from './output-logs.test-helper.js';
-import { createTaskLogWriter, incompleteUtf8Tail } from './task-log-writer.js';
+import { createTaskLogWriter } from './task-log-writer.js';
 
 let temp: TempDir;
 

@@ -1,79 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutputByteCounts, OutputEvent, OutputSegmentEntry, OutputStream } from '@claudine/core';
+import type { OutputSegmentEntry, OutputStream } from '@claudine/core';
 import { formatBytes } from '@claudine/core';
+import { incompleteUtf8Tail, skipBytes } from './byte-chunks.js';
 import { findLogEnd } from './log-end.js';
-import { type LogFileSystem, nodeLogFileSystem } from './log-file-system.js';
+import { nodeLogFileSystem } from './log-file-system.js';
 import { encodeHeader, encodeRecord, encodeTrailer, MAX_RECORD_PAYLOAD_BYTES, RECORD_OVERHEAD_BYTES } from './log-format.js';
 import { segmentFileName } from './segment-files.js';
+import type { TaskLogWriter, TaskLogWriterOptions } from './task-log.js';
+
+export type { TaskLogSummary, TaskLogWriter, TaskLogWriterOptions } from './task-log.js';
 
 /** Default size at which a segment is closed and the next one begun. */
 export const DEFAULT_SEGMENT_BYTES = 100 * 1024 * 1024;
+
 /** Default cap on a task's whole log. */
 export const DEFAULT_MAX_LOG_BYTES = 10 * 1024 ** 3;
+
 /** Default most output bytes held in memory before the source is asked to pause. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 // Chunks smaller than this are framed into one buffer (one copy, one iovec); larger ones are
 // written as header, chunk, trailer without copying.
 const COPY_BELOW_BYTES = 16 * 1024;
-
-/** Options for {@link createTaskLogWriter}. */
-export interface TaskLogWriterOptions {
-  /** The task's log directory; created 0700 when missing. Segments in it are created 0600. */
-  readonly directory: string;
-  /** The task the log belongs to (named in events). */
-  readonly taskId: string;
-  /**
-   * Most bytes held in memory before {@link TaskLogWriter.write} returns false and the caller
-   * should pause its source (default 1 MiB).
-   */
-  readonly maxBufferedBytes?: number;
-  /** Size at which a segment is closed and the next begun (default 100 MiB). */
-  readonly segmentBytes?: number;
-  /**
-   * Cap on the whole log of the task, over all its attempts (default 10 GiB). Output beyond it
-   * is dropped and counted, and a note says so; Claudine's own notes still get through.
-   */
-  readonly maxLogBytes?: number;
-  /** Clock for record times (default `Date.now`). */
-  readonly now?: () => number;
-  /** File operations (default `node:fs`); tests inject failures here. */
-  readonly fileSystem?: LogFileSystem;
-  /** Told when a segment is opened or closed and when the writer closes. Must not throw. */
-  readonly onEvent?: (event: OutputEvent) => void;
-}
-
-/** What a closed writer stored. */
-export interface TaskLogSummary {
-  /** Output bytes written, per stream. */
-  readonly capturedBytes: OutputByteCounts;
-  /** Output bytes (stdout and stderr) lost: over the cap, or because writing failed. */
-  readonly droppedBytes: number;
-  /** Why output was lost, if it was. */
-  readonly truncatedReason: string | null;
-  /** Log position after the last record written. */
-  readonly endOffset: number;
-}
-
-/**
- * Appends framed output records to a task's log with bounded memory: chunks wait in a buffer
- * while a write is in flight, and {@link TaskLogWriter.write} returns false once the buffer is
- * full so the caller can pause the pipe (backpressure) instead of buffering more. The log rolls
- * into a new segment every `segmentBytes`; a write error (full disk, failing device) stops
- * writing, counts what is lost and records why, and never throws at the caller.
- */
-export interface TaskLogWriter {
-  /** Queues a chunk. False means the buffer is full: pause the source until `drain`. */
-  write(stream: OutputStream, chunk: Buffer): boolean;
-  /** Writes a line of Claudine's own (a warning, a signal sent) to the `system` stream. */
-  note(text: string): void;
-  /** Calls `listener` each time the buffer empties below its limit after being full. */
-  onDrain(listener: () => void): void;
-  /** Flushes what is buffered and closes the log. Never rejects. */
-  close(): Promise<TaskLogSummary>;
-}
 
 interface Item {
   readonly stream: OutputStream;
@@ -380,28 +330,4 @@ function addTo(target: Record<OutputStream, number>, tally: Readonly<Record<Outp
   target.stdout += tally.stdout;
   target.stderr += tally.stderr;
   target.system += tally.system;
-}
-
-function skipBytes(buffers: Buffer[], count: number): Buffer[] {
-  let rest = count;
-  let index = 0;
-  while (index < buffers.length && rest >= (buffers[index] as Buffer).length) {
-    rest -= (buffers[index] as Buffer).length;
-    index += 1;
-  }
-  const remaining = buffers.slice(index);
-  if (rest > 0 && remaining.length > 0) remaining[0] = (remaining[0] as Buffer).subarray(rest);
-  return remaining;
-}
-
-/** How many bytes at the end of `chunk` begin a UTF-8 character that the chunk does not finish. */
-export function incompleteUtf8Tail(chunk: Buffer): number {
-  for (let back = 1; back <= Math.min(3, chunk.length); back += 1) {
-    const byte = chunk[chunk.length - back] as number;
-    if ((byte & 0xc0) === 0x80) continue;
-    if ((byte & 0x80) === 0) return 0;
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return back < needed ? back : 0;
-  }
-  return 0;
 }

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import {
   type AgentReport,
@@ -24,6 +24,7 @@ import type { TreeTermination, TreeTerminationOutcome } from '../process/termina
 import { LastLine } from './last-line.js';
 import { plural, runOutcome, type StopReason } from './run-outcome.js';
 import { startAgent } from './start-agent.js';
+import { checkWorkingDirectory, describeStartError, quote, SCRIPT_FILE, writeScript } from './start-preparation.js';
 
 /** What every run of one runner shares. */
 export interface TaskRunContext {
@@ -42,8 +43,6 @@ const MAX_PARSED_LINE = 16 * 1024 * 1024;
 // After its processes are gone, the agent's pipes close at once; if something we could not
 // kill still holds them, stop reading after this long rather than never finishing.
 const CLOSE_WAIT_MS = 1000;
-// The file a command agent's script is written to, in the task's log directory (0700).
-const SCRIPT_FILE = 'command.sh';
 
 type Exit = { exitCode: number | null; signal: NodeJS.Signals | null };
 
@@ -96,7 +95,7 @@ export class TaskRun {
       this.#finishWithoutProcess(`could not create the task's log: ${(error as Error).message}`);
       return;
     }
-    const failure = this.#checkWorkingDirectory();
+    const failure = checkWorkingDirectory(task.cwd);
     if (failure !== undefined) {
       this.#failStart(failure);
       return;
@@ -130,7 +129,7 @@ export class TaskRun {
         cgroup,
       });
     } catch (error) {
-      this.#failStart(this.#describeStartError(invocation.command, error as NodeJS.ErrnoException));
+      this.#failStart(describeStartError(invocation.command, task.agent, error as NodeJS.ErrnoException));
       return;
     }
     this.#child = child;
@@ -139,16 +138,10 @@ export class TaskRun {
     this.#started(child, child.pid, invocation.stdin, cgroup);
   }
 
-  #describeStartError(command: string, error: NodeJS.ErrnoException): string {
-    return error.code === 'ENOENT'
-      ? `could not start ${command}: not found. Install it or set its path in the configuration (agents.${this.#task.agent}.command).`
-      : `could not start ${command}: ${error.message}`;
-  }
-
   #listen(child: ChildProcess, command: string): void {
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (child.pid !== undefined && this.#spawnError === undefined && error.code !== 'ENOENT') return;
-      this.#spawnError = this.#describeStartError(command, error);
+      this.#spawnError = describeStartError(command, this.#task.agent, error);
     });
     child.on('exit', () => this.#onExit());
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
@@ -333,15 +326,6 @@ export class TaskRun {
     this.#onEvent({ kind: 'session', sessionId, at: this.#context.now() });
   }
 
-  #checkWorkingDirectory(): string | undefined {
-    try {
-      if (!statSync(this.#task.cwd).isDirectory()) return `the working directory ${this.#task.cwd} is not a directory`;
-    } catch {
-      return `the working directory ${this.#task.cwd} does not exist (any more): recreate it or submit the task with another --cwd`;
-    }
-    return undefined;
-  }
-
   // The agent did not start: the reason goes to the log too, so `claudine logs` says it.
   #failStart(reason: string): void {
     this.#spawnError = reason;
@@ -402,22 +386,4 @@ export class TaskRun {
       survivors: outcome.survivors,
     };
   }
-}
-
-// A command's script goes to a private file, never argv: argv is bounded by the system (a
-// single argument by 128 KiB on Linux).
-function writeScript(path: string, script: string): void {
-  try {
-    writeFileSync(path, script, { mode: 0o600 });
-  } catch (error) {
-    // The log's first note makes its directory; one that could not be made is made here.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, script, { mode: 0o600 });
-  }
-}
-
-function quote(argument: string): string {
-  if (argument.length > 80) return `'${argument.slice(0, 77)}...'`;
-  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
 }

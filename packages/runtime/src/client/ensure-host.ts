@@ -52,7 +52,7 @@ export async function ensureHost(options: EnsureHostOptions): Promise<EnsureHost
   const current = await store.lockHolder();
   if (current !== undefined && isLiveHost(current, options.leaseMs)) return { started: false, host: current };
   // A small young generation hands the buffers that task output flows through back to the
-  // system sooner: about 10 MiB less peak memory with eight tasks flooding (BENCHMARKS.md).
+  // system sooner, which lowers the host's peak memory while tasks flood it (BENCHMARKS.md).
   const child = spawn(
     process.execPath,
     ['--max-semi-space-size=2', hostEntryPath(), '--home', layout.root, '--exit-when-idle', '--log-file', layout.hostLog],
