@@ -42,8 +42,7 @@ export function planningView(context: StoreContext): DependencyPlanningView {
     dependenciesOf: (id) =>
       context.sql.pluck<string>(
         'dependencies.of',
-        `SELECT u.id FROM task_dependencies AS d JOIN tasks AS u ON u.seq = d.depends_on_seq
-         WHERE d.task_seq = (SELECT seq FROM tasks WHERE id = ?)`,
+        `SELECT u.id FROM tasks AS t, json_each(t.dependency_seqs) AS d JOIN tasks AS u ON u.seq = d.value WHERE t.id = ?`,
         id,
       ),
     stateOf: (id) => taskDependencyState(context, id),
@@ -54,7 +53,7 @@ export function planningView(context: StoreContext): DependencyPlanningView {
 export function dependentsOf(context: StoreContext, id: string): string[] {
   return context.sql.pluck<string>(
     'dependents.of',
-    `SELECT t.id FROM task_dependencies AS d JOIN tasks AS t ON t.seq = d.task_seq
+    `SELECT t.id FROM task_dependents AS d JOIN tasks AS t ON t.seq = d.task_seq
      WHERE d.depends_on_seq = (SELECT seq FROM tasks WHERE id = ?)`,
     id,
   );
@@ -64,8 +63,7 @@ export function dependentsOf(context: StoreContext, id: string): string[] {
 export function dependencyStates(context: StoreContext, id: string): DependencyState[] {
   return context.sql.all<DependencyState>(
     'dependencies.states',
-    `SELECT u.id, u.status FROM task_dependencies AS d JOIN tasks AS u ON u.seq = d.depends_on_seq
-     WHERE d.task_seq = (SELECT seq FROM tasks WHERE id = ?)`,
+    `SELECT u.id, u.status FROM tasks AS t, json_each(t.dependency_seqs) AS d JOIN tasks AS u ON u.seq = d.value WHERE t.id = ?`,
     id,
   );
 }

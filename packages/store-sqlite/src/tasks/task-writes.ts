@@ -10,11 +10,12 @@ import {
   type Task,
   type TaskStatus,
 } from '@claudine/core';
-import { insertEdges } from '../dependencies/dependency-edges.js';
+import { insertDependents } from '../dependencies/dependency-edges.js';
 import { describeBroken, lookupTasks, type StoredDependencyState } from '../dependencies/dependency-reads.js';
 import type { StoreContext } from '../store-context.js';
 import { storeTaskEnvironment } from './task-environments.js';
 import { loadTasksBySeq } from './task-queries.js';
+import type { TaskDependencyIds } from './task-row.js';
 
 /**
  * Stores new tasks in the caller's transaction, in order; a task may depend on tasks stored
@@ -33,6 +34,7 @@ export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): R
   // The tasks of this batch as inserted, for the ones after them that depend on them.
   const inserted = new Map<string, StoredDependencyState>();
   const seqs: number[] = [];
+  const dependencyIds: TaskDependencyIds[] = [];
   for (const task of tasks) {
     const dependencies: StoredDependencyState[] = [];
     const missing: string[] = [];
@@ -51,21 +53,29 @@ export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): R
     if (stored.has(task.id) || inserted.has(task.id)) {
       return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` });
     }
-    const row = insertTask(context, task, dependencies);
-    insertEdges(
-      context,
-      row.seq,
-      dependencies.map((dependency) => dependency.seq),
-    );
+    const dependencySeqs = dependencies.length === 0 ? null : JSON.stringify(dependencies.map((dependency) => dependency.seq));
+    const row = insertTask(context, task, dependencies, dependencySeqs);
+    if (dependencySeqs !== null) insertDependents(context, row.seq, dependencySeqs);
     if (task.environment !== undefined) storeTaskEnvironment(context.sql, task.id, task.environment);
     inserted.set(task.id, row);
     seqs.push(row.seq);
+    dependencyIds.push({
+      dependsOn: dependencies.map((dependency) => dependency.id),
+      waitingFor: dependencies
+        .filter((dependency) => dependency.status === 'queued' || dependency.status === 'running')
+        .map((dependency) => dependency.id),
+    });
   }
-  return ok(loadTasksBySeq(context, seqs));
+  return ok(loadTasksBySeq(context, seqs, dependencyIds));
 }
 
 // Inserts the task's row; returns it as its dependents will see it.
-function insertTask(context: StoreContext, task: NewTask, dependencies: readonly StoredDependencyState[]): StoredDependencyState {
+function insertTask(
+  context: StoreContext,
+  task: NewTask,
+  dependencies: readonly StoredDependencyState[],
+  dependencySeqs: string | null,
+): StoredDependencyState {
   // A dependency that already failed decides the new task's fate at once under the fail and
   // cancel policies (under `run` it counts as settled). A new task has no dependents yet, so
   // nothing propagates.
@@ -81,9 +91,9 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
   const info = context.sql.run(
     'tasks.insert',
     `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
-       max_retries, dependency_policy, pass_dependency_results, notify, pending_dependencies, created_at,
-       updated_at, finished_at, failure_reason, status_detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       max_retries, dependency_policy, pass_dependency_results, notify, dependency_seqs, pending_dependencies,
+       created_at, updated_at, finished_at, failure_reason, status_detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     task.id,
     status,
     priorityRank(task.priority),
@@ -97,6 +107,7 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
     task.dependencyPolicy,
     task.passDependencyResults ? 1 : 0,
     task.notify === undefined || task.notify === null ? null : task.notify ? 1 : 0,
+    dependencySeqs,
     pending,
     task.createdAt,
     task.createdAt,
