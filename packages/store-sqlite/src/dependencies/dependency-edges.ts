@@ -4,16 +4,19 @@ import { endByDependency, propagateEnd, recountPending } from './dependency-prop
 import { describeBroken, lookupTasks, planningView, taskDependencyState } from './dependency-reads.js';
 
 /**
- * Records the reverse edges of the task just inserted with `taskSeq` (its row already lists
- * `dependencySeqs`), in one statement. Its dependencies were all stored before it, so nothing
- * waits for it yet and its edges close no cycle: no search is needed.
+ * Records the reverse edges of new tasks (whose rows already list their dependencies), given as
+ * `[dependency seq, task seq]` pairs, in one statement. Their dependencies were all stored
+ * before them, so nothing waits for them yet and their edges close no cycle: no search is needed.
  */
-export function insertDependents(context: StoreContext, taskSeq: number, dependencySeqs: string): void {
+export function insertDependents(context: StoreContext, edges: Array<[number, number]>): void {
+  if (edges.length === 0) return;
+  // In key order: the inserts then walk the index forward, each leaf touched once, instead of
+  // jumping about a tree larger than the page cache.
+  edges.sort((left, right) => left[0] - right[0] || left[1] - right[1]);
   context.sql.run(
     'dependents.insertAll',
-    'INSERT INTO task_dependents (depends_on_seq, task_seq) SELECT value, ? FROM json_each(?)',
-    taskSeq,
-    dependencySeqs,
+    'INSERT INTO task_dependents (depends_on_seq, task_seq) SELECT value ->> 0, value ->> 1 FROM json_each(?)',
+    JSON.stringify(edges),
   );
 }
 

@@ -20,18 +20,19 @@ export interface StoredDependencyState extends PlannedTaskState, DependencyState
 
 /**
  * The tasks among `ids` that exist, by id, read in one statement. Ids are looked up in sorted
- * order, so the walk of the id index moves forward.
+ * order, so the walk of the id index moves forward, and the rows are then read in `seq` order,
+ * so the walk of the table does too; they come as tuples, since a large batch reads one per edge.
  */
 export function lookupTasks(context: StoreContext, ids: readonly string[]): Map<string, StoredDependencyState> {
   const found = new Map<string, StoredDependencyState>();
   if (ids.length === 0) return found;
-  const rows = context.sql.all<StoredDependencyState>(
+  const rows = context.sql.tuples<[number, string, TaskStatus, DependencyPolicy, FailureReason | null]>(
     'dependencies.lookup',
-    `SELECT t.seq, t.id, t.status, t.dependency_policy AS policy, t.failure_reason AS failureReason
-     FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value`,
+    `SELECT t.seq, t.id, t.status, t.dependency_policy, t.failure_reason FROM tasks AS t
+     WHERE t.seq IN (SELECT u.seq FROM json_each(?) AS j JOIN tasks AS u ON u.id = j.value)`,
     JSON.stringify([...new Set(ids)].sort()),
   );
-  for (const row of rows) found.set(row.id, row);
+  for (const [seq, id, status, policy, failureReason] of rows) found.set(id, { seq, id, status, policy, failureReason });
   return found;
 }
 

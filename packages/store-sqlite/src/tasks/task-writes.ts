@@ -23,25 +23,33 @@ import type { TaskDependencyIds } from './task-row.js';
  * dependency, an id already taken); the caller rolls the transaction back then.
  *
  * Set-based where it counts: every id the batch names is looked up in one statement, each
- * task's edges go in with one statement, and the stored tasks are read back with one. No cycle
- * search: a new task's dependencies were all stored before it, so nothing can wait for it yet.
+ * task's row (its dependencies in it) goes in with one, the batch's reverse edges with one, and
+ * the stored tasks are read back with one, their dependencies filled in from the lookup. No
+ * cycle search: a new task's dependencies were all stored before it, so nothing can wait for it.
  */
 export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): Result<Task[], CreateTaskError> {
-  const stored = lookupTasks(
-    context,
-    tasks.flatMap((task) => [task.id, ...task.dependsOn]),
-  );
-  // The tasks of this batch as inserted, for the ones after them that depend on them.
-  const inserted = new Map<string, StoredDependencyState>();
+  const ids: string[] = [];
+  for (const task of tasks) ids.push(task.id, ...task.dependsOn);
+  // Every task the batch names that exists, and then the batch's own tasks as they go in, for
+  // the ones after them that depend on them.
+  const known = lookupTasks(context, ids);
   const seqs: number[] = [];
   const dependencyIds: TaskDependencyIds[] = [];
+  const reverseEdges: Array<[number, number]> = [];
   for (const task of tasks) {
     const dependencies: StoredDependencyState[] = [];
+    const dependsOn: string[] = [];
+    const waitingFor: string[] = [];
     const missing: string[] = [];
-    for (const id of new Set(task.dependsOn)) {
-      const dependency = inserted.get(id) ?? stored.get(id);
-      if (dependency === undefined) missing.push(id);
-      else dependencies.push(dependency);
+    for (const id of task.dependsOn.length > 1 ? new Set(task.dependsOn) : task.dependsOn) {
+      const dependency = known.get(id);
+      if (dependency === undefined) {
+        missing.push(id);
+        continue;
+      }
+      dependencies.push(dependency);
+      dependsOn.push(id);
+      if (dependency.status === 'queued' || dependency.status === 'running') waitingFor.push(id);
     }
     if (missing.length > 0) {
       return err({
@@ -50,22 +58,18 @@ export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): R
         message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine ls\` to find the right ids.`,
       });
     }
-    if (stored.has(task.id) || inserted.has(task.id)) {
+    if (known.has(task.id)) {
       return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` });
     }
     const dependencySeqs = dependencies.length === 0 ? null : JSON.stringify(dependencies.map((dependency) => dependency.seq));
     const row = insertTask(context, task, dependencies, dependencySeqs);
-    if (dependencySeqs !== null) insertDependents(context, row.seq, dependencySeqs);
+    for (const dependency of dependencies) reverseEdges.push([dependency.seq, row.seq]);
     if (task.environment !== undefined) storeTaskEnvironment(context.sql, task.id, task.environment);
-    inserted.set(task.id, row);
+    known.set(task.id, row);
     seqs.push(row.seq);
-    dependencyIds.push({
-      dependsOn: dependencies.map((dependency) => dependency.id),
-      waitingFor: dependencies
-        .filter((dependency) => dependency.status === 'queued' || dependency.status === 'running')
-        .map((dependency) => dependency.id),
-    });
+    dependencyIds.push({ dependsOn, waitingFor });
   }
+  insertDependents(context, reverseEdges);
   return ok(loadTasksBySeq(context, seqs, dependencyIds));
 }
 
