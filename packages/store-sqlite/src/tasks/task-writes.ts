@@ -41,7 +41,7 @@ export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): R
     const dependsOn: string[] = [];
     const waitingFor: string[] = [];
     const missing: string[] = [];
-    for (const id of task.dependsOn.length > 1 ? new Set(task.dependsOn) : task.dependsOn) {
+    for (const id of distinct(task.dependsOn)) {
       const dependency = known.get(id);
       if (dependency === undefined) {
         missing.push(id);
@@ -71,6 +71,16 @@ export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): R
   }
   insertDependents(context, reverseEdges);
   return ok(loadTasksBySeq(context, seqs, dependencyIds));
+}
+
+// The ids once each, in order: the array itself when no id repeats (most lists are short, and
+// compared directly; a long one goes through a set).
+function distinct(ids: readonly string[]): readonly string[] {
+  if (ids.length > 16) return [...new Set(ids)];
+  for (let index = 1; index < ids.length; index += 1) {
+    if (ids.lastIndexOf(ids[index] as string, index - 1) >= 0) return [...new Set(ids)];
+  }
+  return ids;
 }
 
 // Inserts the task's row; returns it as its dependents will see it.
