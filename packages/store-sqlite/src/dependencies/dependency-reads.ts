@@ -13,8 +13,8 @@ import type { StoreContext } from '../store-context.js';
 // in submission order) rather than by id: a new task's edges then go at the end of the table's
 // primary key, and both of its indexes stay small.
 
-/** A task as the dependency rules see it, with the `seq` its edges are keyed by. */
-export interface StoredDependencyState extends PlannedTaskState, DependencyState {
+/** A task as a dependency, with the `seq` its edges are keyed by. */
+export interface StoredDependencyState extends DependencyState {
   readonly seq: number;
 }
 
@@ -26,13 +26,13 @@ export interface StoredDependencyState extends PlannedTaskState, DependencyState
 export function lookupTasks(context: StoreContext, ids: readonly string[]): Map<string, StoredDependencyState> {
   const found = new Map<string, StoredDependencyState>();
   if (ids.length === 0) return found;
-  const rows = context.sql.tuples<[number, string, TaskStatus, DependencyPolicy, FailureReason | null]>(
+  const rows = context.sql.tuples<[number, string, TaskStatus]>(
     'dependencies.lookup',
-    `SELECT t.seq, t.id, t.status, t.dependency_policy, t.failure_reason FROM tasks AS t
+    `SELECT t.seq, t.id, t.status FROM tasks AS t
      WHERE t.seq IN (SELECT u.seq FROM json_each(?) AS j JOIN tasks AS u ON u.id = j.value)`,
     JSON.stringify([...new Set(ids)].sort()),
   );
-  for (const [seq, id, status, policy, failureReason] of rows) found.set(id, { seq, id, status, policy, failureReason });
+  for (const [seq, id, status] of rows) found.set(id, { seq, id, status });
   return found;
 }
 

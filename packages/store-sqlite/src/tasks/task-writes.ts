@@ -129,5 +129,5 @@ function insertTask(
     failureReason,
     detail,
   );
-  return { seq: Number(info.lastInsertRowid), id: task.id, status, policy: task.dependencyPolicy, failureReason };
+  return { seq: Number(info.lastInsertRowid), id: task.id, status };
 }
