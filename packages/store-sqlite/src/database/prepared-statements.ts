@@ -31,6 +31,17 @@ export class PreparedStatements {
     return this.statement(key, sql).all(...parameters) as T[];
   }
 
+  /** Every row as an array of its columns, in select-list order: no object per row. */
+  tuples<T extends unknown[]>(key: string, sql: string, ...parameters: unknown[]): T[] {
+    const tuplesKey = `tuples:${key}`;
+    let statement = this.#cache.get(tuplesKey);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql).raw(true);
+      this.#cache.set(tuplesKey, statement);
+    }
+    return statement.all(...parameters) as T[];
+  }
+
   /** The first column of every row. */
   pluck<T>(key: string, sql: string, ...parameters: unknown[]): T[] {
     const pluckKey = `pluck:${key}`;

@@ -4,17 +4,19 @@ import { endByDependency, propagateEnd, recountPending } from './dependency-prop
 import { describeBroken, lookupTasks, planningView, taskDependencyState } from './dependency-reads.js';
 
 /**
- * Records the edges of the task just inserted with `taskSeq`, in one statement. Its dependencies
- * were all stored before it, so nothing waits for it yet and its edges close no cycle: no
- * search is needed.
+ * Records the reverse edges of new tasks (whose rows already list their dependencies), given as
+ * `[dependency seq, task seq]` pairs, in one statement. Their dependencies were all stored
+ * before them, so nothing waits for them yet and their edges close no cycle: no search is needed.
  */
-export function insertEdges(context: StoreContext, taskSeq: number, dependencySeqs: readonly number[]): void {
-  if (dependencySeqs.length === 0) return;
+export function insertDependents(context: StoreContext, edges: Array<[number, number]>): void {
+  if (edges.length === 0) return;
+  // In key order: the inserts then walk the index forward, each leaf touched once, instead of
+  // jumping about a tree larger than the page cache.
+  edges.sort((left, right) => left[0] - right[0] || left[1] - right[1]);
   context.sql.run(
-    'dependencies.insertAll',
-    'INSERT INTO task_dependencies (task_seq, depends_on_seq) SELECT ?, value FROM json_each(?)',
-    taskSeq,
-    JSON.stringify(dependencySeqs),
+    'dependents.insertAll',
+    'INSERT INTO task_dependents (depends_on_seq, task_seq) SELECT value ->> 0, value ->> 1 FROM json_each(?)',
+    JSON.stringify(edges),
   );
 }
 
@@ -59,18 +61,24 @@ function applyChange(context: StoreContext, id: string, change: DependencyChange
       message: `task ${id} does not depend on ${notDependencies.join(', ')}: there is nothing to remove. Its dependencies are ${existing.size === 0 ? 'none' : [...existing].join(', ')}.`,
     });
   }
+  // Every task the change names, the changed one included (its seq keys both directions).
+  const known = lookupTasks(context, [id, ...remove, ...(change.add ?? [])]);
+  const taskSeq = (known.get(id) as { seq: number }).seq;
   for (const dependency of remove) {
+    const dependencySeq = (known.get(dependency) as { seq: number }).seq;
+    // Both directions: the task's row, then the reverse edge.
     context.sql.run(
       'dependencies.delete',
-      `DELETE FROM task_dependencies
-       WHERE task_seq = (SELECT seq FROM tasks WHERE id = ?) AND depends_on_seq = (SELECT seq FROM tasks WHERE id = ?)`,
-      id,
-      dependency,
+      `UPDATE tasks SET dependency_seqs = nullif(
+         (SELECT json_group_array(d.value) FROM json_each(tasks.dependency_seqs) AS d WHERE d.value != ?), '[]')
+       WHERE seq = ?`,
+      dependencySeq,
+      taskSeq,
     );
+    context.sql.run('dependents.delete', 'DELETE FROM task_dependents WHERE depends_on_seq = ? AND task_seq = ?', dependencySeq, taskSeq);
     existing.delete(dependency);
   }
   const add = [...new Set(change.add ?? [])].filter((dependency) => !existing.has(dependency));
-  const known = lookupTasks(context, add);
   const missing = add.filter((dependency) => !known.has(dependency));
   if (missing.length > 0) {
     throw new Refusal({
@@ -85,12 +93,14 @@ function applyChange(context: StoreContext, id: string, change: DependencyChange
     // cycle together.
     const cycle = findDependencyCycle(view, id, dependency);
     if (cycle !== undefined) throw new Refusal(cycle);
+    const dependencySeq = (known.get(dependency) as { seq: number }).seq;
     context.sql.run(
       'dependencies.insert',
-      'INSERT INTO task_dependencies (task_seq, depends_on_seq) VALUES ((SELECT seq FROM tasks WHERE id = ?), ?)',
-      id,
-      (known.get(dependency) as { seq: number }).seq,
+      `UPDATE tasks SET dependency_seqs = json_insert(coalesce(dependency_seqs, '[]'), '$[#]', ?) WHERE seq = ?`,
+      dependencySeq,
+      taskSeq,
     );
+    context.sql.run('dependents.insert', 'INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)', dependencySeq, taskSeq);
   }
   const broken = recountPending(context, id, now)?.broken;
   if (broken !== undefined) {

@@ -20,8 +20,7 @@ export function readGraph(context: StoreContext, query: TaskGraphQuery): TaskGra
       seeds = context.sql.pluck<number>(
         'graph.latestSeed',
         // The newest task that depends on something: the newest workflow.
-        `SELECT t.seq FROM tasks AS t WHERE EXISTS (SELECT 1 FROM task_dependencies AS d WHERE d.task_seq = t.seq)
-         ORDER BY t.seq DESC LIMIT 1`,
+        `SELECT seq FROM tasks WHERE dependency_seqs IS NOT NULL ORDER BY seq DESC LIMIT 1`,
       );
     }
   }
@@ -34,9 +33,9 @@ export function readGraph(context: StoreContext, query: TaskGraphQuery): TaskGra
     `WITH RECURSIVE workflow(seq) AS (
        SELECT value FROM json_each(?)
        UNION
-       SELECT d.depends_on_seq FROM task_dependencies AS d JOIN workflow AS w ON d.task_seq = w.seq
+       SELECT d.value FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq, json_each(t.dependency_seqs) AS d
        UNION
-       SELECT d.task_seq FROM task_dependencies AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
+       SELECT d.task_seq FROM task_dependents AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
        LIMIT ?
      )
      SELECT ${TASK_COLUMNS} FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq ORDER BY t.seq`,

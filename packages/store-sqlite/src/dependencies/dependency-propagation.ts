@@ -38,13 +38,13 @@ export function propagateEnd(context: StoreContext, id: string, status: 'complet
 
 // A completion: its queued dependents wait for one fewer. Time in its number of dependents.
 function releaseDependents(context: StoreContext, id: string, now: number): void {
-  // Driven from the edge index and updated by rowid. The plain form (`WHERE status = 'queued'
+  // Driven from `task_dependents` and updated by rowid. The plain form (`WHERE status = 'queued'
   // AND seq IN (...)`) lets SQLite walk every queued task through the status index instead: a
   // cost that grows with the queue, which `pnpm bench dag-readiness` would show.
   context.sql.run(
     'dependents.release',
     `UPDATE tasks SET pending_dependencies = pending_dependencies - 1, updated_at = ?
-     WHERE seq IN (SELECT t.seq FROM task_dependencies AS d JOIN tasks AS t ON t.seq = d.task_seq
+     WHERE seq IN (SELECT t.seq FROM task_dependents AS d JOIN tasks AS t ON t.seq = d.task_seq
                    WHERE d.depends_on_seq = (SELECT seq FROM tasks WHERE id = ?) AND t.status = 'queued')`,
     now,
     id,

@@ -13,25 +13,26 @@ import type { StoreContext } from '../store-context.js';
 // in submission order) rather than by id: a new task's edges then go at the end of the table's
 // primary key, and both of its indexes stay small.
 
-/** A task as the dependency rules see it, with the `seq` its edges are keyed by. */
-export interface StoredDependencyState extends PlannedTaskState, DependencyState {
+/** A task as a dependency, with the `seq` its edges are keyed by. */
+export interface StoredDependencyState extends DependencyState {
   readonly seq: number;
 }
 
 /**
  * The tasks among `ids` that exist, by id, read in one statement. Ids are looked up in sorted
- * order, so the walk of the id index moves forward.
+ * order, so the walk of the id index moves forward, and the rows are then read in `seq` order,
+ * so the walk of the table does too; they come as tuples, since a large batch reads one per edge.
  */
 export function lookupTasks(context: StoreContext, ids: readonly string[]): Map<string, StoredDependencyState> {
   const found = new Map<string, StoredDependencyState>();
   if (ids.length === 0) return found;
-  const rows = context.sql.all<StoredDependencyState>(
+  const rows = context.sql.tuples<[number, string, TaskStatus]>(
     'dependencies.lookup',
-    `SELECT t.seq, t.id, t.status, t.dependency_policy AS policy, t.failure_reason AS failureReason
-     FROM json_each(?) AS j JOIN tasks AS t ON t.id = j.value`,
+    `SELECT t.seq, t.id, t.status FROM tasks AS t
+     WHERE t.seq IN (SELECT u.seq FROM json_each(?) AS j JOIN tasks AS u ON u.id = j.value)`,
     JSON.stringify([...new Set(ids)].sort()),
   );
-  for (const row of rows) found.set(row.id, row);
+  for (const [seq, id, status] of rows) found.set(id, { seq, id, status });
   return found;
 }
 
@@ -42,8 +43,7 @@ export function planningView(context: StoreContext): DependencyPlanningView {
     dependenciesOf: (id) =>
       context.sql.pluck<string>(
         'dependencies.of',
-        `SELECT u.id FROM task_dependencies AS d JOIN tasks AS u ON u.seq = d.depends_on_seq
-         WHERE d.task_seq = (SELECT seq FROM tasks WHERE id = ?)`,
+        `SELECT u.id FROM tasks AS t, json_each(t.dependency_seqs) AS d JOIN tasks AS u ON u.seq = d.value WHERE t.id = ?`,
         id,
       ),
     stateOf: (id) => taskDependencyState(context, id),
@@ -54,7 +54,7 @@ export function planningView(context: StoreContext): DependencyPlanningView {
 export function dependentsOf(context: StoreContext, id: string): string[] {
   return context.sql.pluck<string>(
     'dependents.of',
-    `SELECT t.id FROM task_dependencies AS d JOIN tasks AS t ON t.seq = d.task_seq
+    `SELECT t.id FROM task_dependents AS d JOIN tasks AS t ON t.seq = d.task_seq
      WHERE d.depends_on_seq = (SELECT seq FROM tasks WHERE id = ?)`,
     id,
   );
@@ -64,8 +64,7 @@ export function dependentsOf(context: StoreContext, id: string): string[] {
 export function dependencyStates(context: StoreContext, id: string): DependencyState[] {
   return context.sql.all<DependencyState>(
     'dependencies.states',
-    `SELECT u.id, u.status FROM task_dependencies AS d JOIN tasks AS u ON u.seq = d.depends_on_seq
-     WHERE d.task_seq = (SELECT seq FROM tasks WHERE id = ?)`,
+    `SELECT u.id, u.status FROM tasks AS t, json_each(t.dependency_seqs) AS d JOIN tasks AS u ON u.seq = d.value WHERE t.id = ?`,
     id,
   );
 }

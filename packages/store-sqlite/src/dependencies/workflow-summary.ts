@@ -40,9 +40,9 @@ export function readWorkflowSummary(context: StoreContext, taskId: string): Work
     `WITH RECURSIVE workflow(seq) AS (
        SELECT seq FROM tasks WHERE id = ?
        UNION
-       SELECT d.depends_on_seq FROM task_dependencies AS d JOIN workflow AS w ON d.task_seq = w.seq
+       SELECT d.value FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq, json_each(t.dependency_seqs) AS d
        UNION
-       SELECT d.task_seq FROM task_dependencies AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
+       SELECT d.task_seq FROM task_dependents AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
      )
      SELECT min(t.seq) AS first_seq, count(*) AS tasks,
        coalesce(sum(t.status = 'queued'), 0) AS queued, coalesce(sum(t.status = 'running'), 0) AS running,

@@ -2,6 +2,7 @@ import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { newTaskFixture } from '@claudine/task-fixtures';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 
@@ -38,6 +39,40 @@ describe('checking a damaged database', () => {
       expect(report.problems.some((problem) => problem.startsWith('table task_attempts'))).toBe(false);
     } finally {
       damaged.close();
+    }
+  });
+});
+
+describe('checking the dependency edges', () => {
+  it('reports each direction of an edge that the other lacks, and an edge to a task that is gone', async () => {
+    const path = join(temp.path, 'claudine.db');
+    const store = SqliteTaskStore.open({ path });
+    try {
+      const first = newTaskFixture();
+      const second = newTaskFixture({ dependsOn: [first.id] });
+      const third = newTaskFixture({ dependsOn: [first.id, second.id] });
+      expect((await store.createMany([first, second, third])).ok).toBe(true);
+      expect((await store.checkIntegrity()).problems).toEqual([]);
+      const raw = new Database(path);
+      const seqOf = (id: string) => (raw.prepare('SELECT seq FROM tasks WHERE id = ?').get(id) as { seq: number }).seq;
+      // The reverse edge of third's dependency on second lost; a reverse edge saying first waits
+      // for third, which first's row does not list; second's row naming a task that does not exist.
+      raw.prepare('DELETE FROM task_dependents WHERE depends_on_seq = ? AND task_seq = ?').run(seqOf(second.id), seqOf(third.id));
+      raw.prepare('INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)').run(seqOf(third.id), seqOf(first.id));
+      raw.prepare("UPDATE tasks SET dependency_seqs = json_insert(dependency_seqs, '$[#]', 999) WHERE id = ?").run(second.id);
+      raw.close();
+      const report = await store.checkIntegrity();
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual(
+        expect.arrayContaining([
+          `task ${third.id} depends on ${second.id}, but task_dependents lacks that edge: finishing ${second.id} would not release it`,
+          `task_dependents has task ${first.id} waiting for task ${third.id}, but the task's row does not list that dependency`,
+          `task ${second.id} depends on task seq 999, which does not exist`,
+        ]),
+      );
+      expect(report.problems).toHaveLength(3);
+    } finally {
+      store.close();
     }
   });
 });

@@ -19,7 +19,7 @@ export interface IntegrityReport {
 /**
  * Checks the database: SQLite's own integrity check (every page, index and constraint),
  * foreign keys, and Claudine's invariants (no running task without an owner; dependency
- * counters that match the dependency table). A damaged file is reported, never thrown on: what
+ * counters that match the edges; both directions of every edge present, pointing at tasks). A damaged file is reported, never thrown on: what
  * SQLite's check finds is the answer, and each check that cannot run is one more problem.
  */
 export function checkIntegrity(db: BetterSqlite3.Database, path: string): IntegrityReport {
@@ -53,8 +53,8 @@ export function checkIntegrity(db: BetterSqlite3.Database, path: string): Integr
         db
           .prepare(
             `SELECT t.id, t.pending_dependencies AS recorded,
-               (SELECT COUNT(*) FROM task_dependencies AS d JOIN tasks AS p ON p.seq = d.depends_on_seq
-                WHERE d.task_seq = t.seq AND p.status IN ('queued', 'running')) AS unfinished
+               (SELECT COUNT(*) FROM json_each(t.dependency_seqs) AS d JOIN tasks AS p ON p.seq = d.value
+                WHERE p.status IN ('queued', 'running')) AS unfinished
              FROM tasks AS t WHERE t.status = 'queued' AND recorded != unfinished`,
           )
           .all() as Array<{ id: string; recorded: number; unfinished: number }>,
@@ -63,6 +63,7 @@ export function checkIntegrity(db: BetterSqlite3.Database, path: string): Integr
     for (const row of miscounted) {
       problems.push(`task ${row.id} waits on ${row.recorded} dependencies but ${row.unfinished} are unfinished`);
     }
+    for (const problem of attempt('compare the two directions of the dependency edges', () => edgeProblems(db), [])) problems.push(problem);
     const identities = attempt(
       "read the database's identity",
       () => (db.prepare('SELECT COUNT(*) AS n FROM store_identity').get() as { n: number }).n,
@@ -85,6 +86,46 @@ export function checkIntegrity(db: BetterSqlite3.Database, path: string): Integr
     databaseBytes: fileSize(path),
     walBytes: fileSize(`${path}-wal`),
   };
+}
+
+/**
+ * Edges that the two directions disagree on, or that point at no task. A task's dependencies
+ * live in its row and the reverse lookups in `task_dependents` (migration 11), with no foreign
+ * key between them: a finish misses a dependent whose reverse edge is gone, so both are compared.
+ */
+function edgeProblems(db: BetterSqlite3.Database): string[] {
+  const problems: string[] = [];
+  const dangling = db
+    .prepare(
+      `SELECT t.id, d.value AS seq FROM tasks AS t, json_each(t.dependency_seqs) AS d
+       WHERE NOT EXISTS (SELECT 1 FROM tasks AS u WHERE u.seq = d.value)`,
+    )
+    .all() as Array<{ id: string; seq: number }>;
+  for (const row of dangling) problems.push(`task ${row.id} depends on task seq ${row.seq}, which does not exist`);
+  const unmirrored = db
+    .prepare(
+      `SELECT t.id, u.id AS dependency FROM tasks AS t, json_each(t.dependency_seqs) AS d JOIN tasks AS u ON u.seq = d.value
+       WHERE NOT EXISTS (SELECT 1 FROM task_dependents AS r WHERE r.depends_on_seq = d.value AND r.task_seq = t.seq)`,
+    )
+    .all() as Array<{ id: string; dependency: string }>;
+  for (const row of unmirrored) {
+    problems.push(
+      `task ${row.id} depends on ${row.dependency}, but task_dependents lacks that edge: finishing ${row.dependency} would not release it`,
+    );
+  }
+  const orphans = db
+    .prepare(
+      `SELECT r.depends_on_seq AS dependencySeq, r.task_seq AS taskSeq, u.id AS dependency, t.id AS dependent
+       FROM task_dependents AS r LEFT JOIN tasks AS u ON u.seq = r.depends_on_seq LEFT JOIN tasks AS t ON t.seq = r.task_seq
+       WHERE t.seq IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(t.dependency_seqs) AS d WHERE d.value = r.depends_on_seq)`,
+    )
+    .all() as Array<{ dependencySeq: number; taskSeq: number; dependency: string | null; dependent: string | null }>;
+  for (const row of orphans) {
+    const dependent = row.dependent ?? `seq ${row.taskSeq} (no such task)`;
+    const dependency = row.dependency ?? `seq ${row.dependencySeq} (no such task)`;
+    problems.push(`task_dependents has task ${dependent} waiting for task ${dependency}, but the task's row does not list that dependency`);
+  }
+  return problems;
 }
 
 /**

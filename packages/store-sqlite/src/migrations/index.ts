@@ -6,6 +6,7 @@ import { identityAndDependencyKeys } from './0006-identity-and-dependency-keys.j
 import { taskEnvironments } from './0007-task-environments.js';
 import { taskNotify } from './0008-task-notify.js';
 import { receivedPrompts } from './0010-received-prompts.js';
+import { dependenciesInTaskRows } from './0011-dependencies-in-task-rows.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -22,9 +23,10 @@ export const MIGRATIONS: readonly Migration[] = [
   taskEnvironments,
   taskNotify,
   receivedPrompts,
+  dependenciesInTaskRows,
 ];
 
 /** The newest schema version this code knows. */
-export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+export const LATEST_SCHEMA_VERSION: number = Math.max(0, ...MIGRATIONS.map((migration) => migration.version));
 
 export type { Migration };

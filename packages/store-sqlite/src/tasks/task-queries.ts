@@ -1,6 +1,14 @@
 import { ClaudineError, TASK_STATUSES, type Task, type TaskOrder, type TaskPage, type TaskQuery, type TaskStatus } from '@claudine/core';
 import type { StoreContext } from '../store-context.js';
-import { TASK_COLUMNS, type TaskRow, taskFromRow } from './task-row.js';
+import {
+  TASK_COLUMNS,
+  TASK_ROW_COLUMNS,
+  type TaskColumnsRow,
+  type TaskDependencyIds,
+  type TaskRow,
+  taskFromColumns,
+  taskFromRow,
+} from './task-row.js';
 
 // The reads of the store: one task, pages of tasks, counts, and what a host asks between claims.
 
@@ -55,16 +63,19 @@ export function loadTask(context: StoreContext, id: string): Task {
   return task;
 }
 
-/** The tasks with these `seq`s, in `seq` order, in one statement. */
-export function loadTasksBySeq(context: StoreContext, seqs: readonly number[]): Task[] {
+/**
+ * The tasks with these `seq`s, in `seq` order, in one statement, given their dependencies (the
+ * caller just wrote them, and knows each dependency's state: reading them back would walk every
+ * edge again).
+ */
+export function loadTasksBySeq(context: StoreContext, seqs: readonly number[], dependencies: readonly TaskDependencyIds[]): Task[] {
   if (seqs.length === 0) return [];
-  return context.sql
-    .all<TaskRow>(
-      'tasks.bySeqs',
-      `SELECT ${TASK_COLUMNS} FROM tasks AS t WHERE t.seq IN (SELECT value FROM json_each(?)) ORDER BY t.seq`,
-      JSON.stringify(seqs),
-    )
-    .map(taskFromRow);
+  const rows = context.sql.all<TaskColumnsRow>(
+    'tasks.bySeqs',
+    `SELECT ${TASK_ROW_COLUMNS} FROM tasks AS t WHERE t.seq IN (SELECT value FROM json_each(?)) ORDER BY t.seq`,
+    JSON.stringify(seqs),
+  );
+  return rows.map((row, index) => taskFromColumns(row, dependencies[index] as TaskDependencyIds));
 }
 
 /** See `TaskStore.list`. */

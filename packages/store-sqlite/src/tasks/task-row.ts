@@ -1,7 +1,7 @@
 import { type AgentOptions, type AgentReport, type FailureReason, priorityFromRank, type Task, type TaskStatus } from '@claudine/core';
 
-/** A row of `tasks` as read with {@link TASK_COLUMNS}. */
-export interface TaskRow {
+/** A row of `tasks` as read with {@link TASK_ROW_COLUMNS}: the task's own columns. */
+export interface TaskColumnsRow {
   seq: number;
   id: string;
   status: string;
@@ -34,25 +34,44 @@ export interface TaskRow {
   report: string | null;
   warned_at: number | null;
   output_truncated: number;
+}
+
+/** A row of `tasks` as read with {@link TASK_COLUMNS}. */
+export interface TaskRow extends TaskColumnsRow {
   /** `[every dependency, the ones still queued or running]`, as JSON arrays of ids. */
   dependencies: string;
 }
+
+/** A task's dependencies by id: all of them, and those still queued or running. */
+export interface TaskDependencyIds {
+  readonly dependsOn: string[];
+  readonly waitingFor: string[];
+}
+
+/** The select list of a task's own columns from `tasks AS t`, for a caller that knows its dependencies. */
+export const TASK_ROW_COLUMNS = `t.seq, t.id, t.status, t.priority, t.agent, t.prompt, t.cwd, t.agent_options, t.labels,
+  t.timeout_ms, t.max_retries, t.attempt, t.dependency_policy, t.pass_dependency_results, t.notify, t.not_before,
+  t.created_at, t.updated_at, t.started_at, t.finished_at, t.owner, t.lease_expires_at, t.pid, t.pid_start_time,
+  t.cancel_requested_at, t.failure_reason, t.status_detail, t.exit_code, t.signal, t.report, t.warned_at,
+  t.output_truncated`;
 
 /**
  * The select list that produces a {@link TaskRow} from `tasks AS t`, dependencies included: one
  * walk of the task's edges gives both what it depends on and what it still waits for.
  */
-export const TASK_COLUMNS = `t.seq, t.id, t.status, t.priority, t.agent, t.prompt, t.cwd, t.agent_options, t.labels,
-  t.timeout_ms, t.max_retries, t.attempt, t.dependency_policy, t.pass_dependency_results, t.notify, t.not_before,
-  t.created_at, t.updated_at, t.started_at, t.finished_at, t.owner, t.lease_expires_at, t.pid, t.pid_start_time,
-  t.cancel_requested_at, t.failure_reason, t.status_detail, t.exit_code, t.signal, t.report, t.warned_at,
-  t.output_truncated,
-  (SELECT json_array(json_group_array(u.id), json_group_array(u.id) FILTER (WHERE u.status IN ('queued', 'running')))
-   FROM task_dependencies AS d JOIN tasks AS u ON u.seq = d.depends_on_seq WHERE d.task_seq = t.seq) AS dependencies`;
+export const TASK_COLUMNS = `${TASK_ROW_COLUMNS},
+  CASE WHEN t.dependency_seqs IS NULL THEN '[[],[]]' ELSE
+    (SELECT json_array(json_group_array(u.id), json_group_array(u.id) FILTER (WHERE u.status IN ('queued', 'running')))
+     FROM json_each(t.dependency_seqs) AS d JOIN tasks AS u ON u.seq = d.value) END AS dependencies`;
 
 /** Maps a row to the domain type. The row was written by this code, so it is trusted. */
 export function taskFromRow(row: TaskRow): Task {
   const [dependsOn, waitingFor] = JSON.parse(row.dependencies) as [string[], string[]];
+  return taskFromColumns(row, { dependsOn, waitingFor });
+}
+
+/** Maps a task's own columns and its dependencies to the domain type. */
+export function taskFromColumns(row: TaskColumnsRow, { dependsOn, waitingFor }: TaskDependencyIds): Task {
   const status = row.status as TaskStatus;
   return {
     id: row.id,

@@ -10,11 +10,12 @@ import {
   type Task,
   type TaskStatus,
 } from '@claudine/core';
-import { insertEdges } from '../dependencies/dependency-edges.js';
+import { insertDependents } from '../dependencies/dependency-edges.js';
 import { describeBroken, lookupTasks, type StoredDependencyState } from '../dependencies/dependency-reads.js';
 import type { StoreContext } from '../store-context.js';
 import { storeTaskEnvironment } from './task-environments.js';
 import { loadTasksBySeq } from './task-queries.js';
+import type { TaskDependencyIds } from './task-row.js';
 
 /**
  * Stores new tasks in the caller's transaction, in order; a task may depend on tasks stored
@@ -22,24 +23,33 @@ import { loadTasksBySeq } from './task-queries.js';
  * dependency, an id already taken); the caller rolls the transaction back then.
  *
  * Set-based where it counts: every id the batch names is looked up in one statement, each
- * task's edges go in with one statement, and the stored tasks are read back with one. No cycle
- * search: a new task's dependencies were all stored before it, so nothing can wait for it yet.
+ * task's row (its dependencies in it) goes in with one, the batch's reverse edges with one, and
+ * the stored tasks are read back with one, their dependencies filled in from the lookup. No
+ * cycle search: a new task's dependencies were all stored before it, so nothing can wait for it.
  */
 export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): Result<Task[], CreateTaskError> {
-  const stored = lookupTasks(
-    context,
-    tasks.flatMap((task) => [task.id, ...task.dependsOn]),
-  );
-  // The tasks of this batch as inserted, for the ones after them that depend on them.
-  const inserted = new Map<string, StoredDependencyState>();
+  const ids: string[] = [];
+  for (const task of tasks) ids.push(task.id, ...task.dependsOn);
+  // Every task the batch names that exists, and then the batch's own tasks as they go in, for
+  // the ones after them that depend on them.
+  const known = lookupTasks(context, ids);
   const seqs: number[] = [];
+  const dependencyIds: TaskDependencyIds[] = [];
+  const reverseEdges: Array<[number, number]> = [];
   for (const task of tasks) {
     const dependencies: StoredDependencyState[] = [];
+    const dependsOn: string[] = [];
+    const waitingFor: string[] = [];
     const missing: string[] = [];
-    for (const id of new Set(task.dependsOn)) {
-      const dependency = inserted.get(id) ?? stored.get(id);
-      if (dependency === undefined) missing.push(id);
-      else dependencies.push(dependency);
+    for (const id of distinct(task.dependsOn)) {
+      const dependency = known.get(id);
+      if (dependency === undefined) {
+        missing.push(id);
+        continue;
+      }
+      dependencies.push(dependency);
+      dependsOn.push(id);
+      if (dependency.status === 'queued' || dependency.status === 'running') waitingFor.push(id);
     }
     if (missing.length > 0) {
       return err({
@@ -48,24 +58,38 @@ export function insertTasks(context: StoreContext, tasks: readonly NewTask[]): R
         message: `unknown task id${missing.length > 1 ? 's' : ''} in dependsOn: ${missing.join(', ')}. List tasks with \`claudine ls\` to find the right ids.`,
       });
     }
-    if (stored.has(task.id) || inserted.has(task.id)) {
+    if (known.has(task.id)) {
       return err({ kind: 'duplicate_id', id: task.id, message: `a task with id ${task.id} already exists` });
     }
-    const row = insertTask(context, task, dependencies);
-    insertEdges(
-      context,
-      row.seq,
-      dependencies.map((dependency) => dependency.seq),
-    );
+    const dependencySeqs = dependencies.length === 0 ? null : JSON.stringify(dependencies.map((dependency) => dependency.seq));
+    const row = insertTask(context, task, dependencies, dependencySeqs);
+    for (const dependency of dependencies) reverseEdges.push([dependency.seq, row.seq]);
     if (task.environment !== undefined) storeTaskEnvironment(context.sql, task.id, task.environment);
-    inserted.set(task.id, row);
+    known.set(task.id, row);
     seqs.push(row.seq);
+    dependencyIds.push({ dependsOn, waitingFor });
   }
-  return ok(loadTasksBySeq(context, seqs));
+  insertDependents(context, reverseEdges);
+  return ok(loadTasksBySeq(context, seqs, dependencyIds));
+}
+
+// The ids once each, in order: the array itself when no id repeats (most lists are short, and
+// compared directly; a long one goes through a set).
+function distinct(ids: readonly string[]): readonly string[] {
+  if (ids.length > 16) return [...new Set(ids)];
+  for (let index = 1; index < ids.length; index += 1) {
+    if (ids.lastIndexOf(ids[index] as string, index - 1) >= 0) return [...new Set(ids)];
+  }
+  return ids;
 }
 
 // Inserts the task's row; returns it as its dependents will see it.
-function insertTask(context: StoreContext, task: NewTask, dependencies: readonly StoredDependencyState[]): StoredDependencyState {
+function insertTask(
+  context: StoreContext,
+  task: NewTask,
+  dependencies: readonly StoredDependencyState[],
+  dependencySeqs: string | null,
+): StoredDependencyState {
   // A dependency that already failed decides the new task's fate at once under the fail and
   // cancel policies (under `run` it counts as settled). A new task has no dependents yet, so
   // nothing propagates.
@@ -81,9 +105,9 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
   const info = context.sql.run(
     'tasks.insert',
     `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
-       max_retries, dependency_policy, pass_dependency_results, notify, pending_dependencies, created_at,
-       updated_at, finished_at, failure_reason, status_detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       max_retries, dependency_policy, pass_dependency_results, notify, dependency_seqs, pending_dependencies,
+       created_at, updated_at, finished_at, failure_reason, status_detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     task.id,
     status,
     priorityRank(task.priority),
@@ -97,6 +121,7 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
     task.dependencyPolicy,
     task.passDependencyResults ? 1 : 0,
     task.notify === undefined || task.notify === null ? null : task.notify ? 1 : 0,
+    dependencySeqs,
     pending,
     task.createdAt,
     task.createdAt,
@@ -104,5 +129,5 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
     failureReason,
     detail,
   );
-  return { seq: Number(info.lastInsertRowid), id: task.id, status, policy: task.dependencyPolicy, failureReason };
+  return { seq: Number(info.lastInsertRowid), id: task.id, status };
 }
