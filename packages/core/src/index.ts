@@ -15,6 +15,7 @@ export {
   type RetryPlan,
 } from './dependency-propagation.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
+export { lazySchema } from './lazy-schema.js';
 export {
   MEASURED_FIGURES,
   type MeasuredFigure,

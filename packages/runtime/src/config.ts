@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { notifySettings } from './notify/notify-settings.js';

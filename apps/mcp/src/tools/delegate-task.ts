@@ -10,7 +10,7 @@ import {
 } from '@claudine/core';
 import { type Claudine, formatDuration } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SessionDirectory } from '../session-directory.js';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
