@@ -17,7 +17,10 @@ const EXTERNAL = ['better-sqlite3', 'zstd-napi'];
  * @property {string} name the bundle's file name without `.js`
  * @property {string} [file] the module to bundle (a dist/ file)
  * @property {string} [contents] or the source of the entry module itself, resolved from the package directory
- * @property {readonly string[]} [external] imports left for Node to load at run time (other bundles beside it)
+ * @property {readonly string[]} [external] imports left for Node to load at run time
+ * @property {'esm' | 'cjs'} [format] `cjs` (written as `<name>.cjs`) starts faster: Node loads a
+ *   CommonJS main module without setting up its ES module loader. The entry then must not use
+ *   top-level await.
  */
 
 /**
@@ -39,9 +42,9 @@ export async function bundleEntries(packageDir, entries, options = {}) {
         ...(entry.contents === undefined
           ? { entryPoints: [resolve(packageDir, entry.file ?? '')] }
           : { stdin: { contents: entry.contents, resolveDir: packageDir, sourcefile: `${entry.name}.js` } }),
-        outfile: join(out, `${entry.name}.js`),
+        outfile: join(out, `${entry.name}.${entry.format === 'cjs' ? 'cjs' : 'js'}`),
         bundle: true,
-        format: 'esm',
+        format: entry.format ?? 'esm',
         platform: 'node',
         target: 'node20.19',
         external: [...EXTERNAL, ...(entry.external ?? [])],
@@ -49,8 +52,18 @@ export async function bundleEntries(packageDir, entries, options = {}) {
         minifyWhitespace: true,
         minifySyntax: true,
         legalComments: 'none',
-        // CommonJS dependencies (commander) call require() for Node's own modules.
-        banner: { js: "import{createRequire as __claudineRequire}from'node:module';const require=__claudineRequire(import.meta.url);" },
+        ...(entry.format === 'cjs'
+          ? {
+              // Paths the code builds from import.meta.url keep working from a CommonJS file.
+              define: { 'import.meta.url': '__claudineModuleUrl' },
+              banner: { js: "var __claudineModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
+            }
+          : // CommonJS dependencies (commander) call require() for Node's own modules.
+            {
+              banner: {
+                js: "import{createRequire as __claudineRequire}from'node:module';const require=__claudineRequire(import.meta.url);",
+              },
+            }),
         logLevel: 'warning',
         metafile: options.metafile !== undefined,
       });

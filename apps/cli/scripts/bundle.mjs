@@ -18,14 +18,20 @@ const commands = COMMAND_TABLE.filter((command) => command.needsEveryCommand !==
   if (register === undefined) throw new Error(`dist/commands/${module}.js exports no register function`);
   return {
     name: `${module}.command`,
-    contents: `import { ${register} } from './dist/commands/${module}.js';\nimport { runOneCommand } from './dist/run-one-command.js';\nawait runOneCommand(${register});\n`,
+    contents: `import { ${register} } from './dist/commands/${module}.js';\nimport { runOneCommand } from './dist/run-one-command.js';\nvoid runOneCommand(${register});\n`,
+    format: /** @type {const} */ ('cjs'),
   };
 });
 await bundleEntries(
   root,
   [
-    { name: 'bin', file: 'dist/bundle-dispatch.js' },
-    { name: 'all-commands', file: 'dist/bin.js' },
+    { name: 'bin', file: 'dist/bundle-dispatch.js', format: 'cjs' },
+    {
+      name: 'all-commands',
+      contents:
+        "import { createProgram } from './dist/program.js';\nimport { cliVersion, runProgram } from './dist/run-program.js';\nvoid createProgram(cliVersion(), process.argv).then(runProgram);\n",
+      format: 'cjs',
+    },
     ...commands,
     { name: 'host-main', file: '../../packages/runtime/dist/host-main.js' },
   ],

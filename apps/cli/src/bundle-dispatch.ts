@@ -1,9 +1,10 @@
-// The bundled bin (bundle/bin.js): it loads the bundle of the command the arguments name, built
+// The bundled bin (bundle/bin.cjs): it loads the bundle of the command the arguments name, built
 // beside it by scripts/bundle.mjs, or the bundle with every command (help, no command, a typo).
-// It imports nothing else, so choosing costs next to nothing.
+// It imports nothing else, so choosing costs next to nothing. The bundles are CommonJS, which
+// Node loads without starting its ES module loader; require() of a computed path keeps the
+// bundler from trying to resolve it at build time.
+import { createRequire } from 'node:module';
 import { commandModuleOf } from './command-table.js';
 
 const module = commandModuleOf(process.argv.slice(2));
-const file = module === undefined ? './all-commands.js' : `./${module}.command.js`;
-// A URL rather than the path itself: the bundler leaves it for Node to resolve at run time.
-await import(new URL(file, import.meta.url).href);
+createRequire(import.meta.url)(module === undefined ? './all-commands.cjs' : `./${module}.command.cjs`);

@@ -1,4 +1,5 @@
 import type { Benchmark } from '../harness.js';
+import { cliLatency } from './cli-latency.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
 import { dashboard } from './dashboard.js';
@@ -31,4 +32,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   mcpNotify,
   dashboard,
   worktreeCreate,
+  cliLatency,
 ];
