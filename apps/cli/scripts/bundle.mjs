@@ -33,7 +33,7 @@ await bundleEntries(
       format: 'cjs',
     },
     ...commands,
-    { name: 'host-main', file: '../../packages/runtime/dist/host-main.js' },
+    { name: 'host-main', file: '../../packages/runtime/dist/host/host-main.js' },
   ],
   metafile === undefined ? {} : { metafile },
 );

@@ -1,11 +1,19 @@
-export {
-  createClaudeTranscriptRenderer,
-  renderClaudeTranscriptLine,
-  type TranscriptRenderer,
-  type TranscriptTailOptions,
-  tailClaudeTranscript,
-} from '@claudine/runner';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
+export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
+export { openClaudine } from './client/client.js';
+export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './client/ensure-host.js';
+export {
+  parseSubmitRequest,
+  type SubmitRequest,
+  type SubmitRequestContext,
+  SubmitRequestSchema,
+  SubmitRequestShape,
+  toNewTaskInput,
+} from './client/submit-request.js';
+export { searchTasks, type TaskSearchOptions, type TaskSearchPage } from './client/task-search.js';
+export { type TaskLogWatcher, watchTaskLog } from './client/watch-task-log.js';
+export { coalesced } from './coalesced.js';
 export {
   accessTokenPath,
   ensureAccessToken,
@@ -13,21 +21,7 @@ export {
   readAccessToken,
   rotateAccessToken,
   tokensEqual,
-} from './access-token.js';
-export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './budget.js';
-export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
-export {
-  type CancelResult,
-  type Claudine,
-  type ClaudineOptions,
-  type FollowOptions,
-  type HostStatus,
-  openClaudine,
-  type SubmitOutcome,
-  type WaitOptions,
-} from './client.js';
-export type { MetricsReader, SystemMetricsReport } from './client-metrics.js';
-export { coalesced } from './coalesced.js';
+} from './config/access-token.js';
 export {
   type Config,
   type ConfigInput,
@@ -40,7 +34,7 @@ export {
   resolveConcurrency,
   setPath,
   settingPaths,
-} from './config.js';
+} from './config/config.js';
 export {
   type ConfigDescription,
   type ConfigEditOptions,
@@ -54,32 +48,32 @@ export {
   type UnsetSettingOutcome,
   unsetSetting,
   writeConfigFile,
-} from './config-editing.js';
-export { type DailySpending, readDailySpending } from './daily-spending.js';
-export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './data-directory.js';
+} from './config/config-editing.js';
+export { type DataLayout, dataLayout, ensureDataDirectory, resolveDataDirectory } from './config/data-directory.js';
+export { type MetricsListenAddress, parseListenAddress } from './config/metrics-config.js';
 export {
   DEPENDENCY_RESULTS_VARIABLE,
   type DependencyResult,
   type DependencyResultsOptions,
   readDependencyResults,
   withDependencyResults,
-} from './dependency-results.js';
-export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './ensure-host.js';
+} from './host/dependency-results.js';
+export { type Host, type HostExit, type HostOptions, startHost } from './host/host.js';
 export {
-  type GraphDocument,
-  type GraphEdge,
-  type GraphNodeState,
-  graphDocument,
-  graphEdges,
-  graphNodeState,
-  renderDot,
-  renderMermaid,
-  taskTitle,
-} from './graph-export.js';
-export { type Host, type HostExit, type HostOptions, startHost } from './host.js';
-export { HOST_LOG_KEEP, HOST_LOG_MAX_BYTES, type HostLog, type HostLogFileOptions, hostLogOnStream, openHostLogFile } from './host-log.js';
+  HOST_LOG_KEEP,
+  HOST_LOG_MAX_BYTES,
+  type HostLog,
+  type HostLogFileOptions,
+  hostLogOnStream,
+  openHostLogFile,
+} from './host/host-log.js';
+export { pruneTasks } from './host/prune.js';
+export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './host/recovery.js';
+export { runHostProcess } from './host/run-host-process.js';
 export { refuseNonLoopbackRequest } from './loopback-request-check.js';
-export { type MetricsListenAddress, parseListenAddress } from './metrics-config.js';
+export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './metrics/budget.js';
+export type { MetricsReader, SystemMetricsReport } from './metrics/client-metrics.js';
+export { type DailySpending, readDailySpending } from './metrics/daily-spending.js';
 export { NOTIFICATION_CHANNELS, type NotificationChannelName } from './notify/notification-channel.js';
 export type { NotificationPayload, NotifiedTask } from './notify/notification-payload.js';
 export {
@@ -92,9 +86,22 @@ export {
 } from './notify/notification-status.js';
 export { NOTIFY_EVENT_KINDS, type NotifyEventKind } from './notify/notify-settings.js';
 export { SIGNATURE_HEADER, signWebhookBody } from './notify/webhook-channel.js';
-export { pruneTasks } from './prune.js';
-export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './recovery.js';
-export { runHostProcess } from './run-host-process.js';
-export { searchTasks, type TaskSearchOptions, type TaskSearchPage } from './task-search.js';
+export { renderClaudeTranscriptLine } from './present/claude-transcript.js';
+export {
+  createClaudeTranscriptRenderer,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from './present/claude-transcript-reader.js';
+export {
+  type GraphDocument,
+  type GraphEdge,
+  type GraphNodeState,
+  graphDocument,
+  graphEdges,
+  graphNodeState,
+  renderDot,
+  renderMermaid,
+  taskTitle,
+} from './present/graph-export.js';
 export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';
-export { type TaskLogWatcher, watchTaskLog } from './watch-task-log.js';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
-import type { DataLayout } from './data-directory.js';
+import type { DataLayout } from './config/data-directory.js';
 
 /**
  * Opens the task store of a data directory. An empty database file is taken for a new database

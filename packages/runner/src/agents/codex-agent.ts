@@ -21,6 +21,8 @@ export function createCodexAgent(options: CodexAgentOptions = {}): Agent {
     invocation(task, environment) {
       const args = ['exec', '--json', '--skip-git-repo-check'];
       if (task.agentOptions.model !== undefined) args.push('--model', task.agentOptions.model);
+      if (task.agentOptions.sandbox !== undefined) args.push('--sandbox', task.agentOptions.sandbox);
+      if (task.agentOptions.agentArgs !== undefined) args.push(...task.agentOptions.agentArgs);
       // A run that continues an earlier one (after a crash) resumes its thread: `exec resume`.
       if (task.agentOptions.resumeSessionId !== undefined) args.push('resume', task.agentOptions.resumeSessionId);
       args.push('-');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { taskTitle } from '../graph-export.js';
+import { taskTitle } from '../present/graph-export.js';
 import type { DeliveryOutcome, Notification, NotificationChannel } from './notification-channel.js';
 import type { NotifyEventKind } from './notify-settings.js';
 

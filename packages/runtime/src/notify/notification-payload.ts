@@ -1,5 +1,5 @@
 import type { AgentOptions, AgentReport, Task, TaskStatus } from '@claudine/core';
-import { taskTitle } from '../graph-export.js';
+import { taskTitle } from '../present/graph-export.js';
 import { formatDuration } from '../units.js';
 import type { NotificationEvent, WorkflowOutcome } from './notification-event.js';
 

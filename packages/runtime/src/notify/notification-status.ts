@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import type { DataLayout } from '../data-directory.js';
+import type { DataLayout } from '../config/data-directory.js';
 import { NOTIFICATION_CHANNELS } from './notification-channel.js';
 
 /** The last notification that could not be delivered. */

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { Task } from '@claudine/core';
 import { startWebhookReceiver, verifyWebhookSignature, WEBHOOK_TOKEN, type WebhookReceiver, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Claudine } from '../client.js';
-import { dataLayout } from '../data-directory.js';
-import type { Host } from '../host.js';
-import { finished, useHostFixture } from '../host-fixture.test-helper.js';
+import type { Claudine } from '../client/claudine.js';
+import { dataLayout } from '../config/data-directory.js';
+import type { Host } from '../host/host.js';
+import { finished, useHostFixture } from '../host/host-fixture.test-helper.js';
 import { fakeNotifySend } from './fake-notify-send.test-helper.js';
 import { notificationStatusPath, readNotificationStatus } from './notification-status.js';
 

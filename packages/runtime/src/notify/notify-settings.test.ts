@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { isClaudineError } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { describeConfig, setSetting, unsetSetting } from '../config-editing.js';
+import { loadConfig } from '../config/config.js';
+import { describeConfig, setSetting, unsetSetting } from '../config/config-editing.js';
 
 let temp: TempDir;
 let file: string;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { duration, secret } from '../setting-values.js';
+import { duration, secret } from '../config/setting-values.js';
 
 /**
  * The kinds of event a notification is sent for: a task's end (`timed_out` is a failure by
