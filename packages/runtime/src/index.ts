@@ -104,4 +104,5 @@ export {
   renderMermaid,
   taskTitle,
 } from './present/graph-export.js';
+export { requireBundle } from './require-bundle.js';
 export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';

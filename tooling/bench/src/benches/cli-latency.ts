@@ -9,7 +9,7 @@ const REPEATS = 15;
 const TASKS = 50;
 const cliBin = fileURLToPath(new URL('../../../../apps/cli/bin/claudine.cjs', import.meta.url));
 const cliUnbundled = fileURLToPath(new URL('../../../../apps/cli/dist/bin.js', import.meta.url));
-const mcpBin = fileURLToPath(new URL('../../../../apps/mcp/bin/claudine-mcp.js', import.meta.url));
+const mcpBin = fileURLToPath(new URL('../../../../apps/mcp/bin/claudine-mcp.cjs', import.meta.url));
 
 // Loaded into every measured process (the baseline too) with --require: at exit it appends the
 // process's own CPU time, in microseconds, to the file the environment names. Node cannot read
