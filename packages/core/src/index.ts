@@ -15,6 +15,9 @@ export {
   type RetryPlan,
 } from './dependency-propagation.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
+export { formatBytes } from './format-bytes.js';
+export { formatDuration } from './format-duration.js';
+export { isObject } from './is-object.js';
 export { lazySchema } from './lazy-schema.js';
 export {
   MEASURED_FIGURES,

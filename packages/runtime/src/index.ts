@@ -1,3 +1,5 @@
+// Apps format through runtime as they always did; the one implementation is core's.
+export { formatBytes, formatDuration } from '@claudine/core';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
@@ -105,4 +107,4 @@ export {
   taskTitle,
 } from './present/graph-export.js';
 export { requireBundle } from './require-bundle.js';
-export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';
+export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';

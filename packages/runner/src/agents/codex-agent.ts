@@ -1,4 +1,4 @@
-import type { AgentReport, TokenUsage } from '@claudine/core';
+import { type AgentReport, isObject, type TokenUsage } from '@claudine/core';
 import type { Agent, AgentReportParser } from './agent.js';
 import { taskEnvironment } from './agent.js';
 
@@ -30,12 +30,6 @@ export function createCodexAgent(options: CodexAgentOptions = {}): Agent {
     },
     createParser: createCodexEventParser,
   };
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function count(value: unknown): number {

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import {
   ClaudineError,
   type CreateTaskError,
+  formatDuration,
   formatTaskId,
   type NewTask,
   type NewTaskInput,
@@ -13,7 +14,6 @@ import {
   unsupportedAgentOptions,
 } from '@claudine/core';
 import type { Config } from '../config/config.js';
-import { formatDuration } from '../units.js';
 import { withAgentDefaults } from './agent-defaults.js';
 
 /**

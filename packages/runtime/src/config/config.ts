@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { ClaudineError, PRIORITIES } from '@claudine/core';
+import { ClaudineError, formatDuration, isObject, PRIORITIES } from '@claudine/core';
 import * as z from 'zod';
 import { notifySettings } from '../notify/notify-settings.js';
-import { formatDuration } from '../units.js';
 import { agentsSettings } from './agents-config.js';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
@@ -336,11 +335,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const existing = out[key];
-    out[key] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : value === undefined ? existing : value;
+    out[key] = isObject(existing) && isObject(value) ? deepMerge(existing, value) : value === undefined ? existing : value;
   }
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -19,6 +19,7 @@ import { createIdleExitService } from './services/idle-exit-service.js';
 import { createLogSweepService } from './services/log-sweep-service.js';
 import { metricsService } from './services/metrics-service.js';
 import { notificationsService } from './services/notifications-service.js';
+import { outputMaintenanceService } from './services/output-maintenance-service.js';
 import { createWakeWatchService } from './services/wake-watch-service.js';
 
 /** Options for {@link startHost}. */
@@ -195,9 +196,10 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     onEvent,
   });
 
-  // Started in this order, stopped in the reverse: the claim loop stops (its tasks' ends
-  // recorded, their notifications queued) before notifications, metrics and the log sweep that
-  // those ends feed, and housekeeping stops last, while the store is still open.
+  // Started in this order, stopped in the reverse: the claim loop starts once what it relies on
+  // runs, and stops (its tasks' ends recorded, their notifications queued, their last segments
+  // closed) before notifications, metrics and the output maintenance that those ends feed;
+  // housekeeping stops last, while the store is still open.
   const services: readonly HostService[] = [
     createHousekeepingService({
       store,
@@ -210,10 +212,11 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       },
       log,
     }),
-    createLogSweepService(maintenance, config, log),
+    outputMaintenanceService(maintenance),
     metricsService(metrics, log),
     notificationsService(notifications),
     claimLoop,
+    createLogSweepService(maintenance, config, log),
     createWakeWatchService({
       signalsDirectory: layout.signals,
       dataVersion: () => store.dataVersion(),

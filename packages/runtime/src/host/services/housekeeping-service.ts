@@ -1,7 +1,7 @@
+import { formatDuration } from '@claudine/core';
 import type { SqliteTaskStore } from '@claudine/store-sqlite';
 import type { Config } from '../../config/config.js';
 import type { DataLayout } from '../../config/data-directory.js';
-import { formatDuration } from '../../units.js';
 import { pruneTasks } from '../prune.js';
 import { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from '../recovery.js';
 import type { HostService } from './host-service.js';

@@ -3,8 +3,9 @@ import type { Config } from '../../config/config.js';
 import type { HostService } from './host-service.js';
 
 /**
- * The output logs' upkeep: a sweep at start and then periodically (compress old segments,
- * delete expired and orphaned logs). Stop waits for the compressions in flight.
+ * The output logs' periodic pass: a sweep once the claim loop runs, then every so often
+ * (compress old segments, delete expired and orphaned logs). The maintenance itself, which
+ * also compresses segments as runs close them, stops with {@link outputMaintenanceService}.
  */
 export function createLogSweepService(maintenance: OutputMaintenance, config: Config, log: (line: string) => void): HostService {
   let timer: NodeJS.Timeout | undefined;
@@ -28,9 +29,8 @@ export function createLogSweepService(maintenance: OutputMaintenance, config: Co
       timer.unref();
       sweep();
     },
-    async stop() {
+    stop() {
       clearInterval(timer);
-      await maintenance.stop();
     },
   };
 }
