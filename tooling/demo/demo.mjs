@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../apps/cli/bin/claudine.cjs', import.meta.url));
 const home = process.env.CLAUDINE_HOME ?? mkdtempSync(join(tmpdir(), 'claudine-demo-'));
 const env = { ...process.env, CLAUDINE_HOME: home, CLAUDINE_HOST_IDLE_EXIT: '10s' };
 
@@ -33,5 +33,5 @@ claudine(['logs', slow]);
 process.stdout.write(
   `\nThat was Claudine running shell commands as background tasks. With Claude Code installed,\n` +
     `\`claudine run "<what to do>"\` hands a task to a background Claude Code agent the same way.\n` +
-    `The host exits on its own after 10 s idle. Try: CLAUDINE_HOME=${home} node apps/cli/dist/bin.js status\n`,
+    `The host exits on its own after 10 s idle. Try: CLAUDINE_HOME=${home} node apps/cli/bin/claudine.cjs status\n`,
 );

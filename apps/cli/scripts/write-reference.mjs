@@ -11,7 +11,7 @@ const readmeUrl = new URL('../../../README.md', import.meta.url);
 const biome = fileURLToPath(new URL('../../../node_modules/.bin/biome', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const readme = readFileSync(readmeUrl, 'utf8');
-const replaced = replaceReference(readme, cliReference(createProgram(version)));
+const replaced = replaceReference(readme, cliReference(await createProgram(version)));
 const formatted = execFileSync(biome, ['format', '--stdin-file-path=README.md'], { input: replaced, encoding: 'utf8' });
 if (formatted === readme) console.log('README.md: the CLI reference is up to date');
 else {

@@ -1,37 +1,7 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { isClaudineError } from '@claudine/core';
-import { CommanderError } from 'commander';
-import { CliError } from './context.js';
-import { EXIT, exitCodeForError } from './exit-codes.js';
+// The CLI with every command, each loaded when it runs. The installed command runs the bundled
+// bin (bundle-dispatch.ts), which loads one command's bundle instead.
 import { createProgram } from './program.js';
+import { cliVersion, runProgram } from './run-program.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-const program = createProgram(version);
-const debug = process.argv.includes('--debug');
-
-// A reader that stops early (`claudine ls | head`) closes the pipe: that is no error. A message
-// that cannot be shown on stderr (closed, /dev/full) must not change what the command does:
-// above all, a foreground host must not die of its log.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (stream === process.stderr) return;
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // Help and version exit 0; every other commander error is a usage mistake.
-    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else {
-    const message =
-      error instanceof CliError || isClaudineError(error) ? error.message : String(error instanceof Error ? error.message : error);
-    process.stderr.write(`claudine: ${message}\n`);
-    if (debug && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = error instanceof CliError ? error.exitCode : exitCodeForError(error);
-  }
-}
+await runProgram(await createProgram(cliVersion(), process.argv));

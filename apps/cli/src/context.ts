@@ -11,15 +11,9 @@ export interface GlobalOptions {
   readonly debug?: boolean;
 }
 
-/** An error the CLI reports with its own exit code (usage mistakes, task outcomes). */
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
+// Commands import it from here with the rest of their context; bin.ts from its own file, which
+// loads nothing else.
+export { CliError } from './cli-error.js';
 
 /** The options of the program, whichever subcommand `command` is. */
 export function globalOptions(command: Command): GlobalOptions {

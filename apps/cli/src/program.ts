@@ -1,49 +1,55 @@
 import { Command } from 'commander';
-import { registerCancel } from './commands/cancel.js';
-import { registerCompletion } from './commands/completion.js';
-import { registerConfig } from './commands/config.js';
-import { registerDb } from './commands/db.js';
-import { registerDeps } from './commands/deps.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerGraph } from './commands/graph.js';
-import { registerHost } from './commands/host.js';
-import { registerLogs } from './commands/logs.js';
-import { registerLs } from './commands/ls.js';
-import { registerMcp } from './commands/mcp.js';
-import { registerMetrics } from './commands/metrics.js';
-import { registerResume } from './commands/resume.js';
-import { registerRetry } from './commands/retry.js';
-import { registerRun } from './commands/run.js';
-import { registerStatus } from './commands/status.js';
-import { registerUi } from './commands/ui.js';
+import { COMMAND_TABLE, type CommandModule, commandModuleOf } from './command-table.js';
 
-/** Builds the `claudine` command line. */
-export function createProgram(version: string): Command {
-  const program = new Command('claudine')
-    .description('Hand tasks to background coding agents (Claude Code, Codex, any command) and get on with your work.')
-    .version(version, '-V, --version')
-    .option('--home <dir>', 'data directory (default: $CLAUDINE_HOME, else ~/.local/share/claudine)')
-    .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false })
-    // Set before the subcommands are added, which inherit it: errors are thrown, not exited on.
-    .exitOverride();
-  registerRun(program);
-  registerLs(program);
-  registerStatus(program);
-  registerLogs(program);
-  registerCancel(program);
-  registerRetry(program);
-  registerResume(program);
-  registerDeps(program);
-  registerGraph(program);
-  registerMetrics(program);
-  registerHost(program);
-  registerConfig(program);
-  registerDb(program);
-  registerDoctor(program);
-  registerCompletion(program);
-  registerMcp(program);
-  registerUi(program);
+/** Adds one top-level command (with its subcommands) to the program. */
+export type RegisterCommand = (program: Command) => void;
+
+// Each command's module loads only when that command runs, so it does not pay for the others.
+const LOADERS: Readonly<Record<CommandModule, () => Promise<RegisterCommand>>> = {
+  run: async () => (await import('./commands/run.js')).registerRun,
+  ls: async () => (await import('./commands/ls.js')).registerLs,
+  status: async () => (await import('./commands/status.js')).registerStatus,
+  logs: async () => (await import('./commands/logs.js')).registerLogs,
+  cancel: async () => (await import('./commands/cancel.js')).registerCancel,
+  retry: async () => (await import('./commands/retry.js')).registerRetry,
+  resume: async () => (await import('./commands/resume.js')).registerResume,
+  deps: async () => (await import('./commands/deps.js')).registerDeps,
+  graph: async () => (await import('./commands/graph.js')).registerGraph,
+  metrics: async () => (await import('./commands/metrics.js')).registerMetrics,
+  host: async () => (await import('./commands/host.js')).registerHost,
+  config: async () => (await import('./commands/config.js')).registerConfig,
+  db: async () => (await import('./commands/db.js')).registerDb,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  completion: async () => (await import('./commands/completion.js')).registerCompletion,
+  mcp: async () => (await import('./commands/mcp.js')).registerMcp,
+  ui: async () => (await import('./commands/ui.js')).registerUi,
+};
+
+/** The `claudine` program with its global options and no commands yet. */
+export function createBaseProgram(version: string): Command {
+  return (
+    new Command('claudine')
+      .description('Hand tasks to background coding agents (Claude Code, Codex, any command) and get on with your work.')
+      .version(version, '-V, --version')
+      .option('--home <dir>', 'data directory (default: $CLAUDINE_HOME, else ~/.local/share/claudine)')
+      .option('--debug', 'print stack traces of errors')
+      .showHelpAfterError('(run with --help for usage)')
+      .configureHelp({ sortSubcommands: false })
+      // Set before the subcommands are added, which inherit it: errors are thrown, not exited on.
+      .exitOverride()
+  );
+}
+
+/**
+ * Builds the `claudine` command line. Given the arguments it will parse (`process.argv`), only
+ * the command they name is loaded; without them, or when they name no command (help, a typo
+ * that commander answers with suggestions), every command is.
+ */
+export async function createProgram(version: string, argv?: readonly string[]): Promise<Command> {
+  const program = createBaseProgram(version);
+  const named = argv === undefined ? undefined : commandModuleOf(argv.slice(2));
+  const modules = named === undefined ? COMMAND_TABLE.map((command) => command.module) : [named];
+  const registers = await Promise.all(modules.map((module) => LOADERS[module]()));
+  for (const register of registers) register(program);
   return program;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { fakeClaudePath, isProcessAlive, waitFor } from '@claudine/test-utils';
 
 /** The built CLI entry point; `pnpm test` builds before testing. */
-export const cliPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../bin/claudine.cjs', import.meta.url));
 
 /** What a CLI run printed and how it exited. */
 export interface CliRun {

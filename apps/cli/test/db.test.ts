@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CliRun, cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
 
 let temp: TempDir;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
 import { createTempDir, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cliEnvironment, runCli, stopHostWithCli } from './cli.test-helper.js';
 
 let temp: TempDir;

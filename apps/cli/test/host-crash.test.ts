@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { findProcessesWithMarker, isProcessAlive, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CancelJson, TaskJson, TaskListJson } from '../src/json-shapes.js';
 import { cliPath } from './cli.test-helper.js';
 import { type CliSession, createCliSession } from './session.test-helper.js';

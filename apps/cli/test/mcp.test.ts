@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openClaudine } from '@claudine/runtime';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, cliPath, runCli } from './cli.test-helper.js';
+import { cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
 
 // `claudine mcp` runs the MCP server's bin as a child with the CLI's own stdio.
 
@@ -59,6 +59,9 @@ describe('claudine mcp', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.stdin.end();
     expect(await exited).toBe(0);
+    // The server's reads started a host for the queued task: it must be gone before the data
+    // directory is removed, or its last writes race the removal.
+    await stopHostWithCli((args) => runCli(['--home', home, ...args], { env: cliEnvironment(home) }));
   });
 
   it('serves HTTP on loopback with --http, and stops on SIGTERM', async () => {

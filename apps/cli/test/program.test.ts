@@ -8,7 +8,7 @@ import { JSON_SHAPES } from '../src/json-shapes.js';
 import { createProgram } from '../src/program.js';
 import { cliReference, extractReference, replaceReference } from '../src/reference.js';
 
-const program = createProgram('0.0.0-test');
+const program = await createProgram('0.0.0-test');
 const biome = fileURLToPath(new URL('../../../node_modules/.bin/biome', import.meta.url));
 
 function walk(command: Command): Command[] {

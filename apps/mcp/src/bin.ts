@@ -26,65 +26,71 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const command = parseCommandLine(process.argv.slice(2));
 
 let claudine: Claudine | undefined;
-try {
-  switch (command.kind) {
-    case 'help':
-      process.stderr.write(USAGE);
-      break;
-    case 'version':
-      process.stderr.write(`${version}\n`);
-      break;
-    case 'error':
-      report(command.message);
-      process.exitCode = 2;
-      break;
-    case 'stdio': {
-      const client = openClaudine();
-      claudine = client;
-      const server = createClaudineMcpServer(client, { version, defaultCwd: process.cwd() });
-      const transport = new StdioServerTransport();
-      // Claude Code ends the server by closing its stdin (or a signal): leave at once, cleanly.
-      transport.onclose = () => stop(0);
-      await server.connect(transport);
-      process.stdin.once('end', () => void server.close());
-      break;
+// A function rather than top-level await: the bundled bin is CommonJS, which Node loads without
+// setting up its ES module loader.
+async function main(): Promise<void> {
+  try {
+    switch (command.kind) {
+      case 'help':
+        process.stderr.write(USAGE);
+        break;
+      case 'version':
+        process.stderr.write(`${version}\n`);
+        break;
+      case 'error':
+        report(command.message);
+        process.exitCode = 2;
+        break;
+      case 'stdio': {
+        const client = openClaudine();
+        claudine = client;
+        const server = createClaudineMcpServer(client, { version, defaultCwd: process.cwd() });
+        const transport = new StdioServerTransport();
+        // Claude Code ends the server by closing its stdin (or a signal): leave at once, cleanly.
+        transport.onclose = () => stop(0);
+        await server.connect(transport);
+        process.stdin.once('end', () => void server.close());
+        break;
+      }
+      case 'http': {
+        const client = openClaudine();
+        claudine = client;
+        const token = ensureAccessToken(client.layout);
+        const watch = createTaskWatch(client, { onError: (error) => report(`watching tasks: ${String(error)}`) });
+        const http = await startHttpServer({
+          port: command.port ?? client.config.mcp.httpPort,
+          // Read at each request: `claudine mcp token --rotate` takes effect without a restart.
+          accessToken: () => readAccessToken(client.layout),
+          createSessionServer: () => createClaudineMcpServer(client, { version, defaultCwd: process.cwd(), watch }),
+          log: report,
+        });
+        report(`listening on ${http.url} (loopback only; every request needs the access token)`);
+        report('register it with Claude Code (`claudine mcp token` prints the token again):');
+        process.stderr.write(`  claude mcp add --transport http claudine ${http.url} --header "Authorization: Bearer ${token}"\n`);
+        const shutdown = (): void => {
+          watch.close();
+          http.close().then(
+            () => stop(0),
+            () => stop(1),
+          );
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+        break;
+      }
     }
-    case 'http': {
-      const client = openClaudine();
-      claudine = client;
-      const token = ensureAccessToken(client.layout);
-      const watch = createTaskWatch(client, { onError: (error) => report(`watching tasks: ${String(error)}`) });
-      const http = await startHttpServer({
-        port: command.port ?? client.config.mcp.httpPort,
-        // Read at each request: `claudine mcp token --rotate` takes effect without a restart.
-        accessToken: () => readAccessToken(client.layout),
-        createSessionServer: () => createClaudineMcpServer(client, { version, defaultCwd: process.cwd(), watch }),
-        log: report,
-      });
-      report(`listening on ${http.url} (loopback only; every request needs the access token)`);
-      report('register it with Claude Code (`claudine mcp token` prints the token again):');
-      process.stderr.write(`  claude mcp add --transport http claudine ${http.url} --header "Authorization: Bearer ${token}"\n`);
-      const shutdown = (): void => {
-        watch.close();
-        http.close().then(
-          () => stop(0),
-          () => stop(1),
-        );
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-      break;
-    }
+  } catch (error) {
+    report(isClaudineError(error) ? error.message : error instanceof Error ? error.message : String(error));
+    stop(1);
   }
-} catch (error) {
-  report(isClaudineError(error) ? error.message : error instanceof Error ? error.message : String(error));
-  stop(1);
+
+  if (command.kind === 'stdio') {
+    process.once('SIGINT', () => stop(0));
+    process.once('SIGTERM', () => stop(0));
+  }
 }
 
-if (command.kind === 'stdio') {
-  process.once('SIGINT', () => stop(0));
-  process.once('SIGTERM', () => stop(0));
-}
+void main();
 
 function stop(code: number): void {
   try {

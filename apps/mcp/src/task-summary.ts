@@ -1,6 +1,6 @@
 import { AGENT_KINDS, DEPENDENCY_POLICIES, FAILURE_REASONS, PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
 import { graphNodeState, taskTitle } from '@claudine/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const RESULT_LIMIT = 4000;
 const PROMPT_LIMIT = 300;

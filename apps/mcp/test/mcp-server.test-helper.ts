@@ -13,7 +13,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 /** The built MCP server; `pnpm test` builds before testing. */
-export const serverPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const serverPath = fileURLToPath(new URL('../bin/claudine-mcp.cjs', import.meta.url));
 
 /** How a test reaches the server. */
 export type TransportKind = 'stdio' | 'http';

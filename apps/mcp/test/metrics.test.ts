@@ -4,7 +4,7 @@ import { SystemSnapshotSchema, TaskMetricsSchema } from '@claudine/core';
 import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { callTool, openSession, stopHost, type TestSession } from './mcp-server.test-helper.js';
 
 let temp: TempDir;

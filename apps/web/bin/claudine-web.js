@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-// The installed command. A committed launcher rather than dist/bin.js itself, so package
-// managers can link the command before the package is built.
-import '../dist/bin.js';
+// The installed command. A committed launcher rather than the bundle itself, so package managers
+// can link the command before the package is built. It turns on Node's compile cache first
+// (Node 22.1 and later have it), so later starts skip compiling the bundle again.
+import module from 'node:module';
+
+module.enableCompileCache?.();
+await import('../bundle/bin.js');

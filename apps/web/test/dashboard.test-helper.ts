@@ -6,7 +6,7 @@ import { type Claudine, openClaudine } from '@claudine/runtime';
 import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
 
 /** The built dashboard; `pnpm test` builds (and bundles) before testing. */
-export const dashboardBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const dashboardBin = fileURLToPath(new URL('../bin/claudine-web.js', import.meta.url));
 
 /** A data directory with a client, and a dashboard served for it by the built bin. */
 export interface DashboardFixture {

@@ -18,6 +18,7 @@ export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isCla
 export { formatBytes } from './format-bytes.js';
 export { formatDuration } from './format-duration.js';
 export { isObject } from './is-object.js';
+export { lazySchema } from './lazy-schema.js';
 export {
   MEASURED_FIGURES,
   type MeasuredFigure,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 import { PRIORITIES, type Priority } from './priority.js';
 import { TASK_ID_PATTERN } from './task-id.js';
 
@@ -60,7 +61,7 @@ export type CodexSandbox = (typeof CODEX_SANDBOXES)[number];
 /** Largest prompt accepted, in UTF-8 bytes. Agents take prompts on stdin, so this is generous. */
 export const MAX_PROMPT_BYTES = 1024 * 1024;
 
-const taskIdSchema = z.string().regex(TASK_ID_PATTERN, 'a task id is 10 characters of 0-9 and a-z (without i, l, o, u)');
+const taskIdSchema = lazySchema(() => z.string().regex(TASK_ID_PATTERN, 'a task id is 10 characters of 0-9 and a-z (without i, l, o, u)'));
 
 const environmentName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -68,43 +69,45 @@ const environmentName = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Options passed to the agent. Each agent reads the fields it understands; a field another
  * agent owns is refused at submission (see {@link validateAgentOptions}).
  */
-export const AgentOptionsSchema = z
-  .object({
-    model: z.string().min(1).max(200).optional().describe('Model name or alias (claude, codex).'),
-    maxTurns: z.number().int().min(1).max(10_000).optional().describe('Most agent turns (claude).'),
-    permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode (claude).'),
-    allowedTools: z.array(z.string().min(1).max(500)).max(200).optional().describe('Tools allowed without asking (claude).'),
-    disallowedTools: z.array(z.string().min(1).max(500)).max(200).optional().describe('Tools refused (claude).'),
-    appendSystemPrompt: z.string().max(100_000).optional().describe('Text appended to the system prompt (claude).'),
-    systemPrompt: z.string().max(100_000).optional().describe('System prompt replacing the default one (claude).'),
-    addDirs: z.array(z.string().min(1).max(4096)).max(100).optional().describe('More directories the agent may access (claude).'),
-    mcpConfig: z
-      .array(z.string().min(1).max(100_000))
-      .max(50)
-      .optional()
-      .describe('MCP server configurations: JSON files or JSON strings (claude).'),
-    settings: z.string().min(1).max(100_000).optional().describe('A settings file or JSON string (claude).'),
-    effort: z.enum(EFFORT_LEVELS).optional().describe('Effort level (claude).'),
-    fallbackModel: z
-      .string()
-      .min(1)
-      .max(500)
-      .optional()
-      .describe('Models to fall back to when the main one is busy, comma-separated (claude).'),
-    sandbox: z.enum(CODEX_SANDBOXES).optional().describe('Sandbox policy for the commands the agent runs (codex).'),
-    agentArgs: z
-      .array(z.string().max(100_000))
-      .max(200)
-      .optional()
-      .describe("More arguments for the agent's command line, passed as they are (claude, codex)."),
-    resumeSessionId: z.string().min(1).max(200).optional().describe('Session to resume (claude).'),
-    maxBudgetUsd: z.number().positive().max(100_000).optional().describe('Spending cap in USD (claude).'),
-    env: z
-      .record(z.string().regex(environmentName, 'environment variable names are letters, digits and _'), z.string().max(100_000))
-      .optional()
-      .describe('Extra environment variables for the agent process.'),
-  })
-  .strict();
+export const AgentOptionsSchema = lazySchema(() =>
+  z
+    .object({
+      model: z.string().min(1).max(200).optional().describe('Model name or alias (claude, codex).'),
+      maxTurns: z.number().int().min(1).max(10_000).optional().describe('Most agent turns (claude).'),
+      permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode (claude).'),
+      allowedTools: z.array(z.string().min(1).max(500)).max(200).optional().describe('Tools allowed without asking (claude).'),
+      disallowedTools: z.array(z.string().min(1).max(500)).max(200).optional().describe('Tools refused (claude).'),
+      appendSystemPrompt: z.string().max(100_000).optional().describe('Text appended to the system prompt (claude).'),
+      systemPrompt: z.string().max(100_000).optional().describe('System prompt replacing the default one (claude).'),
+      addDirs: z.array(z.string().min(1).max(4096)).max(100).optional().describe('More directories the agent may access (claude).'),
+      mcpConfig: z
+        .array(z.string().min(1).max(100_000))
+        .max(50)
+        .optional()
+        .describe('MCP server configurations: JSON files or JSON strings (claude).'),
+      settings: z.string().min(1).max(100_000).optional().describe('A settings file or JSON string (claude).'),
+      effort: z.enum(EFFORT_LEVELS).optional().describe('Effort level (claude).'),
+      fallbackModel: z
+        .string()
+        .min(1)
+        .max(500)
+        .optional()
+        .describe('Models to fall back to when the main one is busy, comma-separated (claude).'),
+      sandbox: z.enum(CODEX_SANDBOXES).optional().describe('Sandbox policy for the commands the agent runs (codex).'),
+      agentArgs: z
+        .array(z.string().max(100_000))
+        .max(200)
+        .optional()
+        .describe("More arguments for the agent's command line, passed as they are (claude, codex)."),
+      resumeSessionId: z.string().min(1).max(200).optional().describe('Session to resume (claude).'),
+      maxBudgetUsd: z.number().positive().max(100_000).optional().describe('Spending cap in USD (claude).'),
+      env: z
+        .record(z.string().regex(environmentName, 'environment variable names are letters, digits and _'), z.string().max(100_000))
+        .optional()
+        .describe('Extra environment variables for the agent process.'),
+    })
+    .strict(),
+);
 /** Options passed to the agent; see {@link AgentOptionsSchema}. */
 export type AgentOptions = z.infer<typeof AgentOptionsSchema>;
 
@@ -138,12 +141,14 @@ export function unsupportedAgentOptions(agent: AgentKind, options: AgentOptions)
 }
 
 /** Token counts an agent reported. */
-export const TokenUsageSchema = z.object({
-  inputTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-  cacheReadInputTokens: z.number().int().nonnegative(),
-  cacheCreationInputTokens: z.number().int().nonnegative(),
-});
+export const TokenUsageSchema = lazySchema(() =>
+  z.object({
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    cacheReadInputTokens: z.number().int().nonnegative(),
+    cacheCreationInputTokens: z.number().int().nonnegative(),
+  }),
+);
 /** Token counts an agent reported; see {@link TokenUsageSchema}. */
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
@@ -152,17 +157,19 @@ export type TokenUsage = z.infer<typeof TokenUsageSchema>;
  * for a command nothing but the exit status). `transient` marks failures worth retrying (rate
  * limit, overload).
  */
-export const AgentReportSchema = z.object({
-  sessionId: z.string().nullable(),
-  resultText: z.string().nullable(),
-  isError: z.boolean(),
-  errorKind: z.string().nullable(),
-  transient: z.boolean(),
-  turns: z.number().int().nonnegative().nullable(),
-  costUsd: z.number().nonnegative().nullable(),
-  model: z.string().nullable(),
-  usage: TokenUsageSchema.nullable(),
-});
+export const AgentReportSchema = lazySchema(() =>
+  z.object({
+    sessionId: z.string().nullable(),
+    resultText: z.string().nullable(),
+    isError: z.boolean(),
+    errorKind: z.string().nullable(),
+    transient: z.boolean(),
+    turns: z.number().int().nonnegative().nullable(),
+    costUsd: z.number().nonnegative().nullable(),
+    model: z.string().nullable(),
+    usage: TokenUsageSchema.nullable(),
+  }),
+);
 /** What the agent itself reported; see {@link AgentReportSchema}. */
 export type AgentReport = z.infer<typeof AgentReportSchema>;
 
@@ -170,57 +177,59 @@ export type AgentReport = z.infer<typeof AgentReportSchema>;
  * A task as stored. Absent values are `null` (never missing keys) so JSON shapes are stable.
  * Times are milliseconds since the Unix epoch.
  */
-export const TaskSchema = z.object({
-  id: taskIdSchema,
-  /** Submission order, increasing; FIFO order within a priority. */
-  seq: z.number().int().positive(),
-  prompt: z.string(),
-  agent: z.enum(AGENT_KINDS),
-  agentOptions: AgentOptionsSchema,
-  cwd: z.string(),
-  priority: z.enum(PRIORITIES),
-  timeoutMs: z.number().int().positive(),
-  labels: z.array(z.string()),
-  dependsOn: z.array(z.string()),
-  /**
-   * For a queued task, the dependencies it still waits for (derived, not stored): a queued task
-   * with any is shown as blocked. Empty for a ready task and every other state.
-   */
-  blockedBy: z.array(z.string()),
-  dependencyPolicy: z.enum(DEPENDENCY_POLICIES),
-  passDependencyResults: z.boolean(),
-  /**
-   * Notifications for this task's end: true sends them whatever the event filter says, false
-   * never does, null follows the configuration (`notify.*`).
-   */
-  notify: z.boolean().nullable(),
-  status: z.enum(TASK_STATUSES),
-  failureReason: z.enum(FAILURE_REASONS).nullable(),
-  /** A human explanation of the current state: the cancel reason, the failed dependency, ... */
-  statusDetail: z.string().nullable(),
-  /** Number of times the task has been started (0 while it never ran). */
-  attempt: z.number().int().nonnegative(),
-  maxRetries: z.number().int().nonnegative(),
-  /** A queued task is not started before this time (retry backoff). */
-  notBefore: z.number().nullable(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  startedAt: z.number().nullable(),
-  finishedAt: z.number().nullable(),
-  /** The host running the task, while it runs. */
-  owner: z.string().nullable(),
-  pid: z.number().int().nullable(),
-  /** Identifies the process `pid` named when it was recorded, so a reused pid is never hit. */
-  pidStartTime: z.string().nullable(),
-  leaseExpiresAt: z.number().nullable(),
-  cancelRequestedAt: z.number().nullable(),
-  exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
-  report: AgentReportSchema.nullable(),
-  /** When the timeout warning was given, if it was. */
-  warnedAt: z.number().nullable(),
-  outputTruncated: z.boolean(),
-});
+export const TaskSchema = lazySchema(() =>
+  z.object({
+    id: taskIdSchema,
+    /** Submission order, increasing; FIFO order within a priority. */
+    seq: z.number().int().positive(),
+    prompt: z.string(),
+    agent: z.enum(AGENT_KINDS),
+    agentOptions: AgentOptionsSchema,
+    cwd: z.string(),
+    priority: z.enum(PRIORITIES),
+    timeoutMs: z.number().int().positive(),
+    labels: z.array(z.string()),
+    dependsOn: z.array(z.string()),
+    /**
+     * For a queued task, the dependencies it still waits for (derived, not stored): a queued task
+     * with any is shown as blocked. Empty for a ready task and every other state.
+     */
+    blockedBy: z.array(z.string()),
+    dependencyPolicy: z.enum(DEPENDENCY_POLICIES),
+    passDependencyResults: z.boolean(),
+    /**
+     * Notifications for this task's end: true sends them whatever the event filter says, false
+     * never does, null follows the configuration (`notify.*`).
+     */
+    notify: z.boolean().nullable(),
+    status: z.enum(TASK_STATUSES),
+    failureReason: z.enum(FAILURE_REASONS).nullable(),
+    /** A human explanation of the current state: the cancel reason, the failed dependency, ... */
+    statusDetail: z.string().nullable(),
+    /** Number of times the task has been started (0 while it never ran). */
+    attempt: z.number().int().nonnegative(),
+    maxRetries: z.number().int().nonnegative(),
+    /** A queued task is not started before this time (retry backoff). */
+    notBefore: z.number().nullable(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+    startedAt: z.number().nullable(),
+    finishedAt: z.number().nullable(),
+    /** The host running the task, while it runs. */
+    owner: z.string().nullable(),
+    pid: z.number().int().nullable(),
+    /** Identifies the process `pid` named when it was recorded, so a reused pid is never hit. */
+    pidStartTime: z.string().nullable(),
+    leaseExpiresAt: z.number().nullable(),
+    cancelRequestedAt: z.number().nullable(),
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    report: AgentReportSchema.nullable(),
+    /** When the timeout warning was given, if it was. */
+    warnedAt: z.number().nullable(),
+    outputTruncated: z.boolean(),
+  }),
+);
 /** A task as stored; see {@link TaskSchema}. */
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -228,36 +237,38 @@ export type Task = z.infer<typeof TaskSchema>;
  * What a client submits. Defaults that depend on configuration (timeout, retries) stay
  * undefined here and are filled in by the runtime.
  */
-export const NewTaskInputSchema = z.object({
-  prompt: z
-    .string()
-    .refine((value) => value.trim().length > 0, 'the prompt is empty: say what the agent should do')
-    .refine(
-      (value) => utf8Length(value) <= MAX_PROMPT_BYTES,
-      `the prompt is larger than ${MAX_PROMPT_BYTES} bytes: put the material in a file in the working directory and refer to it`,
-    ),
-  agent: z.enum(AGENT_KINDS).default('claude'),
-  agentOptions: AgentOptionsSchema.default({}),
-  cwd: z.string().min(1).refine(isAbsolutePath, 'the working directory must be an absolute path'),
-  priority: z.enum(PRIORITIES).default('P1'),
-  timeoutMs: z.number().int().positive().optional(),
-  labels: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .max(100)
-        .regex(/^[^\s,]+$/, 'labels have no spaces or commas'),
-    )
-    .max(50)
-    .default([]),
-  dependsOn: z.array(taskIdSchema).max(10_000).default([]),
-  dependencyPolicy: z.enum(DEPENDENCY_POLICIES).default('fail'),
-  passDependencyResults: z.boolean().default(false),
-  maxRetries: z.number().int().min(0).max(100).optional(),
-  /** True: notify of this task's end regardless of the event filter; false: never; omitted: the filter decides. */
-  notify: z.boolean().optional(),
-});
+export const NewTaskInputSchema = lazySchema(() =>
+  z.object({
+    prompt: z
+      .string()
+      .refine((value) => value.trim().length > 0, 'the prompt is empty: say what the agent should do')
+      .refine(
+        (value) => utf8Length(value) <= MAX_PROMPT_BYTES,
+        `the prompt is larger than ${MAX_PROMPT_BYTES} bytes: put the material in a file in the working directory and refer to it`,
+      ),
+    agent: z.enum(AGENT_KINDS).default('claude'),
+    agentOptions: AgentOptionsSchema.default({}),
+    cwd: z.string().min(1).refine(isAbsolutePath, 'the working directory must be an absolute path'),
+    priority: z.enum(PRIORITIES).default('P1'),
+    timeoutMs: z.number().int().positive().optional(),
+    labels: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(100)
+          .regex(/^[^\s,]+$/, 'labels have no spaces or commas'),
+      )
+      .max(50)
+      .default([]),
+    dependsOn: z.array(taskIdSchema).max(10_000).default([]),
+    dependencyPolicy: z.enum(DEPENDENCY_POLICIES).default('fail'),
+    passDependencyResults: z.boolean().default(false),
+    maxRetries: z.number().int().min(0).max(100).optional(),
+    /** True: notify of this task's end regardless of the event filter; false: never; omitted: the filter decides. */
+    notify: z.boolean().optional(),
+  }),
+);
 /** A submission before defaults are applied; see {@link NewTaskInputSchema}. */
 export type NewTaskInput = z.input<typeof NewTaskInputSchema>;
 /** A submission with schema defaults applied. */

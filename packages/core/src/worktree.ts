@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 import { isAbsolutePath } from './task.js';
 
 /** A full git object id: SHA-1 (40 hex digits) or SHA-256 (64), lower case. */
@@ -13,18 +14,20 @@ export const WORKTREE_MERGE_STRATEGIES = ['squash', 'merge', 'rebase'] as const;
  */
 export type WorktreeMergeStrategy = (typeof WORKTREE_MERGE_STRATEGIES)[number];
 
-const commitId = z.string().regex(COMMIT_ID_PATTERN, 'a commit id is 40 (SHA-1) or 64 (SHA-256) lower-case hex digits');
-const count = z.number().int().nonnegative();
+const commitId = lazySchema(() => z.string().regex(COMMIT_ID_PATTERN, 'a commit id is 40 (SHA-1) or 64 (SHA-256) lower-case hex digits'));
+const count = lazySchema(() => z.number().int().nonnegative());
 
 // A relative cwd stays inside the worktree: no leading slash, no `..` segment, `/` separators.
-const relativeCwd = z
-  .string()
-  .max(4096)
-  .refine(
-    (path) =>
-      path === '' || (!path.startsWith('/') && !path.endsWith('/') && path.split('/').every((part) => part !== '' && part !== '..')),
-    'the relative working directory is a path inside the repository, like "packages/app", or "" for its top level',
-  );
+const relativeCwd = lazySchema(() =>
+  z
+    .string()
+    .max(4096)
+    .refine(
+      (path) =>
+        path === '' || (!path.startsWith('/') && !path.endsWith('/') && path.split('/').every((part) => part !== '' && part !== '..')),
+      'the relative working directory is a path inside the repository, like "packages/app", or "" for its top level',
+    ),
+);
 
 /**
  * What a task asked for when it was submitted with a worktree, resolved at submit: the
@@ -33,14 +36,16 @@ const relativeCwd = z
  * own branch, and the working directory relative to the top level (a task submitted from a
  * subdirectory runs in the same subdirectory of its worktree).
  */
-export const WorktreeRequestSchema = z
-  .object({
-    repository: z.string().min(1).refine(isAbsolutePath, 'the repository is an absolute path'),
-    baseCommit: commitId,
-    branch: z.string().min(1).max(255),
-    relativeCwd,
-  })
-  .strict();
+export const WorktreeRequestSchema = lazySchema(() =>
+  z
+    .object({
+      repository: z.string().min(1).refine(isAbsolutePath, 'the repository is an absolute path'),
+      baseCommit: commitId,
+      branch: z.string().min(1).max(255),
+      relativeCwd,
+    })
+    .strict(),
+);
 /** A task's worktree request; see {@link WorktreeRequestSchema}. */
 export type WorktreeRequest = z.infer<typeof WorktreeRequestSchema>;
 
@@ -48,14 +53,16 @@ export type WorktreeRequest = z.infer<typeof WorktreeRequestSchema>;
  * What a task's branch holds once the task ended and what it left was committed: the head of
  * its branch and the size of its change against the base commit.
  */
-export const WorktreeResultSchema = z
-  .object({
-    headCommit: commitId,
-    filesChanged: count,
-    insertions: count,
-    deletions: count,
-  })
-  .strict();
+export const WorktreeResultSchema = lazySchema(() =>
+  z
+    .object({
+      headCommit: commitId,
+      filesChanged: count,
+      insertions: count,
+      deletions: count,
+    })
+    .strict(),
+);
 /** A task's worktree result; see {@link WorktreeResultSchema}. */
 export type WorktreeResult = z.infer<typeof WorktreeResultSchema>;
 
@@ -64,13 +71,15 @@ export type WorktreeResult = z.infer<typeof WorktreeResultSchema>;
  * pointed to afterwards, and when (ms since the epoch). After a squash or a rebase the branch's
  * own commits are not in the target, so this record is what says the work landed.
  */
-export const WorktreeMergeSchema = z
-  .object({
-    target: z.string().min(1).max(255),
-    strategy: z.enum(WORKTREE_MERGE_STRATEGIES),
-    commit: commitId,
-    mergedAt: z.number().int().nonnegative(),
-  })
-  .strict();
+export const WorktreeMergeSchema = lazySchema(() =>
+  z
+    .object({
+      target: z.string().min(1).max(255),
+      strategy: z.enum(WORKTREE_MERGE_STRATEGIES),
+      commit: commitId,
+      mergedAt: z.number().int().nonnegative(),
+    })
+    .strict(),
+);
 /** A recorded merge; see {@link WorktreeMergeSchema}. */
 export type WorktreeMerge = z.infer<typeof WorktreeMergeSchema>;

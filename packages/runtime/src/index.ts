@@ -108,4 +108,5 @@ export {
   renderMermaid,
   taskTitle,
 } from './present/graph-export.js';
+export { requireBundle } from './require-bundle.js';
 export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';

@@ -130,7 +130,14 @@ describe('package conventions', () => {
       expect(manifest.type).toBe('module');
       expect(manifest.sideEffects).toBe(false);
       expect(manifest.engines?.node).toBe('>=20.19');
-      expect(manifest.files).toContain('dist');
+      // A package that exports code publishes dist/; one that ships only bins, the bundled ones.
+      expect(manifest.files).toContain(manifest.exports?.['.'] === undefined ? 'bundle' : 'dist');
+      for (const bin of Object.values(manifest.bin ?? {})) {
+        expect(
+          manifest.files?.some((entry) => bin.replace(/^\.\//, '').startsWith(`${entry}/`)),
+          `${bin} is published`,
+        ).toBe(true);
+      }
       expect(manifest.exports?.['./package.json']).toBe('./package.json');
       if (manifest.exports?.['.'] !== undefined) {
         expect(manifest.exports['.']).toEqual({

@@ -1,7 +1,7 @@
 import { TASK_STATUSES, type Task } from '@claudine/core';
 import { type Claudine, toNewTaskInput } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SessionDirectory } from '../session-directory.js';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';

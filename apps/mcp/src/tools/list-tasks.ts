@@ -1,7 +1,7 @@
 import { AGENT_KINDS, TASK_ORDERS, TASK_STATUSES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TaskRowSchema, taskRow } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
 

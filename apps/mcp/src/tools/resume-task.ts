@@ -1,7 +1,7 @@
 import { PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
 import { type Claudine, toNewTaskInput } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';

@@ -1,7 +1,7 @@
 import { TASK_STATUSES, type Task } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
 

@@ -1,6 +1,6 @@
 import { TASK_ID_PATTERN } from '@claudine/core';
 import { type Claudine, formatDuration, SubmitRequestShape } from '@claudine/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SessionDirectory } from '../session-directory.js';
 
 // The request's CLI spellings of fields MCP names otherwise (timeoutSeconds, maxRetries,

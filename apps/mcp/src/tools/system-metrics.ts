@@ -1,7 +1,7 @@
 import { SystemSnapshotSchema, TaskMetricsSchema } from '@claudine/core';
 import { type Claudine, DeliveryErrorSchema, readNotificationStatus } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { guard, toolResult } from '../tool-result.js';
 
 // A model's context is precious: long histories are thinned to this many evenly spaced points.

@@ -1,6 +1,6 @@
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeTask, summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
 

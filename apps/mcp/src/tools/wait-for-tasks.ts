@@ -3,7 +3,7 @@ import { type Claudine, formatDuration } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeTask, summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import type { TaskWatch } from '../task-watch.js';
 import { guard, toolResult } from '../tool-result.js';

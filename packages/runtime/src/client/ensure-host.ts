@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ClaudineError } from '@claudine/core';
@@ -18,12 +19,14 @@ export function isLiveHost(host: HostRecord, leaseMs: number): boolean {
 
 /**
  * The script a detached host runs. From source (tests run TypeScript through vitest) the built
- * file next to the sources is used, so `pnpm build` must have run.
+ * file next to the sources is used, so `pnpm build` must have run. An app's bundle carries its
+ * own bundled host beside it (`bundle/host-main.js`), which is used when present.
  */
 export function hostEntryPath(): string {
   const here = import.meta.url;
-  const built = here.endsWith('.ts') ? new URL('../../dist/host/host-main.js', here) : new URL('../host/host-main.js', here);
-  return fileURLToPath(built);
+  if (here.endsWith('.ts')) return fileURLToPath(new URL('../../dist/host/host-main.js', here));
+  const bundled = new URL('./host-main.js', here);
+  return fileURLToPath(existsSync(bundled) ? bundled : new URL('../host/host-main.js', here));
 }
 
 /** Options for {@link ensureHost}. */

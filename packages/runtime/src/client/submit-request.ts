@@ -13,7 +13,7 @@ import {
   PERMISSION_MODES,
   PRIORITIES,
 } from '@claudine/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { lacksDurationUnit, parseDuration } from '../units.js';
 import type { BatchTaskInput } from './submit-batch.js';
 

@@ -1,5 +1,5 @@
 import { CODEX_SANDBOXES, EFFORT_LEVELS, PERMISSION_MODES } from '@claudine/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { textList } from './setting-values.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ClaudineError, isClaudineError } from '@claudine/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ConfigSchema,
   environmentName,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { ClaudineError, formatDuration, isObject, PRIORITIES } from '@claudine/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { notifySettings } from '../notify/notify-settings.js';
 import { agentsSettings } from './agents-config.js';
 import { mcpSettings } from './mcp-config.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration } from './setting-values.js';
 
 // Clients give up on a request after their own timeout (the MCP SDK's default is 60 s) unless

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lacksDurationUnit, parseBytes, parseDuration } from '../units.js';
 
 // Marks the duration settings, so that text typed for one (a variable, `config set`) is kept as

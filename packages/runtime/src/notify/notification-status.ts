@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataLayout } from '../config/data-directory.js';
 import { NOTIFICATION_CHANNELS } from './notification-channel.js';
 

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, copyFileSync, existsSync, linkSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ClaudineError } from '@claudine/core';
 import Database from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../migrations/index.js';
@@ -42,7 +44,8 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   let db: Database.Database;
   try {
     if (!existsSync(path)) createDatabaseFile(path);
-    db = new Database(path, { timeout: busyTimeoutMs });
+    const nativeBinding = nativeAddonPath();
+    db = new Database(path, { timeout: busyTimeoutMs, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
   } catch (error) {
     throw toStorageError(error, path, 'open the database');
   }
@@ -178,4 +181,22 @@ function migrate(db: Database.Database, path: string): void {
       record.run(migration.version, migration.name, Date.now());
     }).immediate();
   }
+}
+
+let addonPath: string | null | undefined;
+
+// better-sqlite3 finds its native addon through the `bindings` package, which tries a dozen
+// paths at every start: a command that opens the database once pays for that search. Where the
+// addon is where better-sqlite3's build puts it, it is named directly; elsewhere the search runs.
+function nativeAddonPath(): string | undefined {
+  if (addonPath === undefined) {
+    try {
+      const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+      const file = join(root, 'build', 'Release', 'better_sqlite3.node');
+      addonPath = existsSync(file) ? file : null;
+    } catch {
+      addonPath = null;
+    }
+  }
+  return addonPath ?? undefined;
 }

@@ -15,7 +15,7 @@ const SMALL_STORE = 100;
 const PAGE_LOADS = 7;
 const LOG_LINES = 20;
 const IDLE_MS = 20_000;
-const webBin = fileURLToPath(new URL('../../../../apps/web/dist/bin.js', import.meta.url));
+const webBin = fileURLToPath(new URL('../../../../apps/web/bin/claudine-web.js', import.meta.url));
 // The dashboard's own browser launcher (Debian's chromium, playwright-core, a fresh profile),
 // loaded from the app so the bench starts chromium exactly as its tests do.
 const chromiumModule = pathToFileURL(fileURLToPath(new URL('../../../../apps/web/scripts/chromium.mjs', import.meta.url))).href;

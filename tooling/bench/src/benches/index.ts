@@ -1,5 +1,6 @@
 import type { Benchmark } from '../harness.js';
 import { batchHandover } from './batch-handover.js';
+import { cliLatency } from './cli-latency.js';
 import { dagReadinessBenchmark } from './dag-readiness.js';
 import { dagStoreBenchmark } from './dag-store.js';
 import { dashboard } from './dashboard.js';
@@ -33,4 +34,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   mcpNotify,
   dashboard,
   worktreeCreate,
+  cliLatency,
 ];

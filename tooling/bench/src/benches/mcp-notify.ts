@@ -8,7 +8,7 @@ import { type Benchmark, type Figure, median, percentile } from '../harness.js';
 import { startBenchHost } from '../support/bench-host.js';
 
 const TASKS = 30;
-const serverPath = fileURLToPath(new URL('../../../../apps/mcp/dist/bin.js', import.meta.url));
+const serverPath = fileURLToPath(new URL('../../../../apps/mcp/bin/claudine-mcp.cjs', import.meta.url));
 
 /**
  * How soon an MCP client hears that a task finished: the log notification and the return of

@@ -8,7 +8,7 @@ import { startBenchHost } from '../support/bench-host.js';
 import { buildLog } from '../support/generated-output.js';
 import { processMemory } from '../support/process-memory.js';
 
-const cliPath = fileURLToPath(new URL('../../../../apps/cli/dist/bin.js', import.meta.url));
+const cliPath = fileURLToPath(new URL('../../../../apps/cli/bin/claudine.cjs', import.meta.url));
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 const REPEATS = 3;

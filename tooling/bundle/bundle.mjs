@@ -1,0 +1,81 @@
+// @ts-check
+// Bundles a package's bins from tsc's output (dist/) into bundle/, so a command loads one file
+// instead of hundreds of modules one at a time. Type checking stays tsc's: esbuild only joins
+// the JavaScript tsc wrote. Each entry is a bundle of its own, with no chunks shared between
+// them: shared chunks would pull in whatever any entry needs from a barrel such as
+// @claudine/runtime's index, where a bundle of its own keeps only what its entry uses.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+// Native addons cannot be bundled: they load from the installed packages, which must therefore
+// be dependencies of every package whose bundle uses them.
+const EXTERNAL = ['better-sqlite3', 'zstd-napi'];
+
+/**
+ * @typedef {object} BundleEntry
+ * @property {string} name the bundle's file name without `.js`
+ * @property {string} [file] the module to bundle (a dist/ file)
+ * @property {string} [contents] or the source of the entry module itself, resolved from the package directory
+ * @property {readonly string[]} [external] imports left for Node to load at run time
+ * @property {'esm' | 'cjs'} [format] `cjs` (written as `<name>.cjs`) starts faster: Node loads a
+ *   CommonJS main module without setting up its ES module loader. The entry then must not use
+ *   top-level await.
+ */
+
+/**
+ * Writes one bundle per entry into `<packageDir>/bundle/` (emptied first). The directory sits
+ * next to dist/, so paths the code builds from import.meta.url (`../package.json`,
+ * `./host-main.js`) mean the same in a bundle as in dist/.
+ * @param {string} packageDir
+ * @param {readonly BundleEntry[]} entries
+ * @param {{ metafile?: string }} [options] metafile: where to write esbuild's account of what each bundle holds
+ */
+export async function bundleEntries(packageDir, entries, options = {}) {
+  const out = join(packageDir, 'bundle');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const metafiles = await Promise.all(
+    entries.map(async (entry) => {
+      const result = await build({
+        absWorkingDir: packageDir,
+        ...(entry.contents === undefined
+          ? { entryPoints: [resolve(packageDir, entry.file ?? '')] }
+          : { stdin: { contents: entry.contents, resolveDir: packageDir, sourcefile: `${entry.name}.js` } }),
+        outfile: join(out, `${entry.name}.${entry.format === 'cjs' ? 'cjs' : 'js'}`),
+        bundle: true,
+        format: entry.format ?? 'esm',
+        platform: 'node',
+        target: 'node20.19',
+        external: [...EXTERNAL, ...(entry.external ?? [])],
+        // Less to parse at every start; names are kept so stack traces stay readable.
+        minifyWhitespace: true,
+        minifySyntax: true,
+        legalComments: 'none',
+        ...(entry.format === 'cjs'
+          ? {
+              // Paths the code builds from import.meta.url keep working from a CommonJS file.
+              define: { 'import.meta.url': '__claudineModuleUrl' },
+              banner: { js: "var __claudineModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
+            }
+          : // CommonJS dependencies (commander) call require() for Node's own modules.
+            {
+              banner: {
+                js: "import{createRequire as __claudineRequire}from'node:module';const require=__claudineRequire(import.meta.url);",
+              },
+            }),
+        logLevel: 'warning',
+        metafile: options.metafile !== undefined,
+      });
+      return result.metafile;
+    }),
+  );
+  if (options.metafile !== undefined) {
+    const merged = { inputs: {}, outputs: {} };
+    for (const metafile of metafiles) {
+      Object.assign(merged.inputs, metafile?.inputs);
+      Object.assign(merged.outputs, metafile?.outputs);
+    }
+    writeFileSync(options.metafile, JSON.stringify(merged, null, 2));
+  }
+}
