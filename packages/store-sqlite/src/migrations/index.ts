@@ -5,6 +5,7 @@ import { metrics } from './0005-metrics.js';
 import { identityAndDependencyKeys } from './0006-identity-and-dependency-keys.js';
 import { taskEnvironments } from './0007-task-environments.js';
 import { taskNotify } from './0008-task-notify.js';
+import { taskWorktrees } from './0009-task-worktrees.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   identityAndDependencyKeys,
   taskEnvironments,
   taskNotify,
+  taskWorktrees,
 ];
 
 /** The newest schema version this code knows. */

@@ -82,8 +82,8 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
     'tasks.insert',
     `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
        max_retries, dependency_policy, pass_dependency_results, notify, pending_dependencies, created_at,
-       updated_at, finished_at, failure_reason, status_detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       updated_at, finished_at, failure_reason, status_detail, worktree)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     task.id,
     status,
     priorityRank(task.priority),
@@ -103,6 +103,9 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
     status === 'queued' ? null : task.createdAt,
     failureReason,
     detail,
+    task.worktree === undefined || task.worktree === null
+      ? null
+      : JSON.stringify({ request: task.worktree.request, path: task.worktree.path, setup: task.worktree.setup }),
   );
   return { seq: Number(info.lastInsertRowid), id: task.id, status, policy: task.dependencyPolicy, failureReason };
 }
