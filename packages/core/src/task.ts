@@ -267,11 +267,13 @@ export interface NewTask {
   readonly worktree?: NewTaskWorktree | null;
 }
 
-/** What a new task records of its worktree: the request, where it lives, its setup command. */
+/** What a new task records of its worktree: the request, where it lives, its setup command, what it stacks on. */
 export interface NewTaskWorktree {
   readonly request: WorktreeRequest;
   readonly path: string;
   readonly setup: string | null;
+  /** See `TaskWorktree.stackedOn`; absent means null. */
+  readonly stackedOn?: string | null;
 }
 
 function utf8Length(value: string): number {

@@ -87,6 +87,11 @@ export const TaskWorktreeSchema = z
     request: WorktreeRequestSchema,
     path: z.string().min(1).refine(isAbsolutePath, 'the worktree path is absolute'),
     setup: z.string().nullable(),
+    /**
+     * The worktree task this one is stacked on (its dependency): the worktree starts from that
+     * task's head once it ended, and `request.baseCommit` is updated to it then.
+     */
+    stackedOn: z.string().nullable(),
     result: WorktreeResultSchema.nullable(),
     merge: WorktreeMergeSchema.nullable(),
     removedAt: z.number().int().nonnegative().nullable(),

@@ -237,6 +237,10 @@ export class SqliteTaskStore implements TaskStore {
     return this.#read('read the dependency graph', () => readGraph(this.#context, query));
   }
 
+  recordWorktreeBase(id: string, baseCommit: string, now: number): Promise<Task | undefined> {
+    return this.#write('record the base of a worktree', () => worktrees.recordWorktreeBase(this.#context, id, baseCommit, now));
+  }
+
   recordWorktreeResult(id: string, result: WorktreeResult, now: number): Promise<Task | undefined> {
     return this.#write('record the result of a worktree', () => worktrees.recordWorktreeResult(this.#context, id, result, now));
   }

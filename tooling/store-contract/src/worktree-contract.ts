@@ -7,6 +7,7 @@ const worktree: NewTaskWorktree = {
   request: { repository: '/home/me/project', baseCommit: 'a'.repeat(40), branch: 'claudine/abcdefghjk', relativeCwd: 'packages/app' },
   path: '/data/worktrees/abcdefghjk',
   setup: 'pnpm install --frozen-lockfile',
+  stackedOn: 'abcdefghjm',
 };
 const result = { headCommit: 'b'.repeat(40), filesChanged: 3, insertions: 10, deletions: 2 };
 const merge = { target: 'main', strategy: 'squash' as const, commit: 'c'.repeat(40), mergedAt: 1_700_000_000_000 };
@@ -35,6 +36,8 @@ export function describeWorktrees<S extends TaskStore>(subject: TaskStoreContrac
         await store.finish(created.id, 'host-a', completedOutcomeFixture());
         const later = { ...result, headCommit: 'd'.repeat(40), filesChanged: 4 };
         expect((await store.recordWorktreeResult(created.id, later, Date.now()))?.worktree?.result).toEqual(later);
+        const rebased = await store.recordWorktreeBase(created.id, 'e'.repeat(40), Date.now());
+        expect(rebased?.worktree?.request).toEqual({ ...worktree.request, baseCommit: 'e'.repeat(40) });
         const merged = await store.recordWorktreeMerge(created.id, merge, Date.now());
         expect(merged?.worktree).toMatchObject({ result: later, merge, removedAt: null });
         expect((await store.recordWorktreeRemoved(created.id, 1234, Date.now()))?.worktree?.removedAt).toBe(1234);
@@ -48,6 +51,7 @@ export function describeWorktrees<S extends TaskStore>(subject: TaskStoreContrac
         expect(await store.recordWorktreeResult(plain.id, result, Date.now())).toBeUndefined();
         expect(await store.recordWorktreeMerge(plain.id, merge, Date.now())).toBeUndefined();
         expect(await store.recordWorktreeRemoved('zzzzzzzzzz', 1, Date.now())).toBeUndefined();
+        expect(await store.recordWorktreeBase(plain.id, 'e'.repeat(40), Date.now())).toBeUndefined();
         expect((await store.get(plain.id))?.worktree).toBeNull();
       }));
 

@@ -26,6 +26,9 @@ interface RunOptions {
   onDependencyFailure?: (typeof DEPENDENCY_POLICIES)[number];
   passResults?: boolean;
   notify?: boolean;
+  worktree?: boolean;
+  base?: string;
+  setup?: string;
   wait?: boolean;
   follow?: boolean;
   raw?: boolean;
@@ -69,6 +72,13 @@ export function registerRun(program: Command): void {
     .option('--pass-results', "give the agent its dependencies' final results (in the prompt, and as JSON in $CLAUDINE_DEPENDENCY_RESULTS)")
     .option('--notify', "notify of this task's end on every channel configured (notify.*), whatever notify.events says")
     .option('--no-notify', "never notify of this task's end (default: notify.events decides)")
+    .option('--worktree', 'run in a new git worktree of the repository containing the cwd, on branch claudine/<id>')
+    .option('--no-worktree', 'run in the cwd itself, even when worktree.default is on')
+    .option(
+      '--base <ref>',
+      'with --worktree: the commit to start from, a branch, tag or commit, or a worktree task id to stack on (default: HEAD)',
+    )
+    .option('--setup <command>', 'with --worktree: a shell command run in the worktree before the agent (default: worktree.setup)')
     .option('-w, --wait', "wait for the task, streaming its output, and exit with the task's exit code")
     .option('-f, --follow', 'the same as --wait (the name logs uses)')
     .option('--raw', "with --wait, show claude's raw stream-json instead of a transcript")
@@ -119,6 +129,9 @@ function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
     ...(options.onDependencyFailure === undefined ? {} : { dependencyPolicy: options.onDependencyFailure }),
     ...(options.passResults === true ? { passDependencyResults: true } : {}),
     ...(options.notify === undefined ? {} : { notify: options.notify }),
+    ...(options.worktree === undefined ? {} : { worktree: options.worktree }),
+    ...(options.base === undefined ? {} : { base: options.base }),
+    ...(options.setup === undefined ? {} : { setup: options.setup }),
   };
   if (options.timeout !== undefined) {
     input.timeoutMs = durationOption(options.timeout, '--timeout', '90s, 10m or 1h', { positive: true });

@@ -223,6 +223,11 @@ export interface TaskStore {
    */
   graph(query?: TaskGraphQuery): Promise<TaskGraph>;
   /**
+   * Records the commit a stacked worktree task starts from, once the task it stacks on ended.
+   * Undefined for an unknown task or one without a worktree.
+   */
+  recordWorktreeBase(id: string, baseCommit: string, now: number): Promise<Task | undefined>;
+  /**
    * Records what a worktree task's branch holds once a run of it ended (or recovery committed
    * what it left). Undefined for an unknown task or one without a worktree.
    */

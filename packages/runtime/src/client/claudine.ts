@@ -46,6 +46,8 @@ export interface SubmitOutcome {
   readonly hostStarted: boolean;
   /** Why no host could be started, if one could not (the task stays queued). */
   readonly hostError: string | null;
+  /** What the user should know about the submission (a worktree task's checkout has uncommitted changes, ...). */
+  readonly warnings: readonly string[];
 }
 
 /** What {@link Claudine.cancel} did, and whether a host will carry it out. */

@@ -14,6 +14,7 @@ import {
 } from '@claudine/core';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../units.js';
+import { completeWorktree, type WorktreeResolution } from './worktree-request.js';
 
 /**
  * Creates tasks, drawing new ids if one collides with a stored task (50 random bits make that
@@ -32,8 +33,16 @@ export async function createWithFreshIds<T>(
   }
 }
 
-/** Validates a submission and fills in what the configuration decides. */
-export function prepareTask(input: NewTaskInput, config: Config, environment: Readonly<Record<string, string>>): NewTask {
+/**
+ * Validates a submission and fills in what the configuration decides; `worktree` is what
+ * `resolveWorktreeRequest` found for it (none when omitted).
+ */
+export function prepareTask(
+  input: NewTaskInput,
+  config: Config,
+  environment: Readonly<Record<string, string>>,
+  worktree?: WorktreeResolution,
+): NewTask {
   const parsed = NewTaskInputSchema.safeParse({
     agent: config.defaults.agent,
     priority: config.defaults.priority,
@@ -65,8 +74,9 @@ export function prepareTask(input: NewTaskInput, config: Config, environment: Re
     if (config.agents.claude.model !== undefined) agentOptions.model ??= config.agents.claude.model;
     if (config.budget.perTask !== undefined) agentOptions.maxBudgetUsd ??= config.budget.perTask;
   }
+  const id = formatTaskId(randomBytes(8));
   return {
-    id: formatTaskId(randomBytes(8)),
+    id,
     prompt: value.prompt,
     agent: value.agent,
     agentOptions,
@@ -74,13 +84,14 @@ export function prepareTask(input: NewTaskInput, config: Config, environment: Re
     priority: value.priority,
     timeoutMs,
     labels: value.labels,
-    dependsOn: value.dependsOn,
+    dependsOn: worktree === undefined ? value.dependsOn : [...value.dependsOn, ...worktree.addDependencies],
     dependencyPolicy: value.dependencyPolicy,
     passDependencyResults: value.passDependencyResults,
     maxRetries: value.maxRetries ?? config.retry.maxRetries,
     notify: value.notify ?? null,
     createdAt: Date.now(),
     environment,
+    worktree: worktree?.pending == null ? null : completeWorktree(worktree.pending, id),
   };
 }
 

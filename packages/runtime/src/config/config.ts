@@ -7,6 +7,7 @@ import { formatDuration } from '../units.js';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { bytes, duration, isDurationSetting } from './setting-values.js';
+import { worktreeSettings } from './worktree-config.js';
 
 /**
  * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
@@ -101,6 +102,7 @@ export const ConfigSchema = z
     budget: budgetSettings,
     mcp: mcpSettings,
     notify: notifySettings,
+    worktree: worktreeSettings,
   })
   .strict();
 

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ClaudineError, type Clock, createScheduler, formatTaskId, type Scheduler, type SchedulerEvent } from '@claudine/core';
+import {
+  ClaudineError,
+  type Clock,
+  createScheduler,
+  formatTaskId,
+  type OutputEvent,
+  type Scheduler,
+  type SchedulerEvent,
+  type Task,
+} from '@claudine/core';
 import {
   createClaudeAgent,
   createCodexAgent,
@@ -20,11 +29,13 @@ import { createHostMetrics } from '../metrics/host-metrics.js';
 import { createNotificationService } from '../notify/notification-service.js';
 import { openTaskStore } from '../open-task-store.js';
 import { formatDuration } from '../units.js';
+import { openWorkspace } from '../worktrees/open-workspace.js';
 import { withDependencyResults } from './dependency-results.js';
 import { createOutcomeJournal } from './outcome-journal.js';
 import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { withSessionContinuation } from './session-continuation.js';
+import { commitTaskWorktree, withTaskWorktrees } from './task-worktrees.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -118,6 +129,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     // Another machine sharing the directory: trust its heartbeat.
     return Date.now() - host.heartbeatAt < config.host.lease;
   };
+  const workspace = openWorkspace(layout, config);
   const recoveryOptions = () => ({
     store,
     selfId: id,
@@ -125,6 +137,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     killGraceMs: config.timeout.killGrace,
     retryOnCrash: config.retry.onCrash,
     outcomesDirectory: layout.outcomes,
+    beforeRecord: (task: Task) => commitTaskWorktree(task, { store, workspace, log }),
     log,
   });
   try {
@@ -192,6 +205,18 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     },
   });
 
+  const worktreeRunOptions = {
+    store,
+    workspace,
+    logsDirectory: layout.logs,
+    onOutputEvent: (event: OutputEvent) =>
+      void outputCatalog
+        .record(event)
+        .catch((error: unknown) => log(`could not record the output of task ${event.taskId}: ${(error as Error).message}`)),
+    killGraceMs: config.timeout.killGrace,
+    log,
+  };
+
   const notifications = createNotificationService({
     settings: config.notify,
     shell: config.agents.command.shell,
@@ -217,7 +242,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     runner: metrics.measure(
       withDependencyResults(
         withSessionContinuation(
-          withSubmitterEnvironment(runner, {
+          withSubmitterEnvironment(withTaskWorktrees(runner, worktreeRunOptions), {
             read: (taskId) => store.taskEnvironment(taskId),
             hostEnvironment: environment,
             claudineVariables: { CLAUDINE_HOME: layout.root },

@@ -114,6 +114,7 @@ function worktreeFromRow(row: TaskRow): TaskWorktree | null {
     request: asked.request,
     path: asked.path,
     setup: asked.setup,
+    stackedOn: asked.stackedOn ?? null,
     result: row.worktree_result === null ? null : (JSON.parse(row.worktree_result) as TaskWorktree['result']),
     merge: row.worktree_merge === null ? null : (JSON.parse(row.worktree_merge) as TaskWorktree['merge']),
     removedAt: row.worktree_removed_at,

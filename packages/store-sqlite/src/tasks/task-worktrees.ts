@@ -5,6 +5,11 @@ import { findTask } from './task-queries.js';
 // The worktree records of a task change apart from its state: a result is written at the end of
 // every run (and by recovery), a merge or a removal whenever a user asks, whatever the state.
 
+/** See `TaskStore.recordWorktreeBase`. */
+export function recordWorktreeBase(context: StoreContext, id: string, baseCommit: string, now: number): Task | undefined {
+  return update(context, 'tasks.worktreeBase', "worktree = json_set(worktree, '$.request.baseCommit', ?)", id, baseCommit, now);
+}
+
 /** See `TaskStore.recordWorktreeResult`. */
 export function recordWorktreeResult(context: StoreContext, id: string, result: WorktreeResult, now: number): Task | undefined {
   return update(context, 'tasks.worktreeResult', 'worktree_result = ?', id, JSON.stringify(result), now);

@@ -105,7 +105,12 @@ function insertTask(context: StoreContext, task: NewTask, dependencies: readonly
     detail,
     task.worktree === undefined || task.worktree === null
       ? null
-      : JSON.stringify({ request: task.worktree.request, path: task.worktree.path, setup: task.worktree.setup }),
+      : JSON.stringify({
+          request: task.worktree.request,
+          path: task.worktree.path,
+          setup: task.worktree.setup,
+          stackedOn: task.worktree.stackedOn ?? null,
+        }),
   );
   return { seq: Number(info.lastInsertRowid), id: task.id, status, policy: task.dependencyPolicy, failureReason };
 }
