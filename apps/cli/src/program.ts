@@ -4,18 +4,21 @@ import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
 import { registerDeps } from './commands/deps.js';
+import { registerDiff } from './commands/diff.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerGraph } from './commands/graph.js';
 import { registerHost } from './commands/host.js';
 import { registerLogs } from './commands/logs.js';
 import { registerLs } from './commands/ls.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerMerge } from './commands/merge.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerResume } from './commands/resume.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerUi } from './commands/ui.js';
+import { registerWorktree } from './commands/worktree.js';
 
 /** Builds the `claudine` command line. */
 export function createProgram(version: string): Command {
@@ -37,6 +40,9 @@ export function createProgram(version: string): Command {
   registerResume(program);
   registerDeps(program);
   registerGraph(program);
+  registerDiff(program);
+  registerMerge(program);
+  registerWorktree(program);
   registerMetrics(program);
   registerHost(program);
   registerConfig(program);

@@ -6,12 +6,21 @@ export {
   tailClaudeTranscript,
 } from '@claudine/runner';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+export {
+  checkGit,
+  DEFAULT_PATCH_PAGE_BYTES,
+  type FileChange,
+  type MergeOutcome,
+  type PatchPage,
+  type TaskDiffStat,
+} from '@claudine/workspace';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
 export { openClaudine } from './client/client.js';
 export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './client/ensure-host.js';
 export { searchTasks, type TaskSearchOptions, type TaskSearchPage } from './client/task-search.js';
 export { type TaskLogWatcher, watchTaskLog } from './client/watch-task-log.js';
+export type { WorktreeCalls } from './client/worktrees.js';
 export { coalesced } from './coalesced.js';
 export {
   accessTokenPath,
@@ -97,3 +106,13 @@ export {
   taskTitle,
 } from './present/graph-export.js';
 export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';
+export type {
+  MergeOptions,
+  RemoveOptions,
+  TaskDiff,
+  TaskDiffOptions,
+  TaskMerge,
+  TaskWorktreeRemoval,
+} from './worktrees/worktree-actions.js';
+export type { WorktreeListing } from './worktrees/worktree-listing.js';
+export type { WorktreePruneReport } from './worktrees/worktree-prune.js';

@@ -18,6 +18,7 @@ import type { HostRecord, IntegrityReport, TaskAttempt } from '@claudine/store-s
 import type { Config, ConfigInput, ConfigSources } from '../config/config.js';
 import type { DataLayout } from '../config/data-directory.js';
 import type { MetricsReader } from '../metrics/client-metrics.js';
+import type { WorktreeCalls } from './worktrees.js';
 
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
@@ -95,7 +96,7 @@ export interface FollowOptions {
  * What the CLI and the MCP server use: submit tasks, read their state and output, cancel them,
  * wait for them. A client never runs tasks itself; it starts a host when needed.
  */
-export interface Claudine {
+export interface Claudine extends WorktreeCalls {
   readonly layout: DataLayout;
   readonly config: Config;
   readonly configSources: ConfigSources;

@@ -36,6 +36,7 @@ import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
 import { withSessionContinuation } from './session-continuation.js';
 import { commitTaskWorktree, withTaskWorktrees } from './task-worktrees.js';
+import { createWorktreeRetention } from './worktree-retention.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -217,6 +218,8 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     log,
   };
 
+  const worktreeRetention = createWorktreeRetention({ store, workspace, retentionMs: config.worktree.retention, log });
+
   const notifications = createNotificationService({
     settings: config.notify,
     shell: config.agents.command.shell,
@@ -305,6 +308,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       await housekeeping;
       await metrics.stop();
       await maintenance.stop();
+      await worktreeRetention.stop();
       journal.close();
       try {
         if (exit !== 'idle') await store.releaseHost(id, Date.now());
@@ -363,6 +367,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   const housekeepingTimer = setInterval(runHousekeeping, Math.max(1000, config.host.lease));
   runHousekeeping();
   const sweep = (): void => {
+    worktreeRetention.sweep();
     maintenance.sweep().then(
       (report) => {
         const done = report.compressedSegments + report.deletedLogs + report.deletedOrphans + report.failures;
