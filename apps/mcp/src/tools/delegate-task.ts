@@ -79,6 +79,26 @@ function inputSchemaOf(claudine: Claudine, directory: SessionDirectory) {
       .describe(
         "true: notify of this task's end (desktop, webhook, command hook: whichever the user configured) whatever the event filter says; false: never. Omit it to let the user's notify.events decide.",
       ),
+    worktree: z
+      .boolean()
+      .optional()
+      .describe(
+        "true: run in a new git worktree of the repository containing cwd, on its own branch claudine/<id>, so several agents can change one repository at once without touching your checkout; review with TaskDiff, land with MergeTask. false: run in cwd itself. Omitted: the user's worktree.default decides (off unless set).",
+      ),
+    base: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'With worktree: the commit to start from (a branch, tag or commit id), or the id of a worktree task to stack on (it becomes a dependency). Default: HEAD of the repository now.',
+      ),
+    setup: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'With worktree: a shell command run in the new worktree before the agent starts (e.g. "pnpm install --frozen-lockfile"). Default: the user\'s worktree.setup.',
+      ),
   };
 }
 
@@ -91,6 +111,7 @@ const outputSchema = {
   taskId: z.string(),
   status: z.enum(TASK_STATUSES),
   hostStarted: z.boolean().describe('True when this call started the background host.'),
+  warnings: z.array(z.string()).describe('What you should know about the submission (uncommitted changes the worktree task will not see).'),
   task: TaskSummarySchema,
 };
 
@@ -127,15 +148,23 @@ export function registerDelegateTask(
           ...(args.dependencyPolicy === undefined ? {} : { dependencyPolicy: args.dependencyPolicy }),
           ...(args.passDependencyResults === undefined ? {} : { passDependencyResults: args.passDependencyResults }),
           ...(args.notify === undefined ? {} : { notify: args.notify }),
+          ...(args.worktree === undefined ? {} : { worktree: args.worktree }),
+          ...(args.base === undefined ? {} : { base: args.base }),
+          ...(args.setup === undefined ? {} : { setup: args.setup }),
         };
-        const { task, hostStarted, hostError } = await claudine.submit(input);
+        const { task, hostStarted, hostError, warnings } = await claudine.submit(input);
         onSubmitted(task);
         const warning = hostWarning(hostError);
         const waiting = task.blockedBy.length > 0 ? ` It waits for ${task.blockedBy.join(', ')}.` : '';
         const ended = task.status === 'queued' ? '' : ` ${task.statusDetail ?? ''}.`;
+        const isolated =
+          task.worktree === null
+            ? ''
+            : ` It runs in its own worktree on branch ${task.worktree.request.branch} (TaskDiff, then MergeTask).`;
+        const warned = warnings.map((text) => ` Warning: ${text}`).join('');
         return toolResult(
-          { taskId: task.id, status: task.status, hostStarted, task: summarizeTask(task) },
-          `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}) in ${task.cwd}.${waiting}${ended}${warning} Check it with TaskStatus {"taskId": "${task.id}"}.`,
+          { taskId: task.id, status: task.status, hostStarted, warnings: [...warnings], task: summarizeTask(task) },
+          `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}) in ${task.cwd}.${isolated}${waiting}${ended}${warning}${warned} Check it with TaskStatus {"taskId": "${task.id}"}.`,
           [taskLogLink(task)],
         );
       }),
