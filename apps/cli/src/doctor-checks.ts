@@ -5,6 +5,7 @@ import { isClaudineError } from '@claudine/core';
 import {
   type Config,
   ConfigSchema,
+  checkGit,
   type DataLayout,
   dataLayout,
   formatBytes,
@@ -69,7 +70,7 @@ export async function runDoctorChecks(options: DoctorOptions = {}): Promise<Doct
   if (claude.status === 'ok' && claudePath !== undefined) {
     checks.push(await claudeLoginCheck(claudePath, config, environment, options.loginTimeoutMs ?? 10_000));
   }
-  checks.push(codex, shellCheck(config.agents.command.shell, environment));
+  checks.push(codex, shellCheck(config.agents.command.shell, environment), await gitCheck());
   checks.push(dataDirectoryCheck(layout), diskCheck(layout), configured.check);
   checks.push(...(await storeChecks(layout, options.home, configured.config !== undefined)));
   return checks;
@@ -227,6 +228,20 @@ function shellCheck(shell: string, environment: Readonly<Record<string, string |
         'Point Claudine at a POSIX shell: claudine config set agents.command.shell /bin/sh',
       )
     : check('shell', 'shell for command tasks', 'ok', path);
+}
+
+// Only worktree tasks need git, so a missing or old one is a warning, not a failure.
+async function gitCheck(): Promise<DoctorCheck> {
+  const title = 'git for worktree tasks';
+  const found = await checkGit();
+  if (found.ok) return check('git', title, 'ok', found.value.text);
+  return check(
+    'git',
+    title,
+    'warn',
+    found.error.message,
+    'Install git 2.38 or newer (merge-tree --write-tree) to run tasks with --worktree; other tasks do not need it.',
+  );
 }
 
 function dataDirectoryCheck(layout: DataLayout): DoctorCheck {

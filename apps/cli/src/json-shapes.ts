@@ -80,6 +80,8 @@ export const StatusSummaryJson = z.object({
   counts: TaskCountsJson,
   spentTodayUsd: z.number().nonnegative(),
   notifications: NotificationsJson,
+  /** Bytes the task worktrees under the data directory take on disk. */
+  worktreesBytes: z.number().int().nonnegative(),
   running: z.array(TaskJson),
   recent: z.array(TaskSchema),
 });
@@ -216,7 +218,7 @@ export const DoctorJson = z.object({
   ok: z.boolean(),
   checks: z.array(
     z.object({
-      /** Stable name of the check: node, claude, codex, shell, data-directory, disk, config, database, host. */
+      /** Stable name of the check: node, claude, codex, shell, git, data-directory, disk, config, database, host. */
       id: z.string(),
       title: z.string(),
       status: z.enum(DOCTOR_STATUSES),

@@ -1,5 +1,12 @@
 import type { Task } from '@claudine/core';
-import { type Claudine, type Config, type DeliveryError, type NotificationChannelName, readNotificationStatus } from '@claudine/runtime';
+import {
+  type Claudine,
+  type Config,
+  type DeliveryError,
+  formatBytes,
+  type NotificationChannelName,
+  readNotificationStatus,
+} from '@claudine/runtime';
 import type { Command } from 'commander';
 import { printJson, withClaudine } from '../context.js';
 import { taskDetails, taskTable } from '../format-task.js';
@@ -19,7 +26,7 @@ export function registerStatus(program: Command): void {
       'With an id: everything about that task (state, why it ended, timings, what it waits for, what the agent reported, and what you can do next). Without: whether a host runs, how many tasks are in each state, how notifications go (the last delivery error), what runs now and what finished last. `claudine ls` lists and filters tasks.',
     )
     .argument('[id]', 'task id')
-    .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, notifications, running, recent }');
+    .option('--json', 'print JSON: the task, or { host, counts, spentTodayUsd, notifications, worktreesBytes, running, recent }');
   withExamples(status, ['claudine status', 'claudine status 3k9x2m4qab', 'claudine status 3k9x2m4qab --json']).action(
     async (id: string | undefined, options: { json?: boolean }, command: Command) => {
       await withClaudine(
@@ -66,12 +73,14 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     dropped: notified?.dropped ?? null,
     lastError: notified?.lastError ?? null,
   };
+  const worktreesBytes = await claudine.worktreesDiskUsage();
   if (json) {
     printJson(StatusSummaryJson, {
       host,
       counts,
       spentTodayUsd: report.budget.spentTodayUsd,
       notifications,
+      worktreesBytes,
       running: running.tasks.map((task) => ({ ...task, hostGone: orphaned.has(task.id) })),
       recent: recent.tasks,
     });
@@ -92,6 +101,8 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     }`,
     `${key('spent')}  $${report.budget.spentTodayUsd.toFixed(2)} today${report.budget.dailyUsd === null ? '' : ` of a daily budget of $${report.budget.dailyUsd.toFixed(2)}`}`,
   ];
+  if (worktreesBytes > 0)
+    lines.push(`${key('disk')}  ${formatBytes(worktreesBytes)} in task worktrees (claudine worktree ls; prune: claudine worktree prune)`);
   if (notifications.channels.length > 0 || notifications.lastError !== null) {
     lines.push(`${key('notify')}  ${notificationText(terminal, notifications)}`);
   }
