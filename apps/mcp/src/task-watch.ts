@@ -1,11 +1,6 @@
 import { isClaudineError, type Task } from '@claudine/core';
 import { type Claudine, coalesced, type SignalWatcher, watchSignals } from '@claudine/runtime';
 
-// The host touches signals/changed after every state change, and clients touch signals/wake
-// after theirs (a cancel, a retry), so this poll only covers a missed file event (network file
-// systems, a full inotify queue): rare, and cheap when nothing is followed.
-const FALLBACK_POLL_MS = 2000;
-
 /** Called with a followed task when something a client cares about changed (see {@link sameState}). */
 export type TaskChangeListener = (task: Task, previous: Task) => void;
 
@@ -82,11 +77,14 @@ export function createTaskWatch(claudine: Claudine, options: { pollMs?: number; 
   const update = (): void => {
     const wanted = !closed && [...followers].some((follower) => follower.seen.size > 0);
     if (wanted && watchers.length === 0) {
+      // The host touches signals/changed after every state change, and clients touch
+      // signals/wake after theirs (a cancel, a retry), so the runtime's fallback poll only covers
+      // a missed file event: rare, and nothing is watched while nothing is followed.
       watchers = [
-        watchSignals(claudine.layout.signals, 'changed', refresh, options.pollMs ?? FALLBACK_POLL_MS),
+        watchSignals(claudine.layout.signals, 'changed', refresh, options.pollMs),
         // A client's change (a queued task cancelled, with the dependents that fail with it) has
         // no host event: its wake signal tells. The poll above already covers both.
-        watchSignals(claudine.layout.signals, 'wake', refresh, 2 ** 31 - 1),
+        watchSignals(claudine.layout.signals, 'wake', refresh, false),
       ];
     }
     if (!wanted && watchers.length > 0) {

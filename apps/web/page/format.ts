@@ -1,18 +1,7 @@
-/** A duration for people: `850 ms`, `12.4 s`, `3 min 5 s`, `2 h 4 min`, `3 d 2 h`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) {
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
-  }
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
-}
+import { formatBytes as formatCoreBytes, formatDuration } from '@claudine/core';
+
+// The page formats as the CLI and the MCP tools do: one implementation, core's.
+export { formatDuration };
 
 /** How long ago `time` was: `just now`, `5 min ago`, `3 h ago`, or a date for older times. */
 export function formatAgo(time: number, now = Date.now()): string {
@@ -37,17 +26,9 @@ export function formatTime(time: number | null): string {
   });
 }
 
-/** Bytes in binary units: `512 B`, `3.2 MiB`. */
+/** Bytes in binary units (`512 B`, `3.2 MiB`), `–` when unknown. */
 export function formatBytes(bytes: number | null): string {
-  if (bytes === null || !Number.isFinite(bytes)) return '–';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return bytes === null || !Number.isFinite(bytes) ? '–' : formatCoreBytes(bytes);
 }
 
 /** Dollars: `$0.042`, `$12.30`. */

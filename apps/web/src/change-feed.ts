@@ -20,7 +20,7 @@ export interface ChangeFeed {
 export interface ChangeFeedOptions {
   /** Changes closer together than this are told once (default 150 ms). */
   readonly settleMs?: number;
-  /** How often the signal files are checked in case a file event was missed (default 2 s). */
+  /** How often the signal files are checked in case a file event was missed (default: the runtime's fallback poll). */
   readonly pollMs?: number;
   readonly onError?: (error: unknown) => void;
 }
@@ -89,9 +89,7 @@ export function createChangeFeed(claudine: Claudine, options: ChangeFeedOptions 
     }, settleMs);
   };
 
-  const watchers: SignalWatcher[] = SIGNALS.map((signal) =>
-    watchSignals(claudine.layout.signals, signal, onSignal, options.pollMs ?? 2000),
-  );
+  const watchers: SignalWatcher[] = SIGNALS.map((signal) => watchSignals(claudine.layout.signals, signal, onSignal, options.pollMs));
   void check();
 
   return {

@@ -15,6 +15,9 @@ export {
   type RetryPlan,
 } from './dependency-propagation.js';
 export { ClaudineError, type ClaudineErrorCode, type ClaudineErrorOptions, isClaudineError } from './errors.js';
+export { formatBytes } from './format-bytes.js';
+export { formatDuration } from './format-duration.js';
+export { isObject } from './is-object.js';
 export {
   MEASURED_FIGURES,
   type MeasuredFigure,
@@ -89,8 +92,12 @@ export {
   AgentOptionsSchema,
   type AgentReport,
   AgentReportSchema,
+  CODEX_SANDBOXES,
+  type CodexSandbox,
   DEPENDENCY_POLICIES,
   type DependencyPolicy,
+  EFFORT_LEVELS,
+  type EffortLevel,
   FAILURE_REASONS,
   type FailureReason,
   isAbsolutePath,

@@ -32,6 +32,9 @@ describe('new task validation', () => {
     expect(unsupportedAgentOptions('command', { model: 'x', env: { A: '1' } })).toEqual(['model']);
     expect(unsupportedAgentOptions('codex', { model: 'x', maxTurns: 3 })).toEqual(['maxTurns']);
     expect(unsupportedAgentOptions('claude', { model: 'x', maxTurns: 3 })).toEqual([]);
+    expect(unsupportedAgentOptions('claude', { sandbox: 'read-only', effort: 'high' })).toEqual(['sandbox']);
+    expect(unsupportedAgentOptions('codex', { sandbox: 'read-only', agentArgs: ['-c', 'x=1'], addDirs: ['/tmp'] })).toEqual(['addDirs']);
+    expect(unsupportedAgentOptions('command', { agentArgs: ['-x'] })).toEqual(['agentArgs']);
   });
 });
 

@@ -52,6 +52,16 @@ export const PERMISSION_MODES = ['default', 'acceptEdits', 'auto', 'bypassPermis
 /** A Claude Code permission mode; see {@link PERMISSION_MODES}. */
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
+/** Claude Code effort levels (`claude --effort`). */
+export const EFFORT_LEVELS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+/** A Claude Code effort level; see {@link EFFORT_LEVELS}. */
+export type EffortLevel = (typeof EFFORT_LEVELS)[number];
+
+/** Codex sandbox policies (`codex exec --sandbox`). */
+export const CODEX_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+/** A Codex sandbox policy; see {@link CODEX_SANDBOXES}. */
+export type CodexSandbox = (typeof CODEX_SANDBOXES)[number];
+
 /** Largest prompt accepted, in UTF-8 bytes. Agents take prompts on stdin, so this is generous. */
 export const MAX_PROMPT_BYTES = 1024 * 1024;
 
@@ -71,6 +81,27 @@ export const AgentOptionsSchema = z
     allowedTools: z.array(z.string().min(1).max(500)).max(200).optional().describe('Tools allowed without asking (claude).'),
     disallowedTools: z.array(z.string().min(1).max(500)).max(200).optional().describe('Tools refused (claude).'),
     appendSystemPrompt: z.string().max(100_000).optional().describe('Text appended to the system prompt (claude).'),
+    systemPrompt: z.string().max(100_000).optional().describe('System prompt replacing the default one (claude).'),
+    addDirs: z.array(z.string().min(1).max(4096)).max(100).optional().describe('More directories the agent may access (claude).'),
+    mcpConfig: z
+      .array(z.string().min(1).max(100_000))
+      .max(50)
+      .optional()
+      .describe('MCP server configurations: JSON files or JSON strings (claude).'),
+    settings: z.string().min(1).max(100_000).optional().describe('A settings file or JSON string (claude).'),
+    effort: z.enum(EFFORT_LEVELS).optional().describe('Effort level (claude).'),
+    fallbackModel: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('Models to fall back to when the main one is busy, comma-separated (claude).'),
+    sandbox: z.enum(CODEX_SANDBOXES).optional().describe('Sandbox policy for the commands the agent runs (codex).'),
+    agentArgs: z
+      .array(z.string().max(100_000))
+      .max(200)
+      .optional()
+      .describe("More arguments for the agent's command line, passed as they are (claude, codex)."),
     resumeSessionId: z.string().min(1).max(200).optional().describe('Session to resume (claude).'),
     maxBudgetUsd: z.number().positive().max(100_000).optional().describe('Spending cap in USD (claude).'),
     env: z
@@ -88,9 +119,17 @@ const CLAUDE_ONLY_OPTIONS = [
   'allowedTools',
   'disallowedTools',
   'appendSystemPrompt',
+  'systemPrompt',
+  'addDirs',
+  'mcpConfig',
+  'settings',
+  'effort',
+  'fallbackModel',
   'resumeSessionId',
   'maxBudgetUsd',
 ] as const;
+
+const CODEX_ONLY_OPTIONS = ['sandbox'] as const;
 
 /**
  * Names the options in `options` that `agent` does not understand. Submitting them is an error
@@ -98,7 +137,7 @@ const CLAUDE_ONLY_OPTIONS = [
  */
 export function unsupportedAgentOptions(agent: AgentKind, options: AgentOptions): string[] {
   const present = Object.keys(options).filter((key) => options[key as keyof AgentOptions] !== undefined);
-  if (agent === 'claude') return [];
+  if (agent === 'claude') return present.filter((key) => (CODEX_ONLY_OPTIONS as readonly string[]).includes(key));
   if (agent === 'codex') return present.filter((key) => (CLAUDE_ONLY_OPTIONS as readonly string[]).includes(key));
   return present.filter((key) => key !== 'env');
 }

@@ -1,13 +1,6 @@
 export type { Agent, AgentInvocation, AgentReportParser } from './agents/agent.js';
 export { type ClaudeAgentOptions, createClaudeAgent } from './agents/claude-agent.js';
 export { createClaudeStreamParser } from './agents/claude-stream-parser.js';
-export { renderClaudeTranscriptLine } from './agents/claude-transcript.js';
-export {
-  createClaudeTranscriptRenderer,
-  type TranscriptRenderer,
-  type TranscriptTailOptions,
-  tailClaudeTranscript,
-} from './agents/claude-transcript-reader.js';
 export { type CodexAgentOptions, createCodexAgent, createCodexEventParser } from './agents/codex-agent.js';
 export { type CommandAgentOptions, createCommandAgent } from './agents/command-agent.js';
 export { type CompressedSegment, compressSegment } from './output/compress-segment.js';

@@ -250,6 +250,55 @@ describe('the process runner', () => {
       90_000,
     );
 
+    // Every option Claudine can give claude, at once: the real CLI must take them all and get
+    // as far as its missing login, not stop at an unknown option or a bad value.
+    it('runs the real claude CLI with every option Claudine passes, as far as its authentication', async () => {
+      const { claudeCommand, environment } = realClaude('@anthropic-ai/claude-code');
+      const { result, task: subject } = await runTask(
+        { agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000, agentOptions: EVERY_CLAUDE_OPTION },
+        { claudeCommand, environment },
+      );
+      const stderr = await outputOf(subject.id, ['stderr']);
+      expect(stderr).not.toMatch(/unknown option|is invalid|argument missing|error: /i);
+      expect(result.report?.errorKind).toBe('authentication_failed');
+      expect(result.failure).toEqual({ reason: 'agent_error', detail: expect.stringContaining('Not logged in') });
+    }, 90_000);
+
+    it('passes every option to the agent as the arguments it was given', async () => {
+      const { result } = await runTask({ agent: 'claude', prompt: '[[fake: echo-args]]', agentOptions: EVERY_CLAUDE_OPTION });
+      const argv = JSON.parse(result.report?.resultText ?? '[]') as string[];
+      expect(argv).toEqual([
+        '-p',
+        '--output-format',
+        'stream-json',
+        '--verbose',
+        '--model',
+        'sonnet',
+        '--max-turns',
+        '3',
+        '--permission-mode',
+        'acceptEdits',
+        '--system-prompt',
+        'You are terse.',
+        '--append-system-prompt',
+        'Answer in one line.',
+        '--max-budget-usd',
+        '0.5',
+        '--settings',
+        '{"cleanupPeriodDays":30}',
+        '--effort',
+        'low',
+        '--fallback-model',
+        'haiku',
+        '--strict-mcp-config',
+        '--allowed-tools=Read',
+        '--allowed-tools=Bash(git log:*)',
+        '--disallowed-tools=WebFetch',
+        `--add-dir=${EVERY_CLAUDE_OPTION.addDirs?.[0]}`,
+        '--mcp-config={"mcpServers":{}}',
+      ]);
+    });
+
     it('says in the failure why the real claude CLI refused to run', async () => {
       const { claudeCommand, environment } = realClaude('@anthropic-ai/claude-code');
       const agent = createClaudeAgent({ command: claudeCommand, prefixArgs: ['--no-such-option'] });
@@ -262,6 +311,23 @@ describe('the process runner', () => {
     }, 90_000);
   });
 });
+
+const EVERY_CLAUDE_OPTION: Task['agentOptions'] = {
+  model: 'sonnet',
+  maxTurns: 3,
+  permissionMode: 'acceptEdits',
+  systemPrompt: 'You are terse.',
+  appendSystemPrompt: 'Answer in one line.',
+  maxBudgetUsd: 0.5,
+  settings: '{"cleanupPeriodDays":30}',
+  effort: 'low',
+  fallbackModel: 'haiku',
+  agentArgs: ['--strict-mcp-config'],
+  allowedTools: ['Read', 'Bash(git log:*)'],
+  disallowedTools: ['WebFetch'],
+  addDirs: [process.cwd()],
+  mcpConfig: ['{"mcpServers":{}}'],
+};
 
 // The real Claude Code CLI of the dev dependency `name`, run offline as a user who never logged in.
 function realClaude(name: string): { claudeCommand: string; environment: Record<string, string | undefined> } {

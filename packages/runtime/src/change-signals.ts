@@ -1,5 +1,6 @@
-import { type FSWatcher, utimesSync, watch, writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHANGE_POLL_MS, watchChanges } from './watch-changes.js';
 
 /** The signals processes send each other through the data directory. */
 export type ChangeSignal =
@@ -56,28 +57,14 @@ export interface SignalWatcher {
 }
 
 /**
- * Calls `listener` when `signal` is sent, and at least every `pollMs` in case a file event was
- * missed (network file systems, overflowing event queues).
+ * Calls `listener` when `signal` is sent, and every `pollMs` (default {@link CHANGE_POLL_MS};
+ * `false`: never) in case a file event was missed. See {@link watchChanges}.
  */
-export function watchSignals(signalsDirectory: string, signal: ChangeSignal, listener: () => void, pollMs = 1000): SignalWatcher {
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(signalsDirectory, { persistent: false }, (_event, filename) => {
-      if (filename === null || filename === signal) listener();
-    });
-    watcher.on('error', () => {
-      watcher?.close();
-      watcher = undefined;
-    });
-  } catch {
-    watcher = undefined;
-  }
-  // The interval keeps the process alive while someone waits; close() releases it.
-  const timer = setInterval(listener, pollMs);
-  return {
-    close() {
-      watcher?.close();
-      clearInterval(timer);
-    },
-  };
+export function watchSignals(
+  signalsDirectory: string,
+  signal: ChangeSignal,
+  listener: () => void,
+  pollMs: number | false = CHANGE_POLL_MS,
+): SignalWatcher {
+  return watchChanges(signalsDirectory, listener, { names: [signal], pollMs });
 }

@@ -1,10 +1,5 @@
-export {
-  createClaudeTranscriptRenderer,
-  renderClaudeTranscriptLine,
-  type TranscriptRenderer,
-  type TranscriptTailOptions,
-  tailClaudeTranscript,
-} from '@claudine/runner';
+// Apps format through runtime as they always did; the one implementation is core's.
+export { formatBytes, formatDuration } from '@claudine/core';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
 export {
   checkGit,
@@ -18,6 +13,14 @@ export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from 
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
 export { openClaudine } from './client/client.js';
 export { type EnsureHostOptions, type EnsureHostOutcome, ensureHost, hostEntryPath, isLiveHost } from './client/ensure-host.js';
+export {
+  parseSubmitRequest,
+  type SubmitRequest,
+  type SubmitRequestContext,
+  SubmitRequestSchema,
+  SubmitRequestShape,
+  toNewTaskInput,
+} from './client/submit-request.js';
 export { searchTasks, type TaskSearchOptions, type TaskSearchPage } from './client/task-search.js';
 export { type TaskLogWatcher, watchTaskLog } from './client/watch-task-log.js';
 export type { WorktreeCalls } from './client/worktrees.js';
@@ -94,6 +97,13 @@ export {
 } from './notify/notification-status.js';
 export { NOTIFY_EVENT_KINDS, type NotifyEventKind } from './notify/notify-settings.js';
 export { SIGNATURE_HEADER, signWebhookBody } from './notify/webhook-channel.js';
+export { renderClaudeTranscriptLine } from './present/claude-transcript.js';
+export {
+  createClaudeTranscriptRenderer,
+  type TranscriptRenderer,
+  type TranscriptTailOptions,
+  tailClaudeTranscript,
+} from './present/claude-transcript-reader.js';
 export {
   type GraphDocument,
   type GraphEdge,
@@ -105,7 +115,7 @@ export {
   renderMermaid,
   taskTitle,
 } from './present/graph-export.js';
-export { formatBytes, formatDuration, lacksDurationUnit, parseBytes, parseDuration } from './units.js';
+export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';
 export type {
   MergeOptions,
   RemoveOptions,

@@ -54,29 +54,3 @@ export function parseBytes(value: string | number): number | undefined {
   const unit = BYTE_UNITS[match[2] === '' ? 'b' : (match[2] ?? '')];
   return unit === undefined ? undefined : Math.floor(Number(match[1]) * unit);
 }
-
-/** Formats milliseconds for people: `850 ms`, `12.5 s`, `4 min 10 s`, `2 h 5 min`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
-  if (ms < 3_600_000) {
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
-  }
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.round((ms % 3_600_000) / 60_000);
-  return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
-}
-
-/** Formats a byte count with binary units: `512 B`, `1.5 KiB`, `100 MiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}

@@ -26,6 +26,7 @@
 // And one outcome (the last one wins; default `succeed`):
 //   succeed [text]              result success, exit 0
 //   echo-prompt                 result success whose text is the whole prompt it read, exit 0
+//   echo-args                   result success whose text is its arguments as a JSON array, exit 0
 //   fail [text]                 result error_during_execution, exit 1
 //   rate-limit | overloaded     api_retry events, an assistant error, result is_error, exit 1
 //   auth-failed                 what the real CLI prints when not logged in, exit 1
@@ -73,10 +74,23 @@ const valued = new Set([
   '-r',
   '--max-budget-usd',
   '--session-id',
+  '--system-prompt',
+  '--settings',
+  '--effort',
+  '--fallback-model',
 ]);
-const listed = new Set(['--allowedTools', '--allowed-tools', '--disallowedTools', '--disallowed-tools']);
+const listed = new Set(['--allowedTools', '--allowed-tools', '--disallowedTools', '--disallowed-tools', '--add-dir', '--mcp-config']);
 for (let index = 0; index < argv.length; index += 1) {
   const arg = /** @type {string} */ (argv[index]);
+  const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+  if (equals > 0) {
+    const name = arg.slice(0, equals);
+    const value = arg.slice(equals + 1);
+    if (valued.has(name)) flags[name] = value;
+    else if (listed.has(name)) flags[name] = [.../** @type {string[]} */ (Array.isArray(flags[name]) ? flags[name] : []), value];
+    else flags[name] = value;
+    continue;
+  }
   if (arg === '--version' || arg === '-v') {
     process.stdout.write(`${VERSION}\n`);
     process.exit(0);
@@ -288,7 +302,7 @@ const directives = [
   ...parseDirectives(prompt),
 ];
 
-const OUTCOMES = ['succeed', 'echo-prompt', 'fail', 'rate-limit', 'overloaded', 'auth-failed', 'rate-limit-times', 'exit'];
+const OUTCOMES = ['succeed', 'echo-prompt', 'echo-args', 'fail', 'rate-limit', 'overloaded', 'auth-failed', 'rate-limit-times', 'exit'];
 const declared = directives.filter((directive) => OUTCOMES.includes(directive.split(/\s+/)[0] ?? '')).pop();
 const home = process.env.CLAUDINE_HOME;
 const sessionsDirectory = process.env.FAKE_CLAUDE_SESSIONS ?? (home === undefined ? undefined : join(home, 'fake-claude-sessions'));
@@ -392,6 +406,7 @@ for (const directive of directives) {
       break;
     case 'succeed':
     case 'echo-prompt':
+    case 'echo-args':
     case 'fail':
     case 'rate-limit':
     case 'overloaded':
@@ -437,6 +452,12 @@ if (maxBudgetUsd !== undefined && forcedCost !== undefined && forcedCost > maxBu
 }
 
 switch (outcome.kind) {
+  case 'echo-args': {
+    assistant([{ type: 'text', text: 'Echoing the arguments' }]);
+    result({ isError: false, text: JSON.stringify(argv) });
+    process.exitCode = 0;
+    break;
+  }
   case 'echo-prompt': {
     assistant([{ type: 'text', text: 'Echoing the prompt' }]);
     result({ isError: false, text: prompt });

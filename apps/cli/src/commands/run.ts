@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { AGENT_KINDS, type AgentOptions, DEPENDENCY_POLICIES, type NewTaskInput, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
-import type { Config } from '@claudine/runtime';
+import {
+  AGENT_KINDS,
+  CODEX_SANDBOXES,
+  DEPENDENCY_POLICIES,
+  EFFORT_LEVELS,
+  isClaudineError,
+  type NewTaskInput,
+  PERMISSION_MODES,
+  PRIORITIES,
+} from '@claudine/core';
+import { type Config, type SubmitRequest, toNewTaskInput } from '@claudine/runtime';
 import { type Command, Option } from 'commander';
 import { CliError, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { withExamples } from '../help-examples.js';
-import { collect, collectList, durationOption, wholeNumber } from '../parse-options.js';
+import { collect, collectList } from '../parse-options.js';
 import { reportSubmitted } from '../task-waiter.js';
 
 interface RunOptions {
@@ -18,7 +26,18 @@ interface RunOptions {
   maxTurns?: string;
   permissionMode?: (typeof PERMISSION_MODES)[number];
   appendSystemPrompt?: string;
+  systemPrompt?: string;
   maxBudgetUsd?: string;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  addDir?: string[];
+  mcpConfig?: string[];
+  settings?: string;
+  effort?: (typeof EFFORT_LEVELS)[number];
+  fallbackModel?: string;
+  sandbox?: (typeof CODEX_SANDBOXES)[number];
+  agentArg?: string[];
+  batch?: string;
   label?: string[];
   env?: string[];
   retries?: string;
@@ -55,7 +74,27 @@ export function registerRun(program: Command): void {
     .option('--max-turns <n>', 'most agent turns (claude)')
     .addOption(new Option('--permission-mode <mode>', 'Claude Code permission mode (default: acceptEdits)').choices(PERMISSION_MODES))
     .option('--append-system-prompt <text>', 'text appended to the system prompt (claude)')
+    .option('--system-prompt <text>', 'a system prompt replacing the default one (claude)')
     .option('--max-budget-usd <usd>', 'most the task may spend, in USD, over all its attempts (claude)')
+    .option(
+      '--allowed-tools <tools>',
+      'tools the agent may use without asking, e.g. "Bash(pnpm test:*)" (claude; repeatable, or comma-separated; added to agents.claude.allowedTools)',
+      collectList,
+      [],
+    )
+    .option('--disallowed-tools <tools>', 'tools the agent may not use (claude; repeatable, or comma-separated)', collectList, [])
+    .option('--add-dir <dir>', 'another directory the agent may access (claude; repeatable)', collect, [])
+    .option('--mcp-config <file-or-json>', 'MCP servers to load: a JSON file or string (claude; repeatable)', collect, [])
+    .option('--settings <file-or-json>', 'a Claude Code settings file or JSON string (claude)')
+    .addOption(new Option('--effort <level>', 'effort level (claude)').choices(EFFORT_LEVELS))
+    .option('--fallback-model <models>', 'models to fall back to when the main one is busy, comma-separated (claude)')
+    .addOption(new Option('--sandbox <policy>', 'sandbox of the commands the agent runs (codex)').choices(CODEX_SANDBOXES))
+    .option(
+      '--agent-arg <arg>',
+      "another argument for the agent's command line, passed as it is (claude, codex; repeatable: --agent-arg=--verbose)",
+      collect,
+      [],
+    )
     .option('-l, --label <label>', 'a label to find the task by (repeatable)', collect, [])
     .option('-e, --env <KEY=VALUE>', 'an extra environment variable for the agent (repeatable)', collect, [])
     .option(
@@ -106,44 +145,62 @@ export function registerRun(program: Command): void {
 
 function buildInput(promptParts: string[], options: RunOptions): NewTaskInput {
   const prompt = promptParts.length === 1 && promptParts[0] === '-' ? readFileSync(0, 'utf8') : promptParts.join(' ');
-  const agentOptions: AgentOptions = {};
-  if (options.model !== undefined) agentOptions.model = options.model;
-  if (options.maxTurns !== undefined) agentOptions.maxTurns = wholeNumber(options.maxTurns, '--max-turns', 1);
-  if (options.permissionMode !== undefined) agentOptions.permissionMode = options.permissionMode;
-  if (options.appendSystemPrompt !== undefined) agentOptions.appendSystemPrompt = options.appendSystemPrompt;
-  if (options.maxBudgetUsd !== undefined) {
-    const budget = Number(options.maxBudgetUsd);
-    if (!(budget > 0)) throw new CliError('--max-budget-usd takes an amount in USD above 0, e.g. 2.50', EXIT.usage);
-    agentOptions.maxBudgetUsd = budget;
-  }
-  if (options.env !== undefined && options.env.length > 0) agentOptions.env = parseEnvironment(options.env);
-  const input: NewTaskInput = {
+  const request: SubmitRequest = {
     prompt,
-    // A relative directory (`-C sub`, `-C .`) is relative to where the command runs.
-    cwd: resolve(options.cwd ?? '.'),
-    agentOptions,
-    ...(options.agent === undefined ? {} : { agent: options.agent }),
-    ...(options.priority === undefined ? {} : { priority: options.priority }),
-    ...(options.label === undefined || options.label.length === 0 ? {} : { labels: options.label }),
-    ...(options.dependsOn === undefined || options.dependsOn.length === 0 ? {} : { dependsOn: options.dependsOn }),
-    ...(options.onDependencyFailure === undefined ? {} : { dependencyPolicy: options.onDependencyFailure }),
-    ...(options.passResults === true ? { passDependencyResults: true } : {}),
-    ...(options.notify === undefined ? {} : { notify: options.notify }),
-    ...(options.worktree === undefined ? {} : { worktree: options.worktree }),
-    ...(options.base === undefined ? {} : { base: options.base }),
-    ...(options.setup === undefined ? {} : { setup: options.setup }),
+    agent: options.agent,
+    cwd: options.cwd,
+    priority: options.priority,
+    timeout: options.timeout,
+    labels: options.label,
+    env: options.env === undefined ? undefined : parseEnvironment(options.env),
+    retries: options.retries,
+    dependsOn: options.dependsOn,
+    dependencyPolicy: options.onDependencyFailure,
+    passResults: options.passResults === true ? true : undefined,
+    notify: options.notify,
+    worktree: options.worktree,
+    base: options.base,
+    setup: options.setup,
+    model: options.model,
+    maxTurns: options.maxTurns,
+    permissionMode: options.permissionMode,
+    allowedTools: options.allowedTools,
+    disallowedTools: options.disallowedTools,
+    addDirs: options.addDir,
+    mcpConfig: options.mcpConfig,
+    settings: options.settings,
+    effort: options.effort,
+    fallbackModel: options.fallbackModel,
+    systemPrompt: options.systemPrompt,
+    appendSystemPrompt: options.appendSystemPrompt,
+    maxBudgetUsd: options.maxBudgetUsd,
+    sandbox: options.sandbox,
+    agentArgs: options.agentArg,
   };
-  if (options.timeout !== undefined) {
-    input.timeoutMs = durationOption(options.timeout, '--timeout', '90s, 10m or 1h', { positive: true });
+  try {
+    return toNewTaskInput(request, { directory: process.cwd() });
+  } catch (error) {
+    throw asFlagError(error);
   }
-  if (options.retries !== undefined) {
-    input.maxRetries = wholeNumber(options.retries, '--retries');
-  }
-  return input;
 }
 
 function hasNotificationChannel(config: Config): boolean {
   return config.notify.desktop || config.notify.webhook !== undefined || config.notify.command !== undefined;
+}
+
+// The request names its fields as a batch line does; the command line knows them as flags.
+const FLAGS: Readonly<Record<string, string>> = {
+  timeout: '--timeout',
+  retries: '--retries',
+  maxTurns: '--max-turns',
+  maxBudgetUsd: '--max-budget-usd',
+};
+
+function asFlagError(error: unknown): unknown {
+  if (!isClaudineError(error) || typeof error.details.field !== 'string') return error;
+  const flag = FLAGS[error.details.field];
+  if (flag === undefined) return error;
+  return new CliError(error.message.replace(error.details.field, flag), EXIT.usage);
 }
 
 function parseEnvironment(pairs: string[]): Record<string, string> {

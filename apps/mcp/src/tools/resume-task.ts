@@ -1,11 +1,11 @@
-import { type NewTaskInput, PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
-import type { Claudine } from '@claudine/runtime';
+import { PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
+import { type Claudine, toNewTaskInput } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { guard, toolResult } from '../tool-result.js';
-import { agentOptionsOf, hostWarning } from './submission.js';
+import { hostWarning } from './submission.js';
 
 const inputSchema = {
   taskId: z.string().describe('The claude task whose conversation to continue (it must have run: it has a session).'),
@@ -41,11 +41,21 @@ export function registerResumeTask(server: McpServer, claudine: Claudine, onSubm
     },
     (args) =>
       guard(async () => {
-        const overrides: Partial<NewTaskInput> = {
-          agentOptions: agentOptionsOf(args),
-          ...(args.priority === undefined ? {} : { priority: args.priority }),
-          ...(args.timeoutSeconds === undefined ? {} : { timeoutMs: args.timeoutSeconds * 1000 }),
-        };
+        // The continuation's settings read as a submit request's; its directory is the task's own.
+        const {
+          prompt: _prompt,
+          cwd: _cwd,
+          ...overrides
+        } = toNewTaskInput(
+          {
+            prompt: args.instructions,
+            model: args.model,
+            maxTurns: args.maxTurns,
+            priority: args.priority,
+            timeoutSeconds: args.timeoutSeconds,
+          },
+          { directory: '/' },
+        );
         const { task, hostStarted, hostError } = await claudine.resume(args.taskId, args.instructions, overrides);
         onSubmitted(task);
         const warning = hostWarning(hostError);

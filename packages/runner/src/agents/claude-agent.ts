@@ -35,16 +35,22 @@ export function createClaudeAgent(options: ClaudeAgentOptions = {}): Agent {
       if (agentOptions.model !== undefined) args.push('--model', agentOptions.model);
       if (agentOptions.maxTurns !== undefined) args.push('--max-turns', String(agentOptions.maxTurns));
       if (agentOptions.permissionMode !== undefined) args.push('--permission-mode', cliPermissionMode(agentOptions.permissionMode));
+      if (agentOptions.systemPrompt !== undefined) args.push('--system-prompt', agentOptions.systemPrompt);
       if (agentOptions.appendSystemPrompt !== undefined) args.push('--append-system-prompt', agentOptions.appendSystemPrompt);
       if (agentOptions.resumeSessionId !== undefined) args.push('--resume', agentOptions.resumeSessionId);
       if (agentOptions.maxBudgetUsd !== undefined) args.push('--max-budget-usd', String(agentOptions.maxBudgetUsd));
-      // Variadic options go last: each list ends at the next flag, and none follows them.
-      if (agentOptions.allowedTools !== undefined && agentOptions.allowedTools.length > 0) {
-        args.push('--allowedTools', ...agentOptions.allowedTools);
-      }
-      if (agentOptions.disallowedTools !== undefined && agentOptions.disallowedTools.length > 0) {
-        args.push('--disallowedTools', ...agentOptions.disallowedTools);
-      }
+      if (agentOptions.settings !== undefined) args.push('--settings', agentOptions.settings);
+      if (agentOptions.effort !== undefined) args.push('--effort', agentOptions.effort);
+      if (agentOptions.fallbackModel !== undefined) args.push('--fallback-model', agentOptions.fallbackModel);
+      // Raw arguments come before the lists: a list would take a raw argument that follows it
+      // (one without a leading dash) as one of its items.
+      if (agentOptions.agentArgs !== undefined) args.push(...agentOptions.agentArgs);
+      // Variadic options go last, each one value per flag: a list ends only at the next flag,
+      // and the `--flag=value` form never takes more than its own value.
+      for (const tool of agentOptions.allowedTools ?? []) args.push(`--allowed-tools=${tool}`);
+      for (const tool of agentOptions.disallowedTools ?? []) args.push(`--disallowed-tools=${tool}`);
+      for (const directory of agentOptions.addDirs ?? []) args.push(`--add-dir=${directory}`);
+      for (const config of agentOptions.mcpConfig ?? []) args.push(`--mcp-config=${config}`);
       const env = taskEnvironment(task, environment);
       // Set by Claude Code for its subprocesses; a claude started with it refuses to run as a
       // nested session. Tasks are independent sessions, not nested ones.

@@ -1,4 +1,4 @@
-import type { TokenUsage } from '@claudine/core';
+import { isObject, type TokenUsage } from '@claudine/core';
 import type { AgentReportParser } from './agent.js';
 
 // Assistant errors (SDKAssistantMessageError) that go away if the same request is made later.
@@ -7,10 +7,6 @@ const TRANSIENT_ERRORS = new Set(['rate_limit', 'overloaded', 'server_error']);
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504, 529]);
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;

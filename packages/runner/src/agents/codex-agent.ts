@@ -1,4 +1,4 @@
-import type { AgentReport, TokenUsage } from '@claudine/core';
+import { type AgentReport, isObject, type TokenUsage } from '@claudine/core';
 import type { Agent, AgentReportParser } from './agent.js';
 import { taskEnvironment } from './agent.js';
 
@@ -21,6 +21,8 @@ export function createCodexAgent(options: CodexAgentOptions = {}): Agent {
     invocation(task, environment) {
       const args = ['exec', '--json', '--skip-git-repo-check'];
       if (task.agentOptions.model !== undefined) args.push('--model', task.agentOptions.model);
+      if (task.agentOptions.sandbox !== undefined) args.push('--sandbox', task.agentOptions.sandbox);
+      if (task.agentOptions.agentArgs !== undefined) args.push(...task.agentOptions.agentArgs);
       // A run that continues an earlier one (after a crash) resumes its thread: `exec resume`.
       if (task.agentOptions.resumeSessionId !== undefined) args.push('resume', task.agentOptions.resumeSessionId);
       args.push('-');
@@ -28,12 +30,6 @@ export function createCodexAgent(options: CodexAgentOptions = {}): Agent {
     },
     createParser: createCodexEventParser,
   };
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function count(value: unknown): number {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputByteCounts, OutputEvent, OutputSegmentEntry, OutputStream } from '@claudine/core';
-import { formatSize } from './format-size.js';
+import { formatBytes } from '@claudine/core';
 import { findLogEnd } from './log-end.js';
 import { type LogFileSystem, nodeLogFileSystem } from './log-file-system.js';
 import { encodeHeader, encodeRecord, encodeTrailer, MAX_RECORD_PAYLOAD_BYTES, RECORD_OVERHEAD_BYTES } from './log-format.js';
@@ -240,8 +240,8 @@ export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWrite
           dropped[item.stream] += item.chunk.length;
           if (!capped) {
             capped = true;
-            truncatedReason ??= `the output reached the cap of ${formatSize(maxLogBytes)} per task (output.maxBytesPerTask)`;
-            const text = `[claudine] this task's output reached the cap of ${formatSize(maxLogBytes)} (output.maxBytesPerTask): further output is dropped and counted\n`;
+            truncatedReason ??= `the output reached the cap of ${formatBytes(maxLogBytes)} per task (output.maxBytesPerTask)`;
+            const text = `[claudine] this task's output reached the cap of ${formatBytes(maxLogBytes)} (output.maxBytesPerTask): further output is dropped and counted\n`;
             const note = Buffer.from(text, 'utf8');
             buffers.push(encodeRecord('system', item.time, note));
             bufferedLogBytes += RECORD_OVERHEAD_BYTES + note.length;
@@ -348,7 +348,7 @@ export function createTaskLogWriter(options: TaskLogWriterOptions): TaskLogWrite
         while (pumping !== undefined) await pumping;
         const lost = dropped.stdout + dropped.stderr;
         if (lost > 0) {
-          const text = `[claudine] ${formatSize(lost)} of output dropped (stdout ${formatSize(dropped.stdout)}, stderr ${formatSize(dropped.stderr)}): ${truncatedReason ?? 'unknown reason'}\n`;
+          const text = `[claudine] ${formatBytes(lost)} of output dropped (stdout ${formatBytes(dropped.stdout)}, stderr ${formatBytes(dropped.stderr)}): ${truncatedReason ?? 'unknown reason'}\n`;
           // Even after a write failure, try once: the disk may have room again.
           const wasFailed = failed;
           failed = false;

@@ -63,10 +63,3 @@ function firstLine(text: string | null): string | undefined {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
 }
-
-/** A duration as a log note gives it: `300 ms`, `2.5 s`, `3 min`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
-  return `${Math.round(ms / 6000) / 10} min`;
-}

@@ -2,7 +2,16 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { AgentReport, ProcessIdentity, RunEvent, RunResult, RunTermination, Task, TerminationReason } from '@claudine/core';
+import {
+  type AgentReport,
+  formatDuration,
+  type ProcessIdentity,
+  type RunEvent,
+  type RunResult,
+  type RunTermination,
+  type Task,
+  type TerminationReason,
+} from '@claudine/core';
 import type { Agent, AgentReportParser } from '../agents/agent.js';
 import { taskLogDirectory } from '../output/log-paths.js';
 import { createTaskLogWriter, type TaskLogWriter, type TaskLogWriterOptions } from '../output/task-log-writer.js';
@@ -13,7 +22,7 @@ import type { ProcessTreeWatcher } from '../process/process-tree-watcher.js';
 import type { RunCgroups } from '../process/run-cgroups.js';
 import type { TreeTermination, TreeTerminationOutcome } from '../process/terminate-process-tree.js';
 import { LastLine } from './last-line.js';
-import { formatDuration, plural, runOutcome, type StopReason } from './run-outcome.js';
+import { plural, runOutcome, type StopReason } from './run-outcome.js';
 import { startAgent } from './start-agent.js';
 
 /** What every run of one runner shares. */

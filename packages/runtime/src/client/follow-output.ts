@@ -1,9 +1,8 @@
 import { isTerminalStatus, type OutputDamage, type OutputSlice, type Task } from '@claudine/core';
-import { taskLogDirectory } from '@claudine/runner';
 import { watchSignals } from '../change-signals.js';
 import { coalesced } from '../coalesced.js';
 import type { DataLayout } from '../config/data-directory.js';
-import { watchDirectory } from '../watch-directory.js';
+import { watchTaskLog } from './watch-task-log.js';
 
 /** What {@link followTaskOutput} needs from the client that follows. */
 export interface FollowSource<Item> {
@@ -105,8 +104,8 @@ export async function followTaskOutput<Item>(
       { stopped: () => settled, onError: finish },
     );
     const onAbort = (): void => pump();
-    const logWatcher = watchDirectory(taskLogDirectory(source.layout.logs, id), pump);
-    const statusWatcher = watchSignals(source.layout.signals, 'changed', pump, 250);
+    const logWatcher = watchTaskLog(source.layout, id, pump);
+    const statusWatcher = watchSignals(source.layout.signals, 'changed', pump);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     pump();
   });

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import {
   ClaudineError,
   type CreateTaskError,
+  formatDuration,
   formatTaskId,
   type NewTask,
   type NewTaskInput,
@@ -13,7 +14,7 @@ import {
   unsupportedAgentOptions,
 } from '@claudine/core';
 import type { Config } from '../config/config.js';
-import { formatDuration } from '../units.js';
+import { withAgentDefaults } from './agent-defaults.js';
 import { completeWorktree, type WorktreeResolution } from './worktree-request.js';
 
 /**
@@ -33,6 +34,7 @@ export async function createWithFreshIds<T>(
   }
 }
 
+/** Validates a submission and fills in what the configuration decides. */
 /**
  * Validates a submission and fills in what the configuration decides; `worktree` is what
  * `resolveWorktreeRequest` found for it (none when omitted).
@@ -57,7 +59,7 @@ export function prepareTask(
   if (unsupported.length > 0) {
     throw new ClaudineError(
       'invalid_input',
-      `The ${value.agent} agent does not take ${unsupported.join(', ')}: remove ${unsupported.length > 1 ? 'them' : 'it'}, or pick the agent that does (claude).`,
+      `The ${value.agent} agent does not take ${unsupported.join(', ')}: remove ${unsupported.length > 1 ? 'them' : 'it'}, or pick the agent that does (${unsupported.includes('sandbox') ? 'codex' : 'claude'}).`,
     );
   }
   const cwd = checkWorkingDirectory(value.cwd);
@@ -68,12 +70,7 @@ export function prepareTask(
       `The timeout ${formatDuration(timeoutMs)} is longer than the maximum ${formatDuration(config.timeout.max)}: ask for less, or raise timeout.max in the configuration.`,
     );
   }
-  const agentOptions = { ...value.agentOptions };
-  if (value.agent === 'claude') {
-    agentOptions.permissionMode ??= config.agents.claude.permissionMode;
-    if (config.agents.claude.model !== undefined) agentOptions.model ??= config.agents.claude.model;
-    if (config.budget.perTask !== undefined) agentOptions.maxBudgetUsd ??= config.budget.perTask;
-  }
+  const agentOptions = withAgentDefaults(value.agent, value.agentOptions, config);
   const id = formatTaskId(randomBytes(8));
   return {
     id,

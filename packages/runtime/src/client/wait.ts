@@ -53,7 +53,7 @@ export async function waitForTask(id: string, dependencies: WaitDependencies, op
       })();
     };
     const onAbort = (): void => finish(task);
-    const watcher = watchSignals(layout.signals, 'changed', check, 500);
+    const watcher = watchSignals(layout.signals, 'changed', check);
     const timer = setTimeout(check, Number.isFinite(deadline) ? Math.max(0, deadline - Date.now()) : 2 ** 31 - 1);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     check();

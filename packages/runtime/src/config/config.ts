@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { ClaudineError, PERMISSION_MODES, PRIORITIES } from '@claudine/core';
+import { ClaudineError, formatDuration, isObject, PRIORITIES } from '@claudine/core';
 import { z } from 'zod';
 import { notifySettings } from '../notify/notify-settings.js';
-import { formatDuration } from '../units.js';
+import { agentsSettings } from './agents-config.js';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { bytes, duration, isDurationSetting } from './setting-values.js';
@@ -70,27 +70,7 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    agents: z
-      .object({
-        claude: z
-          .object({
-            command: z.string().min(1).default('claude').describe('The claude executable.'),
-            permissionMode: z.enum(PERMISSION_MODES).default('acceptEdits').describe('Permission mode of claude tasks that name none.'),
-            model: z.string().min(1).optional().describe('Model of claude tasks that name none.'),
-          })
-          .strict()
-          .prefault({}),
-        codex: z
-          .object({ command: z.string().min(1).default('codex').describe('The codex executable.') })
-          .strict()
-          .prefault({}),
-        command: z
-          .object({ shell: z.string().min(1).default('/bin/sh').describe('The shell that runs command tasks.') })
-          .strict()
-          .prefault({}),
-      })
-      .strict()
-      .prefault({}),
+    agents: agentsSettings,
     database: z
       .object({
         busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
@@ -357,11 +337,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const existing = out[key];
-    out[key] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : value === undefined ? existing : value;
+    out[key] = isObject(existing) && isObject(value) ? deepMerge(existing, value) : value === undefined ? existing : value;
   }
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

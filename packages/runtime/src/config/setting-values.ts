@@ -83,3 +83,18 @@ export function maskSecret(value: unknown, kind: SecretKind): unknown {
   }
   return '(hidden)';
 }
+
+/**
+ * A list setting: a JSON array in the config file, or text (a variable, `config set`) split at
+ * `separator` (commas for tools and directories, spaces for command-line arguments); absent by
+ * default.
+ */
+export const textList = (separator: RegExp | null, item: z.ZodString = z.string().min(1)) =>
+  z
+    .union([z.string(), z.array(item)])
+    .transform((value) =>
+      typeof value === 'string'
+        ? (separator === null ? [value] : value.split(separator)).map((part) => part.trim()).filter((part) => part !== '')
+        : value,
+    )
+    .optional();

@@ -88,6 +88,13 @@ describe('crash recovery', () => {
 
       for (let round = 0; round < 50; round += 1) {
         const host = startHostProcess();
+        // Its lifetime counts from when it holds the lock: a loaded machine can take longer to
+        // start a host than the longest lifetime, and a host killed before it claims crashes nothing.
+        await waitFor(async () => (await claudine.hostStatus()).host?.pid === host.pid, {
+          description: `host ${host.pid} to take the lock (seed ${seed})`,
+          timeoutMs: 20_000,
+          intervalMs: 10,
+        });
         const lifetime = 30 + Math.floor(next() * 470);
         const deadline = Date.now() + lifetime;
         while (Date.now() < deadline) {

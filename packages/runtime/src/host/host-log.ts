@@ -3,7 +3,8 @@ import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 /**
  * Where a host writes what it does. A write never throws and never stops the host: text that
  * cannot be written (a full disk, a closed terminal, `/dev/full`) is dropped and counted, and
- * the next write that goes through says how many lines were lost.
+ * the next write that goes through says how many lines were lost: the host's next line, or a
+ * retry of the notice alone a second later, so a host with nothing more to say reports it too.
  */
 export interface HostLog {
   /** Appends `text` (whole lines, each ending in a newline). */
@@ -35,7 +36,7 @@ export const HOST_LOG_KEEP = 3;
 export function openHostLogFile(options: HostLogFileOptions): HostLog {
   const maxBytes = options.maxBytes ?? HOST_LOG_MAX_BYTES;
   const keep = options.keep ?? HOST_LOG_KEEP;
-  const drops = createDropCounter();
+  const drops = createDropCounter(() => log.write(''));
   let fd: number | undefined;
   let size = 0;
 
@@ -60,7 +61,7 @@ export function openHostLogFile(options: HostLogFileOptions): HostLog {
     else renameQuietly(options.path, `${options.path}.old`);
   };
 
-  return {
+  const log: HostLog = {
     write(text) {
       const target = open();
       if (target === undefined) {
@@ -87,10 +88,12 @@ export function openHostLogFile(options: HostLogFileOptions): HostLog {
       return drops.total();
     },
     close() {
+      drops.close();
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },
   };
+  return log;
 }
 
 /**
@@ -98,9 +101,9 @@ export function openHostLogFile(options: HostLogFileOptions): HostLog {
  * Its error events are handled here, so a failing stream cannot end the process.
  */
 export function hostLogOnStream(stream: NodeJS.WritableStream): HostLog {
-  const drops = createDropCounter();
+  const drops = createDropCounter(() => log.write(''));
   stream.on('error', (error: unknown) => drops.failed(error));
-  return {
+  const log: HostLog = {
     write(text) {
       const notice = drops.takeNotice();
       const undelivered = (error: unknown): void => {
@@ -118,16 +121,33 @@ export function hostLogOnStream(stream: NodeJS.WritableStream): HostLog {
     get droppedLines() {
       return drops.total();
     },
-    close() {},
+    close() {
+      drops.close();
+    },
   };
+  return log;
 }
 
-// Counts the lines that could not be written, and says how many once writes go through again.
-function createDropCounter() {
+// How long after a lost write the notice alone is tried again.
+const NOTICE_RETRY_MS = 1000;
+
+// Counts the lines that could not be written, and says how many once writes go through again:
+// `retry` (a write of nothing, which carries the notice) runs a second after a loss until the
+// notice is out.
+function createDropCounter(retry: () => void) {
   let total = 0;
   let unreported = 0;
   let lastError = '';
   let lineBroken = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const armRetry = (): void => {
+    if (retryTimer !== undefined) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      if (unreported > 0) retry();
+    }, NOTICE_RETRY_MS);
+    retryTimer.unref();
+  };
   return {
     brokeLine(): void {
       lineBroken = true;
@@ -140,6 +160,7 @@ function createDropCounter() {
       const lines = countLines(text);
       total += lines;
       unreported += lines + noticeLines;
+      armRetry();
     },
     /** The notice to put before the next write, if lines were lost since the last one went through. */
     takeNotice(): { readonly text: string; readonly lines: number } {
@@ -155,6 +176,10 @@ function createDropCounter() {
     },
     total(): number {
       return total;
+    },
+    close(): void {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
     },
   };
 }

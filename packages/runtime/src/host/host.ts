@@ -1,44 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  ClaudineError,
-  type Clock,
-  createScheduler,
-  formatTaskId,
-  type OutputEvent,
-  type Scheduler,
-  type SchedulerEvent,
-  type Task,
-} from '@claudine/core';
-import {
-  createClaudeAgent,
-  createCodexAgent,
-  createCommandAgent,
-  createFileOutputStore,
-  createOutputMaintenance,
-  createProcessRunner,
-  identifyProcess,
-  isSameProcessAlive,
-} from '@claudine/runner';
+import { ClaudineError, formatTaskId, type SchedulerEvent, type Task } from '@claudine/core';
+import { createOutputMaintenance, identifyProcess, isSameProcessAlive } from '@claudine/runner';
 import type { HostRecord } from '@claudine/store-sqlite';
-import { createThrottledSignal, type SignalWatcher, sendSignal, watchSignals } from '../change-signals.js';
-import { withSubmitterEnvironment } from '../client/submitter-environment.js';
+import { createThrottledSignal, sendSignal } from '../change-signals.js';
 import { type Config, type ConfigInput, loadConfig, resolveConcurrency } from '../config/config.js';
 import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from '../config/data-directory.js';
 import { createHostMetrics } from '../metrics/host-metrics.js';
 import { createNotificationService } from '../notify/notification-service.js';
 import { openTaskStore } from '../open-task-store.js';
-import { formatDuration } from '../units.js';
 import { openWorkspace } from '../worktrees/open-workspace.js';
-import { withDependencyResults } from './dependency-results.js';
+import { createHostRunner } from './host-runner.js';
 import { createOutcomeJournal } from './outcome-journal.js';
-import { pruneTasks } from './prune.js';
 import { recoverOrphanedTasks } from './recovery.js';
-import { withSessionContinuation } from './session-continuation.js';
-import { commitTaskWorktree, withTaskWorktrees } from './task-worktrees.js';
+import { createClaimLoopService } from './services/claim-loop-service.js';
+import { type HostService, startServices, stopServices } from './services/host-service.js';
+import { createHousekeepingService } from './services/housekeeping-service.js';
+import { createIdleExitService } from './services/idle-exit-service.js';
+import { createLogSweepService } from './services/log-sweep-service.js';
+import { metricsService } from './services/metrics-service.js';
+import { notificationsService } from './services/notifications-service.js';
+import { outputMaintenanceService } from './services/output-maintenance-service.js';
+import { createWakeWatchService } from './services/wake-watch-service.js';
+import { commitTaskWorktree } from './task-worktrees.js';
 import { createWorktreeRetention } from './worktree-retention.js';
-
-const PRUNE_EVERY_MS = 3_600_000;
 
 /** Options for {@link startHost}. */
 export interface HostOptions {
@@ -90,14 +75,6 @@ export interface Host {
   /** Where `/metrics` is served (`metrics.listen`), if it is. */
   readonly metricsEndpoint: { readonly host: string; readonly port: number } | undefined;
 }
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimer(callback, delayMs) {
-    const timer = setTimeout(callback, delayMs);
-    return { cancel: () => clearTimeout(timer) };
-  },
-};
 
 /**
  * Starts the host for a data directory: takes its lock (refusing if a live host holds it),
@@ -164,10 +141,9 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   // Room for the end of every run it may have at once, taken now while there is room: a run
   // that ends on a full disk is kept here until the database takes it.
   const journal = createOutcomeJournal({ directory: layout.outcomes, hostId: id, slots: concurrency, log });
-  const outputCatalog = store.outputCatalog();
   const maintenance = createOutputMaintenance({
     logsDirectory: layout.logs,
-    catalog: outputCatalog,
+    catalog: store.outputCatalog(),
     compressionAgeMs: config.output.compressionAge,
     retentionMs: config.output.retention,
     databaseIdentity: store.identity,
@@ -179,47 +155,9 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     store: store.metricsStore(),
     hostId: id,
     log,
-    poke: () => scheduler.poke(),
+    poke: () => claimLoop.poke(),
   });
-  const runner = createProcessRunner({
-    logsDirectory: layout.logs,
-    // Each run gets its submitter's environment (withSubmitterEnvironment); the host's own
-    // is never a task's.
-    environment: {},
-    killGraceMs: config.timeout.killGrace,
-    warnAtFraction: config.timeout.warnAt,
-    maxBufferedOutputBytes: config.output.bufferBytes,
-    segmentBytes: config.output.segmentBytes,
-    maxOutputBytesPerTask: config.output.maxBytesPerTask,
-    // Each task's own cgroup, where the host may create one: metrics read it, the runner kills it.
-    cgroups: { reserve: (taskId) => metrics.sampler.reserveCgroup(taskId) },
-    onOutputEvent(event) {
-      outputCatalog
-        .record(event)
-        .catch((error: unknown) => log(`could not record the output of task ${event.taskId}: ${(error as Error).message}`));
-      if (event.kind === 'segment_closed') maintenance.segmentClosed(event.taskId, event.segment);
-    },
-    agents: {
-      claude: createClaudeAgent({ command: config.agents.claude.command }),
-      codex: createCodexAgent({ command: config.agents.codex.command }),
-      command: createCommandAgent({ shell: config.agents.command.shell }),
-    },
-  });
-
-  const worktreeRunOptions = {
-    store,
-    workspace,
-    logsDirectory: layout.logs,
-    onOutputEvent: (event: OutputEvent) =>
-      void outputCatalog
-        .record(event)
-        .catch((error: unknown) => log(`could not record the output of task ${event.taskId}: ${(error as Error).message}`)),
-    killGraceMs: config.timeout.killGrace,
-    log,
-  };
-
-  const worktreeRetention = createWorktreeRetention({ store, workspace, retentionMs: config.worktree.retention, log });
-
+  const runner = createHostRunner({ config, layout, store, metrics, maintenance, environment, workspace, log });
   const notifications = createNotificationService({
     settings: config.notify,
     shell: config.agents.command.shell,
@@ -230,194 +168,124 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     log,
   });
 
-  // Set once drain() is called: nothing more is claimed, and the host stops once idle.
-  let draining: NodeJS.Timeout | undefined;
-  let lastActivity = Date.now();
-  const signalChanged = createThrottledSignal(layout.signals, 'changed');
-  const onEvent = (event: SchedulerEvent): void => {
-    lastActivity = Date.now();
-    log(describeEvent(event));
-    if (event.kind !== 'error') signalChanged();
-    if (event.kind === 'task_finished') notifications.taskFinished(event.task);
-  };
-  const scheduler: Scheduler = createScheduler({
-    store,
-    runner: metrics.measure(
-      withDependencyResults(
-        withSessionContinuation(
-          withSubmitterEnvironment(withTaskWorktrees(runner, worktreeRunOptions), {
-            read: (taskId) => store.taskEnvironment(taskId),
-            hostEnvironment: environment,
-            claudineVariables: { CLAUDINE_HOME: layout.root },
-            log,
-          }),
-        ),
-        { store, output: createFileOutputStore(layout.logs) },
-      ),
-    ),
-    clock: realClock,
-    random: Math.random,
-    owner: id,
-    concurrency,
-    leaseMs: config.host.lease,
-    retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
-    claimBudget: metrics.claimBudget,
-    canStart: () => draining === undefined,
-    journal,
-    onEvent,
-  });
-
-  let lastVersion = -1;
-  const onSignal = (): void => {
-    let version: number;
-    try {
-      version = store.dataVersion();
-    } catch (error) {
-      log(`could not read the database: ${(error as Error).message}`);
-      return;
-    }
-    // data_version moves only when another connection commits: nothing new, nothing to do.
-    if (version === lastVersion) return;
-    lastVersion = version;
-    scheduler.poke(true);
-  };
-  const watcher: SignalWatcher = watchSignals(layout.signals, 'wake', onSignal);
-  // Another host sharing the directory frees slots of the global cap when its tasks end; its
-  // 'changed' signal lets this one claim at once. Our own signals cost one data_version read.
-  const peerWatcher: SignalWatcher = watchSignals(layout.signals, 'changed', onSignal, 60_000);
-
   let resolveStopped: (exit: HostExit) => void = () => {};
   const stopped = new Promise<HostExit>((resolve) => {
     resolveStopped = resolve;
   });
   let stopping: Promise<void> | undefined;
+  const idleExit = createIdleExitService({
+    exitWhenIdle: options.exitWhenIdle ?? false,
+    idleExitMs: config.host.idleExit,
+    isIdle: () => claimLoop.idle,
+    releaseIfIdle: () => store.releaseHostIfIdle(id, Date.now()),
+    shutdown: (exit) => void shutdown(exit),
+    log,
+  });
+  const signalChanged = createThrottledSignal(layout.signals, 'changed');
+  const onEvent = (event: SchedulerEvent): void => {
+    idleExit.activity();
+    log(describeEvent(event));
+    if (event.kind !== 'error') signalChanged();
+    if (event.kind === 'task_finished') notifications.taskFinished(event.task);
+  };
+  const claimLoop = createClaimLoopService({
+    store,
+    runner: runner.run,
+    owner: id,
+    concurrency,
+    leaseMs: config.host.lease,
+    retryBackoff: { baseDelayMs: config.retry.baseDelay, maxDelayMs: config.retry.maxDelay },
+    claimBudget: metrics.claimBudget,
+    canStart: () => !idleExit.draining,
+    journal,
+    onEvent,
+  });
+
+  // Started in this order, stopped in the reverse: the claim loop starts once what it relies on
+  // runs, and stops (its tasks' ends recorded, their notifications queued, their last segments
+  // closed) before notifications, metrics and the output maintenance that those ends feed;
+  // housekeeping stops last, while the store is still open.
+  const services: readonly HostService[] = [
+    createHousekeepingService({
+      store,
+      layout,
+      config,
+      recovery: recoveryOptions(),
+      onRecovered: () => {
+        sendSignal(layout.signals, 'changed');
+        claimLoop.poke();
+      },
+      log,
+    }),
+    outputMaintenanceService(maintenance),
+    metricsService(metrics, log),
+    notificationsService(notifications),
+    claimLoop,
+    createLogSweepService(
+      maintenance,
+      config,
+      log,
+      createWorktreeRetention({ store, workspace, retentionMs: config.worktree.retention, log }),
+    ),
+    createWakeWatchService({
+      signalsDirectory: layout.signals,
+      dataVersion: () => store.dataVersion(),
+      wake: () => claimLoop.poke(true),
+      log,
+    }),
+    idleExit,
+  ];
+
   // A host that dies (an uncaught error, process.exit) takes its tasks' processes with it
   // rather than leave them running unwatched until the next host's recovery.
-  const killOnExit = (): void => runner.killAll();
+  const killOnExit = (): void => runner.processes.killAll();
   process.on('exit', killOnExit);
+  // What the host holds besides its services: the journal, its registration, the store.
+  const release = async (exit: HostExit): Promise<void> => {
+    journal.close();
+    try {
+      if (exit !== 'idle') await store.releaseHost(id, Date.now());
+    } catch (error) {
+      log(`could not release the host lock: ${(error as Error).message}`);
+    }
+    store.close();
+    process.off('exit', killOnExit);
+    sendSignal(layout.signals, 'changed');
+  };
   const shutdown = (exit: HostExit): Promise<void> => {
     stopping ??= (async () => {
-      clearInterval(draining);
-      clearInterval(idleTimer);
-      clearInterval(housekeepingTimer);
-      clearInterval(sweepTimer);
-      watcher.close();
-      peerWatcher.close();
-      await scheduler.stop();
-      await notifications.stop();
-      await housekeeping;
-      await metrics.stop();
-      await maintenance.stop();
-      await worktreeRetention.stop();
-      journal.close();
-      try {
-        if (exit !== 'idle') await store.releaseHost(id, Date.now());
-      } catch (error) {
-        log(`could not release the host lock: ${(error as Error).message}`);
-      }
-      store.close();
-      process.off('exit', killOnExit);
-      sendSignal(layout.signals, 'changed');
+      await stopServices(services, log);
+      await release(exit);
       log(`host ${id} stopped (${exit})`);
       resolveStopped(exit);
     })();
     return stopping;
   };
 
-  const idleTimer = setInterval(
-    () => {
-      if (!options.exitWhenIdle || !scheduler.idle || Date.now() - lastActivity < config.host.idleExit) return;
-      // Released only if nothing is queued or running, in one transaction: a task submitted a
-      // moment ago keeps the host, and a client that looks after this sees no host and starts one.
-      store.releaseHostIfIdle(id, Date.now()).then(
-        (released) => {
-          if (released) void shutdown('idle');
-          else lastActivity = Date.now();
-        },
-        (error: unknown) => log(`idle check failed: ${(error as Error).message}`),
-      );
-    },
-    Math.min(1000, Math.max(50, Math.floor(config.host.idleExit / 4))),
-  );
-
-  // Housekeeping: recover tasks of hosts that died while this one runs (their claims would
-  // otherwise hold slots of the global cap), and prune old finished tasks with their output.
-  let housekeeping: Promise<void> | undefined;
-  let lastPrune = 0;
-  const runHousekeeping = (): void => {
-    housekeeping ??= (async () => {
-      try {
-        const recovered = await recoverOrphanedTasks(recoveryOptions());
-        if (recovered.failed.length + recovered.requeued.length > 0) {
-          sendSignal(layout.signals, 'changed');
-          scheduler.poke();
-        }
-        if (config.database.pruneAfter > 0 && Date.now() - lastPrune > PRUNE_EVERY_MS) {
-          lastPrune = Date.now();
-          const pruned = await pruneTasks(store, layout, Date.now() - config.database.pruneAfter);
-          if (pruned > 0) log(`pruned ${pruned} task(s) that finished more than ${formatDuration(config.database.pruneAfter)} ago`);
-        }
-      } catch (error) {
-        log(`housekeeping failed: ${(error as Error).message}`);
-      } finally {
-        housekeeping = undefined;
-      }
-    })();
-  };
-  const housekeepingTimer = setInterval(runHousekeeping, Math.max(1000, config.host.lease));
-  runHousekeeping();
-  const sweep = (): void => {
-    worktreeRetention.sweep();
-    maintenance.sweep().then(
-      (report) => {
-        const done = report.compressedSegments + report.deletedLogs + report.deletedOrphans + report.failures;
-        if (done > 0) {
-          log(
-            `logs: ${report.compressedSegments} segments compressed (${report.savedBytes} bytes saved), ${report.deletedLogs} expired logs and ${report.deletedOrphans} orphaned ones deleted, ${report.failures} failures`,
-          );
-        }
-      },
-      (error: unknown) => log(`log maintenance failed: ${(error as Error).message}`),
-    );
-  };
-  const sweepTimer = setInterval(sweep, outputSweepInterval(config));
-  sweepTimer.unref();
-
   log(`host ${id} (pid ${process.pid}) runs up to ${concurrency} tasks from ${layout.root}`);
   try {
-    await metrics.start();
+    await startServices(services, log);
   } catch (error) {
-    log(`metrics: ${(error as Error).message}`);
+    // startServices stopped the ones it started.
+    await release('stopped');
+    throw error;
   }
-  notifications.start();
-  scheduler.start();
-  sweep();
-  onSignal();
   return {
     id,
     layout,
     concurrency,
     stopped,
     stop: () => shutdown('stopped'),
-    killTasks: () => runner.killAll(),
+    killTasks: () => runner.processes.killAll(),
     drain() {
-      if (draining === undefined && stopping === undefined) {
-        log(`host ${id} finishes its ${scheduler.runningIds.length} running task(s), claims no more, then stops`);
-        draining = setInterval(() => {
-          if (scheduler.idle) void shutdown('stopped');
-        }, 100);
+      if (!idleExit.draining && stopping === undefined) {
+        log(`host ${id} finishes its ${claimLoop.runningIds.length} running task(s), claims no more, then stops`);
+        idleExit.drain();
       }
       return stopped.then(() => {});
     },
     metricsEndpoint: metrics.endpoint,
   };
-}
-
-// Often enough that segments are compressed and logs deleted close to when they are due, never
-// more than once a second nor less than every 10 minutes.
-function outputSweepInterval(config: Config): number {
-  const due = Math.min(config.output.compressionAge > 0 ? config.output.compressionAge : Number.POSITIVE_INFINITY, config.output.retention);
-  return Math.min(600_000, Math.max(1000, Math.floor(due / 4)));
 }
 
 function describeEvent(event: SchedulerEvent): string {

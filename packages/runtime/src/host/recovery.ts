@@ -1,7 +1,7 @@
 import type { PendingRecord, Result, Task, UpdateTaskError } from '@claudine/core';
+import { formatDuration } from '@claudine/core';
 import { createProcessTreeWatcher, stopProcessTree } from '@claudine/runner';
 import type { HostRecord, SqliteTaskStore } from '@claudine/store-sqlite';
-import { formatDuration } from '../units.js';
 import { type JournaledRecord, journaledHosts, readOutcomeJournal, removeOutcomeJournal } from './outcome-journal.js';
 
 /** What recovery needs. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { formatDuration } from '../units.js';
+import { formatDuration } from '@claudine/core';
 import type { DeliveryOutcome, Notification, NotificationChannel } from './notification-channel.js';
 import type { NotifyEventKind } from './notify-settings.js';
 

@@ -1,6 +1,6 @@
 import type { AgentOptions, AgentReport, Task, TaskStatus } from '@claudine/core';
+import { formatDuration } from '@claudine/core';
 import { taskTitle } from '../present/graph-export.js';
-import { formatDuration } from '../units.js';
 import type { NotificationEvent, WorkflowOutcome } from './notification-event.js';
 
 // Prompts and results can be a mebibyte: a notification carries the start of them (the whole

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Task } from '@claudine/core';
+import { formatDuration } from '@claudine/core';
 import type { DataLayout } from '../config/data-directory.js';
-import { formatDuration } from '../units.js';
 import { createCommandChannel } from './command-channel.js';
 import { createDeliveryQueue, type DeliveryQueue } from './delivery-queue.js';
 import { createDesktopChannel } from './desktop-channel.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { formatDuration } from '../units.js';
+import { formatDuration } from '@claudine/core';
 import type { DeliveryOutcome, NotificationChannel } from './notification-channel.js';
 import type { NotifyEventKind } from './notify-settings.js';
 

@@ -1,8 +1,4 @@
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isObject } from '@claudine/core';
 
 function brief(value: unknown, width = 120): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
