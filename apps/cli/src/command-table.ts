@@ -9,6 +9,9 @@ export type CommandModule =
   | 'resume'
   | 'deps'
   | 'graph'
+  | 'diff'
+  | 'merge'
+  | 'worktree'
   | 'metrics'
   | 'host'
   | 'config'
@@ -42,6 +45,9 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   { names: ['resume'], module: 'resume' },
   { names: ['deps'], module: 'deps' },
   { names: ['graph'], module: 'graph' },
+  { names: ['diff'], module: 'diff' },
+  { names: ['merge'], module: 'merge' },
+  { names: ['worktree'], module: 'worktree' },
   { names: ['metrics'], module: 'metrics' },
   { names: ['host'], module: 'host' },
   { names: ['config'], module: 'config' },

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import type { Config } from '@claudine/runtime';
+import { type Config, checkGit } from '@claudine/runtime';
 import { check, type DoctorCheck } from './doctor-check.js';
 
 /** Whether an agent's executable is found and answers `--version` in time. */
@@ -162,4 +162,18 @@ function commandVersion(
       resolve({ output: stdout.trim().split('\n')[0] ?? '' });
     });
   });
+}
+
+/** git for worktree tasks. Only worktree tasks need it, so a missing or old one is a warning, not a failure. */
+export async function gitCheck(): Promise<DoctorCheck> {
+  const title = 'git for worktree tasks';
+  const found = await checkGit();
+  if (found.ok) return check('git', title, 'ok', found.value.text);
+  return check(
+    'git',
+    title,
+    'warn',
+    found.error.message,
+    'Install git 2.38 or newer (merge-tree --write-tree) to run tasks with --worktree; other tasks do not need it.',
+  );
 }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { type Config, ConfigSchema, type DataLayout, dataLayout, loadConfig, resolveDataDirectory } from '@claudine/runtime';
-import { agentCheck, claudeLoginCheck, findExecutable, shellCheck } from './doctor-agent-checks.js';
+import { agentCheck, claudeLoginCheck, findExecutable, gitCheck, shellCheck } from './doctor-agent-checks.js';
 import { check, type DoctorCheck, type DoctorStatus } from './doctor-check.js';
 import { dataDirectoryCheck, diskCheck, storeChecks } from './doctor-storage-checks.js';
 
@@ -45,7 +45,7 @@ export async function runDoctorChecks(options: DoctorOptions = {}): Promise<Doct
   if (claude.status === 'ok' && claudePath !== undefined) {
     checks.push(await claudeLoginCheck(claudePath, config, environment, options.loginTimeoutMs ?? 10_000));
   }
-  checks.push(codex, shellCheck(config.agents.command.shell, environment));
+  checks.push(codex, shellCheck(config.agents.command.shell, environment), await gitCheck());
   checks.push(dataDirectoryCheck(layout), diskCheck(layout), configured.check);
   checks.push(...(await storeChecks(layout, options.home, configured.config !== undefined)));
   return checks;

@@ -35,6 +35,8 @@ export function taskDuration(task: Task, now = Date.now()): string {
 
 /** Tasks as a table that fits the terminal; `orphaned` names running tasks whose host is gone. */
 export function taskTable(terminal: Terminal, tasks: readonly Task[], orphaned: ReadonlySet<string> = new Set()): string {
+  // The worktree column shows only when the page has a worktree task: most pages have none.
+  const withWorktrees = tasks.some((task) => task.worktree !== null);
   const rows = tasks.map((task) => [
     task.id,
     paintStatus(terminal, task, orphaned.has(task.id)),
@@ -42,10 +44,22 @@ export function taskTable(terminal: Terminal, tasks: readonly Task[], orphaned: 
     task.priority,
     relativeTime(task.createdAt),
     taskDuration(task),
+    ...(withWorktrees ? [worktreeCell(task)] : []),
     task.prompt,
   ]);
+  const headers = ['ID', 'STATUS', 'AGENT', 'PRI', 'CREATED', 'TOOK', ...(withWorktrees ? ['WORKTREE'] : []), 'PROMPT'];
   // On a narrow terminal the priority, the duration and the age give way before the prompt does.
-  return table(terminal, ['ID', 'STATUS', 'AGENT', 'PRI', 'CREATED', 'TOOK', 'PROMPT'], rows, { optional: [3, 5, 4, 2] });
+  return table(terminal, headers, rows, { optional: [3, 5, 4, 2] });
+}
+
+/** A worktree task's change in a few characters: `+12 -3 2f`, `merged`, or `-` without a worktree. */
+export function worktreeCell(task: Task): string {
+  const worktree = task.worktree;
+  if (worktree === null) return '-';
+  if (worktree.merge !== null) return `merged into ${worktree.merge.target}`;
+  const result = worktree.result;
+  if (result === null) return worktree.request.branch;
+  return `+${result.insertions} -${result.deletions} ${result.filesChanged}f`;
 }
 
 /** One task in full, as `key  value` lines; `hostGone` for a running task whose host died. */
@@ -80,6 +94,7 @@ export function taskDetails(terminal: Terminal, task: Task, options: { readonly 
     if (task.passDependencyResults) lines.push(['context', 'receives the results of its dependencies']);
   }
   if (task.labels.length > 0) lines.push(['labels', task.labels.join(', ')]);
+  if (task.worktree !== null) lines.push(...worktreeLines(task.worktree));
   if (task.pid !== null && task.status === 'running') lines.push(['pid', String(task.pid)]);
   if (task.exitCode !== null || task.signal !== null) {
     lines.push(['exit', task.signal === null ? `code ${task.exitCode}` : `signal ${task.signal}`]);
@@ -113,4 +128,26 @@ function optionsSummary(task: Task): string {
   if (options.maxTurns !== undefined) parts.push(`max ${options.maxTurns} turns`);
   if (options.resumeSessionId !== undefined) parts.push(`resumes ${options.resumeSessionId}`);
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+function worktreeLines(worktree: NonNullable<Task['worktree']>): Array<[string, string]> {
+  const lines: Array<[string, string]> = [
+    ['branch', worktree.request.branch],
+    ['worktree', worktree.removedAt === null ? worktree.path : `${worktree.path} (removed)`],
+    ['base', worktree.request.baseCommit],
+  ];
+  if (worktree.stackedOn !== null) lines.push(['stacked on', worktree.stackedOn]);
+  if (worktree.setup !== null) lines.push(['setup', worktree.setup]);
+  if (worktree.result !== null) {
+    const result = worktree.result;
+    lines.push(['head', result.headCommit]);
+    lines.push(['changes', `${result.filesChanged} file(s), +${result.insertions} -${result.deletions} (claudine diff to see them)`]);
+  }
+  if (worktree.merge !== null) {
+    lines.push([
+      'merged',
+      `into ${worktree.merge.target} (${worktree.merge.strategy}) as ${worktree.merge.commit} at ${new Date(worktree.merge.mergedAt).toISOString()}`,
+    ]);
+  }
+  return lines;
 }

@@ -99,6 +99,8 @@ export const StatusSummaryJson = lazySchema(() =>
     counts: TaskCountsJson,
     spentTodayUsd: z.number().nonnegative(),
     notifications: NotificationsJson,
+    /** Bytes the task worktrees under the data directory take on disk. */
+    worktreesBytes: z.number().int().nonnegative(),
     running: z.array(TaskJson),
     recent: z.array(TaskSchema),
   }),
@@ -255,7 +257,7 @@ export const DoctorJson = lazySchema(() =>
     ok: z.boolean(),
     checks: z.array(
       z.object({
-        /** Stable name of the check: node, claude, codex, shell, data-directory, disk, config, database, host. */
+        /** Stable name of the check: node, claude, codex, shell, git, data-directory, disk, config, database, host. */
         id: z.string(),
         title: z.string(),
         status: z.enum(DOCTOR_STATUSES),
@@ -266,6 +268,74 @@ export const DoctorJson = lazySchema(() =>
     ),
   }),
 );
+
+const FileChangeJson = z.object({
+  path: z.string(),
+  previousPath: z.string().nullable(),
+  status: z.enum(['added', 'modified', 'deleted', 'renamed', 'copied', 'type_changed']),
+  insertions: z.number().int(),
+  deletions: z.number().int(),
+  binary: z.boolean(),
+});
+
+/** `claudine diff --json`: the task's change against the fork point; `patch` is null with --stat. */
+export const DiffJson = z.object({
+  id: z.string(),
+  branch: z.string(),
+  target: z.string(),
+  forkPoint: z.string(),
+  head: z.string(),
+  files: z.array(FileChangeJson),
+  insertions: z.number().int(),
+  deletions: z.number().int(),
+  patch: z.string().nullable(),
+});
+
+const KeptJson = z.object({ kept: z.string() });
+
+/** `claudine merge --json`: what landed where, and what became of the worktree and the branch. */
+export const MergeJson = z.object({
+  id: z.string(),
+  target: z.string(),
+  strategy: z.enum(['squash', 'merge', 'rebase']),
+  commit: z.string(),
+  previousTarget: z.string(),
+  files: z.array(FileChangeJson),
+  insertions: z.number().int(),
+  deletions: z.number().int(),
+  updatedCheckouts: z.array(z.string()),
+  worktree: z.union([z.enum(['removed', 'already_gone']), KeptJson]),
+  branch: z.union([z.enum(['kept', 'deleted']), KeptJson]),
+});
+
+/** `claudine worktree ls --json`: every task's worktree, newest first. */
+export const WorktreeListJson = z.array(
+  z.object({
+    id: z.string(),
+    status: z.enum(TASK_STATUSES),
+    branch: z.string(),
+    path: z.string(),
+    repository: z.string(),
+    present: z.boolean(),
+    diskBytes: z.number().int().nullable(),
+    landing: z.enum(['merged', 'contained', 'unmerged', 'branch_missing']),
+  }),
+);
+
+/** `claudine worktree rm --json`. */
+export const WorktreeRemoveJson = z.object({
+  id: z.string(),
+  worktree: z.enum(['removed', 'already_gone']),
+  branch: z.union([z.enum(['deleted', 'missing']), KeptJson]),
+});
+
+/** `claudine worktree prune --json`: what was removed, deleted and kept (with why). */
+export const WorktreePruneJson = z.object({
+  removed: z.array(z.object({ id: z.string(), path: z.string() })),
+  branchesDeleted: z.array(z.object({ id: z.string(), branch: z.string() })),
+  kept: z.array(z.object({ id: z.string(), what: z.enum(['worktree', 'branch']), name: z.string(), reason: z.string() })),
+  staleRecords: z.number().int(),
+});
 
 /** Every JSON shape, by the command that prints it (for the tests and the docs). */
 export const JSON_SHAPES = {
@@ -294,6 +364,11 @@ export const JSON_SHAPES = {
   'db backup': DbBackupJson,
   'db prune': DbPruneJson,
   doctor: DoctorJson,
+  diff: DiffJson,
+  merge: MergeJson,
+  'worktree ls': WorktreeListJson,
+  'worktree rm': WorktreeRemoveJson,
+  'worktree prune': WorktreePruneJson,
 } as const;
 
 /** A value that may hold read-only arrays and objects where the schema's type has mutable ones. */

@@ -24,10 +24,11 @@ export interface WaitReportOptions {
 export async function reportSubmitted(
   claudine: Claudine,
   terminal: Terminal,
-  submitted: { readonly task: Task; readonly hostError: string | null },
+  submitted: { readonly task: Task; readonly hostError: string | null; readonly warnings?: readonly string[] },
   options: { readonly wait?: boolean; readonly follow?: boolean; readonly json?: boolean; readonly raw?: boolean },
 ): Promise<number | undefined> {
   const { task, hostError } = submitted;
+  for (const warning of submitted.warnings ?? []) process.stderr.write(`claudine: warning: ${warning}\n`);
   if (hostError !== null) process.stderr.write(`claudine: task ${task.id} is queued, but no host could start: ${hostError}\n`);
   if (options.wait !== true && options.follow !== true) {
     if (options.json === true) await printJson(SubmittedJson, { id: task.id, status: task.status, task });

@@ -272,6 +272,7 @@ describe('claudine doctor', () => {
       'claude-login',
       'codex',
       'shell',
+      'git',
       'data-directory',
       'disk',
       'config',
@@ -279,6 +280,7 @@ describe('claudine doctor', () => {
       'host',
     ]);
     expect(byId.get('node')).toMatchObject({ status: 'ok', fix: null });
+    expect(byId.get('git')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/git version 2\.\d+/) });
     expect(byId.get('claude')).toMatchObject({ status: 'ok', detail: expect.stringContaining('(fake)') });
     expect(byId.get('claude-login')).toMatchObject({ status: 'ok', detail: 'logged in (claude.ai)' });
     expect(byId.get('data-directory')?.detail).toContain('not created yet');

@@ -33,6 +33,21 @@ export const TaskSummarySchema = z.object({
   sessionId: z.string().nullable().describe('Claude session id, to resume the conversation.'),
   turns: z.number().nullable(),
   costUsd: z.number().nullable(),
+  worktree: z
+    .object({
+      branch: z.string(),
+      path: z.string(),
+      repository: z.string(),
+      baseCommit: z.string(),
+      headCommit: z.string().nullable().describe('The head of its branch when it last ended (what it left is committed there).'),
+      filesChanged: z.number().nullable(),
+      insertions: z.number().nullable(),
+      deletions: z.number().nullable(),
+      mergedInto: z.string().nullable().describe('The branch MergeTask merged it into, if it did.'),
+      removed: z.boolean().describe('True once its worktree was removed (its branch may remain).'),
+    })
+    .nullable()
+    .describe('For a task run in its own git worktree: its branch and change; null otherwise.'),
 });
 /** A compact task; see {@link TaskSummarySchema}. */
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
@@ -69,6 +84,24 @@ export function summarizeTask(
     sessionId: task.report?.sessionId ?? null,
     turns: task.report?.turns ?? null,
     costUsd: task.report?.costUsd ?? null,
+    worktree: worktreeSummary(task),
+  };
+}
+
+function worktreeSummary(task: Task): TaskSummary['worktree'] {
+  const worktree = task.worktree;
+  if (worktree === null) return null;
+  return {
+    branch: worktree.request.branch,
+    path: worktree.path,
+    repository: worktree.request.repository,
+    baseCommit: worktree.request.baseCommit,
+    headCommit: worktree.result?.headCommit ?? null,
+    filesChanged: worktree.result?.filesChanged ?? null,
+    insertions: worktree.result?.insertions ?? null,
+    deletions: worktree.result?.deletions ?? null,
+    mergedInto: worktree.merge?.target ?? null,
+    removed: worktree.removedAt !== null,
   };
 }
 

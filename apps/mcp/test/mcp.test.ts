@@ -56,9 +56,11 @@ describe('claudine MCP server over stdio', () => {
       'CancelTask',
       'DelegateTask',
       'ListTasks',
+      'MergeTask',
       'ResumeTask',
       'RetryTask',
       'SystemMetrics',
+      'TaskDiff',
       'TaskGraph',
       'TaskLogs',
       'TaskMetrics',
@@ -77,6 +79,7 @@ describe('claudine MCP server over stdio', () => {
     expect(byName.TaskMetrics?.annotations?.readOnlyHint).toBe(true);
     expect(byName.SystemMetrics?.annotations?.readOnlyHint).toBe(true);
     expect(byName.CancelTask?.annotations?.destructiveHint).toBe(true);
+    expect(byName.MergeTask?.annotations?.destructiveHint).toBe(true);
     expect(byName.DelegateTask?.annotations?.readOnlyHint).toBe(false);
   });
 

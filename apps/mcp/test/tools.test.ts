@@ -77,9 +77,11 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
       'DelegateTask',
       'DelegateWorkflow',
       'ListTasks',
+      'MergeTask',
       'ResumeTask',
       'RetryTask',
       'SystemMetrics',
+      'TaskDiff',
       'TaskGraph',
       'TaskLogs',
       'TaskMetrics',
@@ -94,13 +96,14 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
       expect(tool.annotations?.readOnlyHint, tool.name).toEqual(expect.any(Boolean));
     }
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    for (const name of ['TaskStatus', 'ListTasks', 'TaskLogs', 'WaitForTasks', 'TaskGraph', 'TaskMetrics', 'SystemMetrics']) {
+    for (const name of ['TaskStatus', 'ListTasks', 'TaskLogs', 'WaitForTasks', 'TaskGraph', 'TaskMetrics', 'SystemMetrics', 'TaskDiff']) {
       expect(byName[name]?.annotations?.readOnlyHint, name).toBe(true);
     }
-    for (const name of ['DelegateTask', 'DelegateWorkflow', 'CancelTask', 'RetryTask', 'ResumeTask', 'UpdateDependencies']) {
+    for (const name of ['DelegateTask', 'DelegateWorkflow', 'CancelTask', 'RetryTask', 'ResumeTask', 'UpdateDependencies', 'MergeTask']) {
       expect(byName[name]?.annotations?.readOnlyHint, name).toBe(false);
     }
     expect(byName.CancelTask?.annotations?.destructiveHint).toBe(true);
+    expect(byName.MergeTask?.annotations?.destructiveHint).toBe(true);
     expect(byName.DelegateTask?.annotations?.destructiveHint).toBe(false);
     const { resourceTemplates } = await session.client.listResourceTemplates();
     expect(resourceTemplates).toEqual([expect.objectContaining({ uriTemplate: 'claudine://tasks/{id}/log', mimeType: 'text/plain' })]);

@@ -5,6 +5,7 @@ import { type Claudine, openClaudine } from '@claudine/runtime';
 import { parseCommandLine, USAGE } from './command-line.js';
 import { DEFAULT_DASHBOARD_PORT, type RunningDashboard, startDashboard } from './dashboard-server.js';
 import { openBrowser } from './open-browser.js';
+import { runtimeWorktreeChanges } from './worktree-changes.js';
 
 const report = (line: string): void => {
   process.stderr.write(`claudine-web: ${line}\n`);
@@ -35,7 +36,12 @@ try {
     case 'serve': {
       // The dashboard only reads and steers: a host starts when a retry or resume needs one.
       claudine = openClaudine();
-      dashboard = await startDashboard({ claudine, port: command.port ?? DEFAULT_DASHBOARD_PORT, log: report });
+      dashboard = await startDashboard({
+        claudine,
+        port: command.port ?? DEFAULT_DASHBOARD_PORT,
+        log: report,
+        worktrees: runtimeWorktreeChanges(claudine),
+      });
       process.stdout.write(
         `Claudine dashboard: ${dashboard.signInUrl}\n` +
           `Listening on ${dashboard.url} (this machine only). The link signs a browser in once; it carries your access token, so keep it to yourself.\n` +

@@ -1,11 +1,8 @@
-// THE SEAM FOR WORKTREES. Diff and merge need @claudine/workspace, which is not wired into the
-// runtime yet. Until it is, tasks carry no worktree data, the task page shows no Changes panel,
-// and the two endpoints answer 501. To fill it in:
-//   1. `readWorktree`: read the worktree fields the runtime puts on a task (branch, base and head
-//      commits, changed files) instead of looking for a `worktree` property.
-//   2. Pass a `WorktreeChanges` to `startDashboard({ worktrees })` (bin.ts) that calls the
-//      runtime's diff and merge; nothing else in the server or the page changes.
-import type { Task } from '@claudine/core';
+// Diff and merge of worktree tasks on the dashboard: what the task page shows of a task's
+// worktree, and the runtime's diff and merge behind the two endpoints (bin.ts passes them to
+// startDashboard; without them the endpoints answer 501).
+import { isClaudineError, type Task } from '@claudine/core';
+import type { Claudine } from '@claudine/runtime';
 import type { WorktreeView } from './api-types.js';
 
 /** A task's diff against its fork point, bounded. */
@@ -29,30 +26,50 @@ export interface WorktreeChanges {
   merge(task: Task): Promise<WorktreeMergeOutcome>;
 }
 
-interface WorktreeFields {
-  readonly branch?: unknown;
-  readonly baseCommit?: unknown;
-  readonly headCommit?: unknown;
-  readonly filesChanged?: unknown;
-  readonly insertions?: unknown;
-  readonly deletions?: unknown;
-}
-
 /** What the task page shows of a task's worktree, or null for a task without one. */
 export function readWorktree(task: Task, changes: WorktreeChanges | undefined): WorktreeView | null {
-  const fields = (task as { readonly worktree?: WorktreeFields | null }).worktree;
-  if (fields === undefined || fields === null || typeof fields.branch !== 'string') return null;
-  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  const count = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-  const files = Array.isArray(fields.filesChanged) ? fields.filesChanged.filter((file): file is string => typeof file === 'string') : [];
+  const worktree = task.worktree;
+  if (worktree === null) return null;
   return {
-    branch: fields.branch,
-    baseCommit: text(fields.baseCommit),
-    headCommit: text(fields.headCommit),
-    filesChanged: files,
-    insertions: count(fields.insertions),
-    deletions: count(fields.deletions),
+    branch: worktree.request.branch,
+    baseCommit: worktree.request.baseCommit,
+    headCommit: worktree.result?.headCommit ?? null,
+    // The task records counts; the file names come with the diff.
+    filesChanged: [],
+    insertions: worktree.result?.insertions ?? null,
+    deletions: worktree.result?.deletions ?? null,
     actionsAvailable: changes !== undefined,
+  };
+}
+
+/** Diff and merge through the runtime's client: a merge that is refused comes back as its report. */
+export function runtimeWorktreeChanges(claudine: Claudine): WorktreeChanges {
+  return {
+    async diff(task) {
+      const { stat, page } = await claudine.diff(task.id);
+      return {
+        files: stat.files.map((file) => ({
+          path: file.path,
+          insertions: file.binary ? null : file.insertions,
+          deletions: file.binary ? null : file.deletions,
+        })),
+        patch: page?.patch ?? '',
+        truncated: page !== null && !page.complete,
+      };
+    },
+    async merge(task) {
+      try {
+        const merged = await claudine.merge(task.id);
+        return { kind: 'merged', commit: merged.merge.commit, target: merged.merge.target };
+      } catch (error) {
+        if (!isClaudineError(error)) throw error;
+        const files = error.details.files;
+        if (error.details.reason === 'conflict' && Array.isArray(files)) {
+          return { kind: 'conflict', files: files.filter((file): file is string => typeof file === 'string'), message: error.message };
+        }
+        return { kind: 'refused', message: error.message };
+      }
+    },
   };
 }
 

@@ -108,6 +108,7 @@ export {
   type NewTask,
   type NewTaskInput,
   NewTaskInputSchema,
+  type NewTaskWorktree,
   type ParsedNewTask,
   PERMISSION_MODES,
   type PermissionMode,
@@ -132,6 +133,8 @@ export {
 } from './task-state.js';
 export {
   COMMIT_ID_PATTERN,
+  type TaskWorktree,
+  TaskWorktreeSchema,
   WORKTREE_MERGE_STRATEGIES,
   type WorktreeMerge,
   WorktreeMergeSchema,

@@ -1,7 +1,11 @@
 import * as z from 'zod';
+import { isAbsolutePath } from './absolute-path.js';
 import { lazySchema } from './lazy-schema.js';
 import { PRIORITIES, type Priority } from './priority.js';
 import { TASK_ID_PATTERN } from './task-id.js';
+import { TaskWorktreeSchema, type WorktreeRequest } from './worktree.js';
+
+export { isAbsolutePath };
 
 /** Lifecycle states of a task. `completed`, `failed` and `cancelled` are terminal. */
 export const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -29,6 +33,7 @@ export const FAILURE_REASONS = [
   'agent_error',
   'shutdown',
   'budget_exceeded',
+  'setup_failed',
 ] as const;
 /** Why a task did not complete; see {@link FAILURE_REASONS}. */
 export type FailureReason = (typeof FAILURE_REASONS)[number];
@@ -228,6 +233,8 @@ export const TaskSchema = lazySchema(() =>
     /** When the timeout warning was given, if it was. */
     warnedAt: z.number().nullable(),
     outputTruncated: z.boolean(),
+    /** The task's own git worktree, for a task submitted with one; null otherwise. */
+    worktree: TaskWorktreeSchema.nullable(),
   }),
 );
 /** A task as stored; see {@link TaskSchema}. */
@@ -267,6 +274,15 @@ export const NewTaskInputSchema = lazySchema(() =>
     maxRetries: z.number().int().min(0).max(100).optional(),
     /** True: notify of this task's end regardless of the event filter; false: never; omitted: the filter decides. */
     notify: z.boolean().optional(),
+    /**
+     * Run in a new git worktree of the repository containing `cwd`, on its own branch. Omitted:
+     * the configuration decides (`worktree.default`).
+     */
+    worktree: z.boolean().optional(),
+    /** With a worktree: the commit it starts from (a revision, or the id of a worktree task to stack on). Default `HEAD`. */
+    base: z.string().min(1).max(1000).optional(),
+    /** With a worktree: a shell command run in it before the agent starts (default `worktree.setup`). */
+    setup: z.string().min(1).max(100_000).optional(),
   }),
 );
 /** A submission before defaults are applied; see {@link NewTaskInputSchema}. */
@@ -297,6 +313,17 @@ export interface NewTask {
    * so no read shows it. Absent for a task stored without one (then it gets a minimal one).
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /** The worktree it runs in, resolved at submit; absent or null for a task without one. */
+  readonly worktree?: NewTaskWorktree | null;
+}
+
+/** What a new task records of its worktree: the request, where it lives, its setup command, what it stacks on. */
+export interface NewTaskWorktree {
+  readonly request: WorktreeRequest;
+  readonly path: string;
+  readonly setup: string | null;
+  /** See `TaskWorktree.stackedOn`; absent means null. */
+  readonly stackedOn?: string | null;
 }
 
 function utf8Length(value: string): number {
@@ -312,9 +339,4 @@ function utf8Length(value: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-/** True for POSIX absolute paths and Windows drive or UNC paths. */
-export function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import { isAbsolutePath } from './absolute-path.js';
 import { lazySchema } from './lazy-schema.js';
-import { isAbsolutePath } from './task.js';
 
 /** A full git object id: SHA-1 (40 hex digits) or SHA-256 (64), lower case. */
 export const COMMIT_ID_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -83,3 +83,30 @@ export const WorktreeMergeSchema = lazySchema(() =>
 );
 /** A recorded merge; see {@link WorktreeMergeSchema}. */
 export type WorktreeMerge = z.infer<typeof WorktreeMergeSchema>;
+
+/**
+ * Everything a task records of its worktree: what was asked at submit (`request`), where the
+ * worktree lives (under the data directory), the setup command run in it before the agent, what
+ * its branch held when the task last ended (`result`, null until then), the merge Claudine made
+ * of it (`merge`, null until merged), and when Claudine removed the worktree (`removedAt`, null
+ * while it is there; the branch may outlive it).
+ */
+export const TaskWorktreeSchema = lazySchema(() =>
+  z
+    .object({
+      request: WorktreeRequestSchema,
+      path: z.string().min(1).refine(isAbsolutePath, 'the worktree path is absolute'),
+      setup: z.string().nullable(),
+      /**
+       * The worktree task this one is stacked on (its dependency): the worktree starts from that
+       * task's head once it ended, and `request.baseCommit` is updated to it then.
+       */
+      stackedOn: z.string().nullable(),
+      result: WorktreeResultSchema.nullable(),
+      merge: WorktreeMergeSchema.nullable(),
+      removedAt: z.number().int().nonnegative().nullable(),
+    })
+    .strict(),
+);
+/** A task's worktree record; see {@link TaskWorktreeSchema}. */
+export type TaskWorktree = z.infer<typeof TaskWorktreeSchema>;

@@ -1,6 +1,14 @@
 // Apps format through runtime as they always did; the one implementation is core's.
 export { formatBytes, formatDuration } from '@claudine/core';
 export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+export {
+  checkGit,
+  DEFAULT_PATCH_PAGE_BYTES,
+  type FileChange,
+  type MergeOutcome,
+  type PatchPage,
+  type TaskDiffStat,
+} from '@claudine/workspace';
 export { type ChangeSignal, type SignalWatcher, sendSignal, watchSignals } from './change-signals.js';
 export type { CancelResult, Claudine, ClaudineOptions, FollowOptions, HostStatus, SubmitOutcome, WaitOptions } from './client/claudine.js';
 export { openClaudine } from './client/client.js';
@@ -17,6 +25,7 @@ export {
 } from './client/submit-request.js';
 export { searchTasks, type TaskSearchOptions, type TaskSearchPage } from './client/task-search.js';
 export { type TaskLogWatcher, watchTaskLog } from './client/watch-task-log.js';
+export type { WorktreeCalls } from './client/worktrees.js';
 export { coalesced } from './coalesced.js';
 export {
   accessTokenPath,
@@ -110,3 +119,13 @@ export {
 } from './present/graph-export.js';
 export { requireBundle } from './require-bundle.js';
 export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';
+export type {
+  MergeOptions,
+  RemoveOptions,
+  TaskDiff,
+  TaskDiffOptions,
+  TaskMerge,
+  TaskWorktreeRemoval,
+} from './worktrees/worktree-actions.js';
+export type { WorktreeListing } from './worktrees/worktree-listing.js';
+export type { WorktreePruneReport } from './worktrees/worktree-prune.js';

@@ -20,6 +20,8 @@ import type {
   TaskStore,
   UpdateDependenciesError,
   UpdateTaskError,
+  WorktreeMerge,
+  WorktreeResult,
 } from '@claudine/core';
 import { err, ok } from '@claudine/core';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -45,6 +47,7 @@ import { finishTask, requeueTask } from './tasks/task-ends.js';
 import { readTaskEnvironment } from './tasks/task-environments.js';
 import * as queries from './tasks/task-queries.js';
 import { recordSession } from './tasks/task-sessions.js';
+import * as worktrees from './tasks/task-worktrees.js';
 import { insertTasks } from './tasks/task-writes.js';
 
 /**
@@ -247,6 +250,22 @@ export class SqliteTaskStore implements TaskStore {
 
   graph(query: TaskGraphQuery = {}): Promise<TaskGraph> {
     return this.#read('read the dependency graph', () => readGraph(this.#context, query));
+  }
+
+  recordWorktreeBase(id: string, baseCommit: string, now: number): Promise<Task | undefined> {
+    return this.#write('record the base of a worktree', () => worktrees.recordWorktreeBase(this.#context, id, baseCommit, now));
+  }
+
+  recordWorktreeResult(id: string, result: WorktreeResult, now: number): Promise<Task | undefined> {
+    return this.#write('record the result of a worktree', () => worktrees.recordWorktreeResult(this.#context, id, result, now));
+  }
+
+  recordWorktreeMerge(id: string, merge: WorktreeMerge, now: number): Promise<Task | undefined> {
+    return this.#write('record a merge', () => worktrees.recordWorktreeMerge(this.#context, id, merge, now));
+  }
+
+  recordWorktreeRemoved(id: string, removedAt: number | null, now: number): Promise<Task | undefined> {
+    return this.#write('record a removed worktree', () => worktrees.recordWorktreeRemoved(this.#context, id, removedAt, now));
   }
 
   /** True when a task is queued or running: there is work a host should be there for. */

@@ -43,6 +43,9 @@ export async function checkoutBlock(git: GitCommand, path: string, touched: Read
  * as `git merge` replaces them). Returns false, changing nothing, when git refuses.
  */
 export async function advanceCheckout(git: GitCommand, path: string, from: string, to: string): Promise<boolean> {
+  // read-tree trusts the index's stat data: a checkout copied or restored (new inodes and times,
+  // same content) would be refused as "not uptodate" although nothing in it changed.
+  await runGit(git, ['update-index', '-q', '--refresh'], { cwd: path, allowExitCodes: [1] });
   const output = await runGit(git, ['read-tree', '-m', '-u', '--exclude-per-directory=.gitignore', from, to], {
     cwd: path,
     allowExitCodes: [128],

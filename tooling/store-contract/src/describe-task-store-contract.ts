@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import type { TaskStoreContractSubject } from './contract-subject.js';
 import { describeDependencies } from './dependency-contract.js';
 import { describeTaskLifecycle } from './task-lifecycle-contract.js';
+import { describeWorktrees } from './worktree-contract.js';
 
 /**
  * Registers the contract every {@link TaskStore} keeps, as vitest tests, against `subject`: a
@@ -14,5 +15,6 @@ export function describeTaskStoreContract<S extends TaskStore>(name: string, sub
   describe(`${name} keeps the TaskStore contract`, () => {
     describeTaskLifecycle(subject);
     describeDependencies(subject);
+    describeWorktrees(subject);
   });
 }

@@ -40,7 +40,7 @@ export function newTaskFixture(overrides: Partial<NewTask> = {}): NewTask {
  */
 export function taskFixture(overrides: Partial<Task> = {}): Task {
   sequence += 1;
-  const { createdAt, labels, dependsOn, ...submitted } = newTaskFixture();
+  const { createdAt, labels, dependsOn, environment: _environment, worktree: _worktree, ...submitted } = newTaskFixture();
   return {
     ...submitted,
     labels: [...labels],
@@ -67,6 +67,7 @@ export function taskFixture(overrides: Partial<Task> = {}): Task {
     report: null,
     warnedAt: null,
     outputTruncated: false,
+    worktree: null,
     ...overrides,
   };
 }

@@ -48,6 +48,9 @@ interface RunOptions {
   onDependencyFailure?: (typeof DEPENDENCY_POLICIES)[number];
   passResults?: boolean;
   notify?: boolean;
+  worktree?: boolean;
+  base?: string;
+  setup?: string;
   wait?: boolean;
   follow?: boolean;
   raw?: boolean;
@@ -115,6 +118,13 @@ export function registerRun(program: Command): void {
     .option('--pass-results', "give the agent its dependencies' final results (in the prompt, and as JSON in $CLAUDINE_DEPENDENCY_RESULTS)")
     .option('--notify', "notify of this task's end on every channel configured (notify.*), whatever notify.events says")
     .option('--no-notify', "never notify of this task's end (default: notify.events decides)")
+    .option('--worktree', 'run in a new git worktree of the repository containing the cwd, on branch claudine/<id>')
+    .option('--no-worktree', 'run in the cwd itself, even when worktree.default is on')
+    .option(
+      '--base <ref>',
+      'with --worktree: the commit to start from, a branch, tag or commit, or a worktree task id to stack on (default: HEAD)',
+    )
+    .option('--setup <command>', 'with --worktree: a shell command run in the worktree before the agent (default: worktree.setup)')
     .option('-w, --wait', "wait for the task, streaming its output, and exit with the task's exit code")
     .option('-f, --follow', 'the same as --wait (the name logs uses)')
     .option('--raw', "with --wait, show claude's raw stream-json instead of a transcript")
@@ -201,6 +211,9 @@ function requestOf(prompt: string, options: RunOptions): SubmitRequest {
     dependencyPolicy: options.onDependencyFailure,
     passResults: options.passResults === true ? true : undefined,
     notify: options.notify,
+    worktree: options.worktree,
+    base: options.base,
+    setup: options.setup,
     model: options.model,
     maxTurns: options.maxTurns,
     permissionMode: options.permissionMode,

@@ -1,5 +1,12 @@
 import type { Task } from '@claudine/core';
-import { type Claudine, type Config, type DeliveryError, type NotificationChannelName, readNotificationStatus } from '@claudine/runtime';
+import {
+  type Claudine,
+  type Config,
+  type DeliveryError,
+  formatBytes,
+  type NotificationChannelName,
+  readNotificationStatus,
+} from '@claudine/runtime';
 import type { Command } from 'commander';
 import { CliError, printJson, withClaudine } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -27,7 +34,7 @@ export function registerStatus(program: Command): void {
     )
     .option(
       '--json',
-      'print JSON: the task, or { host, counts, spentTodayUsd, notifications, running, recent }; with --prompt, { id, prompt }',
+      'print JSON: the task, or { host, counts, spentTodayUsd, notifications, worktreesBytes, running, recent }; with --prompt, { id, prompt }',
     );
   withExamples(status, [
     'claudine status',
@@ -85,12 +92,14 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     dropped: notified?.dropped ?? null,
     lastError: notified?.lastError ?? null,
   };
+  const worktreesBytes = await claudine.worktreesDiskUsage();
   if (json) {
     printJson(StatusSummaryJson, {
       host,
       counts,
       spentTodayUsd: report.budget.spentTodayUsd,
       notifications,
+      worktreesBytes,
       running: running.tasks.map((task) => ({ ...task, hostGone: orphaned.has(task.id) })),
       recent: recent.tasks,
     });
@@ -111,6 +120,8 @@ async function printSummary(claudine: Claudine, terminal: Terminal, json: boolea
     }`,
     `${key('spent')}  $${report.budget.spentTodayUsd.toFixed(2)} today${report.budget.dailyUsd === null ? '' : ` of a daily budget of $${report.budget.dailyUsd.toFixed(2)}`}`,
   ];
+  if (worktreesBytes > 0)
+    lines.push(`${key('disk')}  ${formatBytes(worktreesBytes)} in task worktrees (claudine worktree ls; prune: claudine worktree prune)`);
   if (notifications.channels.length > 0 || notifications.lastError !== null) {
     lines.push(`${key('notify')}  ${notificationText(terminal, notifications)}`);
   }

@@ -12,6 +12,7 @@ const outputSchema = {
   taskId: z.string(),
   status: z.enum(TASK_STATUSES),
   hostStarted: z.boolean().describe('True when this call started the background host.'),
+  warnings: z.array(z.string()).describe('What you should know about the submission (uncommitted changes the worktree task will not see).'),
   task: TaskSummarySchema,
 };
 
@@ -36,14 +37,19 @@ export function registerDelegateTask(
       guard(async () => {
         const project = await directory.resolve(call);
         const input = toNewTaskInput(args, { directory: project });
-        const { task, hostStarted, hostError } = await claudine.submit(input);
+        const { task, hostStarted, hostError, warnings } = await claudine.submit(input);
         onSubmitted(task);
         const warning = hostWarning(hostError);
         const waiting = task.blockedBy.length > 0 ? ` It waits for ${task.blockedBy.join(', ')}.` : '';
         const ended = task.status === 'queued' ? '' : ` ${task.statusDetail ?? ''}.`;
+        const isolated =
+          task.worktree === null
+            ? ''
+            : ` It runs in its own worktree on branch ${task.worktree.request.branch} (TaskDiff, then MergeTask).`;
+        const warned = warnings.map((text) => ` Warning: ${text}`).join('');
         return toolResult(
-          { taskId: task.id, status: task.status, hostStarted, task: summarizeTask(task) },
-          `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}) in ${task.cwd}.${waiting}${ended}${warning} Check it with TaskStatus {"taskId": "${task.id}"}.`,
+          { taskId: task.id, status: task.status, hostStarted, warnings: [...warnings], task: summarizeTask(task) },
+          `Task ${task.id} is ${task.status} (${task.agent}, ${task.priority}) in ${task.cwd}.${isolated}${waiting}${ended}${warning}${warned} Check it with TaskStatus {"taskId": "${task.id}"}.`,
           [taskLogLink(task)],
         );
       }),

@@ -41,6 +41,7 @@ const outputSchema = {
     })
     .nullable()
     .describe('How notifications went since the host started, and the last one that could not be delivered; null when none was ever sent.'),
+  worktreesBytes: z.number().int().nonnegative().describe('Bytes the worktrees of tasks take on disk (pruned after worktree.retention).'),
 };
 
 /** Registers `SystemMetrics`. */
@@ -64,10 +65,12 @@ export function registerSystemMetrics(server: McpServer, claudine: Claudine): vo
         const { snapshot, budget } = report;
         const notified = readNotificationStatus(claudine.layout);
         const lastError = notified?.lastError ?? null;
+        const worktreesBytes = await claudine.worktreesDiskUsage();
         const text = [
           `${snapshot.running} running, ${snapshot.queued} queued (${snapshot.blocked} blocked), ${snapshot.completed} completed, ${snapshot.failed} failed.`,
           `Last hour: ${snapshot.finishedLastHour} finished${snapshot.durationAverageMs === null ? '' : `, ${Math.round(snapshot.durationAverageMs / 1000)} s on average, ${Math.round((snapshot.durationP95Ms ?? 0) / 1000)} s at p95`}.`,
           `Machine: CPU ${snapshot.machineCpuPercent ?? '?'}% of ${snapshot.machineCpuCores} cores, ${Math.round((snapshot.machineMemoryUsedBytes ?? 0) / 1024 ** 2)} of ${Math.round((snapshot.machineMemoryTotalBytes ?? 0) / 1024 ** 2)} MiB memory used.`,
+          ...(worktreesBytes === 0 ? [] : [`Task worktrees take ${Math.round(worktreesBytes / 1024 ** 2)} MiB on disk.`]),
           `Spent today: $${budget.spentTodayUsd.toFixed(4)}${budget.dailyUsd === null ? '' : ` of $${budget.dailyUsd}${budget.exhausted ? ' (spent: new claude tasks wait until midnight)' : ''}`}.`,
           ...(lastError === null
             ? []
@@ -85,6 +88,7 @@ export function registerSystemMetrics(server: McpServer, claudine: Claudine): vo
               notified === undefined
                 ? null
                 : { delivered: notified.delivered, failed: notified.failed, dropped: notified.dropped, lastError },
+            worktreesBytes,
           },
           text,
         );

@@ -2,6 +2,7 @@ import type { DependencyCycle } from '../dependency-cycle.js';
 import type { Result } from '../result.js';
 import type { AgentKind, AgentReport, FailureReason, NewTask, Task, TaskStatus } from '../task.js';
 import type { IllegalTransition } from '../task-state.js';
+import type { WorktreeMerge, WorktreeResult } from '../worktree.js';
 
 /** Why a task could not be created. */
 export type CreateTaskError =
@@ -70,6 +71,8 @@ export interface TaskQuery {
   readonly labels?: readonly string[];
   /** Only tasks created at or after this time. */
   readonly createdAfter?: number;
+  /** Only tasks that run (or ran) in a worktree of their own. */
+  readonly worktree?: boolean;
   /** Page size; stores cap it. */
   readonly limit?: number;
   /**
@@ -226,4 +229,24 @@ export interface TaskStore {
    * (or, when none is, of the newest task that depends on another).
    */
   graph(query?: TaskGraphQuery): Promise<TaskGraph>;
+  /**
+   * Records the commit a stacked worktree task starts from, once the task it stacks on ended.
+   * Undefined for an unknown task or one without a worktree.
+   */
+  recordWorktreeBase(id: string, baseCommit: string, now: number): Promise<Task | undefined>;
+  /**
+   * Records what a worktree task's branch holds once a run of it ended (or recovery committed
+   * what it left). Undefined for an unknown task or one without a worktree.
+   */
+  recordWorktreeResult(id: string, result: WorktreeResult, now: number): Promise<Task | undefined>;
+  /**
+   * Records a merge Claudine made of a task's branch: what later says that its work landed (after
+   * a squash git calls the branch unmerged). Undefined for an unknown task or one without a worktree.
+   */
+  recordWorktreeMerge(id: string, merge: WorktreeMerge, now: number): Promise<Task | undefined>;
+  /**
+   * Records that Claudine removed the task's worktree (`removedAt`), or that it was made again
+   * (null). Undefined for an unknown task or one without a worktree.
+   */
+  recordWorktreeRemoved(id: string, removedAt: number | null, now: number): Promise<Task | undefined>;
 }

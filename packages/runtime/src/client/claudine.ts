@@ -20,6 +20,7 @@ import type { Config, ConfigInput, ConfigSources } from '../config/config.js';
 import type { DataLayout } from '../config/data-directory.js';
 import type { MetricsReader } from '../metrics/client-metrics.js';
 import type { BatchTaskInput } from './submit-batch.js';
+import type { WorktreeCalls } from './worktrees.js';
 
 /** Options for {@link openClaudine}. */
 export interface ClaudineOptions {
@@ -48,6 +49,8 @@ export interface SubmitOutcome {
   readonly hostStarted: boolean;
   /** Why no host could be started, if one could not (the task stays queued). */
   readonly hostError: string | null;
+  /** What the user should know about the submission (a worktree task's checkout has uncommitted changes, ...). */
+  readonly warnings: readonly string[];
 }
 
 /** What {@link Claudine.cancel} did, and whether a host will carry it out. */
@@ -95,7 +98,7 @@ export interface FollowOptions {
  * What the CLI and the MCP server use: submit tasks, read their state and output, cancel them,
  * wait for them. A client never runs tasks itself; it starts a host when needed.
  */
-export interface Claudine {
+export interface Claudine extends WorktreeCalls {
   readonly layout: DataLayout;
   readonly config: Config;
   readonly configSources: ConfigSources;

@@ -2,7 +2,7 @@
 // host it starts when there is work and no live host. Building a task is submit.ts's; waiting,
 // wait.ts's; following output, follow-output.ts's.
 import { resolve } from 'node:path';
-import { ClaudineError, isClaudineError, isTaskId, type NewTask, NewTaskInputSchema, type Task } from '@claudine/core';
+import { ClaudineError, isClaudineError, isTaskId, type NewTask, type NewTaskInput, NewTaskInputSchema, type Task } from '@claudine/core';
 import { createFileOutputStore } from '@claudine/runner';
 import type { HostRecord } from '@claudine/store-sqlite';
 import { sendSignal } from '../change-signals.js';
@@ -11,13 +11,15 @@ import { ensureDataDirectory, resolveDataDirectory } from '../config/data-direct
 import { pruneTasks } from '../host/prune.js';
 import { createMetricsReader } from '../metrics/client-metrics.js';
 import { openTaskStore } from '../open-task-store.js';
-import type { Claudine, ClaudineOptions } from './claudine.js';
+import type { Claudine, ClaudineOptions, SubmitOutcome } from './claudine.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
 import { followTaskOutput } from './follow-output.js';
 import { createWithFreshIds, prepareTask } from './submit.js';
 import { type BatchTaskInput, prepareBatch } from './submit-batch.js';
 import { submitterEnvironment } from './submitter-environment.js';
 import { waitForTask } from './wait.js';
+import { resolveWorktreeRequest, resumedWorktree, type WorktreeResolution } from './worktree-request.js';
+import { openClientWorktrees } from './worktrees.js';
 
 // Output read at once by followOutputBytes: large enough that each read's fixed cost is small
 // next to its copying.
@@ -104,6 +106,26 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
   // A host that died while a client follows a task is replaced, which recovers the task.
   const followHostCheck = autoStart ? { checkHost: async () => void (await startHostIfNeeded()) } : {};
 
+  const worktrees = openClientWorktrees({ layout, config, store, getTask: get });
+
+  async function submitResolved(input: NewTaskInput, worktree: WorktreeResolution): Promise<SubmitOutcome> {
+    const created = await createWithFreshIds(
+      () => [prepareTask(input, config, taskEnvironment, worktree)],
+      (tasks) => store.create(tasks[0] as NewTask),
+    );
+    sendSignal(layout.signals, 'wake');
+    let hostStarted = false;
+    let hostError: string | null = null;
+    if (autoStart && created.status === 'queued') {
+      try {
+        hostStarted = (await startHostIfNeeded()).started;
+      } catch (error) {
+        hostError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    return { task: created, hostStarted, hostError, warnings: worktree.warnings };
+  }
+
   const client: Claudine = {
     layout,
     config,
@@ -112,30 +134,18 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     metrics,
 
     async submit(input) {
-      const created = await createWithFreshIds(
-        () => [prepareTask(input, config, taskEnvironment)],
-        (tasks) => store.create(tasks[0] as NewTask),
-      );
-      sendSignal(layout.signals, 'wake');
-      let hostStarted = false;
-      let hostError: string | null = null;
-      if (autoStart && created.status === 'queued') {
-        try {
-          hostStarted = (await startHostIfNeeded()).started;
-        } catch (error) {
-          hostError = error instanceof Error ? error.message : String(error);
-        }
-      }
-      return { task: created, hostStarted, hostError };
+      return submitResolved(input, await resolveWorktreeRequest(input, worktrees.requestContext));
     },
 
     async submitMany(inputs) {
       if (inputs.length === 0) return [];
+      // Each worktree is resolved once (git), before the ids are drawn.
+      const resolved = await Promise.all(inputs.map((input) => resolveWorktreeRequest(input, worktrees.requestContext)));
       // Ids are drawn before the transaction, so the batch's names are resolved before it too.
       let ids: readonly string[] = [];
       const created = await createWithFreshIds(
         () => {
-          const batch = prepareBatch(inputs, (input) => prepareTask(input, config, taskEnvironment));
+          const batch = prepareBatch(inputs, (input, index) => prepareTask(input, config, taskEnvironment, resolved[index]));
           ids = batch.ids;
           return [...batch.tasks];
         },
@@ -227,18 +237,21 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
           { details: { id, status: original.status } },
         );
       }
-      return client.submit({
-        prompt: instructions,
-        agent: 'claude',
-        cwd: original.cwd,
-        priority: original.priority,
-        labels: original.labels,
-        timeoutMs: original.timeoutMs,
-        maxRetries: original.maxRetries,
-        ...(original.notify === null ? {} : { notify: original.notify }),
-        ...overrides,
-        agentOptions: { ...original.agentOptions, ...overrides.agentOptions, resumeSessionId: sessionId },
-      });
+      return submitResolved(
+        {
+          prompt: instructions,
+          agent: 'claude',
+          cwd: original.cwd,
+          priority: original.priority,
+          labels: original.labels,
+          timeoutMs: original.timeoutMs,
+          maxRetries: original.maxRetries,
+          ...(original.notify === null ? {} : { notify: original.notify }),
+          ...overrides,
+          agentOptions: { ...original.agentOptions, ...overrides.agentOptions, resumeSessionId: sessionId },
+        },
+        resumedWorktree(original),
+      );
     },
 
     async receivedPrompt(id) {
@@ -337,6 +350,8 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     pruneTasks(finishedBefore) {
       return pruneTasks(store, layout, finishedBefore);
     },
+
+    ...worktrees.api,
 
     close() {
       metrics.close();

@@ -27,7 +27,7 @@ export interface PreparedBatch {
  * invalid entry, a duplicate name or one that is neither a name of the batch nor a task id;
  * `dependency_cycle`, naming the cycle, when names wait for each other in a ring.
  */
-export function prepareBatch(entries: readonly BatchTaskInput[], prepare: (input: NewTaskInput) => NewTask): PreparedBatch {
+export function prepareBatch(entries: readonly BatchTaskInput[], prepare: (input: NewTaskInput, index: number) => NewTask): PreparedBatch {
   const labelOf = (index: number): string => entries[index]?.label ?? `task ${index + 1}`;
   const byName = new Map<string, number>();
   entries.forEach((entry, index) => {
@@ -60,7 +60,7 @@ export function prepareBatch(entries: readonly BatchTaskInput[], prepare: (input
     }
     local.push(within);
     try {
-      return prepare({ ...input, dependsOn: ids });
+      return prepare({ ...input, dependsOn: ids }, index);
     } catch (error) {
       if (isClaudineError(error) && error.code === 'invalid_input') {
         throw new ClaudineError('invalid_input', `${labelOf(index)}: ${error.message}`, {

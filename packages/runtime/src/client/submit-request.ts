@@ -48,6 +48,22 @@ export const SubmitRequestShape = {
     .boolean()
     .optional()
     .describe("true: notify of this task's end whatever notify.events says; false: never; omitted: notify.events decides."),
+  worktree: z
+    .boolean()
+    .optional()
+    .describe(
+      'true: run in a new git worktree of the repository containing cwd, on its own branch claudine/<id> (review with TaskDiff, land with MergeTask); false: in cwd itself; omitted: worktree.default decides.',
+    ),
+  base: z
+    .string()
+    .optional()
+    .describe(
+      'With worktree: the commit to start from (a branch, tag or commit id), or a worktree task id to stack on. Default: HEAD now.',
+    ),
+  setup: z
+    .string()
+    .optional()
+    .describe('With worktree: a shell command run in the new worktree before the agent (default worktree.setup).'),
   model: z.string().optional().describe('Model for claude or codex, e.g. "sonnet" or "opus".'),
   maxTurns: numberOrText.optional().describe('Most agent turns (claude).'),
   permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode (default acceptEdits: may edit files in cwd).'),
@@ -155,6 +171,9 @@ export function toNewTaskInput(request: SubmitRequest, context: SubmitRequestCon
   const passResults = request.passResults ?? request.passDependencyResults;
   if (passResults !== undefined) input.passDependencyResults = passResults;
   if (request.notify !== undefined) input.notify = request.notify;
+  if (request.worktree !== undefined) input.worktree = request.worktree;
+  if (request.base !== undefined) input.base = request.base;
+  if (request.setup !== undefined) input.setup = request.setup;
   return input;
 }
 

@@ -15,6 +15,7 @@ import {
 } from '@claudine/core';
 import type { Config } from '../config/config.js';
 import { withAgentDefaults } from './agent-defaults.js';
+import { completeWorktree, type WorktreeResolution } from './worktree-request.js';
 
 /**
  * Creates tasks, drawing new ids if one collides with a stored task (50 random bits make that
@@ -37,7 +38,16 @@ export async function createWithFreshIds<T>(
 }
 
 /** Validates a submission and fills in what the configuration decides. */
-export function prepareTask(input: NewTaskInput, config: Config, environment: Readonly<Record<string, string>>): NewTask {
+/**
+ * Validates a submission and fills in what the configuration decides; `worktree` is what
+ * `resolveWorktreeRequest` found for it (none when omitted).
+ */
+export function prepareTask(
+  input: NewTaskInput,
+  config: Config,
+  environment: Readonly<Record<string, string>>,
+  worktree?: WorktreeResolution,
+): NewTask {
   const parsed = NewTaskInputSchema.safeParse({
     agent: config.defaults.agent,
     priority: config.defaults.priority,
@@ -64,8 +74,9 @@ export function prepareTask(input: NewTaskInput, config: Config, environment: Re
     );
   }
   const agentOptions = withAgentDefaults(value.agent, value.agentOptions, config);
+  const id = formatTaskId(randomBytes(8));
   return {
-    id: formatTaskId(randomBytes(8)),
+    id,
     prompt: value.prompt,
     agent: value.agent,
     agentOptions,
@@ -73,13 +84,14 @@ export function prepareTask(input: NewTaskInput, config: Config, environment: Re
     priority: value.priority,
     timeoutMs,
     labels: value.labels,
-    dependsOn: value.dependsOn,
+    dependsOn: worktree === undefined ? value.dependsOn : [...value.dependsOn, ...worktree.addDependencies],
     dependencyPolicy: value.dependencyPolicy,
     passDependencyResults: value.passDependencyResults,
     maxRetries: value.maxRetries ?? config.retry.maxRetries,
     notify: value.notify ?? null,
     createdAt: Date.now(),
     environment,
+    worktree: worktree?.pending == null ? null : completeWorktree(worktree.pending, id),
   };
 }
 

@@ -7,6 +7,7 @@ import { agentsSettings } from './agents-config.js';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { bytes, duration, isDurationSetting } from './setting-values.js';
+import { worktreeSettings } from './worktree-config.js';
 
 /**
  * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
@@ -81,6 +82,7 @@ export const ConfigSchema = z
     budget: budgetSettings,
     mcp: mcpSettings,
     notify: notifySettings,
+    worktree: worktreeSettings,
   })
   .strict();
 

@@ -14,6 +14,10 @@ export interface DataLayout {
   readonly signals: string;
   /** Each host's journal of task ends not yet recorded in the database (see `outcome-journal.ts`). */
   readonly outcomes: string;
+  /** Tasks' git worktrees, one directory per task id (never inside a repository). */
+  readonly worktrees: string;
+  /** Lock files that serialise git writes per repository across processes. */
+  readonly gitLocks: string;
 }
 
 /**
@@ -42,6 +46,8 @@ export function dataLayout(root: string): DataLayout {
     hostLog: join(root, 'host.log'),
     signals: join(root, 'signals'),
     outcomes: join(root, 'outcomes'),
+    worktrees: join(root, 'worktrees'),
+    gitLocks: join(root, 'locks', 'git'),
   };
 }
 

@@ -9,12 +9,14 @@ import {
   type OutputMaintenance,
 } from '@claudine/runner';
 import type { SqliteTaskStore } from '@claudine/store-sqlite';
+import type { Workspace } from '@claudine/workspace';
 import { withSubmitterEnvironment } from '../client/submitter-environment.js';
 import type { Config } from '../config/config.js';
 import type { DataLayout } from '../config/data-directory.js';
 import type { HostMetrics } from '../metrics/host-metrics.js';
 import { withDependencyResults } from './dependency-results.js';
 import { withSessionContinuation } from './session-continuation.js';
+import { withTaskWorktrees } from './task-worktrees.js';
 
 /** Options for {@link createHostRunner}. */
 export interface HostRunnerOptions {
@@ -25,6 +27,8 @@ export interface HostRunnerOptions {
   readonly maintenance: OutputMaintenance;
   /** The host's environment, where a submitter's stored one leaves gaps. */
   readonly environment: Readonly<Record<string, string | undefined>>;
+  /** Where worktree tasks' worktrees are made and committed. */
+  readonly workspace: Workspace;
   readonly log: (line: string) => void;
 }
 
@@ -67,12 +71,25 @@ export function createHostRunner(options: HostRunnerOptions): HostRunner {
   const run = metrics.measure(
     withDependencyResults(
       withSessionContinuation(
-        withSubmitterEnvironment(processes, {
-          read: (taskId) => store.taskEnvironment(taskId),
-          hostEnvironment: options.environment,
-          claudineVariables: { CLAUDINE_HOME: layout.root },
-          log,
-        }),
+        withSubmitterEnvironment(
+          withTaskWorktrees(processes, {
+            store,
+            workspace: options.workspace,
+            logsDirectory: layout.logs,
+            onOutputEvent: (event) =>
+              void outputCatalog
+                .record(event)
+                .catch((error: unknown) => log(`could not record the output of task ${event.taskId}: ${(error as Error).message}`)),
+            killGraceMs: config.timeout.killGrace,
+            log,
+          }),
+          {
+            read: (taskId) => store.taskEnvironment(taskId),
+            hostEnvironment: options.environment,
+            claudineVariables: { CLAUDINE_HOME: layout.root },
+            log,
+          },
+        ),
       ),
       { store, output: createFileOutputStore(layout.logs), recordPrompt: (taskId, prompt) => store.recordReceivedPrompt(taskId, prompt) },
     ),

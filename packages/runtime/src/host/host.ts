@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ClaudineError, formatTaskId, type SchedulerEvent } from '@claudine/core';
+import { ClaudineError, formatTaskId, type SchedulerEvent, type Task } from '@claudine/core';
 import { createOutputMaintenance, identifyProcess, isSameProcessAlive } from '@claudine/runner';
 import type { HostRecord } from '@claudine/store-sqlite';
 import { createThrottledSignal, sendSignal } from '../change-signals.js';
@@ -9,6 +9,7 @@ import { type DataLayout, ensureDataDirectory, resolveDataDirectory } from '../c
 import { createHostMetrics } from '../metrics/host-metrics.js';
 import { createNotificationService } from '../notify/notification-service.js';
 import { openTaskStore } from '../open-task-store.js';
+import { openWorkspace } from '../worktrees/open-workspace.js';
 import { createHostRunner } from './host-runner.js';
 import { createOutcomeJournal } from './outcome-journal.js';
 import { recoverOrphanedTasks } from './recovery.js';
@@ -21,6 +22,8 @@ import { metricsService } from './services/metrics-service.js';
 import { notificationsService } from './services/notifications-service.js';
 import { outputMaintenanceService } from './services/output-maintenance-service.js';
 import { createWakeWatchService } from './services/wake-watch-service.js';
+import { commitTaskWorktree } from './task-worktrees.js';
+import { createWorktreeRetention } from './worktree-retention.js';
 
 /** Options for {@link startHost}. */
 export interface HostOptions {
@@ -104,6 +107,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     // Another machine sharing the directory: trust its heartbeat.
     return Date.now() - host.heartbeatAt < config.host.lease;
   };
+  const workspace = openWorkspace(layout, config);
   const recoveryOptions = () => ({
     store,
     selfId: id,
@@ -111,6 +115,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     killGraceMs: config.timeout.killGrace,
     retryOnCrash: config.retry.onCrash,
     outcomesDirectory: layout.outcomes,
+    beforeRecord: (task: Task) => commitTaskWorktree(task, { store, workspace, log }),
     log,
   });
   try {
@@ -152,7 +157,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     log,
     poke: () => claimLoop.poke(),
   });
-  const runner = createHostRunner({ config, layout, store, metrics, maintenance, environment, log });
+  const runner = createHostRunner({ config, layout, store, metrics, maintenance, environment, workspace, log });
   const notifications = createNotificationService({
     settings: config.notify,
     shell: config.agents.command.shell,
@@ -216,7 +221,12 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     metricsService(metrics, log),
     notificationsService(notifications),
     claimLoop,
-    createLogSweepService(maintenance, config, log),
+    createLogSweepService(
+      maintenance,
+      config,
+      log,
+      createWorktreeRetention({ store, workspace, retentionMs: config.worktree.retention, log }),
+    ),
     createWakeWatchService({
       signalsDirectory: layout.signals,
       dataVersion: () => store.dataVersion(),

@@ -18,6 +18,11 @@ export interface RecoveryOptions {
    * had not yet recorded. An orphan whose end is there is recorded as it ended, never run again.
    */
   readonly outcomesDirectory?: string;
+  /**
+   * Called for each orphan once its processes are stopped and before it is recorded (retried or
+   * failed): a worktree task's leftovers are committed there. Must not throw.
+   */
+  readonly beforeRecord?: (task: Task) => Promise<void>;
   readonly log: (line: string) => void;
   readonly now?: () => number;
 }
@@ -76,6 +81,7 @@ export async function recoverOrphanedTasks(options: RecoveryOptions): Promise<Re
     const kept = journalOf(owner).get(`${task.id}:${task.attempt}`);
     const decision =
       kept === undefined ? decide(task, owner, killed, options.retryOnCrash, now()) : { kind: 'journal' as const, record: kept.record };
+    await options.beforeRecord?.(task);
     const result = await apply(store, task.id, owner, decision.record);
     // Not ok means someone else recorded it first (its owner came back, or another host
     // recovered it): nothing to do.

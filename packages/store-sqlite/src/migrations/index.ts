@@ -5,6 +5,7 @@ import { metrics } from './0005-metrics.js';
 import { identityAndDependencyKeys } from './0006-identity-and-dependency-keys.js';
 import { taskEnvironments } from './0007-task-environments.js';
 import { taskNotify } from './0008-task-notify.js';
+import { taskWorktrees } from './0009-task-worktrees.js';
 import { receivedPrompts } from './0010-received-prompts.js';
 import { dependenciesInTaskRows } from './0011-dependencies-in-task-rows.js';
 import type { Migration } from './migration.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   identityAndDependencyKeys,
   taskEnvironments,
   taskNotify,
+  taskWorktrees,
   receivedPrompts,
   dependenciesInTaskRows,
 ];

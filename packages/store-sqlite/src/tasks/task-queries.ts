@@ -105,6 +105,7 @@ export function listTasks(context: StoreContext, query: TaskQuery): TaskPage {
     conditions.push('t.created_at >= ?');
     parameters.push(query.createdAfter);
   }
+  if (query.worktree === true) conditions.push('t.worktree IS NOT NULL');
   const order = query.order ?? 'created';
   const reverse = query.reverse === true;
   // The default order pages by `seq`, which stays exact while tasks are added; the others

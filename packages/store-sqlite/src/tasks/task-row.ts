@@ -1,4 +1,13 @@
-import { type AgentOptions, type AgentReport, type FailureReason, priorityFromRank, type Task, type TaskStatus } from '@claudine/core';
+import {
+  type AgentOptions,
+  type AgentReport,
+  type FailureReason,
+  type NewTaskWorktree,
+  priorityFromRank,
+  type Task,
+  type TaskStatus,
+  type TaskWorktree,
+} from '@claudine/core';
 
 /** A row of `tasks` as read with {@link TASK_ROW_COLUMNS}: the task's own columns. */
 export interface TaskColumnsRow {
@@ -34,6 +43,10 @@ export interface TaskColumnsRow {
   report: string | null;
   warned_at: number | null;
   output_truncated: number;
+  worktree: string | null;
+  worktree_result: string | null;
+  worktree_merge: string | null;
+  worktree_removed_at: number | null;
 }
 
 /** A row of `tasks` as read with {@link TASK_COLUMNS}. */
@@ -53,7 +66,7 @@ export const TASK_ROW_COLUMNS = `t.seq, t.id, t.status, t.priority, t.agent, t.p
   t.timeout_ms, t.max_retries, t.attempt, t.dependency_policy, t.pass_dependency_results, t.notify, t.not_before,
   t.created_at, t.updated_at, t.started_at, t.finished_at, t.owner, t.lease_expires_at, t.pid, t.pid_start_time,
   t.cancel_requested_at, t.failure_reason, t.status_detail, t.exit_code, t.signal, t.report, t.warned_at,
-  t.output_truncated`;
+  t.output_truncated, t.worktree, t.worktree_result, t.worktree_merge, t.worktree_removed_at`;
 
 /**
  * The select list that produces a {@link TaskRow} from `tasks AS t`, dependencies included: one
@@ -109,5 +122,20 @@ export function taskFromColumns(row: TaskColumnsRow, { dependsOn, waitingFor }: 
     report: row.report === null ? null : (JSON.parse(row.report) as AgentReport),
     warnedAt: row.warned_at,
     outputTruncated: row.output_truncated === 1,
+    worktree: worktreeFromRow(row),
+  };
+}
+
+function worktreeFromRow(row: TaskColumnsRow): TaskWorktree | null {
+  if (row.worktree === null) return null;
+  const asked = JSON.parse(row.worktree) as NewTaskWorktree;
+  return {
+    request: asked.request,
+    path: asked.path,
+    setup: asked.setup,
+    stackedOn: asked.stackedOn ?? null,
+    result: row.worktree_result === null ? null : (JSON.parse(row.worktree_result) as TaskWorktree['result']),
+    merge: row.worktree_merge === null ? null : (JSON.parse(row.worktree_merge) as TaskWorktree['merge']),
+    removedAt: row.worktree_removed_at,
   };
 }

@@ -106,8 +106,8 @@ function insertTask(
     'tasks.insert',
     `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, agent_options, labels, timeout_ms,
        max_retries, dependency_policy, pass_dependency_results, notify, dependency_seqs, pending_dependencies,
-       created_at, updated_at, finished_at, failure_reason, status_detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       created_at, updated_at, finished_at, failure_reason, status_detail, worktree)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     task.id,
     status,
     priorityRank(task.priority),
@@ -128,6 +128,14 @@ function insertTask(
     status === 'queued' ? null : task.createdAt,
     failureReason,
     detail,
+    task.worktree === undefined || task.worktree === null
+      ? null
+      : JSON.stringify({
+          request: task.worktree.request,
+          path: task.worktree.path,
+          setup: task.worktree.setup,
+          stackedOn: task.worktree.stackedOn ?? null,
+        }),
   );
   return { seq: Number(info.lastInsertRowid), id: task.id, status };
 }

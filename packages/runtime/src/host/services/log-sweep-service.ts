@@ -1,5 +1,6 @@
 import type { OutputMaintenance } from '@claudine/runner';
 import type { Config } from '../../config/config.js';
+import type { WorktreeRetention } from '../worktree-retention.js';
 import type { HostService } from './host-service.js';
 
 /**
@@ -7,9 +8,16 @@ import type { HostService } from './host-service.js';
  * (compress old segments, delete expired and orphaned logs). The maintenance itself, which
  * also compresses segments as runs close them, stops with {@link outputMaintenanceService}.
  */
-export function createLogSweepService(maintenance: OutputMaintenance, config: Config, log: (line: string) => void): HostService {
+export function createLogSweepService(
+  maintenance: OutputMaintenance,
+  config: Config,
+  log: (line: string) => void,
+  worktrees?: WorktreeRetention,
+): HostService {
   let timer: NodeJS.Timeout | undefined;
   const sweep = (): void => {
+    // Worktrees of finished tasks are pruned on the schedule of their logs.
+    worktrees?.sweep();
     maintenance.sweep().then(
       (report) => {
         const done = report.compressedSegments + report.deletedLogs + report.deletedOrphans + report.failures;
@@ -29,8 +37,9 @@ export function createLogSweepService(maintenance: OutputMaintenance, config: Co
       timer.unref();
       sweep();
     },
-    stop() {
+    async stop() {
       clearInterval(timer);
+      await worktrees?.stop();
     },
   };
 }
