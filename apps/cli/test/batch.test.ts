@@ -88,7 +88,7 @@ describe('claudine run --batch', () => {
       input: lines({ prompt: 'true' }, { prompt: 'true' }, { prompt: 'true', timeout: '30d' }),
     });
     expect(tooLong.code).toBe(2);
-    expect(tooLong.stderr).toContain('line 3: The timeout 720 h is longer than the maximum');
+    expect(tooLong.stderr).toContain('line 3: The timeout 30 d is longer than the maximum');
     const unknownId = await session.cli(['run', '--batch', '-', '-a', 'command'], {
       input: lines({ prompt: 'true' }, { prompt: 'true', dependsOn: ['3k9x2m4qab'] }),
     });

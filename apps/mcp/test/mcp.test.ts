@@ -55,6 +55,7 @@ describe('claudine MCP server over stdio', () => {
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'CancelTask',
       'DelegateTask',
+      'DelegateWorkflow',
       'ListTasks',
       'MergeTask',
       'ResumeTask',
