@@ -4,9 +4,9 @@ import type { TaskDetailResponse, TaskView } from '../../src/api-types.js';
 import { ApiError, getJson, postJson } from '../api.js';
 import { useNow } from '../clock.js';
 import { ChangesPanel } from '../components/changes-panel.js';
-import { TimeChart } from '../components/chart.js';
 import { Link } from '../components/link.js';
 import { LogView } from '../components/log-view.js';
+import { ResourceCharts } from '../components/resource-charts.js';
 import { StateBadge } from '../components/state-badge.js';
 import { formatBytes, formatCost, formatCount, formatDuration, formatTime, runTime } from '../format.js';
 import { useLiveData } from '../live.js';
@@ -220,7 +220,7 @@ export function TaskPage(props: { readonly id: string }) {
             <header class="card-header">
               <h2>Resources</h2>
             </header>
-            <Resources data={data} />
+            <ResourceCharts data={data} />
           </section>
           <section class="card">
             <header class="card-header">
@@ -342,53 +342,6 @@ function Tile(props: { readonly label: string; readonly value: string; readonly 
       <div class="tile-hint">{props.hint}</div>
     </div>
   );
-}
-
-function Resources(props: { readonly data: TaskDetailResponse }) {
-  const points = props.data.usage;
-  if (points.length < 2) {
-    const latest = props.data.metrics[props.data.metrics.length - 1];
-    return (
-      <p class="muted">
-        {props.data.task.status === 'running'
-          ? 'Collecting samples…'
-          : latest === undefined
-            ? 'Nothing was measured.'
-            : 'The chart covers what ran while the dashboard was open; the totals above are from the host.'}
-      </p>
-    );
-  }
-  const times = points.map((point) => point.at);
-  return (
-    <div class="charts">
-      <div class="chart-title">CPU (of one core)</div>
-      <TimeChart
-        testId="cpu-chart"
-        height={150}
-        times={times}
-        series={[{ label: 'CPU', colour: '#4f46e5', values: points.map((point) => point.cpuPercent), fill: true, format: percent }]}
-      />
-      <div class="chart-title">Memory</div>
-      <TimeChart
-        testId="memory-chart"
-        height={150}
-        times={times}
-        series={[
-          {
-            label: 'Memory',
-            colour: '#0891b2',
-            values: points.map((point) => point.memoryBytes),
-            fill: true,
-            format: (value) => formatBytes(value),
-          },
-        ]}
-      />
-    </div>
-  );
-}
-
-function percent(value: number): string {
-  return value > 0 && value < 10 ? `${value.toFixed(1)}%` : `${Math.round(value)}%`;
 }
 
 function cpuTime(metrics: TaskMetrics): string {
