@@ -11,12 +11,14 @@ export interface TestTempDir {
 
 /** A test's temp directory with the layout host and runner tests share. */
 export interface TestDirectories {
-  /** The test's temp directory (holds `home` and `work`). */
+  /** The test's temp directory (holds `home`, `work` and `logs`). */
   readonly root: string;
   /** `root/home`, for a data directory; not created, so the code under test makes it. */
   readonly home: string;
   /** `root/work`, an empty directory for tasks to work in. */
   readonly workdir: string;
+  /** `root/logs`, for task logs; not created, so the code under test makes it. */
+  readonly logs: string;
 }
 
 /**
@@ -55,6 +57,9 @@ export function useTestDirectories(prefix?: string): TestDirectories {
     },
     get workdir() {
       return join(temp.path, 'work');
+    },
+    get logs() {
+      return join(temp.path, 'logs');
     },
   };
 }
