@@ -4,6 +4,7 @@ export { findProcessesWithMarker, isProcessAlive } from './processes.js';
 export { type PrometheusExposition, type PrometheusSample, parsePrometheusText, prometheusValue } from './prometheus.js';
 export { dagArbitrary, dagEdges, policiesArbitrary, type RandomDag, type RandomPolicy, reachability, taskName } from './random-dag.js';
 export { createTempDir, type TempDir } from './temp-dir.js';
+export { type PerTest, usePerTest } from './use-per-test.js';
 export { type TestDirectories, type TestTempDir, useTempDir, useTestDirectories } from './use-temp-dir.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
 export {

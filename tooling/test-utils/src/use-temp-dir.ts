@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach } from 'vitest';
-import { createTempDir, type TempDir } from './temp-dir.js';
+import { beforeEach } from 'vitest';
+import { createTempDir } from './temp-dir.js';
+import { usePerTest } from './use-per-test.js';
 
 /** The temp directory of the test that runs now. */
 export interface TestTempDir {
@@ -26,18 +27,14 @@ export interface TestDirectories {
  * in the calling test file (or `describe`). `path` throws outside a test.
  */
 export function useTempDir(prefix?: string): TestTempDir {
-  let temp: TempDir | undefined;
-  beforeEach(() => {
-    temp = createTempDir(prefix);
-  });
-  afterEach(() => {
-    temp?.remove();
-    temp = undefined;
-  });
+  const temp = usePerTest(
+    'the temp dir',
+    () => createTempDir(prefix),
+    (made) => made.remove(),
+  );
   return {
     get path() {
-      if (temp === undefined) throw new Error('the temp dir is used outside a test');
-      return temp.path;
+      return temp.current.path;
     },
   };
 }
