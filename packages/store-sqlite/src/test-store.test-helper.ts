@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { useTempDir } from '@claudine/test-utils';
-import { afterEach, beforeEach } from 'vitest';
+import { usePerTest, useTempDir } from '@claudine/test-utils';
 import { SqliteTaskStore } from './sqlite-task-store.js';
 
 /** A store on a fresh database file in a temp dir, for the test that runs now. */
@@ -16,19 +15,15 @@ export interface TestStore {
 /** Registers the `beforeEach`/`afterEach` that open a {@link TestStore} and close and remove it. */
 export function useTestStore(): TestStore {
   const temp = useTempDir();
-  let store: SqliteTaskStore | undefined;
   const path = () => join(temp.path, 'claudine.db');
-  beforeEach(() => {
-    store = SqliteTaskStore.open({ path: path() });
-  });
-  afterEach(() => {
-    store?.close();
-    store = undefined;
-  });
+  const store = usePerTest(
+    'the test store',
+    () => SqliteTaskStore.open({ path: path() }),
+    (opened) => opened.close(),
+  );
   return {
     get store() {
-      if (store === undefined) throw new Error('the test store is used outside a test');
-      return store;
+      return store.current;
     },
     get path() {
       return path();
