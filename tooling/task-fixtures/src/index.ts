@@ -1,6 +1,7 @@
 // Whole tasks with plain defaults, for the tests and benchmarks of the packages that take tasks
 // (a store, a runner, a host). When `Task` gains a field, this is the one place to fill it.
 import { formatTaskId, type NewTask, type Task, type TaskMetrics, type TaskOutcome } from '@claudine/core';
+import { unmeasuredUsage } from '@claudine/metrics';
 
 let sequence = 0;
 
@@ -107,8 +108,8 @@ export function failedOutcomeFixture(finishedAt = Date.now()): TaskOutcome {
 }
 
 /**
- * The metrics of a finished first attempt of a command task with nothing measured and nothing
- * reported: every figure null, `method` `none`, one second of wall time ending now. `overrides` win.
+ * The metrics of a finished first attempt of a command task with nothing measured (metrics'
+ * `unmeasuredUsage`) and nothing reported, one second of wall time ending now. `overrides` win.
  */
 export function taskMetricsFixture(overrides: Partial<TaskMetrics> = {}): TaskMetrics {
   const now = Date.now();
@@ -121,20 +122,7 @@ export function taskMetricsFixture(overrides: Partial<TaskMetrics> = {}): TaskMe
     updatedAt: now,
     finishedAt: now,
     wallMs: 1000,
-    cpuUserMs: null,
-    cpuSystemMs: null,
-    memoryCurrentBytes: null,
-    memoryPeakBytes: null,
-    memoryAverageBytes: null,
-    readBytes: null,
-    writeBytes: null,
-    readOps: null,
-    writeOps: null,
-    diskReadBytes: null,
-    diskWriteBytes: null,
-    processesCurrent: null,
-    processesPeak: null,
-    processesSeen: null,
+    ...unmeasuredUsage('not measured'),
     inputTokens: null,
     outputTokens: null,
     cacheReadTokens: null,
@@ -142,9 +130,6 @@ export function taskMetricsFixture(overrides: Partial<TaskMetrics> = {}): TaskMe
     costUsd: null,
     turns: null,
     model: null,
-    samples: 0,
-    method: 'none',
-    missing: [],
     ...overrides,
   };
 }
