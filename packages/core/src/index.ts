@@ -54,14 +54,15 @@ export {
   type OutputStream,
   type OutputTailOptions,
 } from './ports/output-store.js';
-export type {
-  ProcessRunner,
-  RunEvent,
-  RunHandle,
-  RunOptions,
-  RunResult,
-  RunTermination,
-  TerminationReason,
+export {
+  notStartedResult,
+  type ProcessRunner,
+  type RunEvent,
+  type RunHandle,
+  type RunOptions,
+  type RunResult,
+  type RunTermination,
+  type TerminationReason,
 } from './ports/process-runner.js';
 export {
   type CancelOutcome,

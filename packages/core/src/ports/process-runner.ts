@@ -52,6 +52,19 @@ export interface RunResult {
   readonly termination: RunTermination | null;
 }
 
+/** The result of a run whose agent never started: a `spawn_error` with `detail`, not transient. */
+export function notStartedResult(detail: string): RunResult {
+  return {
+    exitCode: null,
+    signal: null,
+    report: null,
+    failure: { reason: 'spawn_error', detail },
+    transient: false,
+    outputTruncated: false,
+    termination: null,
+  };
+}
+
 /** A run in progress. */
 export interface RunHandle {
   /** Settles when every process of the run is gone and its output is on disk. Never rejects. */
