@@ -86,6 +86,7 @@ export {
   type UpdateTaskError,
 } from './ports/task-store.js';
 export { DEFAULT_PRIORITY, PRIORITIES, type Priority, priorityFromRank, priorityRank } from './priority.js';
+export { type ReportedFigures, reportedFigures } from './reported-figures.js';
 export { err, ok, type Result } from './result.js';
 export { createScheduler, outcomeOf, type Scheduler, type SchedulerEvent, type SchedulerOptions } from './scheduler.js';
 export {
