@@ -1,6 +1,6 @@
 // Whole tasks with plain defaults, for the tests and benchmarks of the packages that take tasks
 // (a store, a runner, a host). When `Task` gains a field, this is the one place to fill it.
-import { formatTaskId, type NewTask, type Task, type TaskMetrics, type TaskOutcome } from '@claudine/core';
+import { formatTaskId, type NewTask, reportedFigures, type Task, type TaskMetrics, type TaskOutcome } from '@claudine/core';
 import { unmeasuredUsage } from '@claudine/metrics';
 
 let sequence = 0;
@@ -123,13 +123,7 @@ export function taskMetricsFixture(overrides: Partial<TaskMetrics> = {}): TaskMe
     finishedAt: now,
     wallMs: 1000,
     ...unmeasuredUsage('not measured'),
-    inputTokens: null,
-    outputTokens: null,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
-    costUsd: null,
-    turns: null,
-    model: null,
+    ...reportedFigures(null),
     ...overrides,
   };
 }
