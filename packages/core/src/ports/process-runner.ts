@@ -52,13 +52,16 @@ export interface RunResult {
   readonly termination: RunTermination | null;
 }
 
-/** The result of a run whose agent never started: a `spawn_error` with `detail`, not transient. */
-export function notStartedResult(detail: string): RunResult {
+/**
+ * The result of a run whose agent never started: a failure for `reason` (by default a
+ * `spawn_error`) with `detail`, no exit and nothing to retry.
+ */
+export function notStartedResult(detail: string, reason: FailureReason = 'spawn_error'): RunResult {
   return {
     exitCode: null,
     signal: null,
     report: null,
-    failure: { reason: 'spawn_error', detail },
+    failure: { reason, detail },
     transient: false,
     outputTruncated: false,
     termination: null,
