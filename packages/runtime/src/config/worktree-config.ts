@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration } from './setting-values.js';
 
 /** The `worktree.*` settings: when tasks get a git worktree of their own, and what happens in it. */
