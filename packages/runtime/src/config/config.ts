@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { ClaudineError, formatDuration, isObject, PRIORITIES } from '@claudine/core';
+import { ClaudineError, formatDuration, isObject, lazySchema, PRIORITIES } from '@claudine/core';
 import * as z from 'zod';
 import { notifySettings } from '../notify/notify-settings.js';
 import { agentsSettings } from './agents-config.js';
+import { defaultConfig } from './config-defaults.js';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { bytes, duration, isDurationSetting } from './setting-values.js';
@@ -12,79 +13,84 @@ import { worktreeSettings } from './worktree-config.js';
 /**
  * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
  * configuration. Durations accept milliseconds or text (`30s`, `5m`, `2h`); sizes accept bytes
- * or text (`1MiB`).
+ * or text (`1MiB`). Built on first use: most commands never validate a setting (see
+ * {@link resolveConfig}).
  */
-export const ConfigSchema = z
-  .object({
-    concurrency: z
-      .union([z.literal('auto'), z.number().int().min(1).max(256)])
-      .default('auto')
-      .describe('Most tasks running at once; `auto` derives it from cores and memory.'),
-    defaults: z
-      .object({
-        agent: z.enum(['claude', 'codex', 'command']).default('claude').describe('Agent of tasks that name none.'),
-        priority: z.enum(PRIORITIES).default('P1').describe('Priority of tasks that name none.'),
-      })
-      .strict()
-      .prefault({}),
-    timeout: z
-      .object({
-        default: duration('30m').describe('Timeout of tasks that name none.'),
-        max: duration('2h').describe('Longest timeout a task may ask for.'),
-        warnAt: z.number().gt(0).lt(1).default(0.9).describe('Fraction of the timeout at which a warning is given.'),
-        killGrace: duration('5s').describe('Time between SIGTERM and SIGKILL.'),
-      })
-      .strict()
-      .superRefine(checkTimeouts)
-      .prefault({}),
-    retry: z
-      .object({
-        maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
-        baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
-        maxDelay: duration('10m').describe('Longest delay between retries.'),
-        onCrash: z
-          .boolean()
-          .default(true)
-          .describe('Requeue a task whose host crashed while it ran, if it has retries left (else it fails as crashed).'),
-      })
-      .strict()
-      .prefault({}),
-    host: z
-      .object({
-        idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
-        lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
-      })
-      .strict()
-      .prefault({}),
-    output: z
-      .object({
-        bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
-        segmentBytes: bytes('100MiB')
-          .refine((value) => value >= 1024, 'a segment must be at least 1KiB')
-          .describe("Size at which a task's log rolls into a new segment."),
-        compressionAge: duration('1h').describe('Closed log segments are compressed (zstd) once this old; 0 compresses them at once.'),
-        retention: duration('7d').describe("A finished task's log is deleted this long after it finished."),
-        maxBytesPerTask: bytes('10GiB')
-          .refine((value) => value >= 1024, 'the cap must be at least 1KiB')
-          .describe("Cap on a task's stored output; beyond it output is dropped, counted, and the task flagged outputTruncated."),
-      })
-      .strict()
-      .prefault({}),
-    agents: agentsSettings,
-    database: z
-      .object({
-        busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
-        pruneAfter: duration('30d').describe('The host deletes finished tasks (and their output) this long after they end; 0 keeps them.'),
-      })
-      .strict()
-      .prefault({}),
-    metrics: metricsSettings,
-    budget: budgetSettings,
-    mcp: mcpSettings,
-    notify: notifySettings,
-    worktree: worktreeSettings,
-  })
-  .strict();
+export const ConfigSchema = lazySchema(() =>
+  z
+    .object({
+      concurrency: z
+        .union([z.literal('auto'), z.number().int().min(1).max(256)])
+        .default('auto')
+        .describe('Most tasks running at once; `auto` derives it from cores and memory.'),
+      defaults: z
+        .object({
+          agent: z.enum(['claude', 'codex', 'command']).default('claude').describe('Agent of tasks that name none.'),
+          priority: z.enum(PRIORITIES).default('P1').describe('Priority of tasks that name none.'),
+        })
+        .strict()
+        .prefault({}),
+      timeout: z
+        .object({
+          default: duration('30m').describe('Timeout of tasks that name none.'),
+          max: duration('2h').describe('Longest timeout a task may ask for.'),
+          warnAt: z.number().gt(0).lt(1).default(0.9).describe('Fraction of the timeout at which a warning is given.'),
+          killGrace: duration('5s').describe('Time between SIGTERM and SIGKILL.'),
+        })
+        .strict()
+        .superRefine(checkTimeouts)
+        .prefault({}),
+      retry: z
+        .object({
+          maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
+          baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
+          maxDelay: duration('10m').describe('Longest delay between retries.'),
+          onCrash: z
+            .boolean()
+            .default(true)
+            .describe('Requeue a task whose host crashed while it ran, if it has retries left (else it fails as crashed).'),
+        })
+        .strict()
+        .prefault({}),
+      host: z
+        .object({
+          idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
+          lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
+        })
+        .strict()
+        .prefault({}),
+      output: z
+        .object({
+          bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
+          segmentBytes: bytes('100MiB')
+            .refine((value) => value >= 1024, 'a segment must be at least 1KiB')
+            .describe("Size at which a task's log rolls into a new segment."),
+          compressionAge: duration('1h').describe('Closed log segments are compressed (zstd) once this old; 0 compresses them at once.'),
+          retention: duration('7d').describe("A finished task's log is deleted this long after it finished."),
+          maxBytesPerTask: bytes('10GiB')
+            .refine((value) => value >= 1024, 'the cap must be at least 1KiB')
+            .describe("Cap on a task's stored output; beyond it output is dropped, counted, and the task flagged outputTruncated."),
+        })
+        .strict()
+        .prefault({}),
+      agents: agentsSettings,
+      database: z
+        .object({
+          busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
+          pruneAfter: duration('30d').describe(
+            'The host deletes finished tasks (and their output) this long after they end; 0 keeps them.',
+          ),
+        })
+        .strict()
+        .prefault({}),
+      metrics: metricsSettings,
+      budget: budgetSettings,
+      mcp: mcpSettings,
+      notify: notifySettings,
+      worktree: worktreeSettings,
+    })
+    .strict(),
+);
 
 // The timeouts depend on each other: checked together whichever of them changed, wherever.
 function checkTimeouts(timeout: { default: number; max: number }, context: z.RefinementCtx): void {
@@ -148,6 +154,11 @@ export interface ConfigLayers extends LoadConfigOptions {
 export function resolveConfig(layers: ConfigLayers): { config: Config; sources: ConfigSources } {
   const environment = layers.environment ?? process.env;
   const overrides = (layers.overrides ?? {}) as Record<string, unknown>;
+  // Nothing set anywhere (no file or an empty one, no flag, no variable): the defaults, without
+  // building the schemas, which would cost more than the rest of a command like `ls`.
+  if (isEmptyLayer(layers.fileValue) && isEmptyLayer(overrides) && !setsAnySetting(environment)) {
+    return { config: defaultConfig(), sources: { file: layers.file, fileExists: layers.fileExists, environment: [] } };
+  }
   const { value: environmentValue, names } = configFromEnvironment(environment);
   const merged = deepMerge(deepMerge(layers.fileValue, environmentValue), overrides);
   const parsed = ConfigSchema.safeParse(merged);
@@ -166,6 +177,23 @@ export function resolveConfig(layers: ConfigLayers): { config: Config; sources: 
     );
   }
   return { config: parsed.data, sources: { file: layers.file, fileExists: layers.fileExists, environment: names } };
+}
+
+function isEmptyLayer(layer: Record<string, unknown>): boolean {
+  return Object.values(layer).every((value) => value === undefined);
+}
+
+// The variables of the settings all start with a section's name (CLAUDINE_TIMEOUT_...) or are
+// one (CLAUDINE_CONCURRENCY): a variable that does not is none. One that does may still be
+// none (CLAUDINE_HOST_ONLY); then the schemas decide.
+let sectionVariables: readonly string[] | undefined;
+function setsAnySetting(environment: Readonly<Record<string, string | undefined>>): boolean {
+  sectionVariables ??= Object.keys(defaultConfig()).map(environmentName);
+  for (const [name, value] of Object.entries(environment)) {
+    if (value === undefined || value === '' || !name.startsWith('CLAUDINE_')) continue;
+    if (sectionVariables.some((section) => name === section || name.startsWith(`${section}_`))) return true;
+  }
+  return false;
 }
 
 // Where the values a validation issue is about came from, highest precedence first per setting:
