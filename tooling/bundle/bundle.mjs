@@ -9,8 +9,10 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 // Native addons cannot be bundled: they load from the installed packages, which must therefore
-// be dependencies of every package whose bundle uses them.
-const EXTERNAL = ['better-sqlite3', 'zstd-napi'];
+// be dependencies of every package whose bundle uses them. better-sqlite3's JavaScript is
+// bundled all the same: store-sqlite names its addon (open-database.ts), so only the addon
+// loads from the installed package.
+const EXTERNAL = ['zstd-napi'];
 
 /**
  * @typedef {object} BundleEntry
