@@ -42,6 +42,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file, environment: { CLAUDINE_CONCURRENCY: '0' } })).toThrow(/concurrency/);
   });
 
+  it('gives what the whole schema gives when only some sections are set', () => {
+    const settings = [
+      { concurrency: 3 },
+      { timeout: { default: '10m', killGrace: 2000 }, host: { idleExit: '1m' } },
+      { agents: { claude: { allowedTools: 'Read,Bash(pnpm test:*)' } }, notify: { events: 'failed' }, worktree: { default: true } },
+      { output: { retention: '1d' }, metrics: { sampleInterval: '500ms' }, budget: { daily: 5 }, mcp: {} },
+    ];
+    for (const value of settings) {
+      writeFileSync(file, JSON.stringify(value));
+      expect(loadConfig({ file, environment: {} }).config).toStrictEqual(ConfigSchema.parse(value));
+    }
+    writeFileSync(file, JSON.stringify({ concurrency: 3, timeout: { default: '1m', max: '30s' } }));
+    expect(() => loadConfig({ file, environment: {} })).toThrow(/timeout.max \(30 s\) is shorter than timeout.default/);
+    writeFileSync(file, JSON.stringify({ concurrency: 3, nonsense: 1 }));
+    expect(() => loadConfig({ file, environment: {} })).toThrow(/nonsense/);
+  });
+
   it('layers defaults < file < environment < overrides', () => {
     writeFileSync(file, JSON.stringify({ concurrency: 3, timeout: { default: '10m', killGrace: 2000 }, host: { idleExit: '1m' } }));
     const { config, sources } = loadConfig({

@@ -10,6 +10,101 @@ import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { bytes, duration, isDurationSetting } from './setting-values.js';
 import { worktreeSettings } from './worktree-config.js';
 
+// Each section's schema, made when first used: a command whose configuration sets only a few
+// sections (or none) builds only those (see resolveConfig).
+const SECTIONS = {
+  concurrency: () =>
+    z
+      .union([z.literal('auto'), z.number().int().min(1).max(256)])
+      .default('auto')
+      .describe('Most tasks running at once; `auto` derives it from cores and memory.'),
+  defaults: () =>
+    z
+      .object({
+        agent: z.enum(['claude', 'codex', 'command']).default('claude').describe('Agent of tasks that name none.'),
+        priority: z.enum(PRIORITIES).default('P1').describe('Priority of tasks that name none.'),
+      })
+      .strict()
+      .prefault({}),
+  timeout: () =>
+    z
+      .object({
+        default: duration('30m').describe('Timeout of tasks that name none.'),
+        max: duration('2h').describe('Longest timeout a task may ask for.'),
+        warnAt: z.number().gt(0).lt(1).default(0.9).describe('Fraction of the timeout at which a warning is given.'),
+        killGrace: duration('5s').describe('Time between SIGTERM and SIGKILL.'),
+      })
+      .strict()
+      .superRefine(checkTimeouts)
+      .prefault({}),
+  retry: () =>
+    z
+      .object({
+        maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
+        baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
+        maxDelay: duration('10m').describe('Longest delay between retries.'),
+        onCrash: z
+          .boolean()
+          .default(true)
+          .describe('Requeue a task whose host crashed while it ran, if it has retries left (else it fails as crashed).'),
+      })
+      .strict()
+      .prefault({}),
+  host: () =>
+    z
+      .object({
+        idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
+        lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
+      })
+      .strict()
+      .prefault({}),
+  output: () =>
+    z
+      .object({
+        bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
+        segmentBytes: bytes('100MiB')
+          .refine((value) => value >= 1024, 'a segment must be at least 1KiB')
+          .describe("Size at which a task's log rolls into a new segment."),
+        compressionAge: duration('1h').describe('Closed log segments are compressed (zstd) once this old; 0 compresses them at once.'),
+        retention: duration('7d').describe("A finished task's log is deleted this long after it finished."),
+        maxBytesPerTask: bytes('10GiB')
+          .refine((value) => value >= 1024, 'the cap must be at least 1KiB')
+          .describe("Cap on a task's stored output; beyond it output is dropped, counted, and the task flagged outputTruncated."),
+      })
+      .strict()
+      .prefault({}),
+  agents: () => agentsSettings,
+  database: () =>
+    z
+      .object({
+        busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
+        pruneAfter: duration('30d').describe('The host deletes finished tasks (and their output) this long after they end; 0 keeps them.'),
+      })
+      .strict()
+      .prefault({}),
+  metrics: () => metricsSettings,
+  budget: () => budgetSettings,
+  mcp: () => mcpSettings,
+  notify: () => notifySettings,
+  worktree: () => worktreeSettings,
+};
+
+type ConfigShape = { [Key in keyof typeof SECTIONS]: ReturnType<(typeof SECTIONS)[Key]> };
+const builtSections = new Map<string, z.ZodType>();
+
+function sectionSchema<Key extends keyof ConfigShape>(key: Key): ConfigShape[Key] {
+  let schema = builtSections.get(key);
+  if (schema === undefined) {
+    schema = SECTIONS[key]();
+    builtSections.set(key, schema);
+  }
+  return schema as ConfigShape[Key];
+}
+
+function isSection(key: string): key is keyof ConfigShape {
+  return Object.hasOwn(SECTIONS, key);
+}
+
 /**
  * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
  * configuration. Durations accept milliseconds or text (`30s`, `5m`, `2h`); sizes accept bytes
@@ -17,79 +112,7 @@ import { worktreeSettings } from './worktree-config.js';
  * {@link resolveConfig}).
  */
 export const ConfigSchema = lazySchema(() =>
-  z
-    .object({
-      concurrency: z
-        .union([z.literal('auto'), z.number().int().min(1).max(256)])
-        .default('auto')
-        .describe('Most tasks running at once; `auto` derives it from cores and memory.'),
-      defaults: z
-        .object({
-          agent: z.enum(['claude', 'codex', 'command']).default('claude').describe('Agent of tasks that name none.'),
-          priority: z.enum(PRIORITIES).default('P1').describe('Priority of tasks that name none.'),
-        })
-        .strict()
-        .prefault({}),
-      timeout: z
-        .object({
-          default: duration('30m').describe('Timeout of tasks that name none.'),
-          max: duration('2h').describe('Longest timeout a task may ask for.'),
-          warnAt: z.number().gt(0).lt(1).default(0.9).describe('Fraction of the timeout at which a warning is given.'),
-          killGrace: duration('5s').describe('Time between SIGTERM and SIGKILL.'),
-        })
-        .strict()
-        .superRefine(checkTimeouts)
-        .prefault({}),
-      retry: z
-        .object({
-          maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
-          baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
-          maxDelay: duration('10m').describe('Longest delay between retries.'),
-          onCrash: z
-            .boolean()
-            .default(true)
-            .describe('Requeue a task whose host crashed while it ran, if it has retries left (else it fails as crashed).'),
-        })
-        .strict()
-        .prefault({}),
-      host: z
-        .object({
-          idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
-          lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
-        })
-        .strict()
-        .prefault({}),
-      output: z
-        .object({
-          bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
-          segmentBytes: bytes('100MiB')
-            .refine((value) => value >= 1024, 'a segment must be at least 1KiB')
-            .describe("Size at which a task's log rolls into a new segment."),
-          compressionAge: duration('1h').describe('Closed log segments are compressed (zstd) once this old; 0 compresses them at once.'),
-          retention: duration('7d').describe("A finished task's log is deleted this long after it finished."),
-          maxBytesPerTask: bytes('10GiB')
-            .refine((value) => value >= 1024, 'the cap must be at least 1KiB')
-            .describe("Cap on a task's stored output; beyond it output is dropped, counted, and the task flagged outputTruncated."),
-        })
-        .strict()
-        .prefault({}),
-      agents: agentsSettings,
-      database: z
-        .object({
-          busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
-          pruneAfter: duration('30d').describe(
-            'The host deletes finished tasks (and their output) this long after they end; 0 keeps them.',
-          ),
-        })
-        .strict()
-        .prefault({}),
-      metrics: metricsSettings,
-      budget: budgetSettings,
-      mcp: mcpSettings,
-      notify: notifySettings,
-      worktree: worktreeSettings,
-    })
-    .strict(),
+  z.object(Object.fromEntries(Object.keys(SECTIONS).map((key) => [key, sectionSchema(key as keyof ConfigShape)])) as ConfigShape).strict(),
 );
 
 // The timeouts depend on each other: checked together whichever of them changed, wherever.
@@ -161,6 +184,10 @@ export function resolveConfig(layers: ConfigLayers): { config: Config; sources: 
   }
   const { value: environmentValue, names } = configFromEnvironment(environment);
   const merged = deepMerge(deepMerge(layers.fileValue, environmentValue), overrides);
+  const sections = parseSections(merged);
+  if (sections !== undefined) {
+    return { config: sections, sources: { file: layers.file, fileExists: layers.fileExists, environment: names } };
+  }
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const origins = new Set<string>();
@@ -177,6 +204,22 @@ export function resolveConfig(layers: ConfigLayers): { config: Config; sources: 
     );
   }
   return { config: parsed.data, sources: { file: layers.file, fileExists: layers.fileExists, environment: names } };
+}
+
+// The sections that are set, each parsed by its own schema, and the defaults for the rest: what
+// the whole schema gives (its sections do not depend on each other), without building the
+// sections nothing sets. Undefined when a key is no section or a section is invalid: the whole
+// schema then finds every issue and words it.
+function parseSections(merged: Record<string, unknown>): Config | undefined {
+  const config: Record<string, unknown> = { ...defaultConfig() };
+  for (const [key, value] of Object.entries(merged)) {
+    if (!isSection(key)) return undefined;
+    if (value === undefined) continue;
+    const parsed = sectionSchema(key).safeParse(value);
+    if (!parsed.success) return undefined;
+    config[key] = parsed.data;
+  }
+  return config as Config;
 }
 
 function isEmptyLayer(layer: Record<string, unknown>): boolean {
@@ -300,6 +343,8 @@ function configFromEnvironment(environment: Readonly<Record<string, string | und
 } {
   const value: Record<string, unknown> = {};
   const names: string[] = [];
+  // Walking the settings builds every section's schema: not when no variable can be one.
+  if (!setsAnySetting(environment)) return { value, names };
   for (const path of settingPaths()) {
     const name = environmentName(path);
     const raw = environment[name];
