@@ -1,6 +1,6 @@
 import { type Claudine, DEFAULT_PATCH_PAGE_BYTES } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { guard, toolResult } from '../tool-result.js';
 
 // A patch page bounded so that a tool result stays a reasonable part of a model's context.
