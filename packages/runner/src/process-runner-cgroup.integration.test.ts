@@ -53,6 +53,16 @@ describe.runIf(canCreateCgroups())('a run in a cgroup of its own', () => {
     expect(ownCgroup()?.path).toBe(own);
   });
 
+  it("enters the cgroup from the script's first line, leaving the script's line numbers as written", async () => {
+    const runner = fixture.runner({ cgroups });
+    // The shell names the line of a command it cannot find.
+    const subject = fixture.task({ agent: 'command', prompt: '#!/bin/sh\nno-such-command-here; cat /proc/self/cgroup' });
+    expect((await runner.start(subject).done).failure).toBeNull();
+    const cgroup = cgroups.given[0] as string;
+    expect(await fixture.output(subject.id, ['stderr'])).toMatch(/: 2: no-such-command-here: not found/);
+    expect(await fixture.output(subject.id, ['stdout'])).toContain(`/${cgroup.split('/').pop()}\n`);
+  });
+
   it('kills what escaped its group, its session and its marker when the grace period ends after a timeout', async () => {
     const subject = fixture.task({ agent: 'command', prompt: `${ESCAPE}; sleep 60`, timeoutMs: 1000 });
     const { handle } = fixture.start(subject, fixture.runner({ killGraceMs: 500, cgroups }));

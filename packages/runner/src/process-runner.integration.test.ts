@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MAX_PROMPT_BYTES, type RunEvent, type RunResult, type Task } from '@claudine/core';
@@ -112,12 +112,16 @@ describe('the process runner', () => {
       expect(await outputOf(subject.id, ['stdout'])).toBe(`${`${'x'.repeat(1000)}\n`.repeat(count)}done\n`);
     });
 
-    it('runs the command from a private file, gone when the run ends, with an empty stdin', async () => {
-      const { result, task: subject } = await runTask({ prompt: 'stat -c %a "$0"; read line; echo "read: $? [$line]"; cat; echo end' });
+    it('runs the command from a private file, kept with the log, with an empty stdin', async () => {
+      const prompt = 'stat -c %a "$0"; read line; echo "read: $? [$line]"; cat; echo end';
+      const { result, task: subject } = await runTask({ prompt });
       expect(result.failure).toBeNull();
       // Reading stdin ends at once: the command's own text is not on it.
       expect(await outputOf(subject.id, ['stdout'])).toBe('600\nread: 1 []\nend\n');
-      expect(readdirSync(join(dirs.logs, subject.id)).filter((name) => !name.endsWith('.log'))).toEqual([]);
+      expect(readdirSync(join(dirs.logs, subject.id)).filter((name) => !name.endsWith('.log'))).toEqual(['command.sh']);
+      const script = join(dirs.logs, subject.id, 'command.sh');
+      expect(statSync(script).mode & 0o777).toBe(0o600);
+      expect(readFileSync(script, 'utf8').endsWith(prompt)).toBe(true);
     });
 
     it('says in the failure what the command last printed on stderr', async () => {

@@ -213,7 +213,10 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   finish(id: string, owner: string, outcome: TaskOutcome): Promise<Result<Task, UpdateTaskError>> {
-    return this.#write('record the end of a task', () => finishTask(this.#context, id, owner, outcome));
+    // Committed at the end of the turn, with the last output events and figures of the same run
+    // (and the ends of other runs that ended in this turn): one commit instead of two. Nothing
+    // is claimed for the freed slot before it resolves.
+    return this.#turnWrites.enqueue('record the end of a task', () => finishTask(this.#context, id, owner, outcome));
   }
 
   requeue(id: string, owner: string, request: RequeueRequest): Promise<Result<Task, UpdateTaskError>> {

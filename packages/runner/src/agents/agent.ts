@@ -10,10 +10,10 @@ export interface AgentInvocation {
   /** Written to the process's stdin, which is then closed; null for an empty stdin. */
   readonly stdin: string | null;
   /**
-   * A program for `command` to run (a shell script): the runner writes it to a private file
-   * (0600, in the task's log directory, removed when the run ends) and appends that file's path
-   * to `args`. For programs of any size: an argument is bounded by the system (128 KiB on
-   * Linux), a file is not.
+   * A program for `command`, a POSIX shell, to run: the runner writes it to a private file
+   * (0600, in the task's log directory, kept and removed with the log) and appends that file's
+   * path to `args`. For programs of any size: an argument is bounded by the system (128 KiB on
+   * Linux), a file is not. Where the run has a cgroup, the file's first line enters it first.
    */
   readonly script?: string;
 }

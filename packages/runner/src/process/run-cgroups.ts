@@ -33,6 +33,20 @@ export function commandInCgroup(cgroup: string, command: string, args: readonly 
   return { command: '/bin/sh', args: ['-c', ENTER_AND_EXEC, join(cgroup, 'cgroup.procs'), command, ...args] };
 }
 
+/**
+ * `script` with a first statement that moves its shell into `cgroup`, on the script's own first
+ * line (its line numbers stay as written): a shell that runs a script needs no wrapper to
+ * enter the cgroup before the script's first command. As with the wrapper, a cgroup that
+ * cannot be entered costs whole-tree accounting, never the task.
+ */
+export function enterCgroupFirst(cgroup: string, script: string): string {
+  return `echo $$ > ${shellQuote(join(cgroup, 'cgroup.procs'))}; ${script}`;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 /** Pids of the processes in `cgroup` now (zombies are not listed); empty when it cannot be read. */
 export function cgroupProcesses(cgroup: string): number[] {
   let text: string;

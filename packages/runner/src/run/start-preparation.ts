@@ -2,7 +2,12 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AgentKind } from '@claudine/core';
 
-/** The file a command agent's script is written to, in the task's log directory (0700). */
+/**
+ * The file a command agent's script is written to, in the task's log directory (0700). It stays
+ * there until the log is removed: a file deleted per task would slow every file created after
+ * it for a while (ext4 without a journal looks past inodes freed in the last seconds one by
+ * one), and the prompt it holds is in the database anyway.
+ */
 export const SCRIPT_FILE = 'command.sh';
 
 /** Why a task cannot start in its working directory, or undefined when it can. */

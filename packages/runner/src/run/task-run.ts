@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import {
@@ -20,7 +19,7 @@ import { type DeadlineTimer, setDeadlineTimer } from '../process/deadline-timer.
 import { identifyProcess } from '../process/process-identity.js';
 import type { ProcessTree } from '../process/process-tree.js';
 import type { ProcessTreeWatcher } from '../process/process-tree-watcher.js';
-import type { RunCgroups } from '../process/run-cgroups.js';
+import { enterCgroupFirst, type RunCgroups } from '../process/run-cgroups.js';
 import type { TreeTermination, TreeTerminationOutcome } from '../process/terminate-process-tree.js';
 import { LastLine } from './last-line.js';
 import { plural, runOutcome, type StopReason } from './run-outcome.js';
@@ -60,7 +59,6 @@ export class TaskRun {
   readonly #settle: (result: RunResult) => void;
   #child: ChildProcess | undefined;
   #log: TaskLogWriter | undefined;
-  #script: string | undefined;
   #parser: AgentReportParser | null = null;
   readonly #stderr = new LastLine();
   #stop: { reason: StopReason; detail: string } | undefined;
@@ -107,10 +105,12 @@ export class TaskRun {
     const args = script === undefined ? invocation.args : [...invocation.args, script];
     const shown = invocation.script === undefined ? '' : ` (the task's command, ${invocation.script.length} characters)`;
     this.#log.note(`[claudine] attempt ${task.attempt}: ${invocation.command} ${args.map(quote).join(' ')}${shown}`);
+    const cgroup = this.#context.cgroups?.reserve(task.id);
     if (script !== undefined && invocation.script !== undefined) {
       try {
-        writeScript(script, invocation.script);
-        this.#script = script;
+        // A script's shell enters the cgroup itself, on the script's first line: one program
+        // started instead of a wrapper shell and then the agent's.
+        writeScript(script, cgroup === undefined ? invocation.script : enterCgroupFirst(cgroup, invocation.script));
       } catch (error) {
         this.#failStart(`could not write the command to ${script}: ${(error as Error).message}`);
         return;
@@ -118,7 +118,6 @@ export class TaskRun {
     }
     // The built-in agents set the marker already (taskEnvironment): no copy then.
     const environment = invocation.env.CLAUDINE_TASK_ID === task.id ? invocation.env : { ...invocation.env, CLAUDINE_TASK_ID: task.id };
-    const cgroup = this.#context.cgroups?.reserve(task.id);
     let child: ChildProcess;
     try {
       child = startAgent({
@@ -127,7 +126,7 @@ export class TaskRun {
         cwd: task.cwd,
         env: environment,
         stdinPipe: invocation.stdin !== null,
-        cgroup,
+        cgroup: script === undefined ? cgroup : undefined,
       });
     } catch (error) {
       this.#failStart(describeStartError(invocation.command, task.agent, error as NodeJS.ErrnoException));
@@ -343,7 +342,6 @@ export class TaskRun {
     this.#settled = true;
     for (const timer of this.#timers) timer.cancel();
     this.#tree?.release();
-    if (this.#script !== undefined) rmSync(this.#script, { force: true });
     const report: AgentReport | null = this.#parser?.finish(exit) ?? null;
     if (this.#spawnError !== undefined) this.#log?.note(`[claudine] ${this.#spawnError}`);
     else this.#log?.note(`[claudine] exited with ${exit.signal === null ? `code ${exit.exitCode}` : `signal ${exit.signal}`}`);

@@ -178,11 +178,11 @@ export function createHostMetrics(options: HostMetricsOptions): HostMetrics {
     const now = Date.now();
     const usage = sampler.finish(task.id);
     attempts.delete(task.id);
-    try {
-      await store.saveTaskMetrics([taskMetricsOf(task, { startedAt, now, live: false }, usage, result.report)]);
-    } catch (error) {
-      report(`save the metrics of task ${task.id}`)(error);
-    }
+    // Not waited for: the save joins the turn's batched transaction, which the run's end joins
+    // too, after it (so a finished task's figures are there when its end is), in one commit.
+    store
+      .saveTaskMetrics([taskMetricsOf(task, { startedAt, now, live: false }, usage, result.report)])
+      .catch(report(`save the metrics of task ${task.id}`));
     const adjusted = await enforceBudget(task, result).catch(() => result);
     if (config.budget.daily !== undefined) void refreshBudget().catch(report('check the budget'));
     return adjusted;
