@@ -30,6 +30,9 @@ const hostGone = lazySchema(() =>
  */
 export const TaskJson = lazySchema(() => TaskSchema.extend({ hostGone }));
 
+/** `claudine wait --json`: the tasks in the order given, as they were when the wait ended. */
+export const WaitJson = lazySchema(() => z.object({ tasks: z.array(TaskSchema), finished: z.boolean() }));
+
 /** `claudine run --json` and `claudine resume --json` without `--wait`: the new task. */
 export const SubmittedJson = lazySchema(() => z.object({ id: z.string(), status: z.enum(TASK_STATUSES), task: TaskSchema }));
 

@@ -1,6 +1,6 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGitRepository, createTempDir, type GitRepository, TEMPLATE_FILES, type TempDir } from '@claudine/test-utils';
+import { createGitRepository, createTempDir, type GitRepository, TEMPLATE_FILES, type TempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliEnvironment, runCli, stopHostWithCli } from './cli.test-helper.js';
 
@@ -105,6 +105,52 @@ describe('claudine run --worktree, diff, merge, worktree', () => {
     const merge = await cli(['merge', id]);
     expect(merge.code).toBe(3);
     expect(merge.stderr).not.toContain('    at ');
+  });
+
+  it('stacks a batch line on the worktree task of the batch it names, and resume continues in the same worktree and branch', async () => {
+    const batch = join(temp.path, 'batch.jsonl');
+    writeFileSync(
+      batch,
+      [
+        { prompt: 'cat stacked.txt > seen.txt', worktree: true, dependsOn: ['below'] },
+        { name: 'below', prompt: 'echo first > stacked.txt', worktree: true },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    const submitted = await cli(['run', '--batch', batch, '--agent', 'command', '--json']);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const [above, below] = (JSON.parse(submitted.stdout) as { tasks: Array<{ id: string }> }).tasks.map((task) => task.id);
+    const finished = (id: string | undefined) =>
+      waitFor(
+        async () => {
+          const task = JSON.parse((await cli(['status', '--json', id as string])).stdout) as {
+            status: string;
+            worktree: { path: string; stackedOn: string | null; result: { headCommit: string } | null };
+          };
+          return task.status === 'completed' || task.status === 'failed' ? task : undefined;
+        },
+        { description: `task ${id} to end`, timeoutMs: 30_000 },
+      );
+    const [stacked, first] = [await finished(above), await finished(below)];
+    expect(stacked).toMatchObject({ status: 'completed', worktree: { stackedOn: below } });
+    expect(repository.git(['show', `claudine/${above}:seen.txt`])).toBe('first');
+    expect(repository.git(['rev-parse', `claudine/${above}~1`])).toBe(first.worktree.result?.headCommit);
+
+    const started = await cli(['run', '--worktree', '--wait', '--json', 'Start [[fake: write one.txt one; succeed Started]]']);
+    expect(started.code, started.stderr).toBe(0);
+    const original = JSON.parse(started.stdout) as { id: string; worktree: { path: string; result: { headCommit: string } } };
+    const resumed = await cli(['resume', '--wait', '--json', original.id, 'Go on [[fake: write two.txt two; succeed Done]]']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const next = JSON.parse(resumed.stdout) as { status: string; worktree: { path: string; request: { branch: string } } };
+    expect(next).toMatchObject({
+      status: 'completed',
+      worktree: { path: original.worktree.path, request: { branch: `claudine/${original.id}` } },
+    });
+    const branch = `claudine/${original.id}`;
+    expect(repository.git(['rev-parse', `${branch}~1`])).toBe(original.worktree.result.headCommit);
+    expect(repository.git(['show', `${branch}:one.txt`])).toBe('one');
+    expect(repository.git(['show', `${branch}:two.txt`])).toBe('two');
   });
 
   it('refuses --worktree outside a repository', async () => {

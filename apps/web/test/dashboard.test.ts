@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { isTerminalStatus } from '@claudine/core';
-import { waitFor } from '@claudine/test-utils';
+import { createGitRepository, waitFor } from '@claudine/test-utils';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../scripts/chromium.mjs';
@@ -224,6 +224,50 @@ describe('the dashboard, signed in', () => {
     await graph.locator(`[data-task-id="${gate.id}"][data-state="cancelled"]`).waitFor({ timeout: 20_000 });
     await graph.locator(`[data-task-id="${first.id}"]`).click();
     await page.waitForURL(`${fixture.origin}/tasks/${first.id}`);
+  });
+
+  it("shows a worktree task's diff in the Changes panel, merges it, and names the file of a conflicting one", async () => {
+    const repository = createGitRepository();
+    try {
+      const edit = (text: string) =>
+        fixture.claudine
+          .submit({ prompt: `sed -i 's/^line 1$/${text}/' src/shared.txt`, agent: 'command', cwd: repository.path, worktree: true })
+          .then((outcome) => outcome.task);
+      const [landing, conflicting] = [await edit('line 1 from the first task'), await edit('line 1 from the second task')];
+      for (const task of [landing, conflicting]) {
+        await waitFor(async () => (await fixture.claudine.get(task.id)).status === 'completed', {
+          description: `worktree task ${task.id}`,
+          timeoutMs: 30_000,
+        });
+      }
+      const before = repository.revParse('main');
+
+      await page.goto(`${fixture.origin}/tasks/${landing.id}`);
+      const changes = page.getByTestId('changes');
+      await changes.getByText(`claudine/${landing.id}`).waitFor();
+      await changes.getByRole('button', { name: 'Show diff' }).click();
+      const diff = changes.locator('pre.diff');
+      await diff.locator('div.add', { hasText: '+line 1 from the first task' }).waitFor();
+      await diff.locator('div.del', { hasText: '-line 1' }).first().waitFor();
+      await changes.locator('.file-list li', { hasText: 'src/shared.txt' }).waitFor();
+      await changes.getByRole('button', { name: 'Merge' }).click();
+      await changes.getByText(/^Merged into main as/).waitFor({ timeout: 20_000 });
+      expect(repository.git(['show', 'main:src/shared.txt'])).toContain('line 1 from the first task');
+      const merged = repository.revParse('main');
+      expect(merged).not.toBe(before);
+
+      await page.goto(`${fixture.origin}/tasks/${conflicting.id}`);
+      await changes.getByText(`claudine/${conflicting.id}`).waitFor();
+      await changes.getByRole('button', { name: 'Merge' }).click();
+      const refusal = changes.locator('.notice.error');
+      await refusal.locator('.file-list li', { hasText: 'src/shared.txt' }).waitFor({ timeout: 20_000 });
+      expect(await refusal.textContent()).toMatch(/conflict/i);
+      // Nothing changed: the target is where the first merge left it.
+      expect(repository.revParse('main')).toBe(merged);
+      expect(repository.git(['show', 'main:src/shared.txt'])).toContain('line 1 from the first task');
+    } finally {
+      repository.remove();
+    }
   });
 
   it('shows the system: counts, spending and history charts', async () => {

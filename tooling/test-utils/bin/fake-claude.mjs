@@ -10,6 +10,7 @@
 //   say <text>                  an assistant text message
 //   tool <name>                 an assistant tool_use and its user tool_result
 //   stderr <text>               a line on stderr
+//   write <file> <text>         write <text> and a newline to <file> in its working directory, as an edit would
 //   flood <bytes>               assistant text messages totalling about <bytes> bytes
 //   ignore-sigterm              ignore SIGTERM from now on (noting each one on stderr)
 //   on-sigterm <ms> [code]      on SIGTERM, note it on stderr, then exit with <code> (143) after <ms>
@@ -363,6 +364,9 @@ for (const directive of directives) {
     }
     case 'stderr':
       process.stderr.write(`${rest}\n`);
+      break;
+    case 'write':
+      writeFileSync(args[0] ?? 'fake-output.txt', `${rest.slice((args[0] ?? '').length).trim()}\n`);
       break;
     case 'flood': {
       let remaining = Number(args[0] ?? 0);

@@ -20,6 +20,9 @@ export function ChangesPanel(props: { readonly taskId: string; readonly worktree
   const [merge, setMerge] = useState<MergeOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The task records counts only; the names come with the diff.
+  const files = diff === null ? worktree.filesChanged : diff.files.map((file) => file.path);
+  const unnamed = diff === null && (worktree.insertions ?? 0) + (worktree.deletions ?? 0) > 0;
 
   const showDiff = async (): Promise<void> => {
     setBusy(true);
@@ -53,16 +56,16 @@ export function ChangesPanel(props: { readonly taskId: string; readonly worktree
         {worktree.insertions === null ? null : <span class="diffstat-add">+{worktree.insertions}</span>}
         {worktree.deletions === null ? null : <span class="diffstat-del">−{worktree.deletions}</span>}
       </header>
-      {worktree.filesChanged.length === 0 ? (
-        <p class="muted">No files changed.</p>
-      ) : (
+      {files.length > 0 ? (
         <ul class="file-list">
-          {worktree.filesChanged.map((file) => (
+          {files.map((file) => (
             <li key={file} class="mono">
               {file}
             </li>
           ))}
         </ul>
+      ) : unnamed ? null : (
+        <p class="muted">No files changed.</p>
       )}
       <div class="button-row">
         <button type="button" class="button" disabled={busy || !worktree.actionsAvailable} onClick={() => void showDiff()}>

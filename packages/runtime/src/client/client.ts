@@ -11,6 +11,7 @@ import { ensureDataDirectory, resolveDataDirectory } from '../config/data-direct
 import { pruneTasks } from '../host/prune.js';
 import { createMetricsReader } from '../metrics/client-metrics.js';
 import { openTaskStore } from '../open-task-store.js';
+import { resolveBatchWorktrees, stackWithinBatch } from './batch-worktrees.js';
 import type { Claudine, ClaudineOptions, SubmitOutcome } from './claudine.js';
 import { ensureHost, isLiveHost } from './ensure-host.js';
 import { followTaskOutput } from './follow-output.js';
@@ -140,14 +141,14 @@ export function openClaudine(options: ClaudineOptions = {}): Claudine {
     async submitMany(inputs) {
       if (inputs.length === 0) return [];
       // Each worktree is resolved once (git), before the ids are drawn.
-      const resolved = await Promise.all(inputs.map((input) => resolveWorktreeRequest(input, worktrees.requestContext)));
+      const resolved = await resolveBatchWorktrees(inputs, worktrees.requestContext);
       // Ids are drawn before the transaction, so the batch's names are resolved before it too.
       let ids: readonly string[] = [];
       const created = await createWithFreshIds(
         () => {
-          const batch = prepareBatch(inputs, (input, index) => prepareTask(input, config, taskEnvironment, resolved[index]));
+          const batch = prepareBatch(inputs, (input, index) => prepareTask(input, config, taskEnvironment, resolved.resolutions[index]));
           ids = batch.ids;
-          return [...batch.tasks];
+          return stackWithinBatch(batch.tasks, batch.ids, resolved);
         },
         (tasks) => store.createMany(tasks),
       ).catch((error: unknown) => {

@@ -30,6 +30,11 @@ export interface WorktreeResolution {
   readonly warnings: readonly string[];
   /** Dependencies to add: `--base <task id>` makes the task wait for the one it stacks on. */
   readonly addDependencies: readonly string[];
+  /**
+   * The one worktree task it depends on is of the same batch, not stored yet: the batch stacks
+   * it on that task once ids are drawn ({@link stackWithinBatch}).
+   */
+  readonly stacksWithinBatch?: boolean;
 }
 
 /** What {@link resolveWorktreeRequest} reads. */
@@ -48,9 +53,14 @@ const NONE: WorktreeResolution = { pending: null, warnings: [], addDependencies:
  * the shared checkout: a cwd outside a git repository, a bare repository, an unknown base, a
  * `--base` task without a worktree or in another repository, `base`/`setup` without a worktree.
  * The base is `HEAD` at submit unless given; a task that depends on exactly one worktree task of
- * the same repository (or names one as its base) stacks on it.
+ * the same repository (or names one as its base) stacks on it. `withinBatch` counts the worktree
+ * tasks of its own batch it depends on by name: they count towards that one.
  */
-export async function resolveWorktreeRequest(input: NewTaskInput, context: WorktreeRequestContext): Promise<WorktreeResolution> {
+export async function resolveWorktreeRequest(
+  input: NewTaskInput,
+  context: WorktreeRequestContext,
+  withinBatch = 0,
+): Promise<WorktreeResolution> {
   const settings = context.config.worktree;
   const asked = input.worktree ?? settings.default;
   if (!asked) {
@@ -63,7 +73,9 @@ export async function resolveWorktreeRequest(input: NewTaskInput, context: Workt
     return NONE;
   }
   const byDefault = input.worktree === undefined;
-  const stackTarget = await stackTargetOf(input, context.store);
+  const found = await stackTargetOf(input, context.store, withinBatch);
+  const stacksWithinBatch = found === 'batch';
+  const stackTarget = found === 'batch' ? undefined : found;
   const source = await context.workspace.resolveSource({
     cwd: input.cwd,
     ...(stackTarget !== undefined || input.base === undefined ? {} : { base: input.base }),
@@ -99,7 +111,7 @@ export async function resolveWorktreeRequest(input: NewTaskInput, context: Workt
     }
   }
   const warnings: string[] = [];
-  if (stackedOn === null && input.base === undefined && source.value.uncommittedChanges > 0) {
+  if (stackedOn === null && !stacksWithinBatch && input.base === undefined && source.value.uncommittedChanges > 0) {
     const count = source.value.uncommittedChanges;
     warnings.push(
       `${repository} has ${count} uncommitted change${count === 1 ? '' : 's'}: the task starts from the last commit (${baseCommit.slice(0, 12)}) without ${count === 1 ? 'it' : 'them'}. Commit first if the agent should see ${count === 1 ? 'it' : 'them'}.`,
@@ -118,6 +130,7 @@ export async function resolveWorktreeRequest(input: NewTaskInput, context: Workt
     },
     warnings,
     addDependencies,
+    ...(stacksWithinBatch ? { stacksWithinBatch } : {}),
   };
 }
 
@@ -151,20 +164,24 @@ export function resumedWorktree(original: Task): WorktreeResolution {
   };
 }
 
-// `--base <task id>` names it; otherwise a task that depends on exactly one worktree task.
+// `--base <task id>` names it; otherwise a task that depends on exactly one worktree task, which
+// is 'batch' when that one is of the same batch.
 async function stackTargetOf(
   input: NewTaskInput,
   store: Pick<TaskStore, 'get'>,
-): Promise<{ readonly task: Task; readonly explicit: boolean } | undefined> {
+  withinBatch: number,
+): Promise<{ readonly task: Task; readonly explicit: boolean } | 'batch' | undefined> {
   if (input.base !== undefined && isTaskId(input.base)) {
     const task = await store.get(input.base);
     if (task !== undefined) return { task, explicit: true };
   }
   if (input.base !== undefined) return undefined;
   const withWorktrees: Task[] = [];
-  for (const id of input.dependsOn ?? []) {
+  // A batch's local names are not ids: the batch counts them (withinBatch).
+  for (const id of (input.dependsOn ?? []).filter(isTaskId)) {
     const task = await store.get(id);
     if (task?.worktree != null) withWorktrees.push(task);
   }
-  return withWorktrees.length === 1 ? { task: withWorktrees[0] as Task, explicit: false } : undefined;
+  if (withWorktrees.length + withinBatch !== 1) return undefined;
+  return withinBatch === 1 ? 'batch' : { task: withWorktrees[0] as Task, explicit: false };
 }

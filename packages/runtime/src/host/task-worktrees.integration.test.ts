@@ -134,6 +134,77 @@ describe('worktree tasks', () => {
     expect(second?.worktree?.result?.filesChanged).toBe(1);
   });
 
+  it('stacks a batch task on the one worktree task of the same batch it names in dependsOn', async () => {
+    await fixture.host();
+    const claudine = fixture.client();
+    const head = repository.revParse();
+    // The stacked one comes first: names are resolved whatever the order.
+    const [above, below, beside] = await claudine.submitMany([
+      { ...command('cat stacked.txt > seen.txt'), dependsOn: ['below'] },
+      { ...command('echo first > stacked.txt'), name: 'below' },
+      { ...command('test ! -e stacked.txt'), dependsOn: ['below', 'other'] },
+      { ...command('true'), name: 'other' },
+    ]);
+    expect(above?.worktree).toMatchObject({ stackedOn: below?.id, request: { baseCommit: head } });
+    expect(above?.dependsOn).toEqual([below?.id]);
+    // Two worktree tasks below it: it starts from the base, as a task depending on two stored ones.
+    expect(beside?.worktree?.stackedOn).toBeNull();
+    const [first, second, third] = await Promise.all([below, above, beside].map((task) => finished(claudine, task?.id as string)));
+    expect([first?.status, second?.status, third?.status]).toEqual(['completed', 'completed', 'completed']);
+    expect(second?.worktree?.request.baseCommit).toBe(first?.worktree?.result?.headCommit);
+    expect(fileAt(`claudine/${above?.id}`, 'seen.txt')).toBe('first');
+    expect(second?.worktree?.result?.filesChanged).toBe(1);
+  });
+
+  it('resumes a finished worktree task in the same worktree and on the same branch', async () => {
+    await fixture.host();
+    const claudine = fixture.client();
+    const { task } = await claudine.submit({ ...command('Start [[fake: write first.txt one; succeed Started]]'), agent: 'claude' });
+    const first = await finished(claudine, task.id);
+    expect(first.status).toBe('completed');
+    const branch = `claudine/${task.id}`;
+    const firstHead = repository.revParse(branch);
+    const resumed = await claudine.resume(task.id, 'Go on [[fake: write second.txt two; succeed Done]]');
+    expect(resumed.task.worktree).toMatchObject({
+      path: first.worktree?.path,
+      request: { branch, baseCommit: first.worktree?.request.baseCommit },
+    });
+    const second = await finished(claudine, resumed.task.id);
+    expect(second.status).toBe('completed');
+    expect(second.report?.sessionId).toBe(first.report?.sessionId);
+    // Its commit lands on top of the first run's, on the same branch; its change is the whole work.
+    expect(repository.git(['rev-parse', `${branch}~1`])).toBe(firstHead);
+    expect(fileAt(branch, 'first.txt')).toBe('one');
+    expect(fileAt(branch, 'second.txt')).toBe('two');
+    expect(second.worktree?.result).toMatchObject({ headCommit: repository.revParse(branch), filesChanged: 2 });
+    expect(readFileSync(join(first.worktree?.path as string, 'second.txt'), 'utf8')).toBe('two\n');
+  });
+
+  it('initialises the submodules of the worktree before the agent starts', async () => {
+    // The submodule is cloned from a local path, which git refuses by default since 2.38.1.
+    const saved = { ...process.env };
+    Object.assign(process.env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' });
+    const library = createGitRepository('claudine-submodule-');
+    try {
+      library.commit({ 'lib.txt': 'library v1\n' }, 'v1');
+      repository.git(['submodule', '--quiet', 'add', library.path, 'vendor/lib']);
+      repository.git(['commit', '--quiet', '-m', 'add the library']);
+      library.commit({ 'lib.txt': 'library v2\n' }, 'v2');
+      await fixture.host();
+      const claudine = fixture.client();
+      const { task } = await claudine.submit(command('cat vendor/lib/lib.txt > seen.txt'));
+      const done = await finished(claudine, task.id);
+      expect(done.status, done.statusDetail ?? '').toBe('completed');
+      expect(fileAt(`claudine/${task.id}`, 'seen.txt')).toBe('library v1');
+    } finally {
+      library.remove();
+      for (const name of ['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  });
+
   it('commits what a task left when its host was killed mid-task, before recovery fails it', async () => {
     const environment = fixture.environment({ CLAUDINE_RETRY_ON_CRASH: 'false' });
     const child = spawn(process.execPath, [hostEntryPath(), '--home', fixture.home], {

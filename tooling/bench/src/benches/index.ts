@@ -13,6 +13,7 @@ import { outputFollow } from './output-follow.js';
 import { outputPipe } from './output-pipe.js';
 import { endToEndBenchmark, recoveryBenchmark, submitBenchmark } from './persistence.js';
 import { worktreeCreate } from './worktree-create.js';
+import { worktreeTask } from './worktree-task.js';
 
 /**
  * Every benchmark, in the order `pnpm bench` runs them. Add a benchmark by adding its file in
@@ -34,5 +35,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   mcpNotify,
   dashboard,
   worktreeCreate,
+  worktreeTask,
   cliLatency,
 ];

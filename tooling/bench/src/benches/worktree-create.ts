@@ -1,49 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createWorkspace, type Workspace } from '@claudine/workspace';
 import { type Benchmark, median } from '../harness.js';
+import { makeWorktreeRepository, plainWorktreeAdd, WORKTREE_REPOSITORY_FILES } from '../support/worktree-repository.js';
 
-const FILES = 10_000;
-const DIRECTORIES = 100;
+const FILES = WORKTREE_REPOSITORY_FILES;
 const PAIRS = 15;
-
-function git(cwd: string, args: readonly string[]): string {
-  return execFileSync('git', [...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-// A repository of FILES tracked files in DIRECTORIES directories, plus the ignored local files a
-// `.worktreeinclude` names (an `.env` and a local config), as a project would have them.
-function makeRepository(root: string): { path: string; base: string } {
-  const path = join(root, 'repo');
-  mkdirSync(path, { recursive: true });
-  git(path, ['init', '--quiet', '--initial-branch=main']);
-  git(path, ['config', 'user.name', 'Bench']);
-  git(path, ['config', 'user.email', 'bench@example.com']);
-  for (let directory = 0; directory < DIRECTORIES; directory += 1) {
-    const folder = join(path, 'src', `module-${directory}`);
-    mkdirSync(folder, { recursive: true });
-    for (let file = 0; file < FILES / DIRECTORIES; file += 1) {
-      writeFileSync(join(folder, `file-${file}.ts`), `export const value${file} = ${directory * 1000 + file};\n// ${'x'.repeat(200)}\n`);
-    }
-  }
-  writeFileSync(join(path, '.gitignore'), '.env\nconfig/local.json\nnode_modules/\n');
-  writeFileSync(join(path, '.worktreeinclude'), '.env\nconfig/local.json\n');
-  git(path, ['add', '--all']);
-  git(path, ['commit', '--quiet', '-m', 'a project of 10,000 files']);
-  writeFileSync(join(path, '.env'), 'API_KEY=secret\n');
-  mkdirSync(join(path, 'config'));
-  writeFileSync(join(path, 'config', 'local.json'), '{"port":3000}\n');
-  return { path, base: git(path, ['rev-parse', 'HEAD']) };
-}
-
-function plainWorktreeAdd(repository: string, path: string, branch: string, base: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['worktree', 'add', '--quiet', '-b', branch, path, base], { cwd: repository, stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`git worktree add exited with ${code}`))));
-  });
-}
 
 async function claudineCreate(workspace: Workspace, repository: string, path: string, branch: string, base: string): Promise<void> {
   const created = await workspace.createWorktree({ repository, path, branch, baseCommit: base });
@@ -62,7 +24,7 @@ export const worktreeCreate: Benchmark = {
   name: 'worktree-create',
   description: `Creating a task's worktree in a repository of ${FILES.toLocaleString('en-US')} files with \`createWorktree\` (repository lock, \`git worktree add -b\` from the recorded base, the \`.worktreeinclude\` copy of 2 ignored files, submodule check, bookkeeping; no setup command), against plain \`git worktree add -b\` of the same commit in the same run: ${PAIRS} pairs after one warm-up pair, order alternating, \`sync\` before each run, medians.`,
   async run({ scratch, log }) {
-    const { path: repository, base } = makeRepository(scratch);
+    const { path: repository, base } = makeWorktreeRepository(scratch);
     const workspace = createWorkspace({ lockDirectory: join(scratch, 'locks') });
     const plain: number[] = [];
     const ours: number[] = [];
