@@ -360,6 +360,7 @@ export const JSON_SHAPES = {
   resume: SubmittedJson,
   ls: TaskListJson,
   'status <id>': TaskJson,
+  'wait <id...>': WaitJson,
   status: StatusSummaryJson,
   logs: LogsJson,
   'logs --follow': LogRecordJson,
