@@ -1,10 +1,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { waitFor } from '@claudine/test-utils';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, openSession, resultText, serverEnvironment, serverPath, stopHost, type TestSession } from './mcp-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { callTool, resultText, serverEnvironment, serverPath } from './mcp-server.test-helper.js';
+import { useMcpHome } from './mcp-session.test-helper.js';
 
 // Whatever a client sends, the server answers (a result, a tool error or a JSON-RPC error),
 // writes nothing but protocol to stdout, and keeps serving.
@@ -61,25 +60,11 @@ const ARGUMENT_NAMES = [
   'reason',
 ];
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
-
-afterEach(async () => {
-  await stopHost(home);
-  temp.remove();
-});
+const mcp = useMcpHome();
 
 describe('malformed and random input', () => {
   it('answers random tool calls with results or errors, and keeps serving', async () => {
-    const session: TestSession = await openSession('stdio', home, workdir, HARMLESS);
+    const session = await mcp.open({ settings: HARMLESS });
     try {
       const delegated = await callTool(session.client, 'DelegateTask', { prompt: 'seq 1 100', agent: 'command' });
       const { taskId } = delegated.structuredContent as { taskId: string };
@@ -122,8 +107,8 @@ describe('malformed and random input', () => {
 
   it('survives garbage on stdin and writes only JSON-RPC to stdout', async () => {
     const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [serverPath], {
-      cwd: workdir,
-      env: serverEnvironment(home, HARMLESS),
+      cwd: mcp.workdir,
+      env: serverEnvironment(mcp.home, HARMLESS),
     });
     let stdout = '';
     let stderr = '';
