@@ -1,20 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BatchSubmittedJson, TaskListJson } from '../src/json-shapes.js';
 import { cliPath } from './cli.test-helper.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 // `claudine run --batch`: JSON lines, one task each, stored all or none.
 
-let session: CliSession;
-
-beforeEach(() => {
-  session = createCliSession();
-});
-
-afterEach(() => session.close());
+const session = useCliSession();
 
 const lines = (...tasks: readonly unknown[]): string => `${tasks.map((task) => JSON.stringify(task)).join('\n')}\n`;
 
