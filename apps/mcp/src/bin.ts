@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { isClaudineError } from '@claudine/core';
-import { type Claudine, ensureAccessToken, openClaudine, readAccessToken } from '@claudine/runtime';
+import {
+  type Claudine,
+  ensureAccessToken,
+  fatalErrorMessage,
+  openClaudine,
+  packageVersion,
+  readAccessToken,
+  startServerProcess,
+} from '@claudine/runtime';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { parseCommandLine, USAGE } from './command-line.js';
 import { startHttpServer } from './http-server.js';
@@ -13,16 +19,8 @@ console.log = console.error;
 console.info = console.error;
 console.debug = console.error;
 
-const report = (line: string): void => {
-  process.stderr.write(`claudine-mcp: ${line}\n`);
-};
-// A bad call must never take the server down: a stray error is reported and serving goes on.
-process.on('uncaughtException', (error) => report(`unexpected error: ${error.stack ?? error.message}`));
-process.on('unhandledRejection', (reason) =>
-  report(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
-);
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const report = startServerProcess('claudine-mcp');
+const version = packageVersion(new URL('../package.json', import.meta.url));
 const command = parseCommandLine(process.argv.slice(2));
 
 let claudine: Claudine | undefined;
@@ -80,7 +78,7 @@ async function main(): Promise<void> {
       }
     }
   } catch (error) {
-    report(isClaudineError(error) ? error.message : error instanceof Error ? error.message : String(error));
+    report(fatalErrorMessage(error));
     stop(1);
   }
 

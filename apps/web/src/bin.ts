@@ -1,22 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { isClaudineError } from '@claudine/core';
-import { type Claudine, openClaudine } from '@claudine/runtime';
+import { type Claudine, fatalErrorMessage, openClaudine, packageVersion, startServerProcess } from '@claudine/runtime';
 import { parseCommandLine, USAGE } from './command-line.js';
 import { DEFAULT_DASHBOARD_PORT, type RunningDashboard, startDashboard } from './dashboard-server.js';
 import { openBrowser } from './open-browser.js';
 import { runtimeWorktreeChanges } from './worktree-changes.js';
 
-const report = (line: string): void => {
-  process.stderr.write(`claudine-web: ${line}\n`);
-};
-// A bad request must never take the dashboard down: a stray error is reported and serving goes on.
-process.on('uncaughtException', (error) => report(`unexpected error: ${error.stack ?? error.message}`));
-process.on('unhandledRejection', (reason) =>
-  report(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
-);
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const report = startServerProcess('claudine-web');
+const version = packageVersion(new URL('../package.json', import.meta.url));
 const command = parseCommandLine(process.argv.slice(2));
 
 let claudine: Claudine | undefined;
@@ -58,7 +48,7 @@ try {
     }
   }
 } catch (error) {
-  report(isClaudineError(error) ? error.message : error instanceof Error ? error.message : String(error));
+  report(fatalErrorMessage(error));
   stop(1);
 }
 

@@ -119,6 +119,7 @@ export {
   taskTitle,
 } from './present/graph-export.js';
 export { requireBundle } from './require-bundle.js';
+export { fatalErrorMessage, packageVersion, startServerProcess } from './server-process.js';
 export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';
 export type {
   MergeOptions,
