@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TaskLogsAnswer } from '../src/tools/task-logs.js';
 import { resultText, waitForTaskStatus } from './mcp-server.test-helper.js';
 import { useMcpSession } from './mcp-session.test-helper.js';
 
@@ -7,21 +8,10 @@ import { useMcpSession } from './mcp-session.test-helper.js';
 const mcp = useMcpSession({ settings: { CLAUDINE_OUTPUT_SEGMENT_BYTES: '16KiB' } });
 const call = mcp.call;
 
-interface LogsPage {
-  text: string;
-  lineCount: number;
-  startOffset: number;
-  nextOffset: number;
-  earlierOutput: boolean;
-  laterOutput: boolean;
-  truncated: boolean;
-  problems: string[];
-}
-
-async function logs(args: Record<string, unknown>): Promise<LogsPage & { message: string }> {
+async function logs(args: Record<string, unknown>): Promise<TaskLogsAnswer & { message: string }> {
   const result = await call('TaskLogs', args);
   expect(result.isError).toBeFalsy();
-  return { ...(result.structuredContent as unknown as LogsPage), message: resultText(result) };
+  return { ...(result.structuredContent as unknown as TaskLogsAnswer), message: resultText(result) };
 }
 
 async function delegateAndWait(args: Record<string, unknown>): Promise<string> {
