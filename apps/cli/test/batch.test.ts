@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnWatched } from '@claudine/test-utils';
 import { describe, expect, it } from 'vitest';
 import { BatchSubmittedJson, TaskListJson } from '../src/json-shapes.js';
 import { cliPath } from './cli.test-helper.js';
@@ -147,26 +147,14 @@ async function totalTasks(): Promise<number> {
 }
 
 // Runs `claudine run --batch -` under GNU time and reads its peak resident set size.
-function peakRss(input: string): Promise<{ ids: string[]; maxRssKiB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, cliPath, 'run', '--batch', '-'], {
-      cwd: session.workdir,
-      env: session.env as NodeJS.ProcessEnv,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const match = /maxrss=(\d+)/.exec(stderr);
-      if (code !== 0 || match === null) reject(new Error(`run --batch failed (${code}): ${stderr}`));
-      else resolve({ ids: stdout.trim().split('\n'), maxRssKiB: Number(match[1]) });
-    });
-    child.stdin.end(input);
+async function peakRss(input: string): Promise<{ ids: string[]; maxRssKiB: number }> {
+  const run = spawnWatched('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, cliPath, 'run', '--batch', '-'], {
+    cwd: session.workdir,
+    env: session.env as NodeJS.ProcessEnv,
   });
+  run.child.stdin.end(input);
+  const { code, stdout, stderr } = await run.exited;
+  const match = /maxrss=(\d+)/.exec(stderr);
+  if (code !== 0 || match === null) throw new Error(`run --batch failed (${code}): ${stderr}`);
+  return { ids: stdout.trim().split('\n'), maxRssKiB: Number(match[1]) };
 }
