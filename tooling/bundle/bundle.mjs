@@ -9,8 +9,38 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 // Native addons cannot be bundled: they load from the installed packages, which must therefore
-// be dependencies of every package whose bundle uses them.
-const EXTERNAL = ['better-sqlite3', 'zstd-napi'];
+// be dependencies of every package whose bundle uses them. better-sqlite3's JavaScript is
+// bundled all the same: store-sqlite names its addon (open-database.ts), so only the addon
+// loads from the installed package.
+const EXTERNAL = ['zstd-napi'];
+
+// Node modules a CommonJS bundle loads on first use rather than at its start. Bundled ES
+// modules import them at their top, so a command would load them whether it uses them or not
+// (`ls` never spawns or hashes); each costs its compile at every start. The bundle reads their
+// exports at each use (`(0, import_x.spawn)(...)`), so a stand-in that loads the module on the
+// first read behaves the same.
+const LAZY_MODULES = [
+  'child_process',
+  'crypto',
+  'fs/promises',
+  'readline',
+  'timers/promises',
+  'worker_threads',
+  'zlib',
+  'http',
+  'https',
+  'net',
+  'os',
+];
+const LAZY_REQUIRE =
+  'var __claudineLazy=(id)=>{let m;const load=()=>m??=require(id);return new Proxy({},{get:(_,k)=>load()[k],has:(_,k)=>k in load(),ownKeys:()=>Reflect.ownKeys(load()),getOwnPropertyDescriptor:(_,k)=>{const d=Reflect.getOwnPropertyDescriptor(load(),k);return d&&{...d,configurable:true}},getPrototypeOf:()=>Reflect.getPrototypeOf(load())})};';
+
+/** @param {string} code a CommonJS bundle */
+function requireLazily(code) {
+  let out = code;
+  for (const name of LAZY_MODULES) out = out.replaceAll(`require("node:${name}")`, `__claudineLazy("node:${name}")`);
+  return out;
+}
 
 /**
  * @typedef {object} BundleEntry
@@ -56,7 +86,7 @@ export async function bundleEntries(packageDir, entries, options = {}) {
           ? {
               // Paths the code builds from import.meta.url keep working from a CommonJS file.
               define: { 'import.meta.url': '__claudineModuleUrl' },
-              banner: { js: "var __claudineModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
+              banner: { js: `var __claudineModuleUrl=require('node:url').pathToFileURL(__filename).href;${LAZY_REQUIRE}` },
             }
           : // CommonJS dependencies (commander) call require() for Node's own modules.
             {
@@ -66,7 +96,13 @@ export async function bundleEntries(packageDir, entries, options = {}) {
             }),
         logLevel: 'warning',
         metafile: options.metafile !== undefined,
+        write: false,
       });
+      for (const file of result.outputFiles) {
+        // Executable when it starts with a shebang, as esbuild itself writes it.
+        const mode = file.text.startsWith('#!') ? 0o755 : 0o644;
+        writeFileSync(file.path, entry.format === 'cjs' ? requireLazily(file.text) : file.contents, { mode });
+      }
       return result.metafile;
     }),
   );

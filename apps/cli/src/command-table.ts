@@ -4,6 +4,7 @@ export type CommandModule =
   | 'ls'
   | 'status'
   | 'logs'
+  | 'wait'
   | 'cancel'
   | 'retry'
   | 'resume'
@@ -40,6 +41,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
   { names: ['ls', 'list'], module: 'ls' },
   { names: ['status'], module: 'status' },
   { names: ['logs'], module: 'logs' },
+  { names: ['wait'], module: 'wait' },
   { names: ['cancel'], module: 'cancel' },
   { names: ['retry'], module: 'retry' },
   { names: ['resume'], module: 'resume' },

@@ -1,6 +1,6 @@
 import { type Claudine, openClaudine } from '@claudine/runtime';
 import type { Command } from 'commander';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { JsonValue } from './json-shapes.js';
 import { writeStdout } from './stream-writer.js';
 import { detectTerminal, type Terminal } from './terminal.js';

@@ -30,16 +30,21 @@ const hostGone = lazySchema(() =>
  */
 export const TaskJson = lazySchema(() => TaskSchema.extend({ hostGone }));
 
+/** `claudine wait --json`: the tasks in the order given, as they were when the wait ended. */
+export const WaitJson = lazySchema(() => z.object({ tasks: z.array(TaskSchema), finished: z.boolean() }));
+
 /** `claudine run --json` and `claudine resume --json` without `--wait`: the new task. */
 export const SubmittedJson = lazySchema(() => z.object({ id: z.string(), status: z.enum(TASK_STATUSES), task: TaskSchema }));
 
 /** `claudine run --batch --json`: one entry per line with a task, in input order; `name` is the line's own, or null. */
-export const BatchSubmittedJson = z.object({
-  tasks: z.array(z.object({ name: z.string().nullable(), id: z.string(), status: z.enum(TASK_STATUSES) })),
-});
+export const BatchSubmittedJson = lazySchema(() =>
+  z.object({
+    tasks: z.array(z.object({ name: z.string().nullable(), id: z.string(), status: z.enum(TASK_STATUSES) })),
+  }),
+);
 
 /** `claudine status <id> --prompt --json`: the whole prompt the task's agent received. */
-export const PromptJson = z.object({ id: z.string(), prompt: z.string() });
+export const PromptJson = lazySchema(() => z.object({ id: z.string(), prompt: z.string() }));
 
 /** `claudine ls --json`: a page of tasks, newest first; pass `nextCursor` to `--cursor` for the next. */
 export const TaskListJson = lazySchema(() => z.object({ tasks: z.array(TaskJson), nextCursor: z.number().int().nullable() }));
@@ -269,73 +274,85 @@ export const DoctorJson = lazySchema(() =>
   }),
 );
 
-const FileChangeJson = z.object({
-  path: z.string(),
-  previousPath: z.string().nullable(),
-  status: z.enum(['added', 'modified', 'deleted', 'renamed', 'copied', 'type_changed']),
-  insertions: z.number().int(),
-  deletions: z.number().int(),
-  binary: z.boolean(),
-});
-
-/** `claudine diff --json`: the task's change against the fork point; `patch` is null with --stat. */
-export const DiffJson = z.object({
-  id: z.string(),
-  branch: z.string(),
-  target: z.string(),
-  forkPoint: z.string(),
-  head: z.string(),
-  files: z.array(FileChangeJson),
-  insertions: z.number().int(),
-  deletions: z.number().int(),
-  patch: z.string().nullable(),
-});
-
-const KeptJson = z.object({ kept: z.string() });
-
-/** `claudine merge --json`: what landed where, and what became of the worktree and the branch. */
-export const MergeJson = z.object({
-  id: z.string(),
-  target: z.string(),
-  strategy: z.enum(['squash', 'merge', 'rebase']),
-  commit: z.string(),
-  previousTarget: z.string(),
-  files: z.array(FileChangeJson),
-  insertions: z.number().int(),
-  deletions: z.number().int(),
-  updatedCheckouts: z.array(z.string()),
-  worktree: z.union([z.enum(['removed', 'already_gone']), KeptJson]),
-  branch: z.union([z.enum(['kept', 'deleted']), KeptJson]),
-});
-
-/** `claudine worktree ls --json`: every task's worktree, newest first. */
-export const WorktreeListJson = z.array(
+const FileChangeJson = lazySchema(() =>
   z.object({
-    id: z.string(),
-    status: z.enum(TASK_STATUSES),
-    branch: z.string(),
     path: z.string(),
-    repository: z.string(),
-    present: z.boolean(),
-    diskBytes: z.number().int().nullable(),
-    landing: z.enum(['merged', 'contained', 'unmerged', 'branch_missing']),
+    previousPath: z.string().nullable(),
+    status: z.enum(['added', 'modified', 'deleted', 'renamed', 'copied', 'type_changed']),
+    insertions: z.number().int(),
+    deletions: z.number().int(),
+    binary: z.boolean(),
   }),
 );
 
+/** `claudine diff --json`: the task's change against the fork point; `patch` is null with --stat. */
+export const DiffJson = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    branch: z.string(),
+    target: z.string(),
+    forkPoint: z.string(),
+    head: z.string(),
+    files: z.array(FileChangeJson),
+    insertions: z.number().int(),
+    deletions: z.number().int(),
+    patch: z.string().nullable(),
+  }),
+);
+
+const KeptJson = lazySchema(() => z.object({ kept: z.string() }));
+
+/** `claudine merge --json`: what landed where, and what became of the worktree and the branch. */
+export const MergeJson = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    target: z.string(),
+    strategy: z.enum(['squash', 'merge', 'rebase']),
+    commit: z.string(),
+    previousTarget: z.string(),
+    files: z.array(FileChangeJson),
+    insertions: z.number().int(),
+    deletions: z.number().int(),
+    updatedCheckouts: z.array(z.string()),
+    worktree: z.union([z.enum(['removed', 'already_gone']), KeptJson]),
+    branch: z.union([z.enum(['kept', 'deleted']), KeptJson]),
+  }),
+);
+
+/** `claudine worktree ls --json`: every task's worktree, newest first. */
+export const WorktreeListJson = lazySchema(() =>
+  z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(TASK_STATUSES),
+      branch: z.string(),
+      path: z.string(),
+      repository: z.string(),
+      present: z.boolean(),
+      diskBytes: z.number().int().nullable(),
+      landing: z.enum(['merged', 'contained', 'unmerged', 'branch_missing']),
+    }),
+  ),
+);
+
 /** `claudine worktree rm --json`. */
-export const WorktreeRemoveJson = z.object({
-  id: z.string(),
-  worktree: z.enum(['removed', 'already_gone']),
-  branch: z.union([z.enum(['deleted', 'missing']), KeptJson]),
-});
+export const WorktreeRemoveJson = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    worktree: z.enum(['removed', 'already_gone']),
+    branch: z.union([z.enum(['deleted', 'missing']), KeptJson]),
+  }),
+);
 
 /** `claudine worktree prune --json`: what was removed, deleted and kept (with why). */
-export const WorktreePruneJson = z.object({
-  removed: z.array(z.object({ id: z.string(), path: z.string() })),
-  branchesDeleted: z.array(z.object({ id: z.string(), branch: z.string() })),
-  kept: z.array(z.object({ id: z.string(), what: z.enum(['worktree', 'branch']), name: z.string(), reason: z.string() })),
-  staleRecords: z.number().int(),
-});
+export const WorktreePruneJson = lazySchema(() =>
+  z.object({
+    removed: z.array(z.object({ id: z.string(), path: z.string() })),
+    branchesDeleted: z.array(z.object({ id: z.string(), branch: z.string() })),
+    kept: z.array(z.object({ id: z.string(), what: z.enum(['worktree', 'branch']), name: z.string(), reason: z.string() })),
+    staleRecords: z.number().int(),
+  }),
+);
 
 /** Every JSON shape, by the command that prints it (for the tests and the docs). */
 export const JSON_SHAPES = {

@@ -10,6 +10,7 @@ const LOADERS: Readonly<Record<CommandModule, () => Promise<RegisterCommand>>> =
   ls: async () => (await import('./commands/ls.js')).registerLs,
   status: async () => (await import('./commands/status.js')).registerStatus,
   logs: async () => (await import('./commands/logs.js')).registerLogs,
+  wait: async () => (await import('./commands/wait.js')).registerWait,
   cancel: async () => (await import('./commands/cancel.js')).registerCancel,
   retry: async () => (await import('./commands/retry.js')).registerRetry,
   resume: async () => (await import('./commands/resume.js')).registerResume,

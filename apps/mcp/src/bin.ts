@@ -10,7 +10,6 @@ import {
 } from '@claudine/runtime';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { parseCommandLine, USAGE } from './command-line.js';
-import { startHttpServer } from './http-server.js';
 import { createClaudineMcpServer } from './server.js';
 import { createTaskWatch } from './task-watch.js';
 
@@ -55,6 +54,9 @@ async function main(): Promise<void> {
         claudine = client;
         const token = ensureAccessToken(client.layout);
         const watch = createTaskWatch(client, { onError: (error) => report(`watching tasks: ${String(error)}`) });
+        // Loaded only here: the HTTP transport's modules replace the fetch globals as they load,
+        // which makes Node load its fetch implementation, a large part of a stdio start.
+        const { startHttpServer } = await import('./http-server.js');
         const http = await startHttpServer({
           port: command.port ?? client.config.mcp.httpPort,
           // Read at each request: `claudine mcp token --rotate` takes effect without a restart.

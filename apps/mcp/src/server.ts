@@ -1,6 +1,7 @@
 import type { Task } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { lazySchemaValidator } from './lazy-schema-validator.js';
 import { createSessionDirectory } from './session-directory.js';
 import { registerLogSubscriptions, registerTaskLogResource } from './task-log-resource.js';
 import { createTaskNotifier } from './task-notifier.js';
@@ -56,7 +57,11 @@ const INSTRUCTIONS = `Claudine runs tasks in background agent processes (Claude 
 export function createClaudineMcpServer(claudine: Claudine, options: ClaudineMcpServerOptions): McpServer {
   const server = new McpServer(
     { name: 'claudine', title: 'Claudine', version: options.version },
-    { capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } },
+      instructions: INSTRUCTIONS,
+      jsonSchemaValidator: lazySchemaValidator(),
+    },
   );
   const ownWatch = options.watch === undefined;
   const watch = options.watch ?? createTaskWatch(claudine);

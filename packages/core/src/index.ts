@@ -54,14 +54,15 @@ export {
   type OutputStream,
   type OutputTailOptions,
 } from './ports/output-store.js';
-export type {
-  ProcessRunner,
-  RunEvent,
-  RunHandle,
-  RunOptions,
-  RunResult,
-  RunTermination,
-  TerminationReason,
+export {
+  notStartedResult,
+  type ProcessRunner,
+  type RunEvent,
+  type RunHandle,
+  type RunOptions,
+  type RunResult,
+  type RunTermination,
+  type TerminationReason,
 } from './ports/process-runner.js';
 export {
   type CancelOutcome,
@@ -85,6 +86,7 @@ export {
   type UpdateTaskError,
 } from './ports/task-store.js';
 export { DEFAULT_PRIORITY, PRIORITIES, type Priority, priorityFromRank, priorityRank } from './priority.js';
+export { type ReportedFigures, reportedFigures } from './reported-figures.js';
 export { err, ok, type Result } from './result.js';
 export { createScheduler, outcomeOf, type Scheduler, type SchedulerEvent, type SchedulerOptions } from './scheduler.js';
 export {

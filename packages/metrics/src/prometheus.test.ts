@@ -1,4 +1,4 @@
-import type { SystemSnapshot, TaskMetrics } from '@claudine/core';
+import { reportedFigures, type SystemSnapshot, type TaskMetrics } from '@claudine/core';
 import { parsePrometheusText, prometheusValue } from '@claudine/test-utils';
 import { describe, expect, it } from 'vitest';
 import { renderPrometheus } from './prometheus.js';
@@ -43,13 +43,7 @@ const task: TaskMetrics = {
   readBytes: 1000,
   writeBytes: 2000,
   processesCurrent: 4,
-  inputTokens: null,
-  outputTokens: null,
-  cacheReadTokens: null,
-  cacheWriteTokens: null,
-  costUsd: null,
-  turns: null,
-  model: null,
+  ...reportedFigures(null),
   method: 'cgroup+proc',
 };
 

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputEvent, RunResult, Task } from '@claudine/core';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTestDirectories } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import { createFileOutputStore } from './output/file-output-store.js';
 import { type LogFileSystem, nodeLogFileSystem } from './output/log-file-system.js';
 import { readAll } from './output/output-logs.test-helper.js';
@@ -11,28 +11,15 @@ import { runningTask } from './runs.test-helper.js';
 
 // Output capture with real processes: volume, several tasks at once, the cap, a failing disk.
 
-let temp: TempDir;
-let logs: string;
-let workdir: string;
-
-beforeEach(() => {
-  temp = createTempDir();
-  logs = join(temp.path, 'logs');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
-
-afterEach(() => {
-  temp.remove();
-});
+const dirs = useTestDirectories();
 
 function commandTask(prompt: string): Task {
-  return runningTask({ prompt, cwd: workdir, timeoutMs: 300_000 });
+  return runningTask({ prompt, cwd: dirs.workdir, timeoutMs: 300_000 });
 }
 
 async function run(prompts: string[], options: Partial<ProcessRunnerOptions> = {}) {
   const events: OutputEvent[] = [];
-  const runner = createProcessRunner({ logsDirectory: logs, onOutputEvent: (event) => events.push(event), ...options });
+  const runner = createProcessRunner({ logsDirectory: dirs.logs, onOutputEvent: (event) => events.push(event), ...options });
   const tasks = prompts.map(commandTask);
   const results: RunResult[] = await Promise.all(tasks.map((task) => runner.start(task).done));
   const captured = (task: Task) => {
@@ -53,9 +40,9 @@ describe('output capture', () => {
     const task = tasks[0] as Task;
     expect(results[0]).toMatchObject({ exitCode: 0, failure: null, outputTruncated: false });
     expect(captured(task)).toMatchObject({ capturedBytes: { stdout: 1024 ** 3, stderr: 0 }, droppedBytes: 0, truncatedReason: null });
-    const segments = readdirSync(join(logs, task.id)).sort();
+    const segments = readdirSync(join(dirs.logs, task.id)).sort();
     expect(segments).toHaveLength(11);
-    const store = createFileOutputStore(logs);
+    const store = createFileOutputStore(dirs.logs);
     const tail = await store.tail(task.id, 2, { streams: ['stdout'] });
     expect(tail.records.map((record) => record.text).join('')).toBe(`${LINE}\n${LINE}\n`);
     // Reading from a segment boundary gives the records that follow it, intact.
@@ -77,7 +64,7 @@ describe('output capture', () => {
     });
     expect(results.every((result) => result.exitCode === 0 && !result.outputTruncated)).toBe(true);
     for (const index of [0, 1, 3]) expect(captured(tasks[index] as Task).capturedBytes.stdout).toBe(size);
-    const store = createFileOutputStore(logs);
+    const store = createFileOutputStore(dirs.logs);
     const expected = (prefix: string) => Array.from({ length: 20000 }, (_, index) => `${prefix} ${index + 1}\n`).join('');
     const awk = tasks[2] as Task;
     expect((await readAll(store, awk.id, { streams: ['stdout'] })).text).toBe(expected('out'));
@@ -89,7 +76,7 @@ describe('output capture', () => {
   }, 120_000);
 
   it('drops output beyond the per-task cap, counts it, flags the run, and lets the task finish', async () => {
-    const marker = join(workdir, 'finished');
+    const marker = join(dirs.workdir, 'finished');
     const { tasks, results, captured } = await run([`${print(8 * 1024 ** 2)}; echo late >&2; touch ${marker}`], {
       maxOutputBytesPerTask: 1024 ** 2,
     });
@@ -99,7 +86,7 @@ describe('output capture', () => {
     expect(event.truncatedReason).toMatch(/cap of 1 MiB per task/);
     expect(event.capturedBytes.stdout + event.droppedBytes).toBe(8 * 1024 ** 2 + 'late\n'.length);
     expect(event.capturedBytes.stdout).toBeLessThanOrEqual(1024 ** 2);
-    const system = await readAll(createFileOutputStore(logs), (tasks[0] as Task).id, { streams: ['system'] });
+    const system = await readAll(createFileOutputStore(dirs.logs), (tasks[0] as Task).id, { streams: ['system'] });
     expect(system.text).toMatch(/reached the cap of 1 MiB/);
     expect(system.text).toMatch(/of output dropped/);
     expect(system.text).toMatch(/exited with code 0/);
@@ -116,14 +103,14 @@ describe('output capture', () => {
         return nodeLogFileSystem.writev(fd, buffers, position);
       },
     };
-    const marker = join(workdir, 'ran to the end');
+    const marker = join(dirs.workdir, 'ran to the end');
     const { tasks, results, captured } = await run([`${print(16 * 1024 ** 2)}; touch '${marker}'`], { logFileSystem: failing });
     expect(results[0]).toMatchObject({ exitCode: 0, failure: null, outputTruncated: true });
     expect(existsSync(marker)).toBe(true);
     const event = captured(tasks[0] as Task);
     expect(event.truncatedReason).toMatch(/writing the log failed: EIO/);
     expect(event.capturedBytes.stdout + event.droppedBytes).toBe(16 * 1024 ** 2);
-    const log = await readAll(createFileOutputStore(logs), (tasks[0] as Task).id);
+    const log = await readAll(createFileOutputStore(dirs.logs), (tasks[0] as Task).id);
     expect(log.damage).toEqual([]);
     expect(log.text.startsWith('[claudine] attempt 1')).toBe(true);
   }, 60_000);

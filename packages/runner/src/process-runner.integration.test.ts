@@ -2,39 +2,32 @@ import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MAX_PROMPT_BYTES, type RunEvent, type RunResult, type Task } from '@claudine/core';
-import { createTempDir, fakeClaudePath, findProcessesWithMarker, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
+import { fakeClaudePath, findProcessesWithMarker, isProcessAlive, useTestDirectories, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClaudeAgent } from './agents/claude-agent.js';
 import { createFileOutputStore } from './output/file-output-store.js';
 import { createProcessRunner } from './process-runner.js';
 import { runningTask } from './runs.test-helper.js';
 
-let temp: TempDir;
-let logs: string;
-let workdir: string;
+const dirs = useTestDirectories();
 let marker: string;
 
 beforeEach(() => {
-  temp = createTempDir();
-  logs = join(temp.path, 'logs');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
   marker = `CLAUDINE_TEST_MARKER=${Math.random().toString(36).slice(2)}`;
 });
 
 afterEach(() => {
   for (const pid of findProcessesWithMarker(marker)) process.kill(pid, 'SIGKILL');
-  temp.remove();
 });
 
 function task(overrides: Partial<Task> = {}): Task {
   const [name, value] = marker.split('=') as [string, string];
-  return runningTask({ cwd: workdir, agentOptions: { env: { [name]: value } }, ...overrides });
+  return runningTask({ cwd: dirs.workdir, agentOptions: { env: { [name]: value } }, ...overrides });
 }
 
 function runner(options: { killGraceMs?: number; claudeCommand?: string; environment?: Record<string, string | undefined> } = {}) {
   return createProcessRunner({
-    logsDirectory: logs,
+    logsDirectory: dirs.logs,
     killGraceMs: options.killGraceMs ?? 1000,
     agents: { claude: createClaudeAgent({ command: options.claudeCommand ?? fakeClaudePath }) },
     ...(options.environment === undefined ? {} : { environment: options.environment }),
@@ -52,7 +45,7 @@ async function runTask(
 }
 
 async function outputOf(id: string, streams?: Array<'stdout' | 'stderr' | 'system'>): Promise<string> {
-  const slice = await createFileOutputStore(logs).read(id, streams === undefined ? {} : { streams });
+  const slice = await createFileOutputStore(dirs.logs).read(id, streams === undefined ? {} : { streams });
   return slice.records.map((record) => record.text).join('');
 }
 
@@ -83,7 +76,7 @@ describe('the process runner', () => {
       expect(result.failure).toBeNull();
       expect(await outputOf(subject.id, ['stdout'])).toBe(`out ${subject.id}\nout2\n`);
       expect(await outputOf(subject.id, ['stderr'])).toBe('err\n');
-      const slice = await createFileOutputStore(logs).read(subject.id, { streams: ['stdout', 'stderr'] });
+      const slice = await createFileOutputStore(dirs.logs).read(subject.id, { streams: ['stdout', 'stderr'] });
       expect(slice.records.map((record) => record.stream)).toEqual(['stdout', 'stderr', 'stdout']);
       expect(slice.records.every((record, index, all) => index === 0 || record.time >= (all[index - 1]?.time ?? 0))).toBe(true);
     });
@@ -97,7 +90,7 @@ describe('the process runner', () => {
     });
 
     it('fails with spawn_error when the working directory is gone, and says so in its log too', async () => {
-      const gone = join(temp.path, 'gone');
+      const gone = join(dirs.root, 'gone');
       mkdirSync(gone);
       rmdirSync(gone);
       const { result, task: subject } = await runTask({ cwd: gone });
@@ -124,7 +117,7 @@ describe('the process runner', () => {
       expect(result.failure).toBeNull();
       // Reading stdin ends at once: the command's own text is not on it.
       expect(await outputOf(subject.id, ['stdout'])).toBe('600\nread: 1 []\nend\n');
-      expect(readdirSync(join(logs, subject.id)).filter((name) => !name.endsWith('.log'))).toEqual([]);
+      expect(readdirSync(join(dirs.logs, subject.id)).filter((name) => !name.endsWith('.log'))).toEqual([]);
     });
 
     it('says in the failure what the command last printed on stderr', async () => {
@@ -137,7 +130,7 @@ describe('the process runner', () => {
     });
 
     it('fails with spawn_error when the agent program is missing', async () => {
-      const { result } = await runTask({ agent: 'claude', prompt: 'hi' }, { claudeCommand: join(temp.path, 'no-such-claude') });
+      const { result } = await runTask({ agent: 'claude', prompt: 'hi' }, { claudeCommand: join(dirs.root, 'no-such-claude') });
       expect(result).toMatchObject({ exitCode: null, failure: { reason: 'spawn_error', detail: expect.stringContaining('not found') } });
     });
   });
@@ -303,7 +296,7 @@ describe('the process runner', () => {
       const { claudeCommand, environment } = realClaude('@anthropic-ai/claude-code');
       const agent = createClaudeAgent({ command: claudeCommand, prefixArgs: ['--no-such-option'] });
       const subject = task({ agent: 'claude', prompt: 'Say hi', timeoutMs: 60_000 });
-      const result = await createProcessRunner({ logsDirectory: logs, agents: { claude: agent }, environment }).start(subject).done;
+      const result = await createProcessRunner({ logsDirectory: dirs.logs, agents: { claude: agent }, environment }).start(subject).done;
       expect(result.failure).toEqual({
         reason: 'exit_code',
         detail: expect.stringMatching(/^exited with code 1: error: unknown option '--no-such-option'/),
@@ -333,7 +326,7 @@ const EVERY_CLAUDE_OPTION: Task['agentOptions'] = {
 function realClaude(name: string): { claudeCommand: string; environment: Record<string, string | undefined> } {
   const require = createRequire(import.meta.url);
   const claudeCommand = join(dirname(require.resolve(`${name}/package.json`)), 'bin', 'claude.exe');
-  const home = join(temp.path, `home-${Math.random().toString(36).slice(2)}`);
+  const home = join(dirs.root, `home-${Math.random().toString(36).slice(2)}`);
   mkdirSync(home);
   return { claudeCommand, environment: { PATH: process.env.PATH, HOME: home, IS_SANDBOX: '1' } };
 }

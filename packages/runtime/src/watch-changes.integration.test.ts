@@ -1,16 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import { watchChanges } from './watch-changes.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => temp.remove());
+const temp = useTempDir();
 
 describe('watchChanges', () => {
   it('hears only the entries it is told about, and nothing once closed', async () => {

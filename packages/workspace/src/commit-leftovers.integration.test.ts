@@ -5,14 +5,7 @@ import { expectErr, expectOk, type WorkspaceFixture, workspaceFixture } from './
 
 async function taskWorktree(fixture: WorkspaceFixture, id = 'task') {
   const base = fixture.repository.revParse();
-  const worktree = expectOk(
-    await fixture.workspace.createWorktree({
-      repository: fixture.repository.path,
-      path: fixture.worktreePath(id),
-      branch: `claudine/${id}`,
-      baseCommit: base,
-    }),
-  );
+  const worktree = await fixture.taskWorktree(id, base);
   return { base, worktree, request: { path: worktree.path, branch: worktree.branch, baseCommit: base, message: `Claudine task ${id}\n` } };
 }
 

@@ -64,33 +64,19 @@ describe('creating a task worktree', () => {
   });
 
   it('stacks a task on another task’s head', async () => {
-    const { repository, workspace, worktreePath } = workspaceFixture();
-    const first = expectOk(
-      await workspace.createWorktree({
-        repository: repository.path,
-        path: worktreePath('first'),
-        branch: 'claudine/first',
-        baseCommit: repository.revParse(),
-      }),
-    );
+    const { repository, workspace, createTaskWorktree } = workspaceFixture();
+    const first = expectOk(await createTaskWorktree('first'));
     writeFileSync(join(first.path, 'first.txt'), 'from the first task\n');
     const firstHead = expectOk(
       await workspace.commitLeftovers({ path: first.path, branch: first.branch, baseCommit: repository.revParse(), message: 'first' }),
     ).head;
-    const second = expectOk(
-      await workspace.createWorktree({
-        repository: repository.path,
-        path: worktreePath('second'),
-        branch: 'claudine/second',
-        baseCommit: firstHead,
-      }),
-    );
+    const second = expectOk(await createTaskWorktree('second', firstHead));
     expect(readFileSync(join(second.path, 'first.txt'), 'utf8')).toBe('from the first task\n');
     expect(repository.revParse('HEAD', second.path)).toBe(firstHead);
   });
 
   it('copies the ignored files .worktreeinclude names, never tracked or committable ones, keeping modes and links', async () => {
-    const { repository, workspace, worktreePath } = workspaceFixture();
+    const { repository, createTaskWorktree } = workspaceFixture();
     repository.commit({ '.gitignore': '.env\n*.log\nnode_modules/\nconfig/*.local.json\n.env.*\n' }, 'ignore more');
     repository.write({
       '.env': 'SECRET=1\n',
@@ -110,14 +96,7 @@ describe('creating a task worktree', () => {
     symlinkSync('.env', join(repository.path, 'link'));
     repository.write({ '.worktreeinclude': `${readFileSync(join(repository.path, '.worktreeinclude'), 'utf8')}run.sh\nlink\n` });
 
-    const worktree = expectOk(
-      await workspace.createWorktree({
-        repository: repository.path,
-        path: worktreePath('a'),
-        branch: 'claudine/a',
-        baseCommit: repository.revParse(),
-      }),
-    );
+    const worktree = expectOk(await createTaskWorktree('a'));
     expect([...worktree.copied].sort()).toEqual(['.env', '.env.test', 'config/app.local.json', 'link', 'node_modules/pkg/.env', 'run.sh']);
     expect(readFileSync(join(worktree.path, '.env'), 'utf8')).toBe('SECRET=1\n');
     expect(readFileSync(join(worktree.path, '.env.example'), 'utf8')).toBe('SECRET=\n');
@@ -175,7 +154,7 @@ describe('creating a task worktree', () => {
   });
 
   it('refuses a path inside the repository, a path taken by something else, a branch checked out elsewhere, a missing base', async () => {
-    const { repository, workspace, worktreePath } = workspaceFixture();
+    const { repository, workspace, worktreePath, createTaskWorktree } = workspaceFixture();
     const base = repository.revParse();
     await expect(
       workspace.createWorktree({
@@ -198,22 +177,13 @@ describe('creating a task worktree', () => {
     expect(occupied.kind).toBe('path_occupied');
     expect(readFileSync(join(repository.scratch, 'occupied/file.txt'), 'utf8')).toBe('mine\n');
 
-    expectOk(
-      await workspace.createWorktree({ repository: repository.path, path: worktreePath('a'), branch: 'claudine/a', baseCommit: base }),
-    );
+    expectOk(await createTaskWorktree('a', base));
     const elsewhere = expectErr(
       await workspace.createWorktree({ repository: repository.path, path: worktreePath('b'), branch: 'claudine/a', baseCommit: base }),
     );
     expect(elsewhere).toMatchObject({ kind: 'branch_checked_out', path: worktreePath('a') });
 
-    const missing = expectErr(
-      await workspace.createWorktree({
-        repository: repository.path,
-        path: worktreePath('c'),
-        branch: 'claudine/c',
-        baseCommit: 'f'.repeat(40),
-      }),
-    );
+    const missing = expectErr(await createTaskWorktree('c', 'f'.repeat(40)));
     expect(missing.kind).toBe('base_missing');
     expect(repository.git(['branch', '--list', 'claudine/c'])).toBe('');
   });
@@ -235,21 +205,14 @@ describe('a repository with a submodule', () => {
   });
 
   it('initialises the submodule in the worktree at the recorded commit', async () => {
-    const { repository, workspace, worktreePath } = workspaceFixture();
+    const { repository, workspace, createTaskWorktree } = workspaceFixture();
     const library = createGitRepository('claudine-submodule-');
     try {
       const pinned = library.commit({ 'lib.txt': 'library v1\n' }, 'v1');
       repository.git(['submodule', '--quiet', 'add', library.path, 'vendor/lib']);
       repository.git(['commit', '--quiet', '-m', 'add the library']);
       library.commit({ 'lib.txt': 'library v2\n' }, 'v2');
-      const worktree = expectOk(
-        await workspace.createWorktree({
-          repository: repository.path,
-          path: worktreePath('a'),
-          branch: 'claudine/a',
-          baseCommit: repository.revParse(),
-        }),
-      );
+      const worktree = expectOk(await createTaskWorktree('a'));
       expect(worktree.submodules).toBe('initialised');
       expect(readFileSync(join(worktree.path, 'vendor/lib/lib.txt'), 'utf8')).toBe('library v1\n');
       expect(library.revParse('HEAD', join(worktree.path, 'vendor/lib'))).toBe(pinned);
@@ -262,7 +225,7 @@ describe('a repository with a submodule', () => {
   });
 
   it('reports a submodule that cannot be fetched as an outcome with git’s message', async () => {
-    const { repository, workspace, worktreePath } = workspaceFixture();
+    const { repository, createTaskWorktree } = workspaceFixture();
     const library = createGitRepository('claudine-submodule-');
     library.commit({ 'lib.txt': 'v1\n' }, 'v1');
     repository.git(['submodule', '--quiet', 'add', library.path, 'vendor/lib']);
@@ -270,14 +233,7 @@ describe('a repository with a submodule', () => {
     library.remove();
     // The main checkout's clone of it would serve as a source otherwise.
     rmSync(join(repository.path, '.git', 'modules'), { recursive: true, force: true });
-    const refusal = expectErr(
-      await workspace.createWorktree({
-        repository: repository.path,
-        path: worktreePath('a'),
-        branch: 'claudine/a',
-        baseCommit: repository.revParse(),
-      }),
-    );
+    const refusal = expectErr(await createTaskWorktree('a'));
     expect(refusal.kind).toBe('submodules_failed');
     expect(refusal.message).toContain('could not be initialised');
   });

@@ -9,14 +9,7 @@ import { expectErr, expectOk, type WorkspaceFixture, workspaceFixture } from './
 async function runTask(fixture: WorkspaceFixture, id: string, files: Record<string, string | null>, commits = 1): Promise<string> {
   const { repository, workspace } = fixture;
   const base = repository.revParse('main');
-  const worktree = expectOk(
-    await workspace.createWorktree({
-      repository: repository.path,
-      path: fixture.worktreePath(id),
-      branch: `claudine/${id}`,
-      baseCommit: base,
-    }),
-  );
+  const worktree = await fixture.taskWorktree(id, base);
   for (let index = 1; index < commits; index += 1)
     repository.commit({ [`${id}-${index}.txt`]: `commit ${index}\n` }, `${id} step ${index}`, worktree.path);
   repository.write(files, worktree.path);
@@ -152,17 +145,7 @@ describe('merging a task', () => {
     const { repository, workspace } = fixture;
     repository.git(['branch', 'release']);
     const first = await runTask(fixture, 'first', { 'first.txt': 'first\n' });
-    const base = first;
-    const second = expectOk(
-      await workspace.createWorktree({
-        repository: repository.path,
-        path: fixture.worktreePath('second'),
-        branch: 'claudine/second',
-        baseCommit: base,
-      }),
-    );
-    repository.write({ 'second.txt': 'second\n' }, second.path);
-    expectOk(await workspace.commitLeftovers({ path: second.path, branch: 'claudine/second', baseCommit: base, message: 'second\n' }));
+    await fixture.endedTask('second', { 'second.txt': 'second\n' }, first);
     const before = snapshot(fixture);
     const outcome = expectOk(
       await workspace.merge({ repository: repository.path, branch: 'claudine/second', target: 'release', strategy: 'merge' }),

@@ -4,21 +4,8 @@ import { diskUsage } from './disk-usage.js';
 import { expectErr, expectOk, type WorkspaceFixture, workspaceFixture } from './workspace.test-helper.js';
 
 async function endedTask(fixture: WorkspaceFixture, id: string, files: Record<string, string | null>) {
-  const { repository, workspace } = fixture;
-  const base = repository.revParse('main');
-  const worktree = expectOk(
-    await workspace.createWorktree({
-      repository: repository.path,
-      path: fixture.worktreePath(id),
-      branch: `claudine/${id}`,
-      baseCommit: base,
-    }),
-  );
-  repository.write(files, worktree.path);
-  const changes = expectOk(
-    await workspace.commitLeftovers({ path: worktree.path, branch: worktree.branch, baseCommit: base, message: `task ${id}\n` }),
-  );
-  return { worktree, head: changes.head, remove: { repository: repository.path, path: worktree.path, branch: worktree.branch } };
+  const { worktree, changes } = await fixture.endedTask(id, files, fixture.repository.revParse('main'));
+  return { worktree, head: changes.head, remove: { repository: fixture.repository.path, path: worktree.path, branch: worktree.branch } };
 }
 
 describe('removing worktrees and pruning branches', () => {

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { isProcessAlive, useTempDir, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import { runSetupCommand, type SetupStream } from './setup-command.js';
 
-let dir: TempDir | undefined;
-afterEach(() => dir?.remove());
+const dir = useTempDir();
 
 function collect(): { onOutput(stream: SetupStream, chunk: Buffer): void; text(stream: SetupStream): string } {
   const chunks: Record<SetupStream, Buffer[]> = { stdout: [], stderr: [] };
@@ -17,38 +16,30 @@ function collect(): { onOutput(stream: SetupStream, chunk: Buffer): void; text(s
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', GREETING: 'from the task' };
 
+// Runs `command` in the test's directory, collecting what it writes.
+async function runCollecting(command: string) {
+  const output = collect();
+  const outcome = await runSetupCommand({ command, cwd: dir.path, env, onOutput: output.onOutput });
+  return { outcome, text: output.text };
+}
+
 describe('the setup command', () => {
   it('runs in the worktree with the task’s environment only, handing over its output', async () => {
-    dir = createTempDir();
     process.env.CLAUDINE_HOST_ONLY = 'must not leak';
-    const output = collect();
-    const outcome = await runSetupCommand({
-      command: 'pwd; echo "$GREETING"; echo "host: $CLAUDINE_HOST_ONLY"; echo warning >&2',
-      cwd: dir.path,
-      env,
-      onOutput: output.onOutput,
-    });
+    const { outcome, text } = await runCollecting('pwd; echo "$GREETING"; echo "host: $CLAUDINE_HOST_ONLY"; echo warning >&2');
     delete process.env.CLAUDINE_HOST_ONLY;
     expect(outcome).toMatchObject({ exitCode: 0, signal: null, aborted: false });
-    expect(output.text('stdout')).toBe(`${dir.path}\nfrom the task\nhost: \n`);
-    expect(output.text('stderr')).toBe('warning\n');
+    expect(text('stdout')).toBe(`${dir.path}\nfrom the task\nhost: \n`);
+    expect(text('stderr')).toBe('warning\n');
   });
 
   it('reports a failing command with its exit code and output', async () => {
-    dir = createTempDir();
-    const output = collect();
-    const outcome = await runSetupCommand({
-      command: 'echo "lockfile out of date" >&2; exit 3',
-      cwd: dir.path,
-      env,
-      onOutput: output.onOutput,
-    });
+    const { outcome, text } = await runCollecting('echo "lockfile out of date" >&2; exit 3');
     expect(outcome).toMatchObject({ exitCode: 3, aborted: false });
-    expect(output.text('stderr')).toContain('lockfile out of date');
+    expect(text('stderr')).toContain('lockfile out of date');
   });
 
   it('is stopped by its signal, its whole process group with it, even a child that ignores SIGTERM', async () => {
-    dir = createTempDir();
     const pids = join(dir.path, 'pids');
     const controller = new AbortController();
     const running = runSetupCommand({
@@ -69,7 +60,6 @@ describe('the setup command', () => {
   });
 
   it('kills what the command left running when its shell exits, so nothing holds the task', async () => {
-    dir = createTempDir();
     const pids = join(dir.path, 'pids');
     const outcome = await runSetupCommand({ command: `sleep 60 & echo $! > ${pids}; echo started`, cwd: dir.path, env });
     expect(outcome.exitCode).toBe(0);
@@ -78,7 +68,6 @@ describe('the setup command', () => {
   });
 
   it('does not start when already aborted, and refuses a missing directory with spawn_failed', async () => {
-    dir = createTempDir();
     const controller = new AbortController();
     controller.abort();
     expect(await runSetupCommand({ command: 'touch started', cwd: dir.path, env, signal: controller.signal })).toMatchObject({

@@ -4,22 +4,9 @@ import { expectErr, expectOk, workspaceFixture } from './workspace.test-helper.j
 
 async function finishedTask() {
   const fixture = workspaceFixture();
-  const { repository, workspace } = fixture;
-  const base = repository.revParse();
-  const worktree = expectOk(
-    await workspace.createWorktree({
-      repository: repository.path,
-      path: fixture.worktreePath('t'),
-      branch: 'claudine/t',
-      baseCommit: base,
-    }),
-  );
   const lines = Array.from({ length: 400 }, (_, index) => `generated line ${index} — é ✓\n`).join('');
-  repository.write({ 'src/shared.txt': 'line 1\nline 2 changed\n', 'big.txt': lines, 'README.md': null }, worktree.path);
-  const changes = expectOk(
-    await workspace.commitLeftovers({ path: worktree.path, branch: 'claudine/t', baseCommit: base, message: 'task t\n' }),
-  );
-  return { ...fixture, base, worktree, changes };
+  const ended = await fixture.endedTask('t', { 'src/shared.txt': 'line 1\nline 2 changed\n', 'big.txt': lines, 'README.md': null });
+  return { ...fixture, ...ended };
 }
 
 describe('a task’s diff', () => {
@@ -65,17 +52,7 @@ describe('a task’s diff', () => {
   it('cuts a line longer than a page at a character boundary', async () => {
     const fixture = workspaceFixture();
     const { repository, workspace } = fixture;
-    const base = repository.revParse();
-    const worktree = expectOk(
-      await workspace.createWorktree({
-        repository: repository.path,
-        path: fixture.worktreePath('t'),
-        branch: 'claudine/t',
-        baseCommit: base,
-      }),
-    );
-    repository.write({ 'wide.txt': `${'é'.repeat(3000)}\n` }, worktree.path);
-    expectOk(await workspace.commitLeftovers({ path: worktree.path, branch: 'claudine/t', baseCommit: base, message: 'wide\n' }));
+    await fixture.endedTask('t', { 'wide.txt': `${'é'.repeat(3000)}\n` });
     const request = { repository: repository.path, branch: 'claudine/t' };
     const whole = expectOk(await workspace.patchPage({ ...request, limit: 1 << 20 })).patch;
     let offset = 0;

@@ -1,6 +1,7 @@
 // Whole tasks with plain defaults, for the tests and benchmarks of the packages that take tasks
 // (a store, a runner, a host). When `Task` gains a field, this is the one place to fill it.
-import { formatTaskId, type NewTask, type Task, type TaskOutcome } from '@claudine/core';
+import { formatTaskId, type NewTask, reportedFigures, type Task, type TaskMetrics, type TaskOutcome } from '@claudine/core';
+import { unmeasuredUsage } from '@claudine/metrics';
 
 let sequence = 0;
 
@@ -103,5 +104,26 @@ export function failedOutcomeFixture(finishedAt = Date.now()): TaskOutcome {
     report: null,
     outputTruncated: false,
     finishedAt,
+  };
+}
+
+/**
+ * The metrics of a finished first attempt of a command task with nothing measured (metrics'
+ * `unmeasuredUsage`) and nothing reported, one second of wall time ending now. `overrides` win.
+ */
+export function taskMetricsFixture(overrides: Partial<TaskMetrics> = {}): TaskMetrics {
+  const now = Date.now();
+  return {
+    taskId: testTaskId(),
+    attempt: 1,
+    agent: 'command',
+    live: false,
+    startedAt: now - 1000,
+    updatedAt: now,
+    finishedAt: now,
+    wallMs: 1000,
+    ...unmeasuredUsage('not measured'),
+    ...reportedFigures(null),
+    ...overrides,
   };
 }

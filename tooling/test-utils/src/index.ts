@@ -3,8 +3,20 @@ export { createGitRepository, type GitRepository, TEMPLATE_FILES } from './git-r
 export { type JsonRpcAnswer, jsonRpcAnswer, MCP_INITIALIZE } from './mcp-wire.js';
 export { findProcessesWithMarker, isProcessAlive } from './processes.js';
 export { type PrometheusExposition, type PrometheusSample, parsePrometheusText, prometheusValue } from './prometheus.js';
-export { dagArbitrary, dagEdges, policiesArbitrary, type RandomDag, type RandomPolicy, reachability, taskName } from './random-dag.js';
+export {
+  dagArbitrary,
+  dagEdges,
+  type OfferedEdge,
+  offeredEdges,
+  policiesArbitrary,
+  type RandomDag,
+  type RandomPolicy,
+  reachability,
+  taskName,
+} from './random-dag.js';
 export { createTempDir, type TempDir } from './temp-dir.js';
+export { type PerTest, usePerTest } from './use-per-test.js';
+export { type TestDirectories, type TestTempDir, useTempDir, useTestDirectories } from './use-temp-dir.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
 export { type ProcessExit, spawnWatched, type WatchedProcess } from './watched-process.js';
 export {

@@ -55,6 +55,34 @@ export function reachability(size: number, edges: readonly (readonly [number, nu
   });
 }
 
+/** One edge offered by {@link offeredEdges}. */
+export interface OfferedEdge {
+  readonly task: number;
+  readonly dependency: number;
+  /** Whether `task -> dependency` would close a cycle among the edges accepted so far. */
+  readonly wouldCycle: boolean;
+}
+
+/**
+ * Offers `insertions` (index pairs, taken modulo `size`) one by one as new dependency edges,
+ * the way a property test adds random edges to a graph under test. An edge that would not
+ * close a cycle joins `accepted` (once) when the caller moves on to the next one, so
+ * `accepted` is always the graph the next edge is offered to.
+ */
+export function* offeredEdges(
+  size: number,
+  insertions: readonly (readonly [number, number])[],
+  accepted: Array<[number, number]>,
+): Generator<OfferedEdge> {
+  for (const [rawTask, rawDependency] of insertions) {
+    const task = rawTask % size;
+    const dependency = rawDependency % size;
+    const wouldCycle = task === dependency || reachability(size, accepted)[dependency]?.[task] === true;
+    yield { task, dependency, wouldCycle };
+    if (!wouldCycle && !accepted.some(([from, to]) => from === task && to === dependency)) accepted.push([task, dependency]);
+  }
+}
+
 /** The edges of a {@link RandomDag} as `[dependent, dependency]` index pairs. */
 export function dagEdges(dag: RandomDag): Array<[number, number]> {
   return dag.dependsOn.flatMap((dependencies, index) => dependencies.map((dependency): [number, number] => [index, dependency]));

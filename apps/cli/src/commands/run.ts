@@ -140,7 +140,7 @@ export function registerRun(program: Command): void {
     if (options.batch !== undefined) {
       if (promptParts.length > 0) throw new CliError('--batch takes its prompts from the batch: give no prompt with it', EXIT.usage);
       if (options.wait === true || options.follow === true) {
-        throw new CliError('--wait follows one task: wait for a batch with `claudine wait` on its ids', EXIT.usage);
+        throw new CliError('--wait follows one task: pipe the batch into `claudine wait -` (it prints the ids)', EXIT.usage);
       }
       await submitBatch(options.batch, options, command);
       return;

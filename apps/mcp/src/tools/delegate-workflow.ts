@@ -1,7 +1,7 @@
 import { TASK_STATUSES, type Task } from '@claudine/core';
 import { type Claudine, parseBatchTask } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { registerGuardedTool, STARTS_AGENTS } from '../register-tool.js';
 import type { SessionDirectory } from '../session-directory.js';
 import { toolResult } from '../tool-result.js';

@@ -1,7 +1,7 @@
 import { WORKTREE_MERGE_STRATEGIES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { registerGuardedTool } from '../register-tool.js';
 import { toolResult } from '../tool-result.js';
 

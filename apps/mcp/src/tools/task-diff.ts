@@ -1,6 +1,6 @@
 import { type Claudine, DEFAULT_PATCH_PAGE_BYTES } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { READS_TASKS, registerGuardedTool } from '../register-tool.js';
 import { toolResult } from '../tool-result.js';
 

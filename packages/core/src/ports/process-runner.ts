@@ -52,6 +52,22 @@ export interface RunResult {
   readonly termination: RunTermination | null;
 }
 
+/**
+ * The result of a run whose agent never started: a failure for `reason` (by default a
+ * `spawn_error`) with `detail`, no exit and nothing to retry.
+ */
+export function notStartedResult(detail: string, reason: FailureReason = 'spawn_error'): RunResult {
+  return {
+    exitCode: null,
+    signal: null,
+    report: null,
+    failure: { reason, detail },
+    transient: false,
+    outputTruncated: false,
+    termination: null,
+  };
+}
+
 /** A run in progress. */
 export interface RunHandle {
   /** Settles when every process of the run is gone and its output is on disk. Never rejects. */

@@ -1,5 +1,6 @@
 import { isObject, type TokenUsage } from '@claudine/core';
 import type { AgentReportParser } from './agent.js';
+import { jsonEventLine } from './json-event-line.js';
 
 // Assistant errors (SDKAssistantMessageError) that go away if the same request is made later.
 const TRANSIENT_ERRORS = new Set(['rate_limit', 'overloaded', 'server_error']);
@@ -53,14 +54,8 @@ export function createClaudeStreamParser(): AgentReportParser {
 
   return {
     line(text) {
-      if (!text.startsWith('{')) return;
-      let event: unknown;
-      try {
-        event = JSON.parse(text);
-      } catch {
-        return;
-      }
-      if (!isObject(event)) return;
+      const event = jsonEventLine(text);
+      if (event === undefined) return;
       if (typeof event.session_id === 'string' && sessionId === null) sessionId = event.session_id;
       switch (event.type) {
         case 'system':

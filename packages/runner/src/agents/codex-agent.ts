@@ -1,6 +1,7 @@
 import { type AgentReport, isObject, type TokenUsage } from '@claudine/core';
 import type { Agent, AgentReportParser } from './agent.js';
 import { taskEnvironment } from './agent.js';
+import { jsonEventLine } from './json-event-line.js';
 
 /** Options for {@link createCodexAgent}. */
 export interface CodexAgentOptions {
@@ -47,14 +48,8 @@ export function createCodexEventParser(): AgentReportParser {
 
   return {
     line(text) {
-      if (!text.startsWith('{')) return;
-      let event: unknown;
-      try {
-        event = JSON.parse(text);
-      } catch {
-        return;
-      }
-      if (!isObject(event)) return;
+      const event = jsonEventLine(text);
+      if (event === undefined) return;
       sawEvent = true;
       switch (event.type) {
         case 'thread.started':

@@ -1,21 +1,13 @@
 import { appendFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputRecord } from '@claudine/core';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import { createFileOutputStore } from './file-output-store.js';
 import { encodeRecord } from './log-format.js';
 import { compressAll, readAll, segmentNames, writeLog } from './output-logs.test-helper.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => {
-  temp.remove();
-});
+const temp = useTempDir();
 
 const firstSegment = (id: string) => join(temp.path, id, '00000000000000000000.log');
 

@@ -1,22 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputEvent, TaskOutputState } from '@claudine/core';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import { createFileOutputStore } from './file-output-store.js';
 import { createMemoryOutputCatalog, readAll, segmentNames, writeLog } from './output-logs.test-helper.js';
 import { createOutputMaintenance } from './output-maintenance.js';
 import { createTaskLogWriter } from './task-log-writer.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => {
-  temp.remove();
-});
+const temp = useTempDir();
 
 const HOUR = 3_600_000;
 // Build-log-like lines: compressible, as real output is.

@@ -1,23 +1,15 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputEvent } from '@claudine/core';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import { incompleteUtf8Tail } from './byte-chunks.js';
 import { createFileOutputStore } from './file-output-store.js';
 import { type LogFileSystem, nodeLogFileSystem } from './log-file-system.js';
 import { readAll, segmentNames, writeLog } from './output-logs.test-helper.js';
 import { createTaskLogWriter } from './task-log-writer.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => {
-  temp.remove();
-});
+const temp = useTempDir();
 
 /** A file system that accepts `budget` bytes, then fails like a full disk. */
 function fillingFileSystem(budget: number): LogFileSystem & { truncations: number[] } {

@@ -5,6 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import {
   type AgentReport,
   formatDuration,
+  notStartedResult,
   type ProcessIdentity,
   type RunEvent,
   type RunResult,
@@ -334,15 +335,7 @@ export class TaskRun {
 
   #finishWithoutProcess(detail: string): void {
     this.#settled = true;
-    this.#settle({
-      exitCode: null,
-      signal: null,
-      report: null,
-      failure: { reason: 'spawn_error', detail },
-      transient: false,
-      outputTruncated: false,
-      termination: null,
-    });
+    this.#settle(notStartedResult(detail));
   }
 
   async #complete(exit: Exit): Promise<void> {

@@ -1,5 +1,6 @@
-import { isClaudineError, type NewTask, type NewTaskInput } from '@claudine/core';
+import type { NewTask, NewTaskInput } from '@claudine/core';
 import { describe, expect, it } from 'vitest';
+import { claudineErrorOf } from '../claudine-error.test-helper.js';
 import { type BatchTaskInput, prepareBatch } from './submit-batch.js';
 
 // A stand-in for prepareTask: ids in order, fields as given.
@@ -33,13 +34,8 @@ const entry = (name: string | undefined, dependsOn: string[] = []): BatchTaskInp
 });
 
 function refusal(work: () => unknown): { code: string; message: string } {
-  try {
-    work();
-  } catch (error) {
-    if (isClaudineError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('it was accepted');
+  const { code, message } = claudineErrorOf(work);
+  return { code, message };
 }
 
 describe('prepareBatch', () => {

@@ -1,17 +1,12 @@
-import { isClaudineError } from '@claudine/core';
 import { describe, expect, it } from 'vitest';
+import { claudineErrorOf } from '../claudine-error.test-helper.js';
 import { loadConfig } from '../config/config.js';
 import { withAgentDefaults } from './agent-defaults.js';
 import { parseBatchTask, parseSubmitRequest, toNewTaskInput } from './submit-request.js';
 
 function refusal(work: () => unknown): { message: string; field: unknown } {
-  try {
-    work();
-  } catch (error) {
-    if (isClaudineError(error)) return { message: error.message, field: error.details.field };
-    throw error;
-  }
-  throw new Error('it was accepted');
+  const { message, details } = claudineErrorOf(work);
+  return { message, field: details.field };
 }
 
 describe('the submit request', () => {

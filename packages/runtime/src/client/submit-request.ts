@@ -9,6 +9,7 @@ import {
   DEPENDENCY_POLICIES,
   EFFORT_LEVELS,
   isClaudineError,
+  lazySchema,
   type NewTaskInput,
   PERMISSION_MODES,
   PRIORITIES,
@@ -17,72 +18,76 @@ import * as z from 'zod';
 import { lacksDurationUnit, parseDuration } from '../units.js';
 import type { BatchTaskInput } from './submit-batch.js';
 
-// Numbers may come as text (command-line flags) or as JSON numbers.
-const numberOrText = z.union([z.number(), z.string()]);
-const textItems = z.array(z.string());
-
 /**
  * The fields of a submit request, each a zod schema with a description (the MCP tools show
  * them). Field names are MCP DelegateTask's; the CLI-shaped spellings (`timeout`, `retries`,
  * `passResults`) are accepted too, so a DelegateTask call and a `run` line read the same.
  */
-export const SubmitRequestShape = {
-  prompt: z.string().describe('What the agent should do; for agent "command", the shell command to run.'),
-  agent: z.enum(AGENT_KINDS).optional().describe('"claude" (default): Claude Code; "codex": Codex CLI; "command": a shell command.'),
-  cwd: z.string().optional().describe("Working directory of the agent, absolute or relative to the submitter's directory."),
-  priority: z.enum(PRIORITIES).optional().describe('P0 runs before P1 (default) before P2.'),
-  timeout: numberOrText.optional().describe('Stop the task after this long: a duration such as "90s", "10m", "1h", or milliseconds.'),
-  timeoutSeconds: z.number().positive().optional().describe('Stop the task after this many seconds (the same as timeout).'),
-  labels: textItems.optional().describe('Labels to find the task by later.'),
-  env: z.record(z.string(), z.string()).optional().describe('Extra environment variables for the agent, e.g. {"CI": "1"}.'),
-  retries: numberOrText.optional().describe('Times the task is run again after a transient failure or a crash of its host.'),
-  maxRetries: z.number().optional().describe('The same as retries.'),
-  dependsOn: textItems.optional().describe('Ids of tasks that must complete before this one starts.'),
-  dependencyPolicy: z
-    .enum(DEPENDENCY_POLICIES)
-    .optional()
-    .describe('If a dependency fails or is cancelled: "fail" this task too (default), "cancel" it, or "run" it anyway.'),
-  passResults: z.boolean().optional().describe("Give the agent its dependencies' final results (in the prompt, and as JSON)."),
-  passDependencyResults: z.boolean().optional().describe('The same as passResults.'),
-  notify: z
-    .boolean()
-    .optional()
-    .describe("true: notify of this task's end whatever notify.events says; false: never; omitted: notify.events decides."),
-  worktree: z
-    .boolean()
-    .optional()
-    .describe(
-      'true: run in a new git worktree of the repository containing cwd, on its own branch claudine/<id> (review with TaskDiff, land with MergeTask); false: in cwd itself; omitted: worktree.default decides.',
-    ),
-  base: z
-    .string()
-    .optional()
-    .describe(
-      'With worktree: the commit to start from (a branch, tag or commit id), or a worktree task id to stack on. Default: HEAD now.',
-    ),
-  setup: z
-    .string()
-    .optional()
-    .describe('With worktree: a shell command run in the new worktree before the agent (default worktree.setup).'),
-  model: z.string().optional().describe('Model for claude or codex, e.g. "sonnet" or "opus".'),
-  maxTurns: numberOrText.optional().describe('Most agent turns (claude).'),
-  permissionMode: z.enum(PERMISSION_MODES).optional().describe('Claude Code permission mode (default acceptEdits: may edit files in cwd).'),
-  allowedTools: textItems.optional().describe('Tools the agent may use without asking, e.g. ["Bash(pnpm test:*)", "Read"] (claude).'),
-  disallowedTools: textItems.optional().describe('Tools the agent may not use (claude).'),
-  addDirs: textItems.optional().describe('More directories the agent may access (claude).'),
-  mcpConfig: textItems.optional().describe('MCP server configurations to load: JSON files or JSON strings (claude).'),
-  settings: z.string().optional().describe('A Claude Code settings file or JSON string (claude).'),
-  effort: z.enum(EFFORT_LEVELS).optional().describe('Effort level (claude).'),
-  fallbackModel: z.string().optional().describe('Models to fall back to when the main one is busy, comma-separated (claude).'),
-  systemPrompt: z.string().optional().describe('System prompt replacing the default one (claude).'),
-  appendSystemPrompt: z.string().optional().describe('Text appended to the system prompt (claude).'),
-  maxBudgetUsd: numberOrText.optional().describe('Most the task may spend, in USD, over all its attempts (claude).'),
-  sandbox: z.enum(CODEX_SANDBOXES).optional().describe('Sandbox policy of the commands the agent runs (codex).'),
-  agentArgs: textItems.optional().describe("More arguments for the agent's command line, passed as they are (claude, codex)."),
-};
+export const SubmitRequestShape = lazySchema(() => {
+  // Numbers may come as text (command-line flags) or as JSON numbers.
+  const numberOrText = z.union([z.number(), z.string()]);
+  const textItems = z.array(z.string());
+  return {
+    prompt: z.string().describe('What the agent should do; for agent "command", the shell command to run.'),
+    agent: z.enum(AGENT_KINDS).optional().describe('"claude" (default): Claude Code; "codex": Codex CLI; "command": a shell command.'),
+    cwd: z.string().optional().describe("Working directory of the agent, absolute or relative to the submitter's directory."),
+    priority: z.enum(PRIORITIES).optional().describe('P0 runs before P1 (default) before P2.'),
+    timeout: numberOrText.optional().describe('Stop the task after this long: a duration such as "90s", "10m", "1h", or milliseconds.'),
+    timeoutSeconds: z.number().positive().optional().describe('Stop the task after this many seconds (the same as timeout).'),
+    labels: textItems.optional().describe('Labels to find the task by later.'),
+    env: z.record(z.string(), z.string()).optional().describe('Extra environment variables for the agent, e.g. {"CI": "1"}.'),
+    retries: numberOrText.optional().describe('Times the task is run again after a transient failure or a crash of its host.'),
+    maxRetries: z.number().optional().describe('The same as retries.'),
+    dependsOn: textItems.optional().describe('Ids of tasks that must complete before this one starts.'),
+    dependencyPolicy: z
+      .enum(DEPENDENCY_POLICIES)
+      .optional()
+      .describe('If a dependency fails or is cancelled: "fail" this task too (default), "cancel" it, or "run" it anyway.'),
+    passResults: z.boolean().optional().describe("Give the agent its dependencies' final results (in the prompt, and as JSON)."),
+    passDependencyResults: z.boolean().optional().describe('The same as passResults.'),
+    notify: z
+      .boolean()
+      .optional()
+      .describe("true: notify of this task's end whatever notify.events says; false: never; omitted: notify.events decides."),
+    worktree: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: run in a new git worktree of the repository containing cwd, on its own branch claudine/<id> (review with TaskDiff, land with MergeTask); false: in cwd itself; omitted: worktree.default decides.',
+      ),
+    base: z
+      .string()
+      .optional()
+      .describe(
+        'With worktree: the commit to start from (a branch, tag or commit id), or a worktree task id to stack on. Default: HEAD now.',
+      ),
+    setup: z
+      .string()
+      .optional()
+      .describe('With worktree: a shell command run in the new worktree before the agent (default worktree.setup).'),
+    model: z.string().optional().describe('Model for claude or codex, e.g. "sonnet" or "opus".'),
+    maxTurns: numberOrText.optional().describe('Most agent turns (claude).'),
+    permissionMode: z
+      .enum(PERMISSION_MODES)
+      .optional()
+      .describe('Claude Code permission mode (default acceptEdits: may edit files in cwd).'),
+    allowedTools: textItems.optional().describe('Tools the agent may use without asking, e.g. ["Bash(pnpm test:*)", "Read"] (claude).'),
+    disallowedTools: textItems.optional().describe('Tools the agent may not use (claude).'),
+    addDirs: textItems.optional().describe('More directories the agent may access (claude).'),
+    mcpConfig: textItems.optional().describe('MCP server configurations to load: JSON files or JSON strings (claude).'),
+    settings: z.string().optional().describe('A Claude Code settings file or JSON string (claude).'),
+    effort: z.enum(EFFORT_LEVELS).optional().describe('Effort level (claude).'),
+    fallbackModel: z.string().optional().describe('Models to fall back to when the main one is busy, comma-separated (claude).'),
+    systemPrompt: z.string().optional().describe('System prompt replacing the default one (claude).'),
+    appendSystemPrompt: z.string().optional().describe('Text appended to the system prompt (claude).'),
+    maxBudgetUsd: numberOrText.optional().describe('Most the task may spend, in USD, over all its attempts (claude).'),
+    sandbox: z.enum(CODEX_SANDBOXES).optional().describe('Sandbox policy of the commands the agent runs (codex).'),
+    agentArgs: textItems.optional().describe("More arguments for the agent's command line, passed as they are (claude, codex)."),
+  };
+});
 
 /** The submit request: see {@link SubmitRequestShape}. Unknown fields are refused (a typo must not drop a setting). */
-export const SubmitRequestSchema = z.object(SubmitRequestShape).strict();
+export const SubmitRequestSchema = lazySchema(() => z.object({ ...SubmitRequestShape }).strict());
 /** A submit request as a client gives it. */
 export type SubmitRequest = z.input<typeof SubmitRequestSchema>;
 

@@ -11,10 +11,12 @@ import {
   type NewTask,
   type NewTaskInput,
   NewTaskInputSchema,
+  type ParsedNewTask,
   unsupportedAgentOptions,
 } from '@claudine/core';
 import type { Config } from '../config/config.js';
 import { withAgentDefaults } from './agent-defaults.js';
+import { plainNewTask } from './plain-new-task.js';
 import { completeWorktree, type WorktreeResolution } from './worktree-request.js';
 
 /**
@@ -48,16 +50,12 @@ export function prepareTask(
   environment: Readonly<Record<string, string>>,
   worktree?: WorktreeResolution,
 ): NewTask {
-  const parsed = NewTaskInputSchema.safeParse({
+  const submitted = {
     agent: config.defaults.agent,
     priority: config.defaults.priority,
     ...stripUndefined(input as Record<string, unknown>),
-  });
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'task'}: ${issue.message}`);
-    throw new ClaudineError('invalid_input', `The task is invalid:\n  ${issues.join('\n  ')}`, { details: { issues } });
-  }
-  const value = parsed.data;
+  };
+  const value = plainNewTask(submitted) ?? parseNewTask(submitted);
   const unsupported = unsupportedAgentOptions(value.agent, value.agentOptions);
   if (unsupported.length > 0) {
     throw new ClaudineError(
@@ -119,6 +117,15 @@ function checkWorkingDirectory(path: string): string {
     );
   }
   return real;
+}
+
+function parseNewTask(submitted: Record<string, unknown>): ParsedNewTask {
+  const parsed = NewTaskInputSchema.safeParse(submitted);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'task'}: ${issue.message}`);
+    throw new ClaudineError('invalid_input', `The task is invalid:\n  ${issues.join('\n  ')}`, { details: { issues } });
+  }
+  return parsed.data;
 }
 
 function stripUndefined(value: Record<string, unknown>): Record<string, unknown> {

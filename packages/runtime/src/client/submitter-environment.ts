@@ -1,4 +1,4 @@
-import type { ProcessRunner, RunResult } from '@claudine/core';
+import { notStartedResult, type ProcessRunner } from '@claudine/core';
 
 // Variables that describe the submitter's own task when a task submits another: never passed on.
 const SUBMITTER_ONLY = new Set(['CLAUDINE_TASK_ID', 'CLAUDINE_DEPENDENCY_RESULTS']);
@@ -64,14 +64,5 @@ export function withSubmitterEnvironment(runner: ProcessRunner, options: Submitt
 }
 
 function notStarted(detail: string): ReturnType<ProcessRunner['start']> {
-  const result: RunResult = {
-    exitCode: null,
-    signal: null,
-    report: null,
-    failure: { reason: 'spawn_error', detail },
-    transient: false,
-    outputTruncated: false,
-    termination: null,
-  };
-  return { done: Promise.resolve(result), terminate() {}, processes: () => [] };
+  return { done: Promise.resolve(notStartedResult(detail)), terminate() {}, processes: () => [] };
 }

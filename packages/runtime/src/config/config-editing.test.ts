@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isClaudineError } from '@claudine/core';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claudineErrorOf } from '../claudine-error.test-helper.js';
 import { settingPaths } from './config.js';
 import { describeConfig, parseSettingText, setSetting, unsetSetting } from './config-editing.js';
 
@@ -17,13 +17,8 @@ beforeEach(() => {
 afterEach(() => temp.remove());
 
 function thrown(action: () => unknown): { code: string; message: string } {
-  try {
-    action();
-  } catch (error) {
-    if (isClaudineError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected an error');
+  const { code, message } = claudineErrorOf(action);
+  return { code, message };
 }
 
 describe('describeConfig', () => {

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { environmentName, loadConfig, resolveConcurrency, settingPaths } from './config.js';
+import { ConfigSchema, environmentName, loadConfig, resolveConcurrency, settingPaths } from './config.js';
+import { defaultConfig } from './config-defaults.js';
 
 let temp: TempDir;
 let file: string;
@@ -22,6 +23,40 @@ describe('loadConfig', () => {
     expect(config.agents.claude).toEqual({ command: 'claude', permissionMode: 'acceptEdits' });
     expect(config.output.bufferBytes).toBe(1024 * 1024);
     expect(resolveConcurrency(config)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("gives the schemas' defaults when nothing is set, whether or not it parses", () => {
+    // The written-out defaults must be what the schemas give: a default changed in one place only fails here.
+    expect(defaultConfig()).toStrictEqual(ConfigSchema.parse({}));
+    expect(loadConfig({ file, environment: { CLAUDINE_HOME: '/x', CLAUDINE_TASK_ID: 'abc' } }).config).toStrictEqual(
+      ConfigSchema.parse({}),
+    );
+    writeFileSync(file, '{}');
+    expect(loadConfig({ file, environment: {} })).toStrictEqual({
+      config: ConfigSchema.parse({}),
+      sources: { file, fileExists: true, environment: [] },
+    });
+    // A variable that only looks like a setting's goes through the schemas, which ignore it.
+    expect(loadConfig({ file, environment: { CLAUDINE_HOST_ONLY: '1' } }).config).toStrictEqual(ConfigSchema.parse({}));
+    expect(loadConfig({ file, environment: { CLAUDINE_HOST_LEASE: '1m' } }).config.host.lease).toBe(60_000);
+    expect(() => loadConfig({ file, environment: { CLAUDINE_CONCURRENCY: '0' } })).toThrow(/concurrency/);
+  });
+
+  it('gives what the whole schema gives when only some sections are set', () => {
+    const settings = [
+      { concurrency: 3 },
+      { timeout: { default: '10m', killGrace: 2000 }, host: { idleExit: '1m' } },
+      { agents: { claude: { allowedTools: 'Read,Bash(pnpm test:*)' } }, notify: { events: 'failed' }, worktree: { default: true } },
+      { output: { retention: '1d' }, metrics: { sampleInterval: '500ms' }, budget: { daily: 5 }, mcp: {} },
+    ];
+    for (const value of settings) {
+      writeFileSync(file, JSON.stringify(value));
+      expect(loadConfig({ file, environment: {} }).config).toStrictEqual(ConfigSchema.parse(value));
+    }
+    writeFileSync(file, JSON.stringify({ concurrency: 3, timeout: { default: '1m', max: '30s' } }));
+    expect(() => loadConfig({ file, environment: {} })).toThrow(/timeout.max \(30 s\) is shorter than timeout.default/);
+    writeFileSync(file, JSON.stringify({ concurrency: 3, nonsense: 1 }));
+    expect(() => loadConfig({ file, environment: {} })).toThrow(/nonsense/);
   });
 
   it('layers defaults < file < environment < overrides', () => {

@@ -1,33 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { ClaudineError, formatDuration, isObject, PRIORITIES } from '@claudine/core';
+import { ClaudineError, formatDuration, isObject, lazySchema, PRIORITIES } from '@claudine/core';
 import * as z from 'zod';
 import { notifySettings } from '../notify/notify-settings.js';
 import { agentsSettings } from './agents-config.js';
+import { defaultConfig } from './config-defaults.js';
 import { mcpSettings } from './mcp-config.js';
 import { budgetSettings, metricsSettings } from './metrics-config.js';
 import { bytes, duration, isDurationSetting } from './setting-values.js';
 import { worktreeSettings } from './worktree-config.js';
 
-/**
- * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
- * configuration. Durations accept milliseconds or text (`30s`, `5m`, `2h`); sizes accept bytes
- * or text (`1MiB`).
- */
-export const ConfigSchema = z
-  .object({
-    concurrency: z
+// Each section's schema, made when first used: a command whose configuration sets only a few
+// sections (or none) builds only those (see resolveConfig).
+const SECTIONS = {
+  concurrency: () =>
+    z
       .union([z.literal('auto'), z.number().int().min(1).max(256)])
       .default('auto')
       .describe('Most tasks running at once; `auto` derives it from cores and memory.'),
-    defaults: z
+  defaults: () =>
+    z
       .object({
         agent: z.enum(['claude', 'codex', 'command']).default('claude').describe('Agent of tasks that name none.'),
         priority: z.enum(PRIORITIES).default('P1').describe('Priority of tasks that name none.'),
       })
       .strict()
       .prefault({}),
-    timeout: z
+  timeout: () =>
+    z
       .object({
         default: duration('30m').describe('Timeout of tasks that name none.'),
         max: duration('2h').describe('Longest timeout a task may ask for.'),
@@ -37,7 +37,8 @@ export const ConfigSchema = z
       .strict()
       .superRefine(checkTimeouts)
       .prefault({}),
-    retry: z
+  retry: () =>
+    z
       .object({
         maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
         baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
@@ -49,14 +50,16 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    host: z
+  host: () =>
+    z
       .object({
         idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
         lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
       })
       .strict()
       .prefault({}),
-    output: z
+  output: () =>
+    z
       .object({
         bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
         segmentBytes: bytes('100MiB')
@@ -70,21 +73,47 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    agents: agentsSettings,
-    database: z
+  agents: () => agentsSettings,
+  database: () =>
+    z
       .object({
         busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
         pruneAfter: duration('30d').describe('The host deletes finished tasks (and their output) this long after they end; 0 keeps them.'),
       })
       .strict()
       .prefault({}),
-    metrics: metricsSettings,
-    budget: budgetSettings,
-    mcp: mcpSettings,
-    notify: notifySettings,
-    worktree: worktreeSettings,
-  })
-  .strict();
+  metrics: () => metricsSettings,
+  budget: () => budgetSettings,
+  mcp: () => mcpSettings,
+  notify: () => notifySettings,
+  worktree: () => worktreeSettings,
+};
+
+type ConfigShape = { [Key in keyof typeof SECTIONS]: ReturnType<(typeof SECTIONS)[Key]> };
+const builtSections = new Map<string, z.ZodType>();
+
+function sectionSchema<Key extends keyof ConfigShape>(key: Key): ConfigShape[Key] {
+  let schema = builtSections.get(key);
+  if (schema === undefined) {
+    schema = SECTIONS[key]();
+    builtSections.set(key, schema);
+  }
+  return schema as ConfigShape[Key];
+}
+
+function isSection(key: string): key is keyof ConfigShape {
+  return Object.hasOwn(SECTIONS, key);
+}
+
+/**
+ * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
+ * configuration. Durations accept milliseconds or text (`30s`, `5m`, `2h`); sizes accept bytes
+ * or text (`1MiB`). Built on first use: most commands never validate a setting (see
+ * {@link resolveConfig}).
+ */
+export const ConfigSchema = lazySchema(() =>
+  z.object(Object.fromEntries(Object.keys(SECTIONS).map((key) => [key, sectionSchema(key as keyof ConfigShape)])) as ConfigShape).strict(),
+);
 
 // The timeouts depend on each other: checked together whichever of them changed, wherever.
 function checkTimeouts(timeout: { default: number; max: number }, context: z.RefinementCtx): void {
@@ -148,8 +177,17 @@ export interface ConfigLayers extends LoadConfigOptions {
 export function resolveConfig(layers: ConfigLayers): { config: Config; sources: ConfigSources } {
   const environment = layers.environment ?? process.env;
   const overrides = (layers.overrides ?? {}) as Record<string, unknown>;
+  // Nothing set anywhere (no file or an empty one, no flag, no variable): the defaults, without
+  // building the schemas, which would cost more than the rest of a command like `ls`.
+  if (isEmptyLayer(layers.fileValue) && isEmptyLayer(overrides) && !setsAnySetting(environment)) {
+    return { config: defaultConfig(), sources: { file: layers.file, fileExists: layers.fileExists, environment: [] } };
+  }
   const { value: environmentValue, names } = configFromEnvironment(environment);
   const merged = deepMerge(deepMerge(layers.fileValue, environmentValue), overrides);
+  const sections = parseSections(merged);
+  if (sections !== undefined) {
+    return { config: sections, sources: { file: layers.file, fileExists: layers.fileExists, environment: names } };
+  }
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const origins = new Set<string>();
@@ -166,6 +204,39 @@ export function resolveConfig(layers: ConfigLayers): { config: Config; sources: 
     );
   }
   return { config: parsed.data, sources: { file: layers.file, fileExists: layers.fileExists, environment: names } };
+}
+
+// The sections that are set, each parsed by its own schema, and the defaults for the rest: what
+// the whole schema gives (its sections do not depend on each other), without building the
+// sections nothing sets. Undefined when a key is no section or a section is invalid: the whole
+// schema then finds every issue and words it.
+function parseSections(merged: Record<string, unknown>): Config | undefined {
+  const config: Record<string, unknown> = { ...defaultConfig() };
+  for (const [key, value] of Object.entries(merged)) {
+    if (!isSection(key)) return undefined;
+    if (value === undefined) continue;
+    const parsed = sectionSchema(key).safeParse(value);
+    if (!parsed.success) return undefined;
+    config[key] = parsed.data;
+  }
+  return config as Config;
+}
+
+function isEmptyLayer(layer: Record<string, unknown>): boolean {
+  return Object.values(layer).every((value) => value === undefined);
+}
+
+// The variables of the settings all start with a section's name (CLAUDINE_TIMEOUT_...) or are
+// one (CLAUDINE_CONCURRENCY): a variable that does not is none. One that does may still be
+// none (CLAUDINE_HOST_ONLY); then the schemas decide.
+let sectionVariables: readonly string[] | undefined;
+function setsAnySetting(environment: Readonly<Record<string, string | undefined>>): boolean {
+  sectionVariables ??= Object.keys(defaultConfig()).map(environmentName);
+  for (const [name, value] of Object.entries(environment)) {
+    if (value === undefined || value === '' || !name.startsWith('CLAUDINE_')) continue;
+    if (sectionVariables.some((section) => name === section || name.startsWith(`${section}_`))) return true;
+  }
+  return false;
 }
 
 // Where the values a validation issue is about came from, highest precedence first per setting:
@@ -272,6 +343,8 @@ function configFromEnvironment(environment: Readonly<Record<string, string | und
 } {
   const value: Record<string, unknown> = {};
   const names: string[] = [];
+  // Walking the settings builds every section's schema: not when no variable can be one.
+  if (!setsAnySetting(environment)) return { value, names };
   for (const path of settingPaths()) {
     const name = environmentName(path);
     const raw = environment[name];

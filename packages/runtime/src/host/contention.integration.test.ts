@@ -1,28 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { useTestDirectories, waitFor } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { hostEntryPath } from '../client/ensure-host.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
+const dirs = useTestDirectories();
 const children: ChildProcess[] = [];
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  temp.remove();
 });
 
 function run(args: string[], environment: Record<string, string | undefined>): { child: ChildProcess; output: Promise<string> } {
@@ -47,14 +37,14 @@ function run(args: string[], environment: Record<string, string | undefined>): {
 describe('contention', () => {
   it('two hosts and three submitting clients on one data directory: no task runs twice, the cap holds', async () => {
     const cap = 3;
-    const environment = { ...process.env, CLAUDINE_HOME: home, CLAUDINE_CONCURRENCY: String(cap) };
-    const log = join(workdir, 'runs.log');
+    const environment = { ...process.env, CLAUDINE_HOME: dirs.home, CLAUDINE_CONCURRENCY: String(cap) };
+    const log = join(dirs.workdir, 'runs.log');
     const worker = fileURLToPath(new URL('../../test-fixtures/submit-worker.mjs', import.meta.url));
-    const first = run([hostEntryPath(), '--home', home], environment);
+    const first = run([hostEntryPath(), '--home', dirs.home], environment);
     // The first host holds the lock; the second shares the directory on purpose.
     await waitFor(
       () => {
-        const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+        const store = SqliteTaskStore.open({ path: join(dirs.home, 'claudine.db') });
         try {
           return store.lockHolder();
         } finally {
@@ -63,10 +53,10 @@ describe('contention', () => {
       },
       { description: 'the first host to take the lock', timeoutMs: 30_000 },
     );
-    const second = run([hostEntryPath(), '--home', home, '--shared'], environment);
+    const second = run([hostEntryPath(), '--home', dirs.home, '--shared'], environment);
     await waitFor(
       () => {
-        const db = new Database(join(home, 'claudine.db'), { readonly: true });
+        const db = new Database(join(dirs.home, 'claudine.db'), { readonly: true });
         try {
           return (db.prepare('SELECT COUNT(*) AS n FROM hosts WHERE stopped_at IS NULL').get() as { n: number }).n === 2;
         } finally {
@@ -75,11 +65,11 @@ describe('contention', () => {
       },
       { description: 'the second host to register', timeoutMs: 30_000 },
     );
-    const clients = [1, 2, 3].map(() => run([worker, '40', workdir, log], environment));
+    const clients = [1, 2, 3].map(() => run([worker, '40', dirs.workdir, log], environment));
     const ids = (await Promise.all(clients.map((client) => client.output))).flatMap((stdout) => JSON.parse(stdout) as string[]);
     expect(ids).toHaveLength(120);
 
-    const db = new Database(join(home, 'claudine.db'), { readonly: true });
+    const db = new Database(join(dirs.home, 'claudine.db'), { readonly: true });
     try {
       await waitFor(
         () => (db.prepare("SELECT COUNT(*) AS n FROM tasks WHERE status = 'completed'").get() as { n: number }).n === ids.length,

@@ -1,27 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTerminalStatus, type NewTaskInput } from '@claudine/core';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
-import { createTempDir, findProcessesWithMarker, type TempDir, waitFor } from '@claudine/test-utils';
+import { findProcessesWithMarker, useTestDirectories, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Claudine } from '../client/claudine.js';
 import { openClaudine } from '../client/client.js';
 import { hostEntryPath } from '../client/ensure-host.js';
 import { startHost } from './host.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
+const dirs = useTestDirectories();
 let marker: string;
 let environment: Record<string, string | undefined>;
 const children: ChildProcess[] = [];
 
 beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
   marker = `CLAUDINE_CRASH_TEST=${Math.random().toString(36).slice(2)}`;
   const [name, value] = marker.split('=') as [string, string];
   environment = {
@@ -37,7 +31,6 @@ beforeEach(() => {
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   for (const pid of findProcessesWithMarker(marker)) process.kill(pid, 'SIGKILL');
-  temp.remove();
 });
 
 // A small seeded generator, so a failing run can be replayed from the seed it prints.
@@ -50,7 +43,7 @@ function random(seed: number): () => number {
 }
 
 function startHostProcess(): ChildProcess {
-  const child = spawn(process.execPath, [hostEntryPath(), '--home', home], { env: environment as NodeJS.ProcessEnv, stdio: 'ignore' });
+  const child = spawn(process.execPath, [hostEntryPath(), '--home', dirs.home], { env: environment as NodeJS.ProcessEnv, stdio: 'ignore' });
   children.push(child);
   return child;
 }
@@ -66,20 +59,20 @@ describe('crash recovery', () => {
   it('loses no acknowledged task and runs none twice across 50 SIGKILLs of the host', async () => {
     const seed = Date.now() % 100_000;
     const next = random(seed);
-    const starts = join(workdir, 'starts.log');
+    const starts = join(dirs.workdir, 'starts.log');
     // Fast, medium and slow tasks, and hanging ones that only a timeout or a kill ends: the
     // hanging ones are what a crashed host would leave behind as orphans.
     const sleeps = { fast: '', medium: '; sleep 0.2', slow: '; sleep 0.6', hang: '; sleep 60' } as const;
     const task = (kind: keyof typeof sleeps): NewTaskInput => ({
       prompt: `echo "$CLAUDINE_TASK_ID" >> ${starts}${sleeps[kind]}`,
       agent: 'command',
-      cwd: workdir,
+      cwd: dirs.workdir,
       priority: kind === 'fast' ? 'P0' : kind === 'medium' ? 'P1' : 'P2',
       maxRetries: 0,
       ...(kind === 'hang' ? { timeoutMs: 1000 } : {}),
     });
     const kinds = ['fast', 'medium', 'slow', 'fast', 'medium', 'hang'] as const;
-    const claudine: Claudine = openClaudine({ home, environment, autoStartHost: false });
+    const claudine: Claudine = openClaudine({ home: dirs.home, environment, autoStartHost: false });
     const acknowledged = new Set<string>();
     try {
       // A backlog first, then more submitted while the host keeps dying.
@@ -106,7 +99,7 @@ describe('crash recovery', () => {
       }
 
       // One last host runs what is left to the end.
-      const final = await startHost({ home, environment });
+      const final = await startHost({ home: dirs.home, environment });
       try {
         await waitFor(
           async () => {
@@ -139,7 +132,7 @@ describe('crash recovery', () => {
       expect((await claudine.list({ statuses: ['completed'], limit: 1 })).tasks.length).toBe(1);
       // No process of any run is left, and the database is sound.
       await waitFor(() => findProcessesWithMarker(marker).length === 0, { description: 'every task process to be gone' });
-      const store = SqliteTaskStore.open({ path: join(home, 'claudine.db') });
+      const store = SqliteTaskStore.open({ path: join(dirs.home, 'claudine.db') });
       try {
         const report = await store.checkIntegrity();
         expect(report.problems).toEqual([]);

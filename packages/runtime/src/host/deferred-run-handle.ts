@@ -1,4 +1,4 @@
-import type { RunHandle, RunResult, TerminationReason } from '@claudine/core';
+import { notStartedResult, type RunHandle, type RunResult, type TerminationReason } from '@claudine/core';
 
 /**
  * A run that starts once `prepare` settles: with the value it gives (a task to start) or, when
@@ -32,17 +32,10 @@ export function deferredRunHandle<T>(
   };
 }
 
-function unstarted(reason: TerminationReason, detail: string | undefined): RunResult {
-  return {
-    exitCode: null,
-    signal: null,
-    report: null,
-    failure: {
-      reason,
-      detail: detail ?? (reason === 'cancelled' ? 'cancelled before it started' : 'the host stopped before it started'),
-    },
-    transient: false,
-    outputTruncated: false,
-    termination: null,
-  };
+/** The result of a run stopped (cancelled, or its host stopping) before it started. */
+export function unstarted(reason: TerminationReason, detail?: string): RunResult {
+  return notStartedResult(
+    detail ?? (reason === 'cancelled' ? 'cancelled before it started' : 'the host stopped before it started'),
+    reason,
+  );
 }

@@ -1,4 +1,4 @@
-import type { OutputStore, ProcessRunner, RunHandle, RunResult, Task, TaskStore } from '@claudine/core';
+import { notStartedResult, type OutputStore, type ProcessRunner, type RunHandle, type Task, type TaskStore } from '@claudine/core';
 import { deferredRunHandle } from './deferred-run-handle.js';
 
 /** Where {@link withDependencyResults} reads results from, and how much it passes on. */
@@ -57,7 +57,7 @@ export function withDependencyResults(runner: ProcessRunner, options: Dependency
           if (start.prompt !== task.prompt) await options.recordPrompt?.(task.id, start.prompt).catch(() => undefined);
           return { start };
         } catch (error) {
-          return { refuse: notStarted(`could not read the results of its dependencies: ${(error as Error).message}`) };
+          return { refuse: notStartedResult(`could not read the results of its dependencies: ${(error as Error).message}`) };
         }
       })();
       return deferredRunHandle(prepare, (effective) => runner.start(effective, runOptions), task);
@@ -103,18 +103,6 @@ function taskWithResults(task: Task, results: readonly DependencyResult[], optio
   if (omitted > 0) sections.push(`(${omitted} more dependencies are not shown; read them with \`claudine status <id>\`.)`);
   const prompt = `${task.prompt}\n\n---\n\n# Results of the tasks this one depends on\n\nThese tasks ran before this one; their final results follow.\n\n${sections.join('\n\n')}\n`;
   return { ...task, prompt, agentOptions };
-}
-
-function notStarted(detail: string): RunResult {
-  return {
-    exitCode: null,
-    signal: null,
-    report: null,
-    failure: { reason: 'spawn_error', detail },
-    transient: false,
-    outputTruncated: false,
-    termination: null,
-  };
 }
 
 function keepEnd(text: string | null, length: number): string | null {

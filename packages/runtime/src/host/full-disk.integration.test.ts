@@ -127,6 +127,19 @@ async function runningTogether(claudine: Claudine, count: number): Promise<{ tas
   return { tasks, hostPid: status.host.pid, hostId: status.host.id };
 }
 
+// Three tasks end while the disk is full: their ends wait in the host's journal, the database
+// refuses them. The filler is left in place for the test to remove.
+async function endsOnAFullDisk(claudine: Claudine): Promise<{ tasks: Task[]; hostPid: number; hostId: string; filler: string }> {
+  const running = await runningTogether(claudine, 3);
+  truncateWal();
+  const filler = fillDisk();
+  writeFileSync(join(outside, 'go'), '');
+  await waitFor(() => readOutcomeJournal(join(home, 'outcomes'), running.hostId).size === 3, {
+    description: 'the host to keep the three ends it could not record',
+  });
+  return { ...running, filler };
+}
+
 function finished(claudine: Claudine, id: string): Promise<Task> {
   return waitFor(
     async () => {
@@ -140,14 +153,7 @@ function finished(claudine: Claudine, id: string): Promise<Task> {
 describe('a host on a disk that fills up', () => {
   it('keeps supervising, keeps the ends it cannot record, and records each once space is back', async () => {
     const claudine = client();
-    const { tasks, hostPid, hostId } = await runningTogether(claudine, 3);
-    truncateWal();
-    const filler = fillDisk();
-    writeFileSync(join(outside, 'go'), '');
-    // The tasks have ended; their ends wait in the host's journal, the database refuses them.
-    await waitFor(() => readOutcomeJournal(join(home, 'outcomes'), hostId).size === 3, {
-      description: 'the host to keep the three ends it could not record',
-    });
+    const { tasks, hostPid, hostId, filler } = await endsOnAFullDisk(claudine);
     expect(isProcessAlive(hostPid)).toBe(true);
     for (const task of tasks) expect((await claudine.get(task.id)).status).toBe('running');
 
@@ -169,13 +175,7 @@ describe('a host on a disk that fills up', () => {
 
   it('leaves those ends to the next host when it dies meanwhile: nothing runs twice', async () => {
     const claudine = client();
-    const { tasks, hostPid, hostId } = await runningTogether(claudine, 3);
-    truncateWal();
-    const filler = fillDisk();
-    writeFileSync(join(outside, 'go'), '');
-    await waitFor(() => readOutcomeJournal(join(home, 'outcomes'), hostId).size === 3, {
-      description: 'the host to keep the three ends it could not record',
-    });
+    const { tasks, hostPid, hostId, filler } = await endsOnAFullDisk(claudine);
     process.kill(hostPid, 'SIGKILL');
     await waitFor(() => !isProcessAlive(hostPid), { description: 'the host to die' });
 

@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { isTerminalStatus, type Task } from '@claudine/core';
-import { createTempDir, fakeClaudePath, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach } from 'vitest';
+import { fakeClaudePath, useTestDirectories, waitFor } from '@claudine/test-utils';
+import { afterEach } from 'vitest';
 import type { Claudine } from '../client/claudine.js';
 import { openClaudine } from '../client/client.js';
 import type { ConfigInput } from '../config/config.js';
@@ -30,32 +28,22 @@ export interface HostFixture {
  * grace unless given).
  */
 export function useHostFixture(settings: Record<string, string> = {}): HostFixture {
-  let temp: TempDir | undefined;
+  const dirs = useTestDirectories();
   const hosts: Host[] = [];
   const clients: Claudine[] = [];
-  const current = (): TempDir => {
-    if (temp === undefined) throw new Error('the host fixture is used outside a test');
-    return temp;
-  };
-  beforeEach(() => {
-    temp = createTempDir();
-    mkdirSync(join(temp.path, 'work'));
-  });
   afterEach(async () => {
     for (const started of hosts.splice(0)) await started.stop();
     for (const opened of clients.splice(0)) opened.close();
-    temp?.remove();
-    temp = undefined;
   });
   const fixture: HostFixture = {
     get root() {
-      return current().path;
+      return dirs.root;
     },
     get home() {
-      return join(current().path, 'home');
+      return dirs.home;
     },
     get workdir() {
-      return join(current().path, 'work');
+      return dirs.workdir;
     },
     environment: (extra = {}) => ({
       ...process.env,

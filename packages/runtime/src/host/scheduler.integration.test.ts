@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type Clock, createScheduler, type ProcessRunner, type RunResult, type Scheduler, type Task, type TaskStore } from '@claudine/core';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 import { newTaskFixture } from '@claudine/task-fixtures';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { useTempDir, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const clock: Clock = {
@@ -13,18 +13,14 @@ const clock: Clock = {
   },
 };
 
-let temp: TempDir;
+const temp = useTempDir();
 let store: SqliteTaskStore;
 
 beforeEach(() => {
-  temp = createTempDir();
   store = SqliteTaskStore.open({ path: join(temp.path, 'claudine.db') });
 });
 
-afterEach(() => {
-  store.close();
-  temp.remove();
-});
+afterEach(() => store.close());
 
 // A scheduler of one slot on `taskStore`, owned by 'host-test', with the real clock unless given.
 function testScheduler(taskStore: TaskStore, runner: ProcessRunner, schedulerClock: Clock = clock): Scheduler {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTerminalStatus, type Task } from '@claudine/core';
-import { createTempDir, fakeClaudePath, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
+import { fakeClaudePath, isProcessAlive, useTestDirectories, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Claudine } from '../client/claudine.js';
 import { openClaudine } from '../client/client.js';
@@ -11,35 +11,28 @@ import { CONTINUATION_PROMPT } from './session-continuation.js';
 
 // Real host processes, SIGKILLed while an agent runs; the next host's recovery requeues the
 // task, and its next attempt is checked through the command line the runner logged.
-let temp: TempDir;
-let home: string;
-let workdir: string;
+const dirs = useTestDirectories();
 let environment: Record<string, string | undefined>;
 let claudine: Claudine;
 const hosts: ChildProcess[] = [];
 
 beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
   environment = {
     ...process.env,
     CLAUDINE_AGENTS_CLAUDE_COMMAND: fakeClaudePath,
     CLAUDINE_TIMEOUT_KILL_GRACE: '300ms',
-    FAKE_CLAUDE_SESSIONS: join(temp.path, 'sessions'),
+    FAKE_CLAUDE_SESSIONS: join(dirs.root, 'sessions'),
   };
-  claudine = openClaudine({ home, environment, autoStartHost: false });
+  claudine = openClaudine({ home: dirs.home, environment, autoStartHost: false });
 });
 
 afterEach(async () => {
   for (const host of hosts.splice(0)) if (host.exitCode === null && host.signalCode === null) host.kill('SIGKILL');
   claudine.close();
-  temp.remove();
 });
 
 function startHostProcess(): ChildProcess {
-  const host = spawn(process.execPath, [hostEntryPath(), '--home', home], { env: environment as NodeJS.ProcessEnv, stdio: 'ignore' });
+  const host = spawn(process.execPath, [hostEntryPath(), '--home', dirs.home], { env: environment as NodeJS.ProcessEnv, stdio: 'ignore' });
   hosts.push(host);
   return host;
 }
@@ -73,7 +66,7 @@ async function attemptLines(id: string): Promise<string[]> {
 describe('a crashed agent task', () => {
   it('continues its claude session: the session id is recorded when announced, and the next attempt resumes it', async () => {
     const first = startHostProcess();
-    const { task } = await claudine.submit({ prompt: 'Refactor the parser [[fake: sleep 60000]]', agent: 'claude', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'Refactor the parser [[fake: sleep 60000]]', agent: 'claude', cwd: dirs.workdir });
     // Recorded as soon as the agent announced it, while the task still runs.
     const running = await waitFor(
       async () => {
@@ -101,13 +94,13 @@ describe('a crashed agent task', () => {
   it('starts over when it never reached a session', async () => {
     // A claude that says nothing until the test lets it through, so the first attempt dies
     // before any session was announced.
-    const gate = join(temp.path, 'gate');
-    const claude = join(temp.path, 'slow-claude');
+    const gate = join(dirs.root, 'gate');
+    const claude = join(dirs.root, 'slow-claude');
     writeFileSync(claude, `#!/bin/sh\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\nexec ${fakeClaudePath} "$@"\n`);
     chmodSync(claude, 0o755);
     environment = { ...environment, CLAUDINE_AGENTS_CLAUDE_COMMAND: claude };
     const first = startHostProcess();
-    const { task } = await claudine.submit({ prompt: 'Write the docs', agent: 'claude', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'Write the docs', agent: 'claude', cwd: dirs.workdir });
     await waitFor(async () => (await claudine.get(task.id)).pid !== null, { description: 'the agent to start' });
     await killHard(first);
     writeFileSync(gate, '');
@@ -123,7 +116,7 @@ describe('a crashed agent task', () => {
   it('continues its codex thread with `codex exec resume`', async () => {
     // A codex that announces its thread, then hangs, unless it is resuming: then it answers
     // with its argv and the prompt it read.
-    const codex = join(temp.path, 'fake-codex.mjs');
+    const codex = join(dirs.root, 'fake-codex.mjs');
     writeFileSync(
       codex,
       `#!/usr/bin/env node
@@ -141,7 +134,7 @@ process.stdin.on('end', () => {
     chmodSync(codex, 0o755);
     environment = { ...environment, CLAUDINE_AGENTS_CODEX_COMMAND: codex };
     const first = startHostProcess();
-    const { task } = await claudine.submit({ prompt: 'Port the build to Rust', agent: 'codex', cwd: workdir });
+    const { task } = await claudine.submit({ prompt: 'Port the build to Rust', agent: 'codex', cwd: dirs.workdir });
     await waitFor(async () => (await claudine.get(task.id)).report?.sessionId === 'thread-7', {
       description: 'the thread id to be recorded while the task runs',
     });

@@ -1,9 +1,18 @@
 // A worktree task's run: its worktree made (or found again) and set up before the agent starts,
 // the agent run in it, and what the agent left committed on its branch when the run ends.
-import type { OutputEvent, ProcessRunner, RunHandle, RunResult, Task, TaskStore, TerminationReason } from '@claudine/core';
+import {
+  notStartedResult,
+  type OutputEvent,
+  type ProcessRunner,
+  type RunHandle,
+  type RunResult,
+  type Task,
+  type TaskStore,
+  type TerminationReason,
+} from '@claudine/core';
 import { createTaskLogWriter, taskLogDirectory } from '@claudine/runner';
 import { runSetupCommand, type Workspace } from '@claudine/workspace';
-import { deferredRunHandle } from './deferred-run-handle.js';
+import { deferredRunHandle, unstarted } from './deferred-run-handle.js';
 
 /** What {@link withTaskWorktrees} needs. */
 export interface TaskWorktreesOptions {
@@ -47,7 +56,7 @@ export function withTaskWorktrees(runner: ProcessRunner, options: TaskWorktreesO
             baseCommit,
             relativeCwd: worktree.request.relativeCwd,
           });
-          if (!made.ok) return { refuse: setupFailed(`its worktree could not be made: ${made.error.message}`) };
+          if (!made.ok) return { refuse: notStartedResult(`its worktree could not be made: ${made.error.message}`, 'setup_failed') };
           created = true;
           if (worktree.removedAt !== null) await options.store.recordWorktreeRemoved(task.id, null, Date.now());
           const setup = worktree.setup;
@@ -56,13 +65,13 @@ export function withTaskWorktrees(runner: ProcessRunner, options: TaskWorktreesO
             const environment = { ...definedOnly(runOptions.environment ?? {}), ...(task.agentOptions.env ?? {}) };
             const failure = await runSetup(task, setup, made.value.path, environment, abort.signal, options);
             if (stopped !== undefined) return { refuse: unstarted(stopped) };
-            if (failure !== null) return { refuse: setupFailed(failure) };
+            if (failure !== null) return { refuse: notStartedResult(failure, 'setup_failed') };
           }
           if (stopped !== undefined) return { refuse: unstarted(stopped) };
           return { start: { ...task, cwd: made.value.cwd } };
         } catch (error) {
           // Never the fallback of a deferred run: that would run the agent in the shared checkout.
-          return { refuse: setupFailed(`its worktree could not be prepared: ${(error as Error).message}`) };
+          return { refuse: notStartedResult(`its worktree could not be prepared: ${(error as Error).message}`, 'setup_failed') };
         }
       })();
       const inner = deferredRunHandle(prepare, (effective) => runner.start(effective, runOptions), task);
@@ -179,30 +188,6 @@ async function runSetup(
   } finally {
     await log.close();
   }
-}
-
-function setupFailed(detail: string): RunResult {
-  return {
-    exitCode: null,
-    signal: null,
-    report: null,
-    failure: { reason: 'setup_failed', detail },
-    transient: false,
-    outputTruncated: false,
-    termination: null,
-  };
-}
-
-function unstarted(reason: TerminationReason): RunResult {
-  return {
-    exitCode: null,
-    signal: null,
-    report: null,
-    failure: { reason, detail: reason === 'cancelled' ? 'cancelled before it started' : 'the host stopped before it started' },
-    transient: false,
-    outputTruncated: false,
-    termination: null,
-  };
 }
 
 function definedOnly(environment: Readonly<Record<string, string | undefined>>): Record<string, string> {

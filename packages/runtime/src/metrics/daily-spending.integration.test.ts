@@ -1,5 +1,6 @@
 import type { TaskMetrics } from '@claudine/core';
 import { SqliteMetricsStore } from '@claudine/store-sqlite';
+import { taskMetricsFixture } from '@claudine/task-fixtures';
 import { describe, expect, it } from 'vitest';
 import { useHostFixture } from '../host/host-fixture.test-helper.js';
 import { startOfDay } from './budget.js';
@@ -8,40 +9,16 @@ import { readDailySpending } from './daily-spending.js';
 const fixture = useHostFixture();
 
 function attempt(taskId: string, attemptNumber: number, finishedAt: number, costUsd: number): TaskMetrics {
-  return {
+  return taskMetricsFixture({
     taskId,
     attempt: attemptNumber,
     agent: 'claude',
-    live: false,
     startedAt: finishedAt - 1000,
     updatedAt: finishedAt,
     finishedAt,
-    wallMs: 1000,
-    cpuUserMs: null,
-    cpuSystemMs: null,
-    memoryCurrentBytes: null,
-    memoryPeakBytes: null,
-    memoryAverageBytes: null,
-    readBytes: null,
-    writeBytes: null,
-    readOps: null,
-    writeOps: null,
-    diskReadBytes: null,
-    diskWriteBytes: null,
-    processesCurrent: null,
-    processesPeak: null,
-    processesSeen: null,
-    inputTokens: null,
-    outputTokens: null,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
     costUsd,
-    turns: null,
-    model: null,
     samples: 1,
-    method: 'none',
-    missing: [],
-  };
+  });
 }
 
 describe('readDailySpending', () => {

@@ -1,4 +1,4 @@
-import type { AgentReport, Task, TaskMetrics } from '@claudine/core';
+import { type AgentReport, reportedFigures, type Task, type TaskMetrics } from '@claudine/core';
 import type { ResourceUsage } from '@claudine/metrics';
 
 /** The metrics of one attempt of `task`: resource figures plus what its agent reported. */
@@ -18,12 +18,6 @@ export function taskMetricsOf(
     finishedAt: run.live ? null : run.now,
     wallMs: Math.max(0, Math.round(run.now - run.startedAt)),
     ...usage,
-    inputTokens: report?.usage?.inputTokens ?? null,
-    outputTokens: report?.usage?.outputTokens ?? null,
-    cacheReadTokens: report?.usage?.cacheReadInputTokens ?? null,
-    cacheWriteTokens: report?.usage?.cacheCreationInputTokens ?? null,
-    costUsd: report?.costUsd ?? null,
-    turns: report?.turns ?? null,
-    model: report?.model ?? null,
+    ...reportedFigures(report),
   };
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { taskTitle } from '../present/graph-export.js';
+import { deliverOnce } from './deliver-once.js';
 import type { DeliveryOutcome, Notification, NotificationChannel } from './notification-channel.js';
 import type { NotifyEventKind } from './notify-settings.js';
 
@@ -43,29 +44,12 @@ function notifySend(
   const body = `${taskTitle(event.task, BODY_CHARACTERS)}\n${payload.text}`;
   // `--` ends the options: a title that starts with a dash is still a title.
   const args = ['--app-name=Claudine', `--urgency=${failed ? 'critical' : 'normal'}`, '--', payload.title, body];
-  return new Promise<DeliveryOutcome>((resolve) => {
-    let settled = false;
-    const settle = (outcome: DeliveryOutcome): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(outcome);
-    };
+  return deliverOnce(signal, NOTIFY_SEND_TIMEOUT_MS, (settle) => {
     const child = spawn('notify-send', args, { env: { ...environment }, stdio: ['ignore', 'ignore', 'pipe'] });
     let errorText = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       if (errorText.length < ERROR_EXCERPT_BYTES) errorText += chunk.toString('utf8');
     });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      settle({ ok: false, retry: false, message: 'notify-send did not return (is the desktop session bus stuck?)' });
-    }, NOTIFY_SEND_TIMEOUT_MS);
-    const onAbort = (): void => {
-      child.kill('SIGKILL');
-      settle({ ok: false, retry: false, message: 'notify-send was stopped: the host is stopping' });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error: NodeJS.ErrnoException) => {
       settle({
         ok: false,
@@ -87,6 +71,10 @@ function notifySend(
         });
       }
     });
-    if (signal.aborted) onAbort();
+    return {
+      stop: () => child.kill('SIGKILL'),
+      timedOut: { ok: false, retry: false, message: 'notify-send did not return (is the desktop session bus stuck?)' },
+      abandoned: { ok: false, retry: false, message: 'notify-send was stopped: the host is stopping' },
+    };
   });
 }

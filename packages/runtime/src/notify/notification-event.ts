@@ -1,4 +1,5 @@
-import type { Task, TaskStatus } from '@claudine/core';
+import type { Task } from '@claudine/core';
+import type { WorkflowSummary } from '@claudine/store-sqlite';
 import type { NotifyEventKind } from './notify-settings.js';
 
 /** The kinds of event about one task's end. */
@@ -15,17 +16,8 @@ export interface TaskEndEvent {
 /** How a workflow ended: completed when every task did, else failed when any did, else cancelled. */
 export type WorkflowOutcome = 'completed' | 'failed' | 'cancelled';
 
-/** The tasks linked to one another by dependencies, counted by state. */
-export interface WorkflowCounts {
-  /** The workflow's first task in submission order: the name it goes by. */
-  readonly firstTaskId: string;
-  readonly tasks: number;
-  readonly counts: Readonly<Record<TaskStatus, number>>;
-  readonly lastFinishedAt: number | null;
-  /** Tasks of the workflow that asked for notifications (`--notify`) and that refused them. */
-  readonly notifyOn: number;
-  readonly notifyOff: number;
-}
+/** The tasks linked to one another by dependencies, counted by state: the store's summary of them. */
+export type WorkflowCounts = WorkflowSummary;
 
 /** Every task of a workflow has ended; `task` is the one whose end ended it. */
 export interface WorkflowEndEvent {

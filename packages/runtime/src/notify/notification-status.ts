@@ -1,21 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lazySchema } from '@claudine/core';
 import * as z from 'zod';
 import type { DataLayout } from '../config/data-directory.js';
 import { NOTIFICATION_CHANNELS } from './notification-channel.js';
 
 /** The last notification that could not be delivered. */
-export const DeliveryErrorSchema = z.object({
-  channel: z.enum(NOTIFICATION_CHANNELS),
-  /** When it was given up on (ms since the epoch). */
-  at: z.number(),
-  /** What went wrong; never a secret (no webhook URL). */
-  message: z.string(),
-  /** The event it was about. */
-  event: z.string(),
-  taskId: z.string(),
-});
+export const DeliveryErrorSchema = lazySchema(() =>
+  z.object({
+    channel: z.enum(NOTIFICATION_CHANNELS),
+    /** When it was given up on (ms since the epoch). */
+    at: z.number(),
+    /** What went wrong; never a secret (no webhook URL). */
+    message: z.string(),
+    /** The event it was about. */
+    event: z.string(),
+    taskId: z.string(),
+  }),
+);
 /** See {@link DeliveryErrorSchema}. */
 export type DeliveryError = z.infer<typeof DeliveryErrorSchema>;
 
@@ -24,17 +27,19 @@ export type DeliveryError = z.infer<typeof DeliveryErrorSchema>;
  * 0600): the channels on, counts since the host started, and the last delivery error (kept
  * across hosts until a newer one replaces it).
  */
-export const NotificationStatusSchema = z.object({
-  /** The host that wrote it. */
-  hostId: z.string(),
-  updatedAt: z.number(),
-  channels: z.array(z.enum(NOTIFICATION_CHANNELS)),
-  delivered: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
-  /** Dropped unsent: a full queue, or still queued when the host stopped. */
-  dropped: z.number().int().nonnegative(),
-  lastError: DeliveryErrorSchema.nullable(),
-});
+export const NotificationStatusSchema = lazySchema(() =>
+  z.object({
+    /** The host that wrote it. */
+    hostId: z.string(),
+    updatedAt: z.number(),
+    channels: z.array(z.enum(NOTIFICATION_CHANNELS)),
+    delivered: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    /** Dropped unsent: a full queue, or still queued when the host stopped. */
+    dropped: z.number().int().nonnegative(),
+    lastError: DeliveryErrorSchema.nullable(),
+  }),
+);
 /** See {@link NotificationStatusSchema}. */
 export type NotificationStatus = z.infer<typeof NotificationStatusSchema>;
 

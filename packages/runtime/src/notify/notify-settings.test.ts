@@ -1,32 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isClaudineError } from '@claudine/core';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir } from '@claudine/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { claudineErrorOf } from '../claudine-error.test-helper.js';
 import { loadConfig } from '../config/config.js';
 import { describeConfig, setSetting, unsetSetting } from '../config/config-editing.js';
 
-let temp: TempDir;
+const temp = useTempDir();
 let file: string;
 
 beforeEach(() => {
-  temp = createTempDir();
   file = join(temp.path, 'config.json');
 });
 
-afterEach(() => temp.remove());
-
 const notifyOf = (environment: Record<string, string>) => loadConfig({ file, environment }).config.notify;
 
-function errorOf(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    if (isClaudineError(error)) return error.message;
-    throw error;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = (action: () => unknown): string => claudineErrorOf(action).message;
 
 describe('notify settings', () => {
   it('send nothing by default: no channel is on, and every event is chosen', () => {

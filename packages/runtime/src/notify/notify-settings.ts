@@ -1,3 +1,4 @@
+import { lazySchema } from '@claudine/core';
 import * as z from 'zod';
 import { duration, secret } from '../config/setting-values.js';
 
@@ -40,46 +41,54 @@ const webhookUrl = z.string().refine((value) => URL.canParse(value) && ['http:',
  * `notify-send`, a webhook, a command hook), which events each one hears of (its own list, else
  * `notify.events`), and how long each may take. With no channel set, nothing is sent.
  */
-export const notifySettings = z
-  .object({
-    events: eventListInput
-      .default('all')
-      .transform(toEventKinds)
-      .describe(`Events every channel notifies of unless it has its own list: ${EVENT_LIST_HELP}.`),
-    desktop: z.boolean().default(false).describe('Desktop notifications through notify-send (Linux), where it exists.'),
-    desktopEvents: eventListInput.transform(toEventKinds).optional().describe('Events of desktop notifications (default: notify.events).'),
-    webhook: secret(webhookUrl.optional(), 'url').describe(
-      'POST each notification as JSON (with a `text` field, as Slack expects) to this URL. Shown masked.',
-    ),
-    webhookSecret: secret(z.string().min(1).optional()).describe(
-      'Signs each webhook request (HMAC-SHA256, header X-Claudine-Signature). Shown masked.',
-    ),
-    webhookEvents: eventListInput.transform(toEventKinds).optional().describe('Events the webhook is called for (default: notify.events).'),
-    webhookTimeout: duration('10s').describe('How long one webhook request may take.'),
-    webhookAttempts: z
-      .number()
-      .int()
-      .min(1)
-      .max(20)
-      .default(5)
-      .describe('Most tries of one webhook notification (network errors, 5xx and 429 are retried).'),
-    webhookRetryDelay: duration('1s').describe('Delay before the second try of a webhook notification; doubles each time.'),
-    command: z.string().min(1).optional().describe('A shell command run for each notification, with it as JSON on stdin (a hook).'),
-    commandEvents: eventListInput.transform(toEventKinds).optional().describe('Events the command is run for (default: notify.events).'),
-    commandTimeout: duration('30s').describe('How long the command may run before its process group is killed.'),
-    queueSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(200)
-      .describe('Notifications each channel holds while it is slow; beyond it the oldest are dropped (and counted).'),
-  })
-  .strict()
-  .prefault({})
-  .refine((value) => value.webhookTimeout >= 100 && value.commandTimeout >= 100, {
-    message: 'notify.webhookTimeout and notify.commandTimeout must be at least 100ms',
-  });
+export const notifySettings = lazySchema(() =>
+  z
+    .object({
+      events: eventListInput
+        .default('all')
+        .transform(toEventKinds)
+        .describe(`Events every channel notifies of unless it has its own list: ${EVENT_LIST_HELP}.`),
+      desktop: z.boolean().default(false).describe('Desktop notifications through notify-send (Linux), where it exists.'),
+      desktopEvents: eventListInput
+        .transform(toEventKinds)
+        .optional()
+        .describe('Events of desktop notifications (default: notify.events).'),
+      webhook: secret(webhookUrl.optional(), 'url').describe(
+        'POST each notification as JSON (with a `text` field, as Slack expects) to this URL. Shown masked.',
+      ),
+      webhookSecret: secret(z.string().min(1).optional()).describe(
+        'Signs each webhook request (HMAC-SHA256, header X-Claudine-Signature). Shown masked.',
+      ),
+      webhookEvents: eventListInput
+        .transform(toEventKinds)
+        .optional()
+        .describe('Events the webhook is called for (default: notify.events).'),
+      webhookTimeout: duration('10s').describe('How long one webhook request may take.'),
+      webhookAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .max(20)
+        .default(5)
+        .describe('Most tries of one webhook notification (network errors, 5xx and 429 are retried).'),
+      webhookRetryDelay: duration('1s').describe('Delay before the second try of a webhook notification; doubles each time.'),
+      command: z.string().min(1).optional().describe('A shell command run for each notification, with it as JSON on stdin (a hook).'),
+      commandEvents: eventListInput.transform(toEventKinds).optional().describe('Events the command is run for (default: notify.events).'),
+      commandTimeout: duration('30s').describe('How long the command may run before its process group is killed.'),
+      queueSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(200)
+        .describe('Notifications each channel holds while it is slow; beyond it the oldest are dropped (and counted).'),
+    })
+    .strict()
+    .prefault({})
+    .refine((value) => value.webhookTimeout >= 100 && value.commandTimeout >= 100, {
+      message: 'notify.webhookTimeout and notify.commandTimeout must be at least 100ms',
+    }),
+);
 
 /** Resolved `notify.*` settings. */
 export type NotifySettings = z.output<typeof notifySettings>;

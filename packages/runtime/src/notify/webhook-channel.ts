@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { formatDuration } from '@claudine/core';
-import type { DeliveryOutcome, NotificationChannel } from './notification-channel.js';
+import { deliverOnce } from './deliver-once.js';
+import type { NotificationChannel } from './notification-channel.js';
 import type { NotifyEventKind } from './notify-settings.js';
 
 /** The header that carries a webhook request's signature when `notify.webhookSecret` is set. */
@@ -64,15 +65,7 @@ export function createWebhookChannel(options: WebhookChannelOptions): Notificati
       if (options.secret !== undefined) {
         headers[SIGNATURE_HEADER] = signWebhookBody(options.secret, Math.floor(now() / 1000), notification.body);
       }
-      return new Promise<DeliveryOutcome>((resolve) => {
-        let settled = false;
-        const settle = (outcome: DeliveryOutcome): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          resolve(outcome);
-        };
+      return deliverOnce(signal, options.timeoutMs, (settle) => {
         // agent: false: a connection per request, closed after it, so nothing lingers once the
         // host stops and a dead receiver's sockets are not reused.
         const request = transport.request(url, { method: 'POST', headers, agent: false }, (response) => {
@@ -112,15 +105,6 @@ export function createWebhookChannel(options: WebhookChannelOptions): Notificati
           response.on('end', answered);
           response.on('error', answered);
         });
-        const timer = setTimeout(() => {
-          request.destroy();
-          settle({ ok: false, retry: true, message: `the webhook did not answer within ${formatDuration(options.timeoutMs)}` });
-        }, options.timeoutMs);
-        const onAbort = (): void => {
-          request.destroy();
-          settle({ ok: false, retry: false, message: 'the webhook request was abandoned: the host is stopping' });
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
         request.on('error', (error: NodeJS.ErrnoException) => {
           settle({
             ok: false,
@@ -130,8 +114,12 @@ export function createWebhookChannel(options: WebhookChannelOptions): Notificati
             ),
           });
         });
-        if (signal.aborted) onAbort();
-        else request.end(body);
+        return {
+          stop: () => request.destroy(),
+          timedOut: { ok: false, retry: true, message: `the webhook did not answer within ${formatDuration(options.timeoutMs)}` },
+          abandoned: { ok: false, retry: false, message: 'the webhook request was abandoned: the host is stopping' },
+          begin: () => request.end(body),
+        };
       });
     },
   };

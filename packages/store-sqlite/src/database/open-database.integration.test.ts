@@ -2,21 +2,15 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { useTempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../migrations/index.js';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { newTask } from '../tasks.test-helper.js';
 import { openDatabase } from './open-database.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => temp.remove());
+const temp = useTempDir();
 
 describe('openDatabase', () => {
   it('lets several processes create the same new database at once', async () => {

@@ -44,8 +44,7 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   let db: Database.Database;
   try {
     if (!existsSync(path)) createDatabaseFile(path);
-    const nativeBinding = nativeAddonPath();
-    db = new Database(path, { timeout: busyTimeoutMs, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
+    db = new Database(path, { timeout: busyTimeoutMs, ...nativeBinding() });
   } catch (error) {
     throw toStorageError(error, path, 'open the database');
   }
@@ -77,7 +76,7 @@ function createDatabaseFile(path: string): void {
   // of the database file, and prompts in it may hold secrets.
   closeSync(openSync(draft, 'wx', 0o600));
   try {
-    const db = new Database(draft);
+    const db = new Database(draft, nativeBinding());
     try {
       migrate(db, draft);
     } finally {
@@ -183,20 +182,29 @@ function migrate(db: Database.Database, path: string): void {
   }
 }
 
-let addonPath: string | null | undefined;
+let addon: string | object | null | undefined;
 
 // better-sqlite3 finds its native addon through the `bindings` package, which tries a dozen
-// paths at every start: a command that opens the database once pays for that search. Where the
-// addon is where better-sqlite3's build puts it, it is named directly; elsewhere the search runs.
-function nativeAddonPath(): string | undefined {
-  if (addonPath === undefined) {
+// paths at every start and, inside a bundle, looks for them beside the bundle rather than in
+// better-sqlite3's directory. So the addon is named here: where better-sqlite3's build puts it,
+// else as `bindings` finds it from better-sqlite3's own directory. The bundles can then carry
+// better-sqlite3's JavaScript (a dozen files fewer to find and compile at each start) and load
+// only the addon from the installed package.
+function nativeBinding(): Database.Options {
+  if (addon === undefined) {
     try {
-      const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
-      const file = join(root, 'build', 'Release', 'better_sqlite3.node');
-      addonPath = existsSync(file) ? file : null;
+      const manifest = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+      const file = join(dirname(manifest), 'build', 'Release', 'better_sqlite3.node');
+      addon = existsSync(file)
+        ? file
+        : (createRequire(manifest)('bindings') as (options: object) => object)({
+            bindings: 'better_sqlite3.node',
+            module_root: dirname(manifest),
+          });
     } catch {
-      addonPath = null;
+      addon = null;
     }
   }
-  return addonPath ?? undefined;
+  // Its types know only the path; better-sqlite3 takes the loaded addon as well.
+  return addon === null ? {} : { nativeBinding: addon as string };
 }

@@ -1,37 +1,26 @@
 import { join } from 'node:path';
 import type { Task } from '@claudine/core';
 import { failedOutcomeFixture } from '@claudine/task-fixtures';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../migrations/index.js';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome, newTask } from '../tasks.test-helper.js';
+import { useTestStore } from '../test-store.test-helper.js';
 
-let temp: TempDir;
-let store: SqliteTaskStore;
-
-beforeEach(() => {
-  temp = createTempDir();
-  store = SqliteTaskStore.open({ path: join(temp.path, 'claudine.db') });
-});
-
-afterEach(() => {
-  store.close();
-  temp.remove();
-});
+const fixture = useTestStore();
 
 async function create(overrides: Parameters<typeof newTask>[0] = {}): Promise<Task> {
-  const created = await store.create(newTask(overrides));
+  const created = await fixture.store.create(newTask(overrides));
   if (!created.ok) throw new Error(created.error.message);
   return created.value;
 }
 
 async function runToEnd(id: string, outcome = completedOutcome()): Promise<void> {
   const now = Date.now();
-  const claimed = await store.claimNext({ owner: 'host-a', maxRunning: 100, now, leaseExpiresAt: now + 30_000 });
+  const claimed = await fixture.store.claimNext({ owner: 'host-a', maxRunning: 100, now, leaseExpiresAt: now + 30_000 });
   expect(claimed?.id).toBe(id);
-  const finished = await store.finish(id, 'host-a', outcome);
+  const finished = await fixture.store.finish(id, 'host-a', outcome);
   expect(finished.ok).toBe(true);
 }
 
@@ -41,13 +30,12 @@ describe('a task notify flag', () => {
     const off = await create({ notify: false });
     const unsaid = await create();
     expect([on.notify, off.notify, unsaid.notify]).toEqual([true, false, null]);
-    expect((await store.get(off.id))?.notify).toBe(false);
-    expect((await store.list()).tasks.map((task) => task.notify).sort()).toEqual([false, null, true].sort());
+    expect((await fixture.store.get(off.id))?.notify).toBe(false);
+    expect((await fixture.store.list()).tasks.map((task) => task.notify).sort()).toEqual([false, null, true].sort());
   });
 
   it('is null on the tasks of a database from before migration 8', async () => {
-    store.close();
-    const path = join(temp.path, 'old.db');
+    const path = join(fixture.dir, 'old.db');
     const old = new Database(path);
     old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     for (const migration of MIGRATIONS.filter((candidate) => candidate.version < 8)) {
@@ -61,9 +49,13 @@ describe('a task notify flag', () => {
       )
       .run();
     old.close();
-    store = SqliteTaskStore.open({ path });
-    expect((await store.get('aaaaaaaaaa'))?.notify).toBeNull();
-    expect((await store.checkIntegrity()).problems).toEqual([]);
+    const migrated = SqliteTaskStore.open({ path });
+    try {
+      expect((await migrated.get('aaaaaaaaaa'))?.notify).toBeNull();
+      expect((await migrated.checkIntegrity()).problems).toEqual([]);
+    } finally {
+      migrated.close();
+    }
   });
 });
 
@@ -73,7 +65,7 @@ describe('SqliteTaskStore.workflowSummary', () => {
     const test = await create({ dependsOn: [build.id] });
     const lint = await create({ dependsOn: [build.id], notify: false });
     const standalone = await create();
-    const before = await store.workflowSummary(lint.id);
+    const before = await fixture.store.workflowSummary(lint.id);
     expect(before).toEqual({
       firstTaskId: build.id,
       tasks: 3,
@@ -85,15 +77,15 @@ describe('SqliteTaskStore.workflowSummary', () => {
     await runToEnd(build.id, completedOutcome(1000));
     await runToEnd(test.id, failedOutcomeFixture(3000));
     await runToEnd(lint.id, completedOutcome(2000));
-    const after = await store.workflowSummary(build.id);
+    const after = await fixture.store.workflowSummary(build.id);
     expect(after).toMatchObject({
       firstTaskId: build.id,
       tasks: 3,
       counts: { queued: 0, running: 0, completed: 2, failed: 1, cancelled: 0 },
       lastFinishedAt: 3000,
     });
-    expect(await store.workflowSummary(standalone.id)).toMatchObject({ firstTaskId: standalone.id, tasks: 1 });
-    expect(await store.workflowSummary('zzzzzzzzzz')).toBeUndefined();
+    expect(await fixture.store.workflowSummary(standalone.id)).toMatchObject({ firstTaskId: standalone.id, tasks: 1 });
+    expect(await fixture.store.workflowSummary('zzzzzzzzzz')).toBeUndefined();
   });
 
   it('counts the dependents a failure ended with it', async () => {
@@ -101,6 +93,12 @@ describe('SqliteTaskStore.workflowSummary', () => {
     const test = await create({ dependsOn: [build.id] });
     await create({ dependsOn: [test.id], dependencyPolicy: 'cancel' });
     await runToEnd(build.id, failedOutcomeFixture());
-    expect((await store.workflowSummary(build.id))?.counts).toEqual({ queued: 0, running: 0, completed: 0, failed: 2, cancelled: 1 });
+    expect((await fixture.store.workflowSummary(build.id))?.counts).toEqual({
+      queued: 0,
+      running: 0,
+      completed: 0,
+      failed: 2,
+      cancelled: 1,
+    });
   });
 });

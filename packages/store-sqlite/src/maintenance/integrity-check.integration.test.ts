@@ -1,18 +1,12 @@
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { newTaskFixture } from '@claudine/task-fixtures';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { useTempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => temp.remove());
+const temp = useTempDir();
 
 describe('checking a damaged database', () => {
   it('reports what SQLite finds when pages in the middle of the file are overwritten, instead of failing', async () => {

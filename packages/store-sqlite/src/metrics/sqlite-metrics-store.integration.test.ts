@@ -1,30 +1,21 @@
-import { join } from 'node:path';
 import type { SystemSnapshot, Task, TaskMetrics } from '@claudine/core';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { taskMetricsFixture } from '@claudine/task-fixtures';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome, newTask } from '../tasks.test-helper.js';
+import { useTestStore } from '../test-store.test-helper.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 
-let temp: TempDir;
-let tasks: SqliteTaskStore;
+const fixture = useTestStore();
 let metrics: SqliteMetricsStore;
 
 beforeEach(() => {
-  temp = createTempDir();
-  const path = join(temp.path, 'claudine.db');
-  tasks = SqliteTaskStore.open({ path });
-  metrics = SqliteMetricsStore.open({ path });
+  metrics = SqliteMetricsStore.open({ path: fixture.path });
 });
 
-afterEach(() => {
-  metrics.close();
-  tasks.close();
-  temp.remove();
-});
+afterEach(() => metrics.close());
 
 function metricsOf(task: Task, overrides: Partial<TaskMetrics> = {}): TaskMetrics {
-  return {
+  return taskMetricsFixture({
     taskId: task.id,
     attempt: Math.max(1, task.attempt),
     agent: task.agent,
@@ -47,18 +38,11 @@ function metricsOf(task: Task, overrides: Partial<TaskMetrics> = {}): TaskMetric
     processesCurrent: 2,
     processesPeak: 3,
     processesSeen: 4,
-    inputTokens: null,
-    outputTokens: null,
-    cacheReadTokens: null,
-    cacheWriteTokens: null,
-    costUsd: null,
-    turns: null,
-    model: null,
     samples: 3,
     method: 'cgroup+proc',
     missing: [{ figure: 'io', reason: 'a reason' }],
     ...overrides,
-  };
+  });
 }
 
 function snapshotAt(at: number, overrides: Partial<SystemSnapshot> = {}): SystemSnapshot {
@@ -86,14 +70,14 @@ function snapshotAt(at: number, overrides: Partial<SystemSnapshot> = {}): System
 }
 
 async function createdTask(overrides: Parameters<typeof newTask>[0] = {}): Promise<Task> {
-  const created = await tasks.create(newTask(overrides));
+  const created = await fixture.store.create(newTask(overrides));
   if (!created.ok) throw new Error(created.error.message);
   return created.value;
 }
 
 async function claimed(): Promise<Task> {
   const now = Date.now();
-  const task = await tasks.claimNext({ owner: 'host-a', maxRunning: 10, now, leaseExpiresAt: now + 30_000 });
+  const task = await fixture.store.claimNext({ owner: 'host-a', maxRunning: 10, now, leaseExpiresAt: now + 30_000 });
   if (task === undefined) throw new Error('nothing to claim');
   return task;
 }
@@ -108,7 +92,7 @@ describe('SqliteMetricsStore', () => {
     await metrics.saveTaskMetrics([final]);
     await metrics.saveTaskMetrics([metricsOf(task, { cpuUserMs: 999 })]);
     expect(await metrics.taskMetrics(task.id)).toEqual([final]);
-    await tasks.finish(task.id, 'host-a', completedOutcome());
+    await fixture.store.finish(task.id, 'host-a', completedOutcome());
     expect(await metrics.runningTaskMetrics()).toEqual([]);
     // A live row left by a host that died reads as the last sample, not as running.
     const orphan = await createdTask();
@@ -116,7 +100,7 @@ describe('SqliteMetricsStore', () => {
     expect(crashed.id).toBe(orphan.id);
     await metrics.saveTaskMetrics([metricsOf(crashed)]);
     expect((await metrics.taskMetrics(crashed.id))[0]?.live).toBe(true);
-    await tasks.finish(crashed.id, 'host-a', { ...completedOutcome(), status: 'failed', failureReason: 'crashed' });
+    await fixture.store.finish(crashed.id, 'host-a', { ...completedOutcome(), status: 'failed', failureReason: 'crashed' });
     expect((await metrics.taskMetrics(crashed.id))[0]).toMatchObject({ live: false, finishedAt: null });
     expect(await metrics.taskMetrics('0000000000')).toEqual([]);
   });
@@ -142,7 +126,7 @@ describe('SqliteMetricsStore', () => {
     expect(running.id).toBe(dependency.id);
     const statistics = await metrics.taskStatistics(0);
     expect(statistics).toMatchObject({ running: 1, queued: 1, blocked: 1, completed: 0 });
-    await tasks.finish(running.id, 'host-a', completedOutcome((running.startedAt ?? 0) + 1500));
+    await fixture.store.finish(running.id, 'host-a', completedOutcome((running.startedAt ?? 0) + 1500));
     const after = await metrics.taskStatistics(0);
     expect(after).toMatchObject({ running: 0, queued: 1, blocked: 0, completed: 1, recentDurationsMs: [1500] });
   });
@@ -171,10 +155,10 @@ describe('claims under a daily budget', () => {
     const request = { owner: 'host-a', maxRunning: 10, now, leaseExpiresAt: now + 30_000 };
     const budget = { agents: ['claude'] as const, since: 10_000, maxCostUsd: 5 };
     // The spent task itself is still queued in this test: skip it and the other claude task.
-    expect((await tasks.claimNext({ ...request, budget }))?.id).toBe(command.id);
-    expect(await tasks.claimNext({ ...request, budget })).toBeUndefined();
+    expect((await fixture.store.claimNext({ ...request, budget }))?.id).toBe(command.id);
+    expect(await fixture.store.claimNext({ ...request, budget })).toBeUndefined();
     // Spending before `since` (yesterday) does not count; a higher budget lets claude run.
-    expect((await tasks.claimNext({ ...request, budget: { ...budget, since: 10_001 } }))?.id).toBe(claude.id);
-    expect((await tasks.claimNext({ ...request, budget: { ...budget, maxCostUsd: 6 } }))?.id).toBe(spent.id);
+    expect((await fixture.store.claimNext({ ...request, budget: { ...budget, since: 10_001 } }))?.id).toBe(claude.id);
+    expect((await fixture.store.claimNext({ ...request, budget: { ...budget, maxCostUsd: 6 } }))?.id).toBe(spent.id);
   });
 });

@@ -1,18 +1,12 @@
 import { join } from 'node:path';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { useTempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome } from '../tasks.test-helper.js';
 import { MIGRATIONS } from './index.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => temp.remove());
+const temp = useTempDir();
 
 // A database as the version before this migration wrote it: tasks a..e with edges keyed by seq
 // in `task_dependencies`. b and c wait for a; d waits for b and c; e waits for a, which is done.

@@ -1,27 +1,14 @@
-import { join } from 'node:path';
 import type { OutputSegmentEntry } from '@claudine/core';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
-import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome, newTask } from '../tasks.test-helper.js';
+import { useTestStore } from '../test-store.test-helper.js';
 
-let temp: TempDir;
-let store: SqliteTaskStore;
-
-beforeEach(() => {
-  temp = createTempDir();
-  store = SqliteTaskStore.open({ path: join(temp.path, 'claudine.db') });
-});
-
-afterEach(() => {
-  store.close();
-  temp.remove();
-});
+const fixture = useTestStore();
 
 async function createdTask(): Promise<string> {
-  const created = await store.create(newTask());
+  const created = await fixture.store.create(newTask());
   if (!created.ok) throw new Error(created.error.message);
   return created.value.id;
 }
@@ -39,7 +26,7 @@ const segment = (startOffset: number, logBytes: number, overrides: Partial<Outpu
 describe('SqliteOutputCatalog', () => {
   it('is created by migration 3', () => {
     expect(LATEST_SCHEMA_VERSION).toBeGreaterThanOrEqual(3);
-    const db = new Database(join(temp.path, 'claudine.db'), { readonly: true });
+    const db = new Database(fixture.path, { readonly: true });
     try {
       expect(db.prepare('SELECT name FROM schema_migrations WHERE version = 3').get()).toBeDefined();
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'task_output%' ORDER BY name").all();
@@ -51,7 +38,7 @@ describe('SqliteOutputCatalog', () => {
 
   it("follows a log's segments, compression, capture totals over attempts, and deletion", async () => {
     const id = await createdTask();
-    const catalog = store.outputCatalog();
+    const catalog = fixture.store.outputCatalog();
     const directory = `/logs/${id}`;
     expect(await catalog.describe(id)).toBeUndefined();
     await catalog.record({ kind: 'segment_opened', taskId: id, directory, segment: segment(0, 0), at: 1 });
@@ -105,10 +92,10 @@ describe('SqliteOutputCatalog', () => {
     const running = await createdTask();
     const finished = await createdTask();
     const now = Date.now();
-    await store.claimNext({ owner: 'host', maxRunning: 10, now, leaseExpiresAt: now + 60_000 });
-    await store.claimNext({ owner: 'host', maxRunning: 10, now, leaseExpiresAt: now + 60_000 });
-    await store.finish(finished, 'host', completedOutcome(now));
-    const states = await store.outputCatalog().taskStates([running, finished, 'zzzzzzzzzz']);
+    await fixture.store.claimNext({ owner: 'host', maxRunning: 10, now, leaseExpiresAt: now + 60_000 });
+    await fixture.store.claimNext({ owner: 'host', maxRunning: 10, now, leaseExpiresAt: now + 60_000 });
+    await fixture.store.finish(finished, 'host', completedOutcome(now));
+    const states = await fixture.store.outputCatalog().taskStates([running, finished, 'zzzzzzzzzz']);
     expect(states.sort((left, right) => left.id.localeCompare(right.id))).toEqual(
       [
         { id: running, status: 'running', finishedAt: null },
@@ -119,7 +106,9 @@ describe('SqliteOutputCatalog', () => {
 
   it('refuses output of a task that does not exist, naming the database', async () => {
     await expect(
-      store.outputCatalog().record({ kind: 'segment_opened', taskId: 'nosuchtask', directory: '/x', segment: segment(0, 0), at: 1 }),
+      fixture.store
+        .outputCatalog()
+        .record({ kind: 'segment_opened', taskId: 'nosuchtask', directory: '/x', segment: segment(0, 0), at: 1 }),
     ).rejects.toMatchObject({ code: 'storage_failed', message: expect.stringContaining('claudine.db') });
   });
 });

@@ -78,19 +78,23 @@ export class SqliteOutputCatalog implements OutputCatalog {
     });
   }
 
+  #upsertSegment(taskId: string, segment: OutputSegmentEntry): void {
+    this.#sql
+      .statement(
+        'segments.upsert',
+        `INSERT INTO task_output_segments (task_id, start_offset, file, log_bytes, stored_bytes, compressed, closed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (task_id, start_offset) DO UPDATE SET file = excluded.file, log_bytes = excluded.log_bytes,
+           stored_bytes = excluded.stored_bytes, compressed = excluded.compressed, closed_at = excluded.closed_at`,
+      )
+      .run(...segmentValues(taskId, segment));
+  }
+
   #apply(event: OutputEvent): void {
     switch (event.kind) {
       case 'segment_opened':
         this.#ensureOutput(event.taskId, event.directory, event.at);
-        this.#sql
-          .statement(
-            'segments.upsert',
-            `INSERT INTO task_output_segments (task_id, start_offset, file, log_bytes, stored_bytes, compressed, closed_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (task_id, start_offset) DO UPDATE SET file = excluded.file, log_bytes = excluded.log_bytes,
-             stored_bytes = excluded.stored_bytes, compressed = excluded.compressed, closed_at = excluded.closed_at`,
-          )
-          .run(...segmentValues(event.taskId, event.segment));
+        this.#upsertSegment(event.taskId, event.segment);
         return;
       case 'segment_closed':
         this.#sql
@@ -109,15 +113,7 @@ export class SqliteOutputCatalog implements OutputCatalog {
             .statement('segments.closedAt', 'SELECT closed_at FROM task_output_segments WHERE task_id = ? AND start_offset = ?')
             .get(event.taskId, event.segment.startOffset) as { closed_at: number | null } | undefined
         )?.closed_at;
-        this.#sql
-          .statement(
-            'segments.upsert',
-            `INSERT INTO task_output_segments (task_id, start_offset, file, log_bytes, stored_bytes, compressed, closed_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (task_id, start_offset) DO UPDATE SET file = excluded.file, log_bytes = excluded.log_bytes,
-             stored_bytes = excluded.stored_bytes, compressed = excluded.compressed, closed_at = excluded.closed_at`,
-          )
-          .run(...segmentValues(event.taskId, { ...event.segment, closedAt: closedAt ?? event.segment.closedAt ?? event.at }));
+        this.#upsertSegment(event.taskId, { ...event.segment, closedAt: closedAt ?? event.segment.closedAt ?? event.at });
         return;
       }
       case 'capture_finished':

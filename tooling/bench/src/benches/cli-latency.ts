@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Benchmark, type Figure, median } from '../harness.js';
-import { startBenchHost } from '../support/bench-host.js';
+import { benchWorkdir, startBenchHost } from '../support/bench-host.js';
 
 const REPEATS = 15;
 const TASKS = 50;
@@ -107,8 +107,7 @@ export const cliLatency: Benchmark = {
   name: 'cli-latency',
   description: `CPU time (user + system) and wall time of one CLI command, median of ${REPEATS} rounds; each round runs every command once, in turn, with the baseline \`node -e ''\`. Data directory with ${TASKS} finished command tasks and a host running; \`run -- true\` only submits (no --wait). MCP server: spawn to its answer to \`initialize\` (wall), the whole process (CPU). The unbundled CLI (tsc's dist/bin.js) is shown for comparison.`,
   async run({ scratch, log }) {
-    const workdir = join(scratch, 'work');
-    mkdirSync(workdir);
+    const workdir = benchWorkdir(scratch);
     const home = join(scratch, 'home');
     const reporter = join(scratch, 'report-cpu.cjs');
     writeFileSync(reporter, REPORTER);

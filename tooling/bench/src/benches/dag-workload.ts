@@ -1,5 +1,6 @@
 import { formatTaskId, type NewTask, type Priority } from '@claudine/core';
 import { completedOutcomeFixture, newTaskFixture } from '@claudine/task-fixtures';
+import { seededRandom } from '../support/seeded-random.js';
 
 /**
  * A random DAG for the dependency benchmarks: `dependsOn[i]` lists distinct tasks before i, so
@@ -10,18 +11,6 @@ export interface DagWorkload {
   readonly size: number;
   readonly edgeCount: number;
   readonly dependsOn: readonly (readonly number[])[];
-}
-
-/** A deterministic pseudo-random source in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `size` tasks and exactly `edges` dependencies (as evenly spread as the DAG allows). */

@@ -7,7 +7,7 @@ import { openClaudine } from '@claudine/runtime';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { type Benchmark, type Figure, median, percentile } from '../harness.js';
-import { startBenchHost } from '../support/bench-host.js';
+import { benchWorkdir, startBenchHost } from '../support/bench-host.js';
 import { processCpuMs } from '../support/cpu-time.js';
 
 const TASKS = 100_000;
@@ -99,8 +99,7 @@ export const dashboard: Benchmark = {
 
       // A line printed by a task, to the open page.
       const home = join(scratch, 'live');
-      const workdir = join(scratch, 'work');
-      mkdirSync(workdir, { recursive: true });
+      const workdir = benchWorkdir(scratch);
       const host = await startBenchHost(home, {}, workdir);
       const server = await startServer(home);
       try {

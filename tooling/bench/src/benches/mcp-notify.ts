@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type CallToolResult, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { type Benchmark, type Figure, median, percentile } from '../harness.js';
-import { startBenchHost } from '../support/bench-host.js';
+import { benchWorkdir, startBenchHost } from '../support/bench-host.js';
 
 const TASKS = 30;
 const serverPath = fileURLToPath(new URL('../../../../apps/mcp/bin/claudine-mcp.cjs', import.meta.url));
@@ -19,8 +18,7 @@ export const mcpNotify: Benchmark = {
   name: 'mcp-notify',
   description: `Lag from a task's recorded end (finishedAt) to the MCP client hearing of it, over stdio through a real server and host: the log notification a delegating session gets, and WaitForTasks returning; ${TASKS} command tasks (\`true\`) one after another. Baseline: \`claudine.waitForTask\` in the benchmark process on the same host.`,
   async run({ scratch, log }) {
-    const workdir = join(scratch, 'work');
-    mkdirSync(workdir);
+    const workdir = benchWorkdir(scratch);
     const home = join(scratch, 'home');
     const host = await startBenchHost(home, {}, workdir);
     const environment = Object.fromEntries(

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatTaskId, type TaskMetrics } from '@claudine/core';
 import { createTaskSampler, type TaskSampler } from '@claudine/metrics';
 import { SqliteMetricsStore, SqliteTaskStore } from '@claudine/store-sqlite';
-import { newTaskFixture } from '@claudine/task-fixtures';
+import { newTaskFixture, taskMetricsFixture } from '@claudine/task-fixtures';
 import type { Benchmark, Figure } from '../harness.js';
 
 // The host's defaults: one sample of every running task per second.
@@ -88,24 +88,7 @@ function tick(sampler: TaskSampler, store: SqliteMetricsStore, ids: readonly str
   for (const id of ids) {
     const usage = sampler.usage(id);
     if (usage === undefined) continue;
-    rows.push({
-      taskId: id,
-      attempt: 1,
-      agent: 'command',
-      live: true,
-      startedAt: now,
-      updatedAt: now,
-      finishedAt: null,
-      wallMs: 0,
-      ...usage,
-      inputTokens: null,
-      outputTokens: null,
-      cacheReadTokens: null,
-      cacheWriteTokens: null,
-      costUsd: null,
-      turns: null,
-      model: null,
-    });
+    rows.push(taskMetricsFixture({ taskId: id, live: true, startedAt: now, updatedAt: now, finishedAt: null, wallMs: 0, ...usage }));
   }
   void store.saveTaskMetrics(rows);
 }

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@claudine/core';
 import { type Benchmark, type Figure, median } from '../harness.js';
-import { startBenchHost } from '../support/bench-host.js';
+import { benchWorkdir, startBenchHost } from '../support/bench-host.js';
 import { processMemory } from '../support/process-memory.js';
 
 const GIB = 1024 ** 3;
@@ -46,8 +46,7 @@ export const outputCapture: Benchmark = {
   description:
     "Tasks printing 1 GiB each (`yes | head -c 1G`) captured by a real host into 100 MiB segments, against the same command writing straight to a file (`> file`) in the same run. Throughput is bytes over the task's run (spawn to exit); memory is the host process's peak RSS (VmHWM).",
   async run({ scratch, log }) {
-    const workdir = join(scratch, 'work');
-    mkdirSync(workdir);
+    const workdir = benchWorkdir(scratch);
     const figures: Figure[] = [];
 
     const host = await startBenchHost(join(scratch, 'home'), { CLAUDINE_CONCURRENCY: String(TASKS_AT_ONCE) }, workdir);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compressSegment, createFileOutputStore, createTaskLogWriter, listSegments } from '@claudine/runner';
 import { type Benchmark, type Figure, median, percentile, timeRepeated } from '../harness.js';
-import { startBenchHost } from '../support/bench-host.js';
-import { buildLog, seededRandom } from '../support/generated-output.js';
+import { benchWorkdir, startBenchHost } from '../support/bench-host.js';
+import { buildLog } from '../support/generated-output.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const MIB = 1024 ** 2;
 const LINES = 150;
@@ -41,8 +41,7 @@ export const outputFollow: Benchmark = {
   description:
     'Follow latency: a task prints the time every 20 ms (150 lines); a client in the benchmark process follows it through a real host (followOutput: file events, 250 ms poll as fallback) and measures print-to-receipt, against reading the same program straight from its pipe. Read latency: tail and reads at random positions of a 512 MiB log of build output, compressed against plain.',
   async run({ scratch, log }) {
-    const workdir = join(scratch, 'work');
-    mkdirSync(workdir);
+    const workdir = benchWorkdir(scratch);
     const figures: Figure[] = [];
     const direct = await pipeLatencies();
 

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compressSegment, listSegments } from '@claudine/runner';
 import { type Benchmark, type Figure, median } from '../harness.js';
-import { startBenchHost } from '../support/bench-host.js';
+import { benchWorkdir, startBenchHost } from '../support/bench-host.js';
 import { buildLog } from '../support/generated-output.js';
 import { processMemory } from '../support/process-memory.js';
 
@@ -85,8 +85,7 @@ export const outputPipe: Benchmark = {
   description:
     "A task prints 1 GiB of build output (`cat` of a generated file) through a real host into 100 MiB segments; then the built CLI copies its log to a pipe, `claudine logs --stdout ID | wc -c`, with the segments plain and then compressed (zstd, as the host compresses them), against `cat FILE | wc -c` of the same bytes, timed in the same run (median of 3). Memory is the CLI's peak RSS (VmHWM from /proc, sampled every 20 ms) against `claudine --version`.",
   async run({ scratch, log }) {
-    const workdir = join(scratch, 'work');
-    mkdirSync(workdir);
+    const workdir = benchWorkdir(scratch);
     const home = join(scratch, 'home');
     const file = join(workdir, 'output.txt');
     writeOutputFile(file, GIB);

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTerminalStatus, type Task } from '@claudine/core';
 import { type Claudine, openClaudine } from '@claudine/runtime';
@@ -15,6 +15,13 @@ export interface BenchHost {
   /** Removes a task's log, to keep the scratch disk small. */
   removeLog(task: Task): void;
   stop(): Promise<void>;
+}
+
+/** `scratch/work`, made (if missing) for bench tasks to run in. */
+export function benchWorkdir(scratch: string): string {
+  const workdir = join(scratch, 'work');
+  mkdirSync(workdir, { recursive: true });
+  return workdir;
 }
 
 /** Starts a host in `home` with extra `CLAUDINE_*` settings. */

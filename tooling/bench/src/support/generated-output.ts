@@ -1,17 +1,6 @@
 // Realistic output to measure compression on, generated from a seed so every run sees the same
 // bytes: a Claude Code stream-json transcript, and build/test logs.
-
-/** A small seeded generator (mulberry32): the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random.js';
 
 const WORDS = (
   'the a to of and in that is for it this with as be on not are by file test function change build error type value return ' +
