@@ -1,13 +1,11 @@
-import { TASK_STATUSES, type Task } from '@claudine/core';
-import { type Claudine, toNewTaskInput } from '@claudine/runtime';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { TASK_STATUSES } from '@claudine/core';
+import { toNewTaskInput } from '@claudine/runtime';
 import * as z from 'zod';
 import { registerGuardedTool, STARTS_AGENTS } from '../register-tool.js';
-import type { SessionDirectory } from '../session-directory.js';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import { toolResult } from '../tool-result.js';
-import { hostWarning, taskFieldsOf } from './submission.js';
+import { hostWarning, type RegisterSubmittingTool, taskFieldsOf } from './submission.js';
 
 const outputSchema = {
   taskId: z.string(),
@@ -17,13 +15,8 @@ const outputSchema = {
   task: TaskSummarySchema,
 };
 
-/** Registers `DelegateTask`; `onSubmitted` hears of each new task (to notify the session when it ends). */
-export function registerDelegateTask(
-  server: McpServer,
-  claudine: Claudine,
-  directory: SessionDirectory,
-  onSubmitted: (task: Task) => void,
-): void {
+/** Registers `DelegateTask`. */
+export const registerDelegateTask: RegisterSubmittingTool = (server, claudine, directory, onSubmitted) => {
   registerGuardedTool(
     server,
     'DelegateTask',
@@ -53,4 +46,4 @@ export function registerDelegateTask(
       );
     },
   );
-}
+};

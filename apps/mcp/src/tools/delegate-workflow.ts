@@ -1,11 +1,10 @@
-import { TASK_STATUSES, type Task } from '@claudine/core';
+import { TASK_STATUSES } from '@claudine/core';
 import { type Claudine, parseBatchTask } from '@claudine/runtime';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 import { registerGuardedTool, STARTS_AGENTS } from '../register-tool.js';
 import type { SessionDirectory } from '../session-directory.js';
 import { toolResult } from '../tool-result.js';
-import { taskFieldsOf } from './submission.js';
+import { type RegisterSubmittingTool, taskFieldsOf } from './submission.js';
 
 // More than any workflow a session writes by hand; a batch this size is still one quick transaction.
 const MAX_WORKFLOW_TASKS = 1000;
@@ -42,13 +41,8 @@ const outputSchema = {
     .describe('The new tasks, in the order given, with the name each was given.'),
 };
 
-/** Registers `DelegateWorkflow`; `onSubmitted` hears of each new task (to notify the session when it ends). */
-export function registerDelegateWorkflow(
-  server: McpServer,
-  claudine: Claudine,
-  directory: SessionDirectory,
-  onSubmitted: (task: Task) => void,
-): void {
+/** Registers `DelegateWorkflow`. */
+export const registerDelegateWorkflow: RegisterSubmittingTool = (server, claudine, directory, onSubmitted) => {
   registerGuardedTool(
     server,
     'DelegateWorkflow',
@@ -75,4 +69,4 @@ export function registerDelegateWorkflow(
       );
     },
   );
-}
+};
