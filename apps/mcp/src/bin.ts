@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import {
+  answerInfoCommand,
   type Claudine,
   ensureAccessToken,
   fatalErrorMessage,
@@ -27,17 +28,8 @@ let claudine: Claudine | undefined;
 // setting up its ES module loader.
 async function main(): Promise<void> {
   try {
+    if (answerInfoCommand(command, { usage: USAGE, version, out: process.stderr, report })) return;
     switch (command.kind) {
-      case 'help':
-        process.stderr.write(USAGE);
-        break;
-      case 'version':
-        process.stderr.write(`${version}\n`);
-        break;
-      case 'error':
-        report(command.message);
-        process.exitCode = 2;
-        break;
       case 'stdio': {
         const client = openClaudine();
         claudine = client;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { type Claudine, fatalErrorMessage, openClaudine, packageVersion, startServerProcess } from '@claudine/runtime';
+import { answerInfoCommand, type Claudine, fatalErrorMessage, openClaudine, packageVersion, startServerProcess } from '@claudine/runtime';
 import { parseCommandLine, USAGE } from './command-line.js';
 import { DEFAULT_DASHBOARD_PORT, type RunningDashboard, startDashboard } from './dashboard-server.js';
 import { openBrowser } from './open-browser.js';
@@ -12,40 +12,27 @@ const command = parseCommandLine(process.argv.slice(2));
 let claudine: Claudine | undefined;
 let dashboard: RunningDashboard | undefined;
 try {
-  switch (command.kind) {
-    case 'help':
-      process.stdout.write(USAGE);
-      break;
-    case 'version':
-      process.stdout.write(`${version}\n`);
-      break;
-    case 'error':
-      report(command.message);
-      process.exitCode = 2;
-      break;
-    case 'serve': {
-      // The dashboard only reads and steers: a host starts when a retry or resume needs one.
-      claudine = openClaudine();
-      dashboard = await startDashboard({
-        claudine,
-        port: command.port ?? DEFAULT_DASHBOARD_PORT,
-        log: report,
-        worktrees: runtimeWorktreeChanges(claudine),
-      });
-      process.stdout.write(
-        `Claudine dashboard: ${dashboard.signInUrl}\n` +
-          `Listening on ${dashboard.url} (this machine only). The link signs a browser in once; it carries your access token, so keep it to yourself.\n` +
-          'Press Ctrl-C to stop.\n',
-      );
-      if (command.open) {
-        const problem = await openBrowser(dashboard.signInUrl, claudine.layout.root);
-        if (problem !== undefined) report(problem);
-      }
-      process.once('SIGINT', () => void shutdown());
-      process.once('SIGTERM', () => void shutdown());
-      process.once('SIGHUP', () => void shutdown());
-      break;
+  if (!answerInfoCommand(command, { usage: USAGE, version, out: process.stdout, report })) {
+    // The dashboard only reads and steers: a host starts when a retry or resume needs one.
+    claudine = openClaudine();
+    dashboard = await startDashboard({
+      claudine,
+      port: command.port ?? DEFAULT_DASHBOARD_PORT,
+      log: report,
+      worktrees: runtimeWorktreeChanges(claudine),
+    });
+    process.stdout.write(
+      `Claudine dashboard: ${dashboard.signInUrl}\n` +
+        `Listening on ${dashboard.url} (this machine only). The link signs a browser in once; it carries your access token, so keep it to yourself.\n` +
+        'Press Ctrl-C to stop.\n',
+    );
+    if (command.open) {
+      const problem = await openBrowser(dashboard.signInUrl, claudine.layout.root);
+      if (problem !== undefined) report(problem);
     }
+    process.once('SIGINT', () => void shutdown());
+    process.once('SIGTERM', () => void shutdown());
+    process.once('SIGHUP', () => void shutdown());
   }
 } catch (error) {
   report(fatalErrorMessage(error));

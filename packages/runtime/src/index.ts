@@ -119,7 +119,14 @@ export {
   taskTitle,
 } from './present/graph-export.js';
 export { requireBundle } from './require-bundle.js';
-export { fatalErrorMessage, packageVersion, startServerProcess } from './server-process.js';
+export {
+  answerInfoCommand,
+  fatalErrorMessage,
+  type InfoAnswers,
+  type InfoCommand,
+  packageVersion,
+  startServerProcess,
+} from './server-process.js';
 export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';
 export type {
   MergeOptions,
