@@ -171,12 +171,8 @@ export function listOwnThreads(): number[] {
 
 /** Machine-wide CPU time in clock ticks since boot: busy and total, over every core. */
 export function readMachineCpuTicks(): { busy: number; total: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync('/proc/stat', 'latin1');
-  } catch {
-    return undefined;
-  }
+  const text = readProcFile('/proc/stat');
+  if (text === undefined) return undefined;
   const line = text.slice(0, text.indexOf('\n'));
   if (!line.startsWith('cpu ')) return undefined;
   // user nice system idle iowait irq softirq steal (guest time is already inside user).
@@ -188,12 +184,8 @@ export function readMachineCpuTicks(): { busy: number; total: number } | undefin
 
 /** Total and available memory from `/proc/meminfo`, in bytes. */
 export function readMachineMemory(): { totalBytes: number; availableBytes: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync('/proc/meminfo', 'latin1');
-  } catch {
-    return undefined;
-  }
+  const text = readProcFile('/proc/meminfo');
+  if (text === undefined) return undefined;
   const total = kilobytesField(text, 'MemTotal:');
   const available = kilobytesField(text, 'MemAvailable:');
   if (total === undefined || available === undefined) return undefined;

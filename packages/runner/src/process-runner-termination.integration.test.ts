@@ -56,6 +56,15 @@ function expectTimedOut(expect: ExpectStatic, fixture: RunnerFixture, result: Ru
   return { termination, deadline };
 }
 
+// A run timed out while the fake agent's `directive` (a process it starts, as the fake names it)
+// ran on: the run's result, its termination and the pid of that process.
+async function timedOutLeaving(expect: ExpectStatic, fixture: RunnerFixture, directive: string) {
+  const { result, stderr } = await run(fixture, `${directive} 60000; sleep 60000`);
+  const pid = startedByFake(stderr)[directive]?.[0] as number;
+  expect(pid).toBeGreaterThan(0);
+  return { pid, result, ...expectTimedOut(expect, fixture, result) };
+}
+
 describe.concurrent('a timed-out task', () => {
   it('that sleeps past its timeout gets SIGTERM at the deadline and keeps its output', async ({ expect, onTestFinished }) => {
     const fixture = setUp(onTestFinished);
@@ -85,11 +94,7 @@ describe.concurrent('a timed-out task', () => {
   });
 
   it('whose grandchild ignores SIGTERM does not finish before the grandchild is killed', async ({ expect, onTestFinished }) => {
-    const fixture = setUp(onTestFinished);
-    const { result, stderr } = await run(fixture, 'stubborn-grandchild 60000; sleep 60000');
-    const grandchild = startedByFake(stderr)['stubborn-grandchild']?.[0] as number;
-    expect(grandchild).toBeGreaterThan(0);
-    const { termination } = expectTimedOut(expect, fixture, result);
+    const { pid: grandchild, result, termination } = await timedOutLeaving(expect, setUp(onTestFinished), 'stubborn-grandchild');
     // The agent itself obeyed SIGTERM; its grandchild, in the same group, needed SIGKILL.
     expect(result.signal).toBe('SIGTERM');
     expect(termination.killAt).not.toBeNull();
@@ -99,11 +104,7 @@ describe.concurrent('a timed-out task', () => {
   });
 
   it('whose grandchild escaped into its own session (setsid) still loses it', async ({ expect, onTestFinished }) => {
-    const fixture = setUp(onTestFinished);
-    const { result, stderr } = await run(fixture, 'escaped-grandchild 60000; sleep 60000');
-    const escaped = startedByFake(stderr)['escaped-grandchild']?.[0] as number;
-    expect(escaped).toBeGreaterThan(0);
-    const { termination } = expectTimedOut(expect, fixture, result);
+    const { pid: escaped, result, termination } = await timedOutLeaving(expect, setUp(onTestFinished), 'escaped-grandchild');
     expect(result.signal).toBe('SIGTERM');
     expect(termination.outsideGroup).toBe(1);
     expect(termination.killAt).not.toBeNull();
@@ -112,11 +113,7 @@ describe.concurrent('a timed-out task', () => {
   });
 
   it('whose grandchild was orphaned by a double fork still loses it', async ({ expect, onTestFinished }) => {
-    const fixture = setUp(onTestFinished);
-    const { result, stderr } = await run(fixture, 'daemon 60000; sleep 60000');
-    const daemon = startedByFake(stderr).daemon?.[0] as number;
-    expect(daemon).toBeGreaterThan(0);
-    const { termination } = expectTimedOut(expect, fixture, result);
+    const { pid: daemon, termination } = await timedOutLeaving(expect, setUp(onTestFinished), 'daemon');
     expect(termination.outsideGroup).toBe(1);
     expect(isProcessAlive(daemon)).toBe(false);
   });

@@ -9,6 +9,12 @@ async function taskWorktree(fixture: WorkspaceFixture, id = 'task') {
   return { base, worktree, request: { path: worktree.path, branch: worktree.branch, baseCommit: base, message: `Claudine task ${id}\n` } };
 }
 
+// After the save: the worktree is on the task's branch again, with nothing left uncommitted.
+function expectBackOnTaskBranch(fixture: WorkspaceFixture, path: string): void {
+  expect(fixture.repository.git(['symbolic-ref', 'HEAD'], { cwd: path })).toBe('refs/heads/claudine/task');
+  expect(fixture.repository.git(['status', '--porcelain'], { cwd: path })).toBe('');
+}
+
 describe('committing what a task left', () => {
   it('commits tracked changes, deletions and untracked files, never ignored ones, and summarises against the base', async () => {
     const fixture = workspaceFixture();
@@ -79,8 +85,7 @@ describe('committing what a task left', () => {
     expect(repository.git(['show', `${changes.head}:notes.txt`])).toBe('written during the conflict');
     expect(repository.git(['log', '-1', '--format=%B', changes.head])).toContain('merge in progress');
     expect(existsSync(join(repository.path, '.git/worktrees/task/MERGE_HEAD'))).toBe(false);
-    expect(repository.git(['symbolic-ref', 'HEAD'], { cwd: worktree.path })).toBe('refs/heads/claudine/task');
-    expect(repository.git(['status', '--porcelain'], { cwd: worktree.path })).toBe('');
+    expectBackOnTaskBranch(fixture, worktree.path);
   });
 
   it('keeps the files of a rebase stopped on a conflict and puts the branch back', async () => {
@@ -100,8 +105,7 @@ describe('committing what a task left', () => {
     expect(repository.git(['show', `${changes.head}:src/shared.txt`])).toContain('>>>>>>>');
     expect(repository.git(['show', `${changes.head}:task.txt`])).toBe('task');
     expect(existsSync(join(repository.path, '.git/worktrees/task/rebase-merge'))).toBe(false);
-    expect(repository.git(['symbolic-ref', 'HEAD'], { cwd: worktree.path })).toBe('refs/heads/claudine/task');
-    expect(repository.git(['status', '--porcelain'], { cwd: worktree.path })).toBe('');
+    expectBackOnTaskBranch(fixture, worktree.path);
   });
 
   it('keeps commits the agent made on a detached HEAD, and remakes a branch deleted by hand', async () => {

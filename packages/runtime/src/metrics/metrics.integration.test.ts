@@ -137,18 +137,17 @@ describe('metrics of tasks run by a host', () => {
   });
 });
 
+// A claude task with its own budget and retries, run to its end.
+async function overBudget(claudine: Claudine, prompt: string, maxBudgetUsd: number, maxRetries: number) {
+  const { task } = await claudine.submit({ prompt, agent: 'claude', agentOptions: { maxBudgetUsd }, maxRetries, cwd: fixture.workdir });
+  return { task, done: await finished(claudine, task.id) };
+}
+
 describe('budgets', () => {
   it('passes the per-task budget to claude and fails the task it stopped, without retrying it', async () => {
     await host();
     const claudine = client();
-    const { task } = await claudine.submit({
-      prompt: 'Expensive [[fake: cost 0.5; succeed]]',
-      agent: 'claude',
-      agentOptions: { maxBudgetUsd: 0.2 },
-      maxRetries: 2,
-      cwd: fixture.workdir,
-    });
-    const done = await finished(claudine, task.id);
+    const { task, done } = await overBudget(claudine, 'Expensive [[fake: cost 0.5; succeed]]', 0.2, 2);
     expect(done).toMatchObject({ status: 'failed', failureReason: 'budget_exceeded', attempt: 1 });
     expect(done.statusDetail).toContain('$0.2');
     const log = await claudine.output.read(task.id, { streams: ['system'] });
@@ -157,15 +156,7 @@ describe('budgets', () => {
 
   it('does not retry a transient failure once the task has spent its budget', async () => {
     await host({ retry: { baseDelay: '10ms', maxDelay: '20ms' } });
-    const claudine = client();
-    const { task } = await claudine.submit({
-      prompt: 'Flaky [[fake: cost 0.3; rate-limit]]',
-      agent: 'claude',
-      agentOptions: { maxBudgetUsd: 0.25 },
-      maxRetries: 3,
-      cwd: fixture.workdir,
-    });
-    const done = await finished(claudine, task.id);
+    const { done } = await overBudget(client(), 'Flaky [[fake: cost 0.3; rate-limit]]', 0.25, 3);
     expect(done).toMatchObject({ status: 'failed', failureReason: 'budget_exceeded', attempt: 1 });
   });
 

@@ -3,21 +3,40 @@ import { Refusal, refusalOf, type StoreContext } from '../store-context.js';
 import { endByDependency, propagateEnd, recountPending } from './dependency-propagation.js';
 import { describeBroken, lookupTasks, planningView, taskDependencyState } from './dependency-reads.js';
 
+// How many reverse edges `task_dependents_recent` collects before they move into the merged
+// table. Small enough that the table stays a few hundred pages, which each commit rewrites; large
+// enough that the merged table, which each merge rewrites, is rewritten rarely.
+const MERGE_AT = 50_000;
+
 /**
  * Records the reverse edges of new tasks (whose rows already list their dependencies), given as
- * `[dependency seq, task seq]` pairs, in one statement. Their dependencies were all stored
- * before them, so nothing waits for them yet and their edges close no cycle: no search is needed.
+ * `[dependency seq, task seq]` pairs, in one statement, into `task_dependents_recent` (migration
+ * 13); moves that table into `task_dependents_merged` once it is large. Their dependencies were
+ * all stored before them, so nothing waits for them yet and their edges close no cycle: no
+ * search is needed.
  */
 export function insertDependents(context: StoreContext, edges: Array<[number, number]>): void {
   if (edges.length === 0) return;
-  // In key order: the inserts then walk the index forward, each leaf touched once, instead of
-  // jumping about a tree larger than the page cache.
+  // In key order: the inserts then walk the index forward, each leaf touched once.
   edges.sort((left, right) => left[0] - right[0] || left[1] - right[1]);
   context.sql.run(
     'dependents.insertAll',
-    'INSERT INTO task_dependents (depends_on_seq, task_seq) SELECT value ->> 0, value ->> 1 FROM json_each(?)',
+    'INSERT INTO task_dependents_recent (depends_on_seq, task_seq) SELECT value ->> 0, value ->> 1 FROM json_each(?)',
     JSON.stringify(edges),
   );
+  const recent = context.sql.pluck<number>('dependents.recentCount', 'SELECT COUNT(*) FROM task_dependents_recent')[0] ?? 0;
+  if (recent >= MERGE_AT) mergeRecentDependents(context);
+}
+
+/** Moves every edge of `task_dependents_recent` into `task_dependents_merged`, in key order. */
+export function mergeRecentDependents(context: StoreContext): void {
+  context.sql.run(
+    'dependents.merge',
+    // OR IGNORE: an edge in both tables (which `db check` reports) must not stop every later
+    // batch of tasks from being stored.
+    'INSERT OR IGNORE INTO task_dependents_merged (depends_on_seq, task_seq) SELECT depends_on_seq, task_seq FROM task_dependents_recent',
+  );
+  context.sql.run('dependents.clearRecent', 'DELETE FROM task_dependents_recent');
 }
 
 /**
@@ -75,7 +94,15 @@ function applyChange(context: StoreContext, id: string, change: DependencyChange
       dependencySeq,
       taskSeq,
     );
-    context.sql.run('dependents.delete', 'DELETE FROM task_dependents WHERE depends_on_seq = ? AND task_seq = ?', dependencySeq, taskSeq);
+    // The edge is in one of the two tables of migration 13.
+    for (const table of ['merged', 'recent']) {
+      context.sql.run(
+        `dependents.delete.${table}`,
+        `DELETE FROM task_dependents_${table} WHERE depends_on_seq = ? AND task_seq = ?`,
+        dependencySeq,
+        taskSeq,
+      );
+    }
     existing.delete(dependency);
   }
   const add = [...new Set(change.add ?? [])].filter((dependency) => !existing.has(dependency));
@@ -100,7 +127,12 @@ function applyChange(context: StoreContext, id: string, change: DependencyChange
       dependencySeq,
       taskSeq,
     );
-    context.sql.run('dependents.insert', 'INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)', dependencySeq, taskSeq);
+    context.sql.run(
+      'dependents.insert',
+      'INSERT INTO task_dependents_recent (depends_on_seq, task_seq) VALUES (?, ?)',
+      dependencySeq,
+      taskSeq,
+    );
   }
   const broken = recountPending(context, id, now)?.broken;
   if (broken !== undefined) {

@@ -27,7 +27,9 @@ export function readGraph(context: StoreContext, query: TaskGraphQuery): TaskGra
   if (seeds.length === 0) return { tasks: [], truncated: false };
   // The workflow is everything linked by edges in either direction. UNION keeps each task once,
   // and the LIMIT stops the walk itself, so a huge graph costs no more than the limit. CROSS
-  // JOIN keeps the workflow as the outer loop: left to itself the planner scans every task.
+  // JOIN keeps the workflow as the outer loop: left to itself the planner scans every task. The
+  // two tables of reverse edges (migration 13) are named, not their view: through the view the
+  // planner would copy every edge into a temporary index for each step.
   const rows = context.sql.all<TaskRow>(
     'graph.component',
     `WITH RECURSIVE workflow(seq) AS (
@@ -35,7 +37,9 @@ export function readGraph(context: StoreContext, query: TaskGraphQuery): TaskGra
        UNION
        SELECT d.value FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq, json_each(t.dependency_seqs) AS d
        UNION
-       SELECT d.task_seq FROM task_dependents AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
+       SELECT d.task_seq FROM task_dependents_merged AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
+       UNION
+       SELECT d.task_seq FROM task_dependents_recent AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
        LIMIT ?
      )
      SELECT ${TASK_COLUMNS} FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq ORDER BY t.seq`,

@@ -20,16 +20,17 @@ export interface StoredDependencyState extends DependencyState {
 
 /**
  * The tasks among `ids` that exist, by id, read in one statement. Ids are looked up in sorted
- * order, so the walk of the id index moves forward, and the rows are then read in `seq` order,
- * so the walk of the table does too; they come as tuples, since a large batch reads one per edge.
+ * order, so the walk of the index moves forward, and from `tasks_id_status` alone (migration
+ * 12): it holds the `seq` and the status, so no row is read. They come as tuples, since a large
+ * batch reads one per edge.
  */
 export function lookupTasks(context: StoreContext, ids: readonly string[]): Map<string, StoredDependencyState> {
   const found = new Map<string, StoredDependencyState>();
   if (ids.length === 0) return found;
   const rows = context.sql.tuples<[number, string, TaskStatus]>(
     'dependencies.lookup',
-    `SELECT t.seq, t.id, t.status FROM tasks AS t
-     WHERE t.seq IN (SELECT u.seq FROM json_each(?) AS j JOIN tasks AS u ON u.id = j.value)`,
+    // INDEXED BY: the planner would otherwise pick the unique id index, then read each row.
+    'SELECT t.seq, t.id, t.status FROM json_each(?) AS j JOIN tasks AS t INDEXED BY tasks_id_status ON t.id = j.value',
     JSON.stringify([...new Set(ids)].sort()),
   );
   for (const [seq, id, status] of rows) found.set(id, { seq, id, status });

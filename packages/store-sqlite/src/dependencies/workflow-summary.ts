@@ -35,6 +35,7 @@ interface SummaryRow {
 export function readWorkflowSummary(context: StoreContext, taskId: string): WorkflowSummary | undefined {
   // The same walk as the graph query (UNION keeps each task once), aggregated over the status
   // column alone: no task row is built, so a large workflow costs its edges, not its prompts.
+  // It names both tables of reverse edges for the same reason as the graph query.
   const row = context.sql.get<SummaryRow>(
     'workflow.summary',
     `WITH RECURSIVE workflow(seq) AS (
@@ -42,7 +43,9 @@ export function readWorkflowSummary(context: StoreContext, taskId: string): Work
        UNION
        SELECT d.value FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq, json_each(t.dependency_seqs) AS d
        UNION
-       SELECT d.task_seq FROM task_dependents AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
+       SELECT d.task_seq FROM task_dependents_merged AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
+       UNION
+       SELECT d.task_seq FROM task_dependents_recent AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
      )
      SELECT min(t.seq) AS first_seq, count(*) AS tasks,
        coalesce(sum(t.status = 'queued'), 0) AS queued, coalesce(sum(t.status = 'running'), 0) AS running,

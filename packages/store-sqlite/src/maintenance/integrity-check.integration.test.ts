@@ -51,8 +51,11 @@ describe('checking the dependency edges', () => {
       const seqOf = (id: string) => (raw.prepare('SELECT seq FROM tasks WHERE id = ?').get(id) as { seq: number }).seq;
       // The reverse edge of third's dependency on second lost; a reverse edge saying first waits
       // for third, which first's row does not list; second's row naming a task that does not exist.
-      raw.prepare('DELETE FROM task_dependents WHERE depends_on_seq = ? AND task_seq = ?').run(seqOf(second.id), seqOf(third.id));
-      raw.prepare('INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)').run(seqOf(third.id), seqOf(first.id));
+      // (A new task's reverse edges are in task_dependents_recent; the extra one goes into the
+      // merged table, so both tables of the view are read. Second's edge on first is in both.)
+      raw.prepare('DELETE FROM task_dependents_recent WHERE depends_on_seq = ? AND task_seq = ?').run(seqOf(second.id), seqOf(third.id));
+      raw.prepare('INSERT INTO task_dependents_merged (depends_on_seq, task_seq) VALUES (?, ?)').run(seqOf(third.id), seqOf(first.id));
+      raw.prepare('INSERT INTO task_dependents_merged (depends_on_seq, task_seq) VALUES (?, ?)').run(seqOf(first.id), seqOf(second.id));
       raw.prepare("UPDATE tasks SET dependency_seqs = json_insert(dependency_seqs, '$[#]', 999) WHERE id = ?").run(second.id);
       raw.close();
       const report = await store.checkIntegrity();
@@ -62,9 +65,10 @@ describe('checking the dependency edges', () => {
           `task ${third.id} depends on ${second.id}, but task_dependents lacks that edge: finishing ${second.id} would not release it`,
           `task_dependents has task ${first.id} waiting for task ${third.id}, but the task's row does not list that dependency`,
           `task ${second.id} depends on task seq 999, which does not exist`,
+          `the edge of task ${second.id} on ${first.id} is in both task_dependents_merged and task_dependents_recent`,
         ]),
       );
-      expect(report.problems).toHaveLength(3);
+      expect(report.problems).toHaveLength(4);
     } finally {
       store.close();
     }

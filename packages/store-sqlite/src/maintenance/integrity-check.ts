@@ -53,8 +53,10 @@ export function checkIntegrity(db: BetterSqlite3.Database, path: string): Integr
         db
           .prepare(
             `SELECT t.id, t.pending_dependencies AS recorded,
+               -- The unary + keeps the planner off the status index: through it, each queued task
+               -- would walk every queued task instead of reading its few dependencies by seq.
                (SELECT COUNT(*) FROM json_each(t.dependency_seqs) AS d JOIN tasks AS p ON p.seq = d.value
-                WHERE p.status IN ('queued', 'running')) AS unfinished
+                WHERE +p.status IN ('queued', 'running')) AS unfinished
              FROM tasks AS t WHERE t.status = 'queued' AND recorded != unfinished`,
           )
           .all() as Array<{ id: string; recorded: number; unfinished: number }>,
@@ -90,8 +92,8 @@ export function checkIntegrity(db: BetterSqlite3.Database, path: string): Integr
 
 /**
  * Edges that the two directions disagree on, or that point at no task. A task's dependencies
- * live in its row and the reverse lookups in `task_dependents` (migration 11), with no foreign
- * key between them: a finish misses a dependent whose reverse edge is gone, so both are compared.
+ * live in its row and the reverse lookups in `task_dependents` (migration 11; a view of two
+ * tables since migration 13), with no foreign key between them: a finish misses a dependent whose reverse edge is gone, so both are compared.
  */
 function edgeProblems(db: BetterSqlite3.Database): string[] {
   const problems: string[] = [];
@@ -124,6 +126,17 @@ function edgeProblems(db: BetterSqlite3.Database): string[] {
     const dependent = row.dependent ?? `seq ${row.taskSeq} (no such task)`;
     const dependency = row.dependency ?? `seq ${row.dependencySeq} (no such task)`;
     problems.push(`task_dependents has task ${dependent} waiting for task ${dependency}, but the task's row does not list that dependency`);
+  }
+  // The view reads both tables of migration 13: an edge in both would be listed twice.
+  const doubled = db
+    .prepare(
+      `SELECT t.id, u.id AS dependency FROM task_dependents_merged AS m
+       JOIN task_dependents_recent AS r ON r.depends_on_seq = m.depends_on_seq AND r.task_seq = m.task_seq
+       LEFT JOIN tasks AS t ON t.seq = m.task_seq LEFT JOIN tasks AS u ON u.seq = m.depends_on_seq`,
+    )
+    .all() as Array<{ id: string | null; dependency: string | null }>;
+  for (const row of doubled) {
+    problems.push(`the edge of task ${row.id} on ${row.dependency} is in both task_dependents_merged and task_dependents_recent`);
   }
   return problems;
 }

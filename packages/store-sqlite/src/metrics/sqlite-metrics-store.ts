@@ -162,22 +162,20 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   costSince(since: number): Promise<number> {
-    return settleStorageWork(this.path, 'read spending', () => {
-      const row = this.#sql.get<{ spent: number }>(
-        'metrics.spentSince',
-        'SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE finished_at >= ? AND cost_usd IS NOT NULL',
-        since,
-      );
-      return row?.spent ?? 0;
-    });
+    return this.#spent('metrics.spentSince', 'finished_at >= ? AND cost_usd IS NOT NULL', since);
   }
 
   taskCost(taskId: string): Promise<number> {
+    return this.#spent('metrics.taskCost', 'task_id = ?', taskId);
+  }
+
+  // What the attempts that match `where` cost together (0 when none reported a cost).
+  #spent(name: string, where: string, parameter: number | string): Promise<number> {
     return settleStorageWork(this.path, 'read spending', () => {
       const row = this.#sql.get<{ spent: number }>(
-        'metrics.taskCost',
-        'SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE task_id = ?',
-        taskId,
+        name,
+        `SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM task_metrics WHERE ${where}`,
+        parameter,
       );
       return row?.spent ?? 0;
     });

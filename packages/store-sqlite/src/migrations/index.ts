@@ -8,6 +8,8 @@ import { taskNotify } from './0008-task-notify.js';
 import { taskWorktrees } from './0009-task-worktrees.js';
 import { receivedPrompts } from './0010-received-prompts.js';
 import { dependenciesInTaskRows } from './0011-dependencies-in-task-rows.js';
+import { taskStatusById } from './0012-task-status-by-id.js';
+import { recentDependents } from './0013-recent-dependents.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -26,6 +28,8 @@ export const MIGRATIONS: readonly Migration[] = [
   taskWorktrees,
   receivedPrompts,
   dependenciesInTaskRows,
+  taskStatusById,
+  recentDependents,
 ];
 
 /** The newest schema version this code knows. */

@@ -67,23 +67,25 @@ export const outputCapture: Benchmark = {
         );
       }
       const mbPerSecond = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
-      figures.push({
-        metric: 'capture, one task printing 1 GiB',
-        value: mbPerSecond(GIB, median(captured)),
-        unit: 'MiB/s',
-        baseline: mbPerSecond(GIB, median(direct)),
-        baselineLabel: 'shell `> file`',
-        target: '>= 50% of baseline',
-        better: 'higher',
-      });
-      figures.push({
-        metric: 'capture, one task printing 1 GiB, against reading its pipe only',
-        value: mbPerSecond(GIB, median(captured)),
-        unit: 'MiB/s',
-        baseline: mbPerSecond(GIB, median(discarded)),
-        baselineLabel: 'Node reading the pipe, discarding',
-        better: 'higher',
-      });
+      // The same capture against two baselines: writing a file, and only draining the pipe.
+      for (const { metric, samples, baselineLabel, target } of [
+        { metric: 'capture, one task printing 1 GiB', samples: direct, baselineLabel: 'shell `> file`', target: '>= 50% of baseline' },
+        {
+          metric: 'capture, one task printing 1 GiB, against reading its pipe only',
+          samples: discarded,
+          baselineLabel: 'Node reading the pipe, discarding',
+        },
+      ]) {
+        figures.push({
+          metric,
+          value: mbPerSecond(GIB, median(captured)),
+          unit: 'MiB/s',
+          baseline: mbPerSecond(GIB, median(samples)),
+          baselineLabel,
+          ...(target === undefined ? {} : { target }),
+          better: 'higher',
+        });
+      }
 
       const directAtOnce = performance.now();
       await Promise.all(Array.from({ length: TASKS_AT_ONCE }, (_, index) => runShell(`${print(GIB)} > direct-${index}.out`, workdir)));

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createWorkspace, type Workspace } from '@claudine/workspace';
-import { type Benchmark, median } from '../harness.js';
-import { makeWorktreeRepository, plainWorktreeAdd, WORKTREE_REPOSITORY_FILES } from '../support/worktree-repository.js';
+import type { Benchmark } from '../harness.js';
+import { timeWorktreePairs, worktreePairFigures } from '../support/worktree-pairs.js';
+import { makeWorktreeRepository, WORKTREE_REPOSITORY_FILES } from '../support/worktree-repository.js';
 
 const FILES = WORKTREE_REPOSITORY_FILES;
 const PAIRS = 15;
@@ -17,8 +17,7 @@ async function claudineCreate(workspace: Workspace, repository: string, path: st
  * Creating a task's worktree with `@claudine/workspace` (lock, `git worktree add -b` from the
  * base commit, the `.worktreeinclude` copy, the submodule check, the cwd) in a repository of
  * 10,000 files, against plain `git worktree add -b` of the same commit, in pairs whose order
- * alternates. Worktrees are kept until the end: deleting 20,000 files between pairs made the next
- * run pay for it (this machine's ext4 discards freed blocks), whichever of the two came first.
+ * alternates (see {@link timeWorktreePairs}).
  */
 export const worktreeCreate: Benchmark = {
   name: 'worktree-create',
@@ -26,53 +25,20 @@ export const worktreeCreate: Benchmark = {
   async run({ scratch, log }) {
     const { path: repository, base } = makeWorktreeRepository(scratch);
     const workspace = createWorkspace({ lockDirectory: join(scratch, 'locks') });
-    const plain: number[] = [];
-    const ours: number[] = [];
-    const ratios: number[] = [];
-    for (let pair = 0; pair <= PAIRS; pair += 1) {
-      const plainPath = join(scratch, 'worktrees', `plain-${pair}`);
-      const oursPath = join(scratch, 'worktrees', `task-${pair}`);
-      const timed = async (work: () => Promise<void>) => {
-        // Each run starts with the previous one's 10,000 files written out, not in the page cache's queue.
-        execFileSync('sync');
-        const started = performance.now();
-        await work();
-        return performance.now() - started;
-      };
-      const runPlain = () => timed(() => plainWorktreeAdd(repository, plainPath, `plain/${pair}`, base));
-      const runOurs = () => timed(() => claudineCreate(workspace, repository, oursPath, `claudine/${pair}`, base));
-      let plainMs: number;
-      let oursMs: number;
-      if (pair % 2 === 0) {
-        plainMs = await runPlain();
-        oursMs = await runOurs();
-      } else {
-        oursMs = await runOurs();
-        plainMs = await runPlain();
-      }
-      if (pair === 0) continue;
-      plain.push(plainMs);
-      ours.push(oursMs);
-      ratios.push(oursMs / plainMs);
-      log(`pair ${pair}: git worktree add ${plainMs.toFixed(1)} ms, createWorktree ${oursMs.toFixed(1)} ms`);
-    }
-    return [
-      {
-        metric: `create a task worktree, ${FILES.toLocaleString('en-US')} files`,
-        value: median(ours),
-        unit: 'ms',
-        baseline: median(plain),
-        baselineLabel: 'git worktree add -b',
-        target: '<= 1.3x (ratio >= 76.9%)',
-        better: 'lower',
-      },
-      {
-        metric: 'createWorktree / git worktree add, median of the pairs',
-        value: median(ratios),
-        unit: 'x',
-        target: '<= 1.3x',
-        better: 'lower',
-      },
-    ];
+    const pairs = await timeWorktreePairs({
+      repository,
+      base,
+      scratch,
+      pairs: PAIRS,
+      label: 'createWorktree',
+      ours: async (pair) => () =>
+        claudineCreate(workspace, repository, join(scratch, 'worktrees', `task-${pair}`), `claudine/${pair}`, base),
+      log,
+    });
+    return worktreePairFigures(
+      pairs,
+      `create a task worktree, ${FILES.toLocaleString('en-US')} files`,
+      'createWorktree / git worktree add, median of the pairs',
+    );
   },
 };

@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessRunner, RunResult, Task } from '@claudine/core';
 import { type Claudine, openClaudine, withTaskWorktrees } from '@claudine/runtime';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
 import { createWorkspace } from '@claudine/workspace';
-import { type Benchmark, median } from '../harness.js';
-import { makeWorktreeRepository, plainWorktreeAdd, WORKTREE_REPOSITORY_FILES } from '../support/worktree-repository.js';
+import type { Benchmark } from '../harness.js';
+import { timeWorktreePairs, worktreePairFigures } from '../support/worktree-pairs.js';
+import { makeWorktreeRepository, WORKTREE_REPOSITORY_FILES } from '../support/worktree-repository.js';
 
 const PAIRS = 15;
 
@@ -71,60 +71,28 @@ export const worktreeTask: Benchmark = {
       onAgentStart = () => {};
       pending = handle.done;
     };
-    const plain: number[] = [];
-    const ours: number[] = [];
-    const ratios: number[] = [];
     try {
-      for (let pair = 0; pair <= PAIRS; pair += 1) {
-        const task = await submitWorktreeTask(claudine, repository);
-        const plainPath = join(scratch, 'worktrees', `plain-${pair}`);
-        const timed = async (work: () => Promise<void>) => {
-          // Each run starts with the previous one's 10,000 files written out, not in the page cache's queue.
-          execFileSync('sync');
-          const started = performance.now();
-          await work();
-          const elapsed = performance.now() - started;
-          await pending;
-          return elapsed;
-        };
-        const runPlain = () => timed(() => plainWorktreeAdd(repository, plainPath, `plain/${pair}`, base));
-        const runOurs = () => timed(() => prepareTask(task));
-        let plainMs: number;
-        let oursMs: number;
-        if (pair % 2 === 0) {
-          plainMs = await runPlain();
-          oursMs = await runOurs();
-        } else {
-          oursMs = await runOurs();
-          plainMs = await runPlain();
-        }
-        if (pair === 0) continue;
-        plain.push(plainMs);
-        ours.push(oursMs);
-        ratios.push(oursMs / plainMs);
-        log(`pair ${pair}: git worktree add ${plainMs.toFixed(1)} ms, task worktree ${oursMs.toFixed(1)} ms`);
-      }
+      const pairs = await timeWorktreePairs({
+        repository,
+        base,
+        scratch,
+        pairs: PAIRS,
+        label: 'task worktree',
+        ours: async () => {
+          const task = await submitWorktreeTask(claudine, repository);
+          return () => prepareTask(task);
+        },
+        settle: () => pending,
+        log,
+      });
+      return worktreePairFigures(
+        pairs,
+        `prepare a worktree task, ${WORKTREE_REPOSITORY_FILES.toLocaleString('en-US')} files`,
+        'task worktree / git worktree add, median of the pairs',
+      );
     } finally {
       store.close();
       claudine.close();
     }
-    return [
-      {
-        metric: `prepare a worktree task, ${WORKTREE_REPOSITORY_FILES.toLocaleString('en-US')} files`,
-        value: median(ours),
-        unit: 'ms',
-        baseline: median(plain),
-        baselineLabel: 'git worktree add -b',
-        target: '<= 1.3x (ratio >= 76.9%)',
-        better: 'lower',
-      },
-      {
-        metric: 'task worktree / git worktree add, median of the pairs',
-        value: median(ratios),
-        unit: 'x',
-        target: '<= 1.3x',
-        better: 'lower',
-      },
-    ];
   },
 };
