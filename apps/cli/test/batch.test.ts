@@ -1,20 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnWatched } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import { BatchSubmittedJson, TaskListJson } from '../src/json-shapes.js';
 import { cliPath } from './cli.test-helper.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 // `claudine run --batch`: JSON lines, one task each, stored all or none.
 
-let session: CliSession;
-
-beforeEach(() => {
-  session = createCliSession();
-});
-
-afterEach(() => session.close());
+const session = useCliSession();
 
 const lines = (...tasks: readonly unknown[]): string => `${tasks.map((task) => JSON.stringify(task)).join('\n')}\n`;
 
@@ -153,26 +147,14 @@ async function totalTasks(): Promise<number> {
 }
 
 // Runs `claudine run --batch -` under GNU time and reads its peak resident set size.
-function peakRss(input: string): Promise<{ ids: string[]; maxRssKiB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, cliPath, 'run', '--batch', '-'], {
-      cwd: session.workdir,
-      env: session.env as NodeJS.ProcessEnv,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const match = /maxrss=(\d+)/.exec(stderr);
-      if (code !== 0 || match === null) reject(new Error(`run --batch failed (${code}): ${stderr}`));
-      else resolve({ ids: stdout.trim().split('\n'), maxRssKiB: Number(match[1]) });
-    });
-    child.stdin.end(input);
+async function peakRss(input: string): Promise<{ ids: string[]; maxRssKiB: number }> {
+  const run = spawnWatched('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, cliPath, 'run', '--batch', '-'], {
+    cwd: session.workdir,
+    env: session.env as NodeJS.ProcessEnv,
   });
+  run.child.stdin.end(input);
+  const { code, stdout, stderr } = await run.exited;
+  const match = /maxrss=(\d+)/.exec(stderr);
+  if (code !== 0 || match === null) throw new Error(`run --batch failed (${code}): ${stderr}`);
+  return { ids: stdout.trim().split('\n'), maxRssKiB: Number(match[1]) };
 }

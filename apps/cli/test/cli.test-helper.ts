@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fakeClaudePath, isProcessAlive, waitFor } from '@claudine/test-utils';
+import { fakeClaudePath, isProcessAlive, spawnWatched, type WatchedProcess, waitFor } from '@claudine/test-utils';
 
 /** The built CLI entry point; `pnpm test` builds before testing. */
 export const cliPath = fileURLToPath(new URL('../bin/claudine.cjs', import.meta.url));
@@ -25,36 +24,31 @@ export function cliEnvironment(home: string, extra: Record<string, string> = {})
   };
 }
 
+/** Starts the built CLI and lets the test watch its output while it runs. */
+export function startCli(args: readonly string[], options: { env: Record<string, string | undefined>; cwd?: string }): WatchedProcess {
+  return spawnWatched(process.execPath, [cliPath, ...args], { env: options.env as NodeJS.ProcessEnv, cwd: options.cwd });
+}
+
 /** Runs the built CLI to completion. */
-export function runCli(
+export async function runCli(
   args: readonly string[],
   options: { env: Record<string, string | undefined>; cwd?: string; input?: string; timeoutMs?: number },
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      env: options.env as NodeJS.ProcessEnv,
-      cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`claudine ${args.join(' ')} did not finish in time.\nstdout: ${stdout}\nstderr: ${stderr}`));
+  const run = startCli(args, options);
+  run.child.stdin.end(options.input ?? '');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill('SIGKILL');
+      reject(new Error(`claudine ${args.join(' ')} did not finish in time.\nstdout: ${run.stdout()}\nstderr: ${run.stderr()}`));
     }, options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
   });
+  try {
+    const { code, stdout, stderr } = await Promise.race([run.exited, timedOut]);
+    return { code, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Stops the host of the data dir `cli` points at, if one runs, and waits for it to exit. */

@@ -1,43 +1,14 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { cliEnvironment, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let env: Record<string, string | undefined>;
-
-const cli = (args: string[], options: { input?: string; timeoutMs?: number } = {}) => runCli(args, { env, cwd: workdir, ...options });
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  env = cliEnvironment(home);
-});
-
-afterEach(async () => {
-  await stopHostWithCli(cli);
-  temp.remove();
-});
+const session = useCliSession();
+const { cli, waitForStatus } = session;
 
 const TaskPageSchema = z.object({ tasks: z.array(TaskSchema), nextCursor: z.number().nullable() });
-
-async function waitForStatus(id: string, statuses: string[]): Promise<z.infer<typeof TaskSchema>> {
-  return waitFor(
-    async () => {
-      const result = await cli(['status', id, '--json']);
-      const task = TaskSchema.parse(JSON.parse(result.stdout));
-      return statuses.includes(task.status) ? task : undefined;
-    },
-    { description: `task ${id} to be ${statuses.join(' or ')}`, timeoutMs: 20_000, intervalMs: 100 },
-  );
-}
 
 describe('claudine CLI', () => {
   it('submits a command task that a host started on demand runs, then shows its status and output', async () => {
@@ -46,7 +17,7 @@ describe('claudine CLI', () => {
     const id = submitted.stdout.trim();
     expect(id).toMatch(/^[0-9a-z]{10}$/);
     const task = await waitForStatus(id, ['completed', 'failed']);
-    expect(task).toMatchObject({ status: 'completed', exitCode: 0, agent: 'command', cwd: workdir });
+    expect(task).toMatchObject({ status: 'completed', exitCode: 0, agent: 'command', cwd: session.workdir });
     const logs = await cli(['logs', id]);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain(`hello from ${id}`);
@@ -66,11 +37,17 @@ describe('claudine CLI', () => {
     const run = await cli(['run', '--wait', '--json', '--agent', 'command', 'echo secret']);
     const id = TaskSchema.parse(JSON.parse(run.stdout)).id;
     const mode = (path: string) => statSync(path).mode & 0o777;
-    for (const directory of [home, join(home, 'logs'), join(home, 'logs', id), join(home, 'signals'), join(home, 'outcomes')]) {
+    for (const directory of [
+      session.home,
+      join(session.home, 'logs'),
+      join(session.home, 'logs', id),
+      join(session.home, 'signals'),
+      join(session.home, 'outcomes'),
+    ]) {
       expect(mode(directory)).toBe(0o700);
     }
-    for (const file of ['claudine.db', 'claudine.db-wal', 'host.log']) expect(mode(join(home, file))).toBe(0o600);
-    for (const file of readdirSync(join(home, 'logs', id))) expect(mode(join(home, 'logs', id, file))).toBe(0o600);
+    for (const file of ['claudine.db', 'claudine.db-wal', 'host.log']) expect(mode(join(session.home, file))).toBe(0o600);
+    for (const file of readdirSync(join(session.home, 'logs', id))) expect(mode(join(session.home, 'logs', id, file))).toBe(0o600);
   });
 
   it('runs a claude task with --wait, shows a transcript, and exits 0', async () => {
@@ -117,7 +94,7 @@ describe('claudine CLI', () => {
   });
 
   it('refuses bad input with a clear message and a meaningful exit code, writing nothing', async () => {
-    const badCwd = await cli(['run', '--cwd', join(temp.path, 'nowhere'), 'do it']);
+    const badCwd = await cli(['run', '--cwd', join(session.root, 'nowhere'), 'do it']);
     expect(badCwd).toMatchObject({ code: 2, stdout: '' });
     expect(badCwd.stderr).toMatch(/nowhere does not exist: create it/);
     const empty = await cli(['run', '  ']);

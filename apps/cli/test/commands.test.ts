@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '@claudine/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CancelJson,
   ConfigPathJson,
@@ -18,22 +18,17 @@ import {
   TaskListJson,
 } from '../src/json-shapes.js';
 import { cliPath } from './cli.test-helper.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 const execFileAsync = promisify(execFile);
 
-let session: CliSession;
-
-afterEach(async () => {
-  await session.close();
-});
+const session = useCliSession();
+const { cli } = session;
 
 const json = <T>(schema: { parse(value: unknown): T }, text: string): T => schema.parse(JSON.parse(text));
 
 describe('claudine ls and status', () => {
   it('lists, filters, sorts and pages tasks, and summarises them', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const first = await session.submit('true', '-l', 'nightly', '-l', 'weekly', '-p', 'P2');
     const second = await session.submit('exit 3', '-l', 'nightly');
     const third = await session.submit('true', '-p', 'P0');
@@ -114,7 +109,6 @@ describe('claudine ls and status', () => {
 
 describe('claudine run --follow and --wait', () => {
   it('streams output with plain progress lines off a terminal, ends with the task, and exits with its code', async () => {
-    session = createCliSession();
     const follow = await session.cli(['run', '-a', 'command', '--follow', 'echo one; sleep 0.3; echo two; exit 4']);
     expect(follow.code).toBe(4);
     expect(follow.stdout).toMatch(/one\n[\s\S]*two\n/);
@@ -133,8 +127,7 @@ describe('claudine run --follow and --wait', () => {
 
 describe('claudine cancel', () => {
   it('cancels every queued task (or those with a label) and leaves running ones alone', async () => {
-    session = createCliSession({ CLAUDINE_CONCURRENCY: '1' });
-    const { cli } = session;
+    session.env = { ...session.env, CLAUDINE_CONCURRENCY: '1' };
     const running = await session.submit('sleep 30');
     await session.waitForStatus(running, ['running']);
     const labelled = [await session.submit('true', '-l', 'exp'), await session.submit('true', '-l', 'exp')];
@@ -163,8 +156,6 @@ describe('claudine cancel', () => {
 
 describe('claudine resume', () => {
   it("continues a claude task's session with new instructions, and refuses what cannot be resumed", async () => {
-    session = createCliSession();
-    const { cli } = session;
     const first = json(TaskJson, (await cli(['run', '--wait', '--json', 'Start [[fake: succeed Started]]'])).stdout);
     const sessionId = first.report?.sessionId;
     expect(sessionId).toEqual(expect.any(String));
@@ -190,8 +181,6 @@ describe('claudine resume', () => {
 
 describe('claudine config', () => {
   it('shows, sets and unsets settings, validated, and says where each value comes from', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const path = json(ConfigPathJson, (await cli(['config', 'path', '--json'])).stdout);
     expect(path).toEqual({ file: join(session.home, 'config.json'), exists: false, dataDirectory: session.home });
     expect((await cli(['config', 'path'])).stdout).toBe(`${path.file}\n`);
@@ -243,8 +232,6 @@ describe('claudine config', () => {
   });
 
   it('explains a broken config file and lets config commands repair it', async () => {
-    session = createCliSession();
-    const { cli } = session;
     mkdirSync(session.home, { recursive: true });
     writeFileSync(join(session.home, 'config.json'), JSON.stringify({ timeout: { default: 'soon' } }));
     const broken = await cli(['ls']);
@@ -261,8 +248,6 @@ describe('claudine config', () => {
 
 describe('claudine doctor', () => {
   it('checks the installation, says how to fix what is wrong, and exits 1 on a failure', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const fresh = await cli(['doctor', '--json']);
     const report = json(DoctorJson, fresh.stdout);
     const byId = new Map(report.checks.map((check) => [check.id, check]));
@@ -310,8 +295,6 @@ describe('claudine doctor', () => {
 
 describe('claudine completion', () => {
   it('completes commands, options, values, settings and task ids in bash', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const id = await session.submit('true');
     const script = await cli(['completion', 'bash']);
     expect(script.code).toBe(0);
@@ -349,8 +332,6 @@ describe('claudine completion', () => {
 
 describe('usage, help and errors', () => {
   it('exits 2 on usage errors, shows examples in --help, and prints stack traces only with --debug', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const unknown = await cli(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
@@ -375,7 +356,6 @@ describe('usage, help and errors', () => {
   });
 
   it('colours output only when asked and never with NO_COLOR', async () => {
-    session = createCliSession();
     await session.submit('true');
     const withoutTerminal = { ...session.env, NO_COLOR: '' };
     session.env = withoutTerminal;

@@ -1,32 +1,19 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnWatched } from '@claudine/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { type CliRun, cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { type CliRun, cliEnvironment, cliPath, runCli } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let env: Record<string, string | undefined>;
-
-const cli = (args: string[], options: { input?: string } = {}) => runCli(args, { env, cwd: workdir, ...options });
+const session = useCliSession();
+const { cli } = session;
 const TaskPageSchema = z.object({ tasks: z.array(TaskSchema), nextCursor: z.number().nullable() });
 
 beforeEach(() => {
-  temp = createTempDir();
-  chmodSync(temp.path, 0o755);
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  env = cliEnvironment(home);
-});
-
-afterEach(async () => {
-  await stopHostWithCli(cli);
-  temp.remove();
+  // Readable by the unprivileged user some tests run the CLI as.
+  chmodSync(session.root, 0o755);
 });
 
 /** Submits `count` quick tasks and waits until they are done; returns their ids. */
@@ -41,24 +28,14 @@ async function finishedTasks(count: number): Promise<string[]> {
 }
 
 /** Runs the CLI through `sh` with extra shell setup (limits, privileges). */
-function runCliVia(prefix: string[], args: string[], input = ''): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(prefix[0] as string, [...prefix.slice(1), process.execPath, cliPath, ...args], {
-      env: env as NodeJS.ProcessEnv,
-      cwd: workdir,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
+async function runCliVia(prefix: string[], args: string[], input = ''): Promise<CliRun> {
+  const run = spawnWatched(prefix[0] as string, [...prefix.slice(1), process.execPath, cliPath, ...args], {
+    env: session.env as NodeJS.ProcessEnv,
+    cwd: session.workdir,
   });
+  run.child.stdin.end(input);
+  const { code, stdout, stderr } = await run.exited;
+  return { code, stdout, stderr };
 }
 
 describe('claudine db', () => {
@@ -73,20 +50,20 @@ describe('claudine db', () => {
 
   it('backs up the live database to a private file that holds the same tasks, and never overwrites', async () => {
     const ids = await finishedTasks(2);
-    const target = join(temp.path, 'backup.db');
+    const target = join(session.root, 'backup.db');
     const backup = await cli(['db', 'backup', target, '--json']);
     expect(backup.code).toBe(0);
     expect(JSON.parse(backup.stdout)).toMatchObject({ path: target, bytes: expect.any(Number) });
     expect(statSync(target).mode & 0o777).toBe(0o600);
-    const restored = await runCli(['ls', '--json'], { env: cliEnvironment(join(temp.path, 'restored')), cwd: workdir });
+    const restored = await runCli(['ls', '--json'], { env: cliEnvironment(join(session.root, 'restored')), cwd: session.workdir });
     expect(restored.code).toBe(0);
     // Use the backup as the database of a fresh data directory.
-    mkdirSync(join(temp.path, 'from-backup'), { mode: 0o700 });
+    mkdirSync(join(session.root, 'from-backup'), { mode: 0o700 });
     const copy = readFileSync(target);
-    const fd = openSync(join(temp.path, 'from-backup', 'claudine.db'), 'w', 0o600);
+    const fd = openSync(join(session.root, 'from-backup', 'claudine.db'), 'w', 0o600);
     writeSync(fd, copy);
     closeSync(fd);
-    const fromBackup = await runCli(['ls', '--json'], { env: cliEnvironment(join(temp.path, 'from-backup')), cwd: workdir });
+    const fromBackup = await runCli(['ls', '--json'], { env: cliEnvironment(join(session.root, 'from-backup')), cwd: session.workdir });
     expect(
       TaskPageSchema.parse(JSON.parse(fromBackup.stdout))
         .tasks.map((task) => task.id)
@@ -99,12 +76,12 @@ describe('claudine db', () => {
 
   it('prunes finished tasks with their output', async () => {
     const ids = await finishedTasks(2);
-    for (const id of ids) expect(existsSync(join(home, 'logs', id))).toBe(true);
+    for (const id of ids) expect(existsSync(join(session.home, 'logs', id))).toBe(true);
     const kept = await cli(['db', 'prune', '--older-than', '1h', '--json']);
     expect(JSON.parse(kept.stdout)).toEqual({ pruned: 0 });
     const pruned = await cli(['db', 'prune', '--older-than', '0s', '--json']);
     expect(JSON.parse(pruned.stdout)).toEqual({ pruned: 2 });
-    for (const id of ids) expect(existsSync(join(home, 'logs', id))).toBe(false);
+    for (const id of ids) expect(existsSync(join(session.home, 'logs', id))).toBe(false);
     expect(TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout)).tasks).toEqual([]);
     expect((await cli(['db', 'prune', '--older-than', 'soon'])).code).toBe(2);
   });
@@ -114,21 +91,21 @@ describe('storage faults', () => {
   it('names a database whose header is damaged and says what to do', async () => {
     await finishedTasks(1);
     await cli(['host', 'stop']);
-    const fd = openSync(join(home, 'claudine.db'), 'r+');
+    const fd = openSync(join(session.home, 'claudine.db'), 'r+');
     writeSync(fd, Buffer.alloc(100, 0x41), 0, 100, 0);
     closeSync(fd);
     const status = await cli(['ls']);
     expect(status.code).toBe(5);
-    expect(status.stderr).toContain(join(home, 'claudine.db'));
+    expect(status.stderr).toContain(join(session.home, 'claudine.db'));
     expect(status.stderr).toMatch(/not a valid Claudine database.*backup/s);
   });
 
   it('finds damage inside the database with db check', async () => {
     await finishedTasks(3);
     await cli(['host', 'stop']);
-    const size = statSync(join(home, 'claudine.db')).size;
+    const size = statSync(join(session.home, 'claudine.db')).size;
     expect(size).toBeGreaterThan(8192);
-    const fd = openSync(join(home, 'claudine.db'), 'r+');
+    const fd = openSync(join(session.home, 'claudine.db'), 'r+');
     // Overwrite the second page (the first table's b-tree) with junk.
     writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 4096);
     closeSync(fd);
@@ -144,7 +121,7 @@ describe('storage faults', () => {
       expect(run.code).toBe(0);
     }
     await cli(['host', 'stop']);
-    const database = join(home, 'claudine.db');
+    const database = join(session.home, 'claudine.db');
     const pages = Math.floor(statSync(database).size / 4096);
     expect(pages).toBeGreaterThan(100);
     const fd = openSync(database, 'r+');
@@ -166,13 +143,13 @@ describe('storage faults', () => {
     await cli(['host', 'stop']);
     // Root ignores permissions: drop to nobody for the read-only case; others use chmod.
     const asRoot = process.getuid?.() === 0;
-    if (!asRoot) chmodSync(home, 0o500);
+    if (!asRoot) chmodSync(session.home, 0o500);
     const run = asRoot
       ? await runCliVia(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], ['run', '--agent', 'command', 'true'])
       : await cli(['run', '--agent', 'command', 'true']);
-    if (!asRoot) chmodSync(home, 0o700);
+    if (!asRoot) chmodSync(session.home, 0o700);
     expect(run.code).toBe(5);
-    expect(run.stderr).toContain(home);
+    expect(run.stderr).toContain(session.home);
     expect(run.stderr).toMatch(/CLAUDINE_HOME|permissions/);
     const status = TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout));
     expect(status.tasks.map((task) => task.id)).toEqual(ids);
@@ -182,8 +159,8 @@ describe('storage faults', () => {
     const ids = await finishedTasks(2);
     await cli(['host', 'stop']);
     const used =
-      statSync(join(home, 'claudine.db')).size +
-      (existsSync(join(home, 'claudine.db-wal')) ? statSync(join(home, 'claudine.db-wal')).size : 0);
+      statSync(join(session.home, 'claudine.db')).size +
+      (existsSync(join(session.home, 'claudine.db-wal')) ? statSync(join(session.home, 'claudine.db-wal')).size : 0);
     // RLIMIT_FSIZE makes writes past the limit fail as they do on a full disk (SIGXFSZ ignored).
     const blocks = Math.ceil((used + 64 * 1024) / 512);
     const big = `echo ${'x'.repeat(900 * 1024)}`;
@@ -193,7 +170,7 @@ describe('storage faults', () => {
       big,
     );
     expect(run.code).toBe(5);
-    expect(run.stderr).toContain(join(home, 'claudine.db'));
+    expect(run.stderr).toContain(join(session.home, 'claudine.db'));
     expect(run.stderr).toMatch(/disk is full or failing.*Committed tasks are safe/s);
     const status = TaskPageSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout));
     expect(status.tasks.map((task) => task.id).sort()).toEqual([...ids].sort());

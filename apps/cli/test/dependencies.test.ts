@@ -1,32 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TaskSchema } from '@claudine/core';
-import { createTempDir, isProcessAlive, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isProcessAlive, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { cliEnvironment, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let log: string;
-let env: Record<string, string | undefined>;
-
-const cli = (args: string[]) => runCli(args, { env, cwd: workdir });
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  log = join(workdir, 'order.log');
-  mkdirSync(workdir);
-  env = cliEnvironment(home);
-});
-
-afterEach(async () => {
-  await stopHostWithCli(cli);
-  temp.remove();
-});
+const session = useCliSession();
+const { cli, task, waitForStatus } = session;
+const orderLog = (): string => join(session.workdir, 'order.log');
 
 async function submit(command: string, ...flags: string[]): Promise<string> {
   const run = await cli(['run', '--agent', 'command', ...flags, command]);
@@ -35,21 +16,7 @@ async function submit(command: string, ...flags: string[]): Promise<string> {
   return run.stdout.trim();
 }
 
-async function task(id: string): Promise<z.infer<typeof TaskSchema>> {
-  return TaskSchema.parse(JSON.parse((await cli(['status', id, '--json'])).stdout));
-}
-
-async function waitForStatus(id: string, statuses: string[]): Promise<z.infer<typeof TaskSchema>> {
-  return waitFor(
-    async () => {
-      const current = await task(id);
-      return statuses.includes(current.status) ? current : undefined;
-    },
-    { description: `task ${id} to be ${statuses.join(' or ')}`, timeoutMs: 30_000, intervalMs: 100 },
-  );
-}
-
-const ran = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+const ran = () => (existsSync(orderLog()) ? readFileSync(orderLog(), 'utf8').split('\n').filter(Boolean) : []);
 
 const GraphSchema = z.object({
   nodes: z.array(z.object({ id: z.string(), state: z.string(), dependsOn: z.array(z.string()), blockedBy: z.array(z.string()) })),
@@ -59,10 +26,10 @@ const GraphSchema = z.object({
 
 describe('workflows from the CLI', () => {
   it('runs a diamond of command tasks in dependency order, and draws and exports its graph', async () => {
-    const build = await submit(`echo build >> ${log}`);
-    const unit = await submit(`echo unit >> ${log}`, '--depends-on', build);
-    const lint = await submit(`echo lint >> ${log}`, '-d', build);
-    const review = await submit(`echo review >> ${log}`, '-d', `${unit},${lint}`);
+    const build = await submit(`echo build >> ${orderLog()}`);
+    const unit = await submit(`echo unit >> ${orderLog()}`, '--depends-on', build);
+    const lint = await submit(`echo lint >> ${orderLog()}`, '-d', build);
+    const review = await submit(`echo review >> ${orderLog()}`, '-d', `${unit},${lint}`);
     const finished = await waitForStatus(review, ['completed', 'failed', 'cancelled']);
     expect(finished).toMatchObject({ status: 'completed', dependsOn: [unit, lint].sort() });
     const order = ran();
@@ -99,9 +66,9 @@ describe('workflows from the CLI', () => {
   });
 
   it('fails the dependents of a failing root (exit 126 for a waiting run), and a retry runs them all', async () => {
-    const root = await submit(`test -f ${join(workdir, 'ready')} && echo root >> ${log}`);
-    const middle = await submit(`echo middle >> ${log}`, '-d', root);
-    const waited = await cli(['run', '--agent', 'command', '--wait', '-d', middle, `echo last >> ${log}`]);
+    const root = await submit(`test -f ${join(session.workdir, 'ready')} && echo root >> ${orderLog()}`);
+    const middle = await submit(`echo middle >> ${orderLog()}`, '-d', root);
+    const waited = await cli(['run', '--agent', 'command', '--wait', '-d', middle, `echo last >> ${orderLog()}`]);
     expect(waited.code).toBe(126);
     expect(waited.stderr).toContain(`failed: dependency ${middle} failed because task ${root} failed`);
     expect(await task(middle)).toMatchObject({ status: 'failed', failureReason: 'dependency_failed' });
@@ -113,7 +80,7 @@ describe('workflows from the CLI', () => {
     const refused = await cli(['retry', middle]);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain(`retry ${root} instead`);
-    writeFileSync(join(workdir, 'ready'), '');
+    writeFileSync(join(session.workdir, 'ready'), '');
     const retried = await cli(['retry', root]);
     expect(retried).toMatchObject({ code: 0, stdout: `${root} queued again\n` });
     const last = JSON.parse((await cli(['graph', root, '--json'])).stdout) as z.infer<typeof GraphSchema>;
@@ -124,7 +91,7 @@ describe('workflows from the CLI', () => {
 
   it('shows blocked tasks and what they wait for, changes dependencies, and refuses a cycle naming it', async () => {
     // Runs until the test creates `go` (checked every 50 ms), and no longer.
-    const gate = await submit(`until test -f ${join(workdir, 'go')}; do sleep 0.05; done`);
+    const gate = await submit(`until test -f ${join(session.workdir, 'go')}; do sleep 0.05; done`);
     const first = await submit('true', '-d', gate);
     const second = await submit('true', '-d', first, '--on-dependency-failure', 'run', '--pass-results');
     await waitForStatus(gate, ['running']);
@@ -155,7 +122,7 @@ describe('workflows from the CLI', () => {
     const tree = await cli(['graph', gate]);
     expect(tree.stdout).toContain(`◌ ${second}  blocked (waits on ${[first, other].sort().join(', ')})`);
     expect((await cli(['graph'])).stdout).toContain(`● ${gate}  running`);
-    writeFileSync(join(workdir, 'go'), '');
+    writeFileSync(join(session.workdir, 'go'), '');
     expect((await waitForStatus(second, ['completed', 'failed'])).status).toBe('completed');
     const late = await cli(['deps', second, '--remove', first]);
     expect(late.code).toBe(4);
@@ -163,16 +130,16 @@ describe('workflows from the CLI', () => {
   });
 
   it('continues a workflow after its host is killed mid-chain: the new host re-runs the lost task, then the rest', async () => {
-    const a = await submit(`echo a >> ${log}`);
-    const b = await submit(`test -f ${join(workdir, 'go')} || sleep 60; echo b >> ${log}`, '-d', a);
-    const c = await submit(`echo c >> ${log}`, '-d', b);
+    const a = await submit(`echo a >> ${orderLog()}`);
+    const b = await submit(`test -f ${join(session.workdir, 'go')} || sleep 60; echo b >> ${orderLog()}`, '-d', a);
+    const c = await submit(`echo c >> ${orderLog()}`, '-d', b);
     await waitForStatus(b, ['running']);
     const status = JSON.parse((await cli(['host', 'status', '--json'])).stdout) as { host: { pid: number } };
     process.kill(status.host.pid, 'SIGKILL');
     await waitFor(() => !isProcessAlive(status.host.pid), { description: 'the host to die' });
     expect(await task(c)).toMatchObject({ status: 'queued', blockedBy: [b] });
 
-    writeFileSync(join(workdir, 'go'), '');
+    writeFileSync(join(session.workdir, 'go'), '');
     expect((await cli(['host', 'start'])).code).toBe(0);
     // Recovery queued `b` again (it has retries left); `c` waited for it and runs after it.
     expect((await waitForStatus(c, ['completed', 'failed'])).status).toBe('completed');
@@ -181,9 +148,9 @@ describe('workflows from the CLI', () => {
   });
 
   it('fails the rest of a workflow whose task crashed with no retries left, and a retry resumes it', async () => {
-    const a = await submit(`echo a >> ${log}`);
-    const b = await submit(`test -f ${join(workdir, 'go')} || sleep 60; echo b >> ${log}`, '-d', a, '--retries', '0');
-    const c = await submit(`echo c >> ${log}`, '-d', b);
+    const a = await submit(`echo a >> ${orderLog()}`);
+    const b = await submit(`test -f ${join(session.workdir, 'go')} || sleep 60; echo b >> ${orderLog()}`, '-d', a, '--retries', '0');
+    const c = await submit(`echo c >> ${orderLog()}`, '-d', b);
     await waitForStatus(b, ['running']);
     const status = JSON.parse((await cli(['host', 'status', '--json'])).stdout) as { host: { pid: number } };
     process.kill(status.host.pid, 'SIGKILL');
@@ -192,7 +159,7 @@ describe('workflows from the CLI', () => {
     expect((await cli(['host', 'start'])).code).toBe(0);
     expect(await waitForStatus(b, ['failed'])).toMatchObject({ failureReason: 'crashed' });
     expect(await task(c)).toMatchObject({ status: 'failed', failureReason: 'dependency_failed', statusDetail: `dependency ${b} failed` });
-    writeFileSync(join(workdir, 'go'), '');
+    writeFileSync(join(session.workdir, 'go'), '');
     expect((await cli(['retry', b])).code).toBe(0);
     expect((await waitForStatus(c, ['completed', 'failed'])).status).toBe('completed');
     expect(ran()).toEqual(['a', 'b', 'c']);

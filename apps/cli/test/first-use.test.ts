@@ -1,25 +1,20 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TaskJson, TaskListJson } from '../src/json-shapes.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 // What a first-time user trips on (issue 17, points 9 and 10): relative directories, durations
 // without a unit, timeouts that contradict each other, the states tables show, the exit codes of
 // signals, and errors that blame the right thing.
 
-let session: CliSession;
-
-afterEach(async () => {
-  await session.close();
-});
+const session = useCliSession();
+const { cli } = session;
 
 const json = <T>(schema: { parse(value: unknown): T }, text: string): T => schema.parse(JSON.parse(text));
 
 describe('a first-time user', () => {
   it('runs a task in a directory given relative to the current one (-C sub, -C .)', async () => {
-    session = createCliSession();
-    const { cli } = session;
     mkdirSync(join(session.workdir, 'sub'));
     for (const [directory, expected] of [
       ['sub', join(session.workdir, 'sub')],
@@ -36,8 +31,6 @@ describe('a first-time user', () => {
   });
 
   it('is told to give a duration its unit, on the command line and in settings', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const bare = await cli(['run', '-a', 'command', '-t', '1', 'true']);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toBe('claudine: --timeout "1" has no unit: use e.g. 90s, 10m or 1h (1ms if you mean milliseconds)\n');
@@ -60,8 +53,6 @@ describe('a first-time user', () => {
   });
 
   it('cannot set timeouts that would stop or refuse every task', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const zero = await cli(['config', 'set', 'timeout.default', '0']);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/Cannot set timeout\.default: must be longer than 0/);
@@ -80,8 +71,6 @@ describe('a first-time user', () => {
   });
 
   it('lists blocked tasks with --status blocked, as the table shows them', async () => {
-    session = createCliSession();
-    const { cli } = session;
     const go = join(session.workdir, 'go');
     const gate = await session.submit(`while [ ! -f '${go}' ]; do sleep 0.05; done`);
     const waiting = await session.submit('true', '-d', gate);
@@ -101,8 +90,6 @@ describe('a first-time user', () => {
   });
 
   it('gets 128+N from run --wait for a task killed by signal N, whichever the signal', async () => {
-    session = createCliSession();
-    const { cli } = session;
     for (const [signal, code] of [
       ['SEGV', 139],
       ['USR1', 138],
@@ -114,8 +101,6 @@ describe('a first-time user', () => {
   });
 
   it('is told that a backup directory does not exist, not that the database is damaged', async () => {
-    session = createCliSession();
-    const { cli } = session;
     await session.submit('true');
     const backup = await cli(['db', 'backup', '/no/such/dir/x.db']);
     expect(backup.code).toBe(2);
@@ -128,8 +113,6 @@ describe('a first-time user', () => {
   });
 
   it('is told which variable is wrong, and the config file is not blamed', async () => {
-    session = createCliSession();
-    const { cli } = session;
     expect((await cli(['config', 'set', 'concurrency', '3'])).code).toBe(0);
     session.env = { ...session.env, CLAUDINE_CONCURRENCY: 'lots' };
     const ls = await cli(['ls']);

@@ -1,24 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { findProcessesWithMarker, isProcessAlive, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { CancelJson, TaskJson, TaskListJson } from '../src/json-shapes.js';
 import { cliPath } from './cli.test-helper.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let session: CliSession;
+// Housekeeping (and so recovery of a dead host's tasks) runs every lease period.
+const session = useCliSession({ CLAUDINE_HOST_LEASE: '2s' });
+
 const children: ChildProcess[] = [];
 const stopped: number[] = [];
-
-beforeEach(() => {
-  // Housekeeping (and so recovery of a dead host's tasks) runs every lease period.
-  session = createCliSession({ CLAUDINE_HOST_LEASE: '2s' });
-});
 
 afterEach(async () => {
   for (const pid of stopped.splice(0)) if (isProcessAlive(pid)) process.kill(pid, 'SIGCONT');
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await session.close();
 });
 
 async function hostPid(): Promise<number> {

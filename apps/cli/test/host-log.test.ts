@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { isProcessAlive, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cliPath } from './cli.test-helper.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let session: CliSession;
-
-beforeEach(() => {
-  session = createCliSession();
-});
-
-afterEach(async () => {
-  await session.close();
-});
+const session = useCliSession();
 
 describe('a foreground host whose log cannot be written', () => {
   it('runs tasks with stdout and stderr on /dev/full, and stops cleanly on SIGTERM', async () => {

@@ -1,18 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { useCliSession } from './session.test-helper.js';
 
-let session: CliSession;
-
-beforeEach(() => {
-  session = createCliSession();
-});
-
-afterEach(async () => {
-  await session.close();
-});
+const session = useCliSession();
 
 describe('claudine host stop --wait', () => {
   it('claims no more, lets the running task finish, then exits; what was queued meanwhile runs on the next host', async () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DbBackupJson,
   DbCheckJson,
@@ -15,21 +15,17 @@ import {
   TaskJson,
   TaskMetricsJson,
 } from '../src/json-shapes.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let session: CliSession;
-
-afterEach(async () => {
-  await session.close();
-});
+const session = useCliSession();
+const { cli } = session;
 
 const json = <T>(schema: { parse(value: unknown): T }, text: string): T => schema.parse(JSON.parse(text));
 
 describe('--json output', () => {
   it('matches the documented schema of every read command', async () => {
     // A host that stays while the test runs, so the one stopped at the end is the one started.
-    session = createCliSession({ CLAUDINE_HOST_IDLE_EXIT: '10m' });
-    const { cli } = session;
+    session.env = { ...session.env, CLAUDINE_HOST_IDLE_EXIT: '10m' };
     const started = json(HostStartJson, (await cli(['host', 'start', '--json'])).stdout);
     expect(started.started).toBe(true);
     expect(json(HostStatusJson, (await cli(['host', 'status', '--json'])).stdout)).toMatchObject({

@@ -1,91 +1,40 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskSchema } from '@claudine/core';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliRun, cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import { cliEnvironment } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 // `claudine logs` end to end: following from another process, segmented and compressed logs,
 // retention, truncation and damage, through the built CLI and a real host.
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let env: Record<string, string | undefined>;
-
-const cli = (args: string[], options: { input?: string; timeoutMs?: number } = {}) => runCli(args, { env, cwd: workdir, ...options });
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  env = cliEnvironment(home);
-});
-
-afterEach(async () => {
-  await stopHostWithCli(cli);
-  temp.remove();
-});
-
-async function submit(command: string): Promise<string> {
-  const submitted = await cli(['run', '--agent', 'command', command]);
-  expect(submitted.code).toBe(0);
-  return submitted.stdout.trim();
-}
-
-async function finished(id: string) {
-  return waitFor(
-    async () => {
-      const task = TaskSchema.parse(JSON.parse((await cli(['status', id, '--json'])).stdout));
-      return ['completed', 'failed', 'cancelled'].includes(task.status) ? task : undefined;
-    },
-    { description: `task ${id} to finish`, timeoutMs: 30_000, intervalMs: 100 },
-  );
-}
-
-/** Starts the CLI and lets the test watch its output while it runs. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [cliPath, ...args], {
-    env: env as NodeJS.ProcessEnv,
-    cwd: workdir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, output: () => stdout };
-}
+const session = useCliSession();
+const { cli, submit } = session;
+const finished = (id: string) => session.waitForStatus(id, ['completed', 'failed', 'cancelled']);
 
 const numbered = (count: number) => Array.from({ length: count }, (_, index) => `${index + 1}\n`).join('');
 
 describe('claudine logs', () => {
   it('follows a running task from another process, and ends when the task ends', async () => {
-    const go = join(workdir, 'go');
+    const go = join(session.workdir, 'go');
     const id = await submit(`echo first; echo warning >&2; while [ ! -f '${go}' ]; do sleep 0.05; done; echo second; exit 3`);
-    const follower = startCli(['logs', '-f', '--stdout', id]);
+    const follower = session.start(['logs', '-f', '--stdout', id]);
     // The follower shows output while the task is still waiting for us.
-    await waitFor(() => follower.output().includes('first\n'), { description: 'the follower to show the first line', timeoutMs: 20_000 });
+    await waitFor(() => follower.stdout().includes('first\n'), { description: 'the follower to show the first line', timeoutMs: 20_000 });
     expect(follower.child.exitCode).toBeNull();
     writeFileSync(go, '');
-    const result = await follower.done;
+    const result = await follower.exited;
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('first\nsecond\n');
     expect((await finished(id)).exitCode).toBe(3);
   });
 
   it('reads a log rolled into segments and compressed exactly as it was printed', async () => {
-    env = cliEnvironment(home, { CLAUDINE_OUTPUT_SEGMENT_BYTES: '64KiB', CLAUDINE_OUTPUT_COMPRESSION_AGE: '0' });
+    session.env = cliEnvironment(session.home, { CLAUDINE_OUTPUT_SEGMENT_BYTES: '64KiB', CLAUDINE_OUTPUT_COMPRESSION_AGE: '0' });
     const id = await submit('seq 1 100000');
     expect((await finished(id)).status).toBe('completed');
-    const directory = join(home, 'logs', id);
+    const directory = join(session.home, 'logs', id);
     await waitFor(() => readdirSync(directory).every((name) => name.endsWith('.log.zst')), {
       description: 'the host to compress every segment',
       timeoutMs: 20_000,
@@ -112,7 +61,7 @@ describe('claudine logs', () => {
   });
 
   it('says that output beyond the cap was dropped, and flags the task', async () => {
-    env = cliEnvironment(home, { CLAUDINE_OUTPUT_MAX_BYTES_PER_TASK: '64KiB' });
+    session.env = cliEnvironment(session.home, { CLAUDINE_OUTPUT_MAX_BYTES_PER_TASK: '64KiB' });
     const run = await cli(['run', '--agent', 'command', '--wait', 'seq 1 100000; echo done >&2']);
     expect(run.code).toBe(0);
     const id = TaskSchema.parse(JSON.parse((await cli(['ls', '--json'])).stdout).tasks[0]).id;
@@ -127,10 +76,10 @@ describe('claudine logs', () => {
   });
 
   it('names a missing segment, prints the rest, and exits with the storage code', async () => {
-    env = cliEnvironment(home, { CLAUDINE_OUTPUT_SEGMENT_BYTES: '16KiB' });
+    session.env = cliEnvironment(session.home, { CLAUDINE_OUTPUT_SEGMENT_BYTES: '16KiB' });
     const id = await submit('seq 1 200000');
     await finished(id);
-    const directory = join(home, 'logs', id);
+    const directory = join(session.home, 'logs', id);
     const names = readdirSync(directory).sort();
     const victim = names[2] as string;
     unlinkSync(join(directory, victim));
@@ -143,10 +92,13 @@ describe('claudine logs', () => {
   });
 
   it('deletes logs after the retention period, and says so when asked for them', async () => {
-    env = cliEnvironment(home, { CLAUDINE_OUTPUT_RETENTION: '1s' });
+    session.env = cliEnvironment(session.home, { CLAUDINE_OUTPUT_RETENTION: '1s' });
     const id = await submit('echo soon gone');
     await finished(id);
-    await waitFor(() => !existsSync(join(home, 'logs', id)), { description: 'the host to delete the expired log', timeoutMs: 20_000 });
+    await waitFor(() => !existsSync(join(session.home, 'logs', id)), {
+      description: 'the host to delete the expired log',
+      timeoutMs: 20_000,
+    });
     const logs = await cli(['logs', id]);
     expect(logs.code).toBe(3);
     expect(logs.stdout).toBe('');

@@ -1,34 +1,22 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { waitFor } from '@claudine/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useCliSession } from './session.test-helper.js';
 
 // `claudine mcp --http` answers only the account that runs it: another local account (here the
 // real `nobody`, through runuser) gets 401 for every request, and no task is created or run.
 
 const execFileAsync = promisify(execFile);
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
+const cliSession = useCliSession();
+const { cli } = cliSession;
 let server: { child: ChildProcess; url: string; port: number; stderr(): string } | undefined;
-
-const cli = (args: string[]) => runCli(args, { env: cliEnvironment(home), cwd: workdir });
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
 
 afterEach(async () => {
   await stopServer();
-  await stopHostWithCli(cli);
-  temp.remove();
 });
 
 async function stopServer(): Promise<void> {
@@ -42,20 +30,12 @@ async function stopServer(): Promise<void> {
 
 /** Starts `claudine mcp --http 0` (the built CLI) and waits until it listens. */
 async function startServer(): Promise<NonNullable<typeof server>> {
-  const child = spawn(process.execPath, [cliPath, 'mcp', '--http', '0'], {
-    cwd: workdir,
-    env: cliEnvironment(home) as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1], {
+  const { child, stderr } = cliSession.start(['mcp', '--http', '0']);
+  const url = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr())?.[1], {
     description: 'the server to listen',
     timeoutMs: 20_000,
   });
-  server = { child, url, port: Number(new URL(url).port), stderr: () => stderr };
+  server = { child, url, port: Number(new URL(url).port), stderr };
   return server;
 }
 
@@ -143,10 +123,10 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
 describe('claudine mcp --http and another local account', () => {
   it('answers 401 to every request without the token, so nobody else can run a task, and works with it', async () => {
     const { url } = await startServer();
-    const marker = join(temp.path, 'marker');
+    const marker = join(cliSession.root, 'marker');
     const intruder = await runAsNobody([
       url,
-      join(home, 'access-token'),
+      join(cliSession.home, 'access-token'),
       JSON.stringify(attackRequests(marker)),
       JSON.stringify({ none: null, wrong: `Bearer ${'A'.repeat(43)}`, basic: 'Basic bm9ib2R5Og==' }),
     ]);
@@ -192,12 +172,12 @@ describe('claudine mcp --http and another local account', () => {
   it('keeps the token across restarts, and `mcp token --rotate` makes a running server refuse the old one', async () => {
     const first = (await cli(['mcp', 'token'])).stdout.trim();
     expect((await cli(['mcp', 'token'])).stdout.trim()).toBe(first);
-    expect(statSync(join(home, 'access-token')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cliSession.home, 'access-token')).mode & 0o777).toBe(0o600);
     await startServer();
     await stopServer();
     const { url, stderr } = await startServer();
     expect(stderr()).toContain(`claude mcp add --transport http claudine ${url} --header "Authorization: Bearer ${first}"`);
-    const [initialize] = attackRequests(join(temp.path, 'unused'));
+    const [initialize] = attackRequests(join(cliSession.root, 'unused'));
     const opened = await post(url, initialize, { authorization: `Bearer ${first}` });
     expect(opened.status).toBe(200);
     await opened.text();

@@ -1,30 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { TaskMetricsSchema } from '@claudine/core';
-import { createTempDir, parsePrometheusText, prometheusValue, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { parsePrometheusText, prometheusValue, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import { cliPath } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let temp: TempDir;
-let workdir: string;
-let env: Record<string, string | undefined>;
-
-const cli = (args: string[]) => runCli(args, { env, cwd: workdir });
-
-beforeEach(() => {
-  temp = createTempDir();
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  env = cliEnvironment(join(temp.path, 'home'), { CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms', CLAUDINE_HOST_IDLE_EXIT: '10s' });
-});
-
-afterEach(async () => {
-  await stopHostWithCli(cli);
-  temp.remove();
-});
+const session = useCliSession({ CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms', CLAUDINE_HOST_IDLE_EXIT: '10s' });
+const { cli } = session;
 
 describe('claudine metrics', () => {
   it('shows what a task consumed, the system with sparklines, JSON, and Prometheus text', async () => {
@@ -69,7 +53,7 @@ describe('claudine metrics', () => {
   it('serves /metrics on loopback from a foreground host started with --metrics-port', async () => {
     const port = await freePort();
     const host = spawn(process.execPath, [cliPath, 'host', '--metrics-port', String(port)], {
-      env: env as NodeJS.ProcessEnv,
+      env: session.env as NodeJS.ProcessEnv,
       stdio: 'ignore',
     });
     try {

@@ -1,36 +1,27 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, startWebhookReceiver, type TempDir, WEBHOOK_TOKEN, type WebhookReceiver, waitFor } from '@claudine/test-utils';
+import { startWebhookReceiver, WEBHOOK_TOKEN, type WebhookReceiver, waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigShowJson, StatusSummaryJson } from '../src/json-shapes.js';
-import { cliEnvironment, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
-let temp: TempDir;
-let workdir: string;
-let env: Record<string, string | undefined>;
 let receiver: WebhookReceiver;
 
-const cli = (args: string[]) => runCli(args, { env, cwd: workdir });
-
 beforeEach(async () => {
-  temp = createTempDir();
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  env = cliEnvironment(join(temp.path, 'home'), { CLAUDINE_HOST_IDLE_EXIT: '10s' });
   receiver = await startWebhookReceiver();
 });
 
 afterEach(async () => {
-  await stopHostWithCli(cli);
   await receiver.close();
-  temp.remove();
 });
+
+const session = useCliSession({ CLAUDINE_HOST_IDLE_EXIT: '10s' });
+const { cli } = session;
 
 describe('notifications from the CLI', () => {
   it('are configured with config set, shown masked, skipped for --no-notify, and their last error is in status', async () => {
     receiver.answer = () => 403;
     expect((await cli(['config', 'set', 'notify.webhook', receiver.url])).stdout).toBe(
-      `notify.webhook = http://${new URL(receiver.url).host}/(hidden) in ${join(temp.path, 'home', 'config.json')}\n`,
+      `notify.webhook = http://${new URL(receiver.url).host}/(hidden) in ${join(session.home, 'config.json')}\n`,
     );
     expect((await cli(['config', 'set', 'notify.webhookSecret', 'do-not-print-me'])).code).toBe(0);
     const shown = await cli(['config', 'show']);

@@ -1,11 +1,10 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { TaskSchema } from '@claudine/core';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { waitFor } from '@claudine/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnvironment, cliPath, runCli, stopHostWithCli } from './cli.test-helper.js';
+import { cliPath } from './cli.test-helper.js';
+import { type CliSession, createCliSession } from './session.test-helper.js';
 
 // Output through a pipe, end to end with the built CLI: what a reader gets is exactly what the
 // task printed, a slow reader holds the CLI back instead of its memory growing, and a reader that
@@ -25,17 +24,16 @@ const ODD_COMMAND = `printf 'first line\\nsecond \\303\\251 line\\n\\377\\376\\2
 // Most memory the CLI may hold while it copies a log; reading it whole would take far more.
 const MAX_RSS_BYTES = 200 * MIB;
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let env: Record<string, string | undefined>;
+let session: CliSession;
 let bigTask: string;
-
-const cli = (args: string[]) => runCli(args, { env, cwd: workdir, timeoutMs: 60_000 });
 
 /** Starts the CLI with its stdout as a binary pipe the test reads (or not) as it likes. */
 function startCli(args: string[]): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, [cliPath, ...args], { env: env as NodeJS.ProcessEnv, cwd: workdir, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [cliPath, ...args], {
+    env: session.env as NodeJS.ProcessEnv,
+    cwd: session.workdir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** What a CLI printed on each stream, as bytes, and how it exited. */
@@ -48,16 +46,10 @@ async function collect(child: ChildProcessByStdio<null, Readable, Readable>) {
   return { code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };
 }
 
-async function submit(command: string): Promise<string> {
-  const submitted = await cli(['run', '--agent', 'command', command]);
-  expect(submitted.code).toBe(0);
-  return submitted.stdout.trim();
-}
-
 async function finished(id: string) {
   return waitFor(
     async () => {
-      const task = TaskSchema.parse(JSON.parse((await cli(['status', id, '--json'])).stdout));
+      const task = await session.task(id);
       return ['completed', 'failed', 'cancelled'].includes(task.status) ? task : undefined;
     },
     { description: `task ${id} to finish`, timeoutMs: 120_000, intervalMs: 200 },
@@ -74,18 +66,13 @@ function peakRss(pid: number): number | undefined {
 }
 
 beforeAll(async () => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  env = cliEnvironment(home);
-  bigTask = await submit(BIG_COMMAND);
+  session = createCliSession();
+  bigTask = await session.submit(BIG_COMMAND);
   expect((await finished(bigTask)).status).toBe('completed');
 }, 180_000);
 
 afterAll(async () => {
-  await stopHostWithCli(cli);
-  temp.remove();
+  await session.close();
 });
 
 describe('output through a pipe', () => {

@@ -1,17 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PromptJson } from '../src/json-shapes.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 // `claudine retry ID --prompt` runs a failed task again with edited instructions; `claudine
 // status ID --prompt` shows the whole prompt its agent received.
 
-let session: CliSession;
-
-beforeEach(() => {
-  session = createCliSession();
-});
-
-afterEach(() => session.close());
+const session = useCliSession();
 
 describe('retry --prompt and status --prompt', () => {
   it('runs a failed task again with new instructions, which replace its prompt', async () => {

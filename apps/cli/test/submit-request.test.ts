@@ -1,22 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from '@claudine/core';
-import { waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliPath } from './cli.test-helper.js';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { jsonRpcAnswer, MCP_INITIALIZE, waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import { startCli } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 // `claudine run` and MCP's DelegateTask build the task through the same submit request: the
 // same options through either door store the same task.
 
-let session: CliSession;
-
-beforeEach(() => {
-  session = createCliSession();
-});
-
-afterEach(() => session.close());
+const session = useCliSession();
 
 // What a submission decides of a task (not its state, ids or times).
 function submitted(task: Task) {
@@ -29,33 +22,19 @@ function rest(task: Task) {
 
 // One DelegateTask call through `claudine mcp`, spoken as raw JSON-RPC over its stdio.
 async function delegate(cwd: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, [cliPath, 'mcp'], { cwd, env: session.env as NodeJS.ProcessEnv });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  const send = (message: unknown): void => void child.stdin.write(`${JSON.stringify(message)}\n`);
-  const answer = (id: number) =>
-    stdout
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as { id?: number; result?: Record<string, unknown> })
-      .find((message) => message.id === id);
+  const server = startCli(['mcp'], { cwd, env: session.env });
+  const send = (message: unknown): void => server.writeLine(JSON.stringify(message));
+  const answer = (id: number) => jsonRpcAnswer(server.stdout(), id);
   try {
-    send({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-    });
+    send(MCP_INITIALIZE);
     await waitFor(() => answer(1), { description: 'the initialize answer', timeoutMs: 20_000 });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'DelegateTask', arguments: args } });
     const called = await waitFor(() => answer(2), { description: 'the DelegateTask answer', timeoutMs: 20_000 });
     return called.result ?? {};
   } finally {
-    child.stdin.end();
-    await new Promise((resolve) => child.once('exit', resolve));
+    server.child.stdin.end();
+    await server.exited;
   }
 }
 

@@ -1,15 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { useCliSession } from './session.test-helper.js';
 
-let session: CliSession;
-
-beforeEach(() => {
-  session = createCliSession();
-});
-
-afterEach(async () => {
-  await session.close();
-});
+const session = useCliSession();
 
 // The variables a task saw, from the `env` it ran.
 async function variablesOf(id: string): Promise<Map<string, string>> {

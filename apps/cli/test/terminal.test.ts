@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, createCliSession } from './session.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { useCliSession } from './session.test-helper.js';
 import { runInTerminal, withoutEscapes } from './terminal.test-helper.js';
 
-let session: CliSession;
-
-afterEach(async () => {
-  await session.close();
-});
+const session = useCliSession();
 
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [0-9a-z]{10} (queued|running) · \d+ s/;
 const CLEAR_LINE = '\r\u001b[2K';
@@ -16,7 +12,7 @@ const COLOUR = /\u001b\[[0-9;]*m/;
 describe('claudine in a real terminal', () => {
   it('shows a live status line while waiting, moves it out of the way of output, and clears it at the end', async () => {
     // Colours on, as in a person's terminal (the test environment sets NO_COLOR for the others).
-    session = createCliSession({ NO_COLOR: '' });
+    session.env = { ...session.env, NO_COLOR: '' };
     const run = await runInTerminal(['run', '-a', 'command', '--wait', 'sleep 1.5; echo from-the-task; sleep 0.5'], {
       env: session.env,
       cwd: session.workdir,
@@ -38,7 +34,7 @@ describe('claudine in a real terminal', () => {
   });
 
   it('fits tables to the width of the terminal, in colour, and without colour under NO_COLOR', async () => {
-    session = createCliSession({ NO_COLOR: '' });
+    session.env = { ...session.env, NO_COLOR: '' };
     await session.submit('echo a prompt long enough to be cut where the terminal ends, and then some more words');
     const coloured = await runInTerminal(['ls'], { env: session.env, cwd: session.workdir, columns: 60 });
     expect(coloured.exitCode).toBe(0);

@@ -1,45 +1,26 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataLayout, rotateAccessToken } from '@claudine/runtime';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, cliPath } from './cli.test-helper.js';
+import { waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import { cliEnvironment, runCli, startCli } from './cli.test-helper.js';
+import { useCliSession } from './session.test-helper.js';
 
 // `claudine ui` runs the dashboard's bin as a child with the CLI's own stdio.
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
-
-afterEach(() => temp.remove());
+const session = useCliSession();
 
 function startUi(args: string[], extra: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cliPath, '--home', home, 'ui', '--port', '0', ...args], {
-    cwd: workdir,
-    env: cliEnvironment(join(temp.path, 'elsewhere'), extra) as NodeJS.ProcessEnv,
+  const ui = startCli(['--home', session.home, 'ui', '--port', '0', ...args], {
+    cwd: session.workdir,
+    env: cliEnvironment(join(session.root, 'elsewhere'), extra),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const link = waitFor(() => /Claudine dashboard: (http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)/.exec(stdout) ?? undefined, {
-    description: `the dashboard's link (stderr: ${stderr})`,
+  const link = waitFor(() => /Claudine dashboard: (http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)/.exec(ui.stdout()) ?? undefined, {
+    description: `the dashboard's link (stderr: ${ui.stderr()})`,
     timeoutMs: 20_000,
   });
-  return { child, link, stderr: () => stderr };
+  return { child: ui.child, link, stderr: ui.stderr };
 }
 
 describe('claudine ui', () => {
@@ -47,13 +28,13 @@ describe('claudine ui', () => {
     const { child, link } = startUi([]);
     const [, url, token] = await link;
     // The token in the link is the data directory's (the one of --home, not of the environment).
-    expect(readFileSync(join(home, 'access-token'), 'utf8').trim()).toBe(token);
+    expect(readFileSync(join(session.home, 'access-token'), 'utf8').trim()).toBe(token);
     expect((await fetch(`${url}api/tasks`)).status).toBe(401);
     const answer = await fetch(`${url}api/tasks`, { headers: { authorization: `Bearer ${token}` } });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ tasks: [], nextCursor: null });
     // A rotated token locks the old one out at once, without a restart.
-    const rotated = rotateAccessToken(dataLayout(home));
+    const rotated = rotateAccessToken(dataLayout(session.home));
     expect((await fetch(`${url}api/tasks`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     expect((await fetch(`${url}api/tasks`, { headers: { authorization: `Bearer ${rotated}` } })).status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -62,8 +43,8 @@ describe('claudine ui', () => {
   });
 
   it('--open hands the browser a private file that forwards to the link, never the token itself', async () => {
-    const record = join(temp.path, 'browser-args');
-    const browser = join(temp.path, 'browser.sh');
+    const record = join(session.root, 'browser-args');
+    const browser = join(session.root, 'browser.sh');
     writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$*" > '${record}'\n`);
     chmodSync(browser, 0o755);
     const { child, link } = startUi(['--open'], { BROWSER: browser });
@@ -86,14 +67,7 @@ describe('claudine ui', () => {
   });
 
   it('refuses a bad port before starting anything', async () => {
-    const child = spawn(process.execPath, [cliPath, '--home', home, 'ui', '--port', 'eighty'], {
-      env: cliEnvironment(home) as NodeJS.ProcessEnv,
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stderr } = await runCli(['--home', session.home, 'ui', '--port', 'eighty'], { env: cliEnvironment(session.home) });
     expect(code).toBe(2);
     expect(stderr).toContain('--port "eighty" is not a port');
   });

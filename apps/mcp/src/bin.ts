@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { isClaudineError } from '@claudine/core';
-import { type Claudine, ensureAccessToken, openClaudine, readAccessToken } from '@claudine/runtime';
+import {
+  answerInfoCommand,
+  type Claudine,
+  ensureAccessToken,
+  fatalErrorMessage,
+  openClaudine,
+  packageVersion,
+  readAccessToken,
+  startServerProcess,
+} from '@claudine/runtime';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { parseCommandLine, USAGE } from './command-line.js';
 import { createClaudineMcpServer } from './server.js';
@@ -12,16 +19,8 @@ console.log = console.error;
 console.info = console.error;
 console.debug = console.error;
 
-const report = (line: string): void => {
-  process.stderr.write(`claudine-mcp: ${line}\n`);
-};
-// A bad call must never take the server down: a stray error is reported and serving goes on.
-process.on('uncaughtException', (error) => report(`unexpected error: ${error.stack ?? error.message}`));
-process.on('unhandledRejection', (reason) =>
-  report(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
-);
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const report = startServerProcess('claudine-mcp');
+const version = packageVersion(new URL('../package.json', import.meta.url));
 const command = parseCommandLine(process.argv.slice(2));
 
 let claudine: Claudine | undefined;
@@ -29,17 +28,8 @@ let claudine: Claudine | undefined;
 // setting up its ES module loader.
 async function main(): Promise<void> {
   try {
+    if (answerInfoCommand(command, { usage: USAGE, version, out: process.stderr, report })) return;
     switch (command.kind) {
-      case 'help':
-        process.stderr.write(USAGE);
-        break;
-      case 'version':
-        process.stderr.write(`${version}\n`);
-        break;
-      case 'error':
-        report(command.message);
-        process.exitCode = 2;
-        break;
       case 'stdio': {
         const client = openClaudine();
         claudine = client;
@@ -82,7 +72,7 @@ async function main(): Promise<void> {
       }
     }
   } catch (error) {
-    report(isClaudineError(error) ? error.message : error instanceof Error ? error.message : String(error));
+    report(fatalErrorMessage(error));
     stop(1);
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isAuthorized, refuseNonLoopbackRequest } from '@claudine/runtime';
+import { isAuthorized, listenOnLoopback, refuseNonLoopbackRequest } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 
@@ -133,22 +133,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else response.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${options.port} on ${LOOPBACK_ADDRESS} is in use: another \`claudine mcp --http\` may run there (connect to it), or pass another port.`,
-              { cause: error },
-            )
-          : error,
-      );
-    });
-    http.listen(options.port, LOOPBACK_ADDRESS, () => {
-      http.removeAllListeners('error');
-      http.on('error', (error) => log(`server: ${error.message}`));
-      resolve();
-    });
+  await listenOnLoopback(http, options.port, {
+    inUse: (cause) =>
+      new Error(
+        `port ${options.port} on ${LOOPBACK_ADDRESS} is in use: another \`claudine mcp --http\` may run there (connect to it), or pass another port.`,
+        { cause },
+      ),
+    log,
   });
   const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
   const sweep = setInterval(

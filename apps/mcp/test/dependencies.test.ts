@@ -1,30 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, connectServer, resultText, stopHost } from './mcp-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { delegateTask, resultText, waitForTaskStatus } from './mcp-server.test-helper.js';
+import { useMcpSession } from './mcp-session.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let log: string;
-let client: Client;
-
-beforeEach(async () => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  log = join(workdir, 'order.log');
-  mkdirSync(workdir);
-  client = await connectServer(home, workdir);
-});
-
-afterEach(async () => {
-  await client.close();
-  await stopHost(home);
-  temp.remove();
-});
+const mcp = useMcpSession();
+const orderLog = (): string => join(mcp.workdir, 'order.log');
 
 interface Summary {
   id: string;
@@ -35,41 +16,23 @@ interface Summary {
   result: string | null;
 }
 
-async function delegate(args: Record<string, unknown>): Promise<string> {
-  const result = await callTool(client, 'DelegateTask', args);
-  expect(result.isError, resultText(result)).toBeFalsy();
-  return (result.structuredContent as { taskId: string }).taskId;
-}
+const delegate = (args: Record<string, unknown>): Promise<string> => delegateTask(mcp.client, args);
+const waitForStatus = (taskId: string, statuses: string[]): Promise<Summary> => waitForTaskStatus<Summary>(mcp.client, taskId, statuses);
 
-async function status(taskId: string): Promise<Summary> {
-  const result = await callTool(client, 'TaskStatus', { taskId });
-  return (result.structuredContent as { tasks: Summary[] }).tasks[0] as Summary;
-}
-
-async function waitForStatus(taskId: string, statuses: string[]): Promise<Summary> {
-  return waitFor(
-    async () => {
-      const task = await status(taskId);
-      return statuses.includes(task.status) ? task : undefined;
-    },
-    { description: `task ${taskId} to be ${statuses.join(' or ')}`, timeoutMs: 30_000, intervalMs: 100 },
-  );
-}
-
-const ran = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+const ran = () => (existsSync(orderLog()) ? readFileSync(orderLog(), 'utf8').split('\n').filter(Boolean) : []);
 
 describe('workflows over MCP', () => {
   it('runs a diamond of command tasks in dependency order and shows its graph', async () => {
-    const gate = join(workdir, 'go');
-    const build = await delegate({ prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done; echo build >> ${log}`, agent: 'command' });
-    const unit = await delegate({ prompt: `echo unit >> ${log}`, agent: 'command', dependsOn: [build] });
-    const lint = await delegate({ prompt: `echo lint >> ${log}`, agent: 'command', dependsOn: [build] });
-    const review = await delegate({ prompt: `echo review >> ${log}`, agent: 'command', dependsOn: [unit, lint] });
-    const blocked = await callTool(client, 'TaskStatus', { taskId: review });
+    const gate = join(mcp.workdir, 'go');
+    const build = await delegate({ prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done; echo build >> ${orderLog()}`, agent: 'command' });
+    const unit = await delegate({ prompt: `echo unit >> ${orderLog()}`, agent: 'command', dependsOn: [build] });
+    const lint = await delegate({ prompt: `echo lint >> ${orderLog()}`, agent: 'command', dependsOn: [build] });
+    const review = await delegate({ prompt: `echo review >> ${orderLog()}`, agent: 'command', dependsOn: [unit, lint] });
+    const blocked = await mcp.call('TaskStatus', { taskId: review });
     expect((blocked.structuredContent as { tasks: Summary[] }).tasks[0]?.blockedBy).toEqual([unit, lint].sort());
     expect(resultText(blocked)).toContain(`is blocked (waiting for ${[unit, lint].sort().join(', ')})`);
 
-    const graph = await callTool(client, 'TaskGraph', { taskId: lint });
+    const graph = await mcp.call('TaskGraph', { taskId: lint });
     const content = graph.structuredContent as { nodes: Array<{ id: string; state: string }>; edges: unknown[]; mermaid: string };
     expect(content.nodes.map((node) => [node.id, node.state])).toEqual([
       [build, expect.stringMatching(/^(queued|running)$/)],
@@ -89,8 +52,8 @@ describe('workflows over MCP', () => {
   });
 
   it('fails the dependents of a failing root, and re-runs the workflow on retry, passing results on', async () => {
-    const marker = join(workdir, 'ready');
-    const root = await delegate({ prompt: `test -d ${marker} && echo root >> ${log}`, agent: 'command' });
+    const marker = join(mcp.workdir, 'ready');
+    const root = await delegate({ prompt: `test -d ${marker} && echo root >> ${orderLog()}`, agent: 'command' });
     const summary = await delegate({
       prompt: 'Summarise [[fake: echo-prompt]]',
       dependsOn: [root],
@@ -101,12 +64,12 @@ describe('workflows over MCP', () => {
       failureReason: 'dependency_failed',
       detail: `dependency ${root} failed`,
     });
-    const refused = await callTool(client, 'RetryTask', { taskId: summary });
+    const refused = await mcp.call('RetryTask', { taskId: summary });
     expect(refused.isError).toBe(true);
     expect(resultText(refused)).toContain(`retry ${root} instead`);
 
     mkdirSync(marker);
-    const retried = await callTool(client, 'RetryTask', { taskId: root });
+    const retried = await mcp.call('RetryTask', { taskId: root });
     expect(retried.structuredContent).toMatchObject({ taskId: root, status: 'queued' });
     const done = await waitForStatus(summary, ['failed', 'completed']);
     expect(done.status).toBe('completed');
@@ -116,22 +79,22 @@ describe('workflows over MCP', () => {
   });
 
   it('changes what a queued task waits for', async () => {
-    const gate = join(workdir, 'go');
+    const gate = join(mcp.workdir, 'go');
     const first = await delegate({ prompt: `while [ ! -d ${gate} ]; do sleep 0.05; done`, agent: 'command' });
     const second = await delegate({ prompt: `while [ ! -d ${gate} ]; do sleep 0.05; done`, agent: 'command' });
     const third = await delegate({ prompt: 'true', agent: 'command', dependsOn: [second] });
-    const self = await callTool(client, 'UpdateDependencies', { taskId: third, add: [third] });
+    const self = await mcp.call('UpdateDependencies', { taskId: third, add: [third] });
     expect(self.isError).toBe(true);
     expect(resultText(self)).toContain('cannot depend on itself');
-    const changed = await callTool(client, 'UpdateDependencies', { taskId: third, add: [first], remove: [second] });
+    const changed = await mcp.call('UpdateDependencies', { taskId: third, add: [first], remove: [second] });
     expect(changed.isError, resultText(changed)).toBeFalsy();
     expect((changed.structuredContent as { task: Summary }).task.blockedBy).toEqual([first]);
     const fourth = await delegate({ prompt: 'true', agent: 'command', dependsOn: [third] });
-    const cycle = await callTool(client, 'UpdateDependencies', { taskId: third, add: [fourth] });
+    const cycle = await mcp.call('UpdateDependencies', { taskId: third, add: [fourth] });
     expect(cycle.isError).toBe(true);
     expect(resultText(cycle)).toContain(`${third} → ${fourth} → ${third}`);
     await waitForStatus(first, ['running']);
-    const running = await callTool(client, 'UpdateDependencies', { taskId: first, add: [second] });
+    const running = await mcp.call('UpdateDependencies', { taskId: first, add: [second] });
     expect(running.isError).toBe(true);
     expect(resultText(running)).toContain('only a queued task');
     mkdirSync(gate);

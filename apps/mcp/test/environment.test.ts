@@ -1,38 +1,26 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { isTerminalStatus } from '@claudine/core';
 import { type Claudine, openClaudine } from '@claudine/runtime';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { waitFor } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, openSession, serverEnvironment, stopHost, type TestSession } from './mcp-server.test-helper.js';
+import { callTool, serverEnvironment } from './mcp-server.test-helper.js';
+import { useMcpHome } from './mcp-session.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let session: TestSession | undefined;
+const mcp = useMcpHome();
 let claudine: Claudine;
 
 beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  claudine = openClaudine({ home, environment: serverEnvironment(home, { HOST_ONLY_SECRET: 'host-secret' }) });
+  claudine = openClaudine({ home: mcp.home, environment: serverEnvironment(mcp.home, { HOST_ONLY_SECRET: 'host-secret' }) });
 });
 
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
+afterEach(() => {
   claudine.close();
-  await stopHost(home);
-  temp.remove();
 });
 
 describe('a task submitted over MCP', () => {
   it("runs with the MCP server's environment, not the host's, and no tool shows it", async () => {
     // The host is started first, from an environment with a secret of its own.
     expect((await claudine.ensureHost()).started).toBe(true);
-    session = await openSession('stdio', home, workdir, { MCP_SERVER_TOKEN: 'mcp-secret' });
+    const session = await mcp.open({ settings: { MCP_SERVER_TOKEN: 'mcp-secret' } });
     const delegated = await callTool(session.client, 'DelegateTask', { prompt: 'env', agent: 'command' });
     const id = (delegated.structuredContent as { taskId: string }).taskId;
     const task = await waitFor(

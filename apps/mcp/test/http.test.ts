@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { waitFor } from '@claudine/test-utils';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,28 +14,20 @@ import {
   serverEnvironment,
   serverPath,
   startHttpServerProcess,
-  stopHost,
 } from './mcp-server.test-helper.js';
+import { useMcpHome } from './mcp-session.test-helper.js';
 
 // The Streamable HTTP transport: loopback only, DNS rebinding refused, sessions shared.
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
+const mcp = useMcpHome();
 let server: HttpServerProcess;
 
 beforeEach(async () => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  server = await startHttpServerProcess(home, workdir);
+  server = await startHttpServerProcess(mcp.home, mcp.workdir);
 });
 
 afterEach(async () => {
   await server.stop();
-  await stopHost(home);
-  temp.remove();
 });
 
 const INITIALIZE = JSON.stringify({
@@ -158,7 +150,7 @@ describe('claudine-mcp --http', () => {
   it('lets several sessions share one server, each told about its own tasks', async () => {
     const first = await connectHttpClient(server.url, server.token);
     const second = await connectHttpClient(server.url, server.token);
-    const gate = join(workdir, 'gate');
+    const gate = join(mcp.workdir, 'gate');
     const delegated = await callTool(first.client, 'DelegateTask', {
       prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done; echo shared`,
       agent: 'command',
@@ -192,8 +184,8 @@ describe('claudine-mcp --http', () => {
 
   it('says so when its port is taken', async () => {
     const child = spawn(process.execPath, [serverPath, '--http', server.url.port], {
-      cwd: workdir,
-      env: serverEnvironment(home),
+      cwd: mcp.workdir,
+      env: serverEnvironment(mcp.home),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

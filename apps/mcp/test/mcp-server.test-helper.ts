@@ -11,6 +11,7 @@ import {
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { expect } from 'vitest';
 
 /** The built MCP server; `pnpm test` builds before testing. */
 export const serverPath = fileURLToPath(new URL('../bin/claudine-mcp.cjs', import.meta.url));
@@ -29,20 +30,6 @@ export function serverEnvironment(home: string, extra: Record<string, string> = 
     CLAUDINE_TIMEOUT_KILL_GRACE: '500ms',
     ...extra,
   };
-}
-
-/** A real MCP client connected over stdio to the built server, started in `cwd`. */
-export async function connectServer(home: string, cwd: string): Promise<Client> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [serverPath],
-    env: serverEnvironment(home),
-    cwd,
-    stderr: 'pipe',
-  });
-  const client = new Client({ name: 'claudine-test', version: '0.0.0' });
-  await client.connect(transport);
-  return client;
 }
 
 /** A started server and a client session on it, with what the server sent besides answers. */
@@ -193,4 +180,33 @@ export async function callTool(client: Client, name: string, args: Record<string
 /** The text parts of a tool result. */
 export function resultText(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+}
+
+/** Polls TaskStatus until the task is in one of `statuses`, and returns its summary. */
+export async function waitForTaskStatus<T extends { status: string } = { status: string } & Record<string, unknown>>(
+  client: Client,
+  taskId: string,
+  statuses: readonly string[],
+  timeoutMs = 30_000,
+): Promise<T> {
+  return waitFor(
+    async () => {
+      const task = await taskSummary<T | undefined>(client, taskId);
+      return task !== undefined && statuses.includes(task.status) ? task : undefined;
+    },
+    { description: `task ${taskId} to be ${statuses.join(' or ')}`, timeoutMs, intervalMs: 100 },
+  );
+}
+
+/** Delegates a task, expecting the server to accept it, and returns its id. */
+export async function delegateTask(client: Client, args: Record<string, unknown>): Promise<string> {
+  const result = await callTool(client, 'DelegateTask', args);
+  expect(result.isError, resultText(result)).toBeFalsy();
+  return (result.structuredContent as { taskId: string }).taskId;
+}
+
+/** The TaskStatus summary of one task. */
+export async function taskSummary<T>(client: Client, taskId: string): Promise<T> {
+  const result = await callTool(client, 'TaskStatus', { taskId });
+  return (result.structuredContent as { tasks: T[] }).tasks[0] as T;
 }

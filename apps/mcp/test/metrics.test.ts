@@ -1,35 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { SystemSnapshotSchema, TaskMetricsSchema } from '@claudine/core';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { callTool, openSession, stopHost, type TestSession } from './mcp-server.test-helper.js';
+import { useMcpSession } from './mcp-session.test-helper.js';
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let session: TestSession;
-const SETTINGS: Record<string, string> = { CLAUDINE_HOST_IDLE_EXIT: '5s', CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms' };
-
-beforeEach(async () => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  session = await openSession('stdio', home, workdir, SETTINGS);
-});
-
-afterEach(async () => {
-  await session.close();
-  await stopHost(home);
-  temp.remove();
-});
-
-async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return callTool(session.client, name, args);
-}
+const mcp = useMcpSession({ settings: { CLAUDINE_HOST_IDLE_EXIT: '5s', CLAUDINE_METRICS_SNAPSHOT_INTERVAL: '200ms' } });
+const call = mcp.call;
 
 const TaskMetricsResult = z.object({ taskId: z.string(), status: z.string(), attempts: z.array(TaskMetricsSchema) });
 const SystemMetricsResult = z.object({

@@ -1,10 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { MCP_INITIALIZE, spawnWatched, waitFor } from '@claudine/test-utils';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, openSession, resultText, serverEnvironment, serverPath, stopHost, type TestSession } from './mcp-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { callTool, resultText, serverEnvironment, serverPath } from './mcp-server.test-helper.js';
+import { useMcpHome } from './mcp-session.test-helper.js';
 
 // Whatever a client sends, the server answers (a result, a tool error or a JSON-RPC error),
 // writes nothing but protocol to stdout, and keeps serving.
@@ -61,25 +59,11 @@ const ARGUMENT_NAMES = [
   'reason',
 ];
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-
-beforeEach(() => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-});
-
-afterEach(async () => {
-  await stopHost(home);
-  temp.remove();
-});
+const mcp = useMcpHome();
 
 describe('malformed and random input', () => {
   it('answers random tool calls with results or errors, and keeps serving', async () => {
-    const session: TestSession = await openSession('stdio', home, workdir, HARMLESS);
+    const session = await mcp.open({ settings: HARMLESS });
     try {
       const delegated = await callTool(session.client, 'DelegateTask', { prompt: 'seq 1 100', agent: 'command' });
       const { taskId } = delegated.structuredContent as { taskId: string };
@@ -121,31 +105,16 @@ describe('malformed and random input', () => {
   });
 
   it('survives garbage on stdin and writes only JSON-RPC to stdout', async () => {
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [serverPath], {
-      cwd: workdir,
-      env: serverEnvironment(home, HARMLESS),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const send = (line: string): void => {
-      child.stdin.write(`${line}\n`);
-    };
-    const answered = (id: number) => stdout.split('\n').some((line) => line.includes(`"id":${id}`) && line.includes('"result"'));
+    const server = spawnWatched(process.execPath, [serverPath], { cwd: mcp.workdir, env: serverEnvironment(mcp.home, HARMLESS) });
+    const { child } = server;
+    const send = (line: string): void => server.writeLine(line);
+    const answered = (id: number) =>
+      server
+        .stdout()
+        .split('\n')
+        .some((line) => line.includes(`"id":${id}`) && line.includes('"result"'));
     try {
-      send(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-        }),
-      );
+      send(JSON.stringify(MCP_INITIALIZE));
       send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
       await waitFor(() => answered(1), { description: 'the initialize answer' });
       const garbage = fc.oneof(
@@ -177,14 +146,16 @@ describe('malformed and random input', () => {
         { numRuns: 40 },
       );
       expect(child.exitCode).toBeNull();
-      for (const line of stdout.split('\n').filter((text) => text !== '')) {
+      for (const line of server
+        .stdout()
+        .split('\n')
+        .filter((text) => text !== '')) {
         expect(JSON.parse(line), line).toMatchObject({ jsonrpc: '2.0' });
       }
-      expect(stderr).not.toMatch(/unexpected error|TypeError|ReferenceError/);
+      expect(server.stderr()).not.toMatch(/unexpected error|TypeError|ReferenceError/);
     } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.stdin.end();
-      await exited;
+      await server.exited;
     }
     // Closing stdin ends the server by itself.
     expect(child.exitCode).toBe(0);

@@ -1,32 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, openSession, resultText, stopHost, type TestSession, type TransportKind } from './mcp-server.test-helper.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { callTool, resultText, type TestSession, type TransportKind } from './mcp-server.test-helper.js';
+import { useMcpHome } from './mcp-session.test-helper.js';
 
 // A task delegated without a cwd runs in the client's project: the first directory among the
 // roots the client shares, asked for with roots/list; the server's own directory otherwise.
 
 describe.each<TransportKind>(['stdio', 'http'])('the working directory of delegated tasks, over %s', (kind) => {
-  let temp: TempDir;
-  let home: string;
+  const mcp = useMcpHome();
   let serverDirectory: string;
   let session: TestSession | undefined;
 
   beforeEach(() => {
-    temp = createTempDir();
-    home = join(temp.path, 'home');
-    serverDirectory = join(temp.path, 'server');
+    serverDirectory = join(mcp.temp.path, 'server');
     mkdirSync(join(serverDirectory, 'sub'), { recursive: true });
-  });
-
-  afterEach(async () => {
-    await session?.close();
-    session = undefined;
-    await stopHost(home);
-    temp.remove();
   });
 
   async function delegatedCwd(args: Record<string, unknown> = {}): Promise<string> {
@@ -39,8 +29,8 @@ describe.each<TransportKind>(['stdio', 'http'])('the working directory of delega
   }
 
   it('defaults to the first file root of a client that shares roots, and follows roots/list_changed', async () => {
-    const first = join(temp.path, 'project one');
-    const second = join(temp.path, 'project-two');
+    const first = join(mcp.temp.path, 'project one');
+    const second = join(mcp.temp.path, 'project-two');
     mkdirSync(join(first, 'sub'), { recursive: true });
     mkdirSync(second);
     let roots = [
@@ -50,7 +40,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the working directory of delega
       { uri: pathToFileURL(second).href, name: 'two' },
     ];
     let asked = 0;
-    session = await openSession(kind, home, serverDirectory, {}, { capabilities: { roots: { listChanged: true } } });
+    session = await mcp.open({ kind, cwd: serverDirectory, clientOptions: { capabilities: { roots: { listChanged: true } } } });
     session.client.setRequestHandler(ListRootsRequestSchema, () => {
       asked += 1;
       return { roots };
@@ -71,7 +61,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the working directory of delega
   });
 
   it("uses the server's directory for a client without the roots capability, and says so", async () => {
-    session = await openSession(kind, home, serverDirectory);
+    session = await mcp.open({ kind, cwd: serverDirectory });
     expect(await delegatedCwd()).toBe(serverDirectory);
     expect(await delegatedCwd({ cwd: 'sub' })).toBe(join(serverDirectory, 'sub'));
     const { tools } = await session.client.listTools();

@@ -1,65 +1,23 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, openSession, stopHost, type TestSession } from './mcp-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import type { TaskLogsAnswer } from '../src/tools/task-logs.js';
+import { resultText, waitForTaskStatus } from './mcp-server.test-helper.js';
+import { useMcpSession } from './mcp-session.test-helper.js';
 
 // TaskLogs over a real server and host: a bounded tail, and offsets to get more.
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let session: TestSession;
-const SETTINGS: Record<string, string> = { CLAUDINE_OUTPUT_SEGMENT_BYTES: '16KiB' };
+const mcp = useMcpSession({ settings: { CLAUDINE_OUTPUT_SEGMENT_BYTES: '16KiB' } });
+const call = mcp.call;
 
-beforeEach(async () => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  session = await openSession('stdio', home, workdir, SETTINGS);
-});
-
-afterEach(async () => {
-  await session.close();
-  await stopHost(home);
-  temp.remove();
-});
-
-interface LogsPage {
-  text: string;
-  lineCount: number;
-  startOffset: number;
-  nextOffset: number;
-  earlierOutput: boolean;
-  laterOutput: boolean;
-  truncated: boolean;
-  problems: string[];
-}
-
-async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return callTool(session.client, name, args);
-}
-
-async function logs(args: Record<string, unknown>): Promise<LogsPage & { message: string }> {
+async function logs(args: Record<string, unknown>): Promise<TaskLogsAnswer & { message: string }> {
   const result = await call('TaskLogs', args);
   expect(result.isError).toBeFalsy();
-  const message = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
-  return { ...(result.structuredContent as unknown as LogsPage), message };
+  return { ...(result.structuredContent as unknown as TaskLogsAnswer), message: resultText(result) };
 }
 
 async function delegateAndWait(args: Record<string, unknown>): Promise<string> {
   const delegated = await call('DelegateTask', args);
   const { taskId } = delegated.structuredContent as { taskId: string };
-  await waitFor(
-    async () => {
-      const status = await call('TaskStatus', { taskId });
-      const task = (status.structuredContent as { tasks: Array<{ status: string }> }).tasks[0];
-      return task !== undefined && ['completed', 'failed'].includes(task.status);
-    },
-    { description: `task ${taskId} to finish`, timeoutMs: 30_000, intervalMs: 100 },
-  );
+  await waitForTaskStatus(mcp.client, taskId, ['completed', 'failed']);
   return taskId;
 }
 

@@ -1,34 +1,17 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSession, type TestSession } from './mcp-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { useMcpHome } from './mcp-session.test-helper.js';
 
 // What the tools tell the model follows this server's configuration, not the defaults.
 
-let temp: TempDir;
-let session: TestSession | undefined;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-  temp.remove();
-});
+const mcp = useMcpHome();
 
 async function timeoutDescription(settings: Record<string, string>): Promise<string | undefined> {
-  const workdir = join(temp.path, 'work');
-  mkdirSync(workdir, { recursive: true });
-  session = await openSession('stdio', join(temp.path, 'home'), workdir, settings);
+  const session = await mcp.open({ settings });
   const { tools } = await session.client.listTools();
   const delegate = tools.find((tool) => tool.name === 'DelegateTask');
   const properties = (delegate?.inputSchema.properties ?? {}) as Record<string, { description?: string }>;
   const description = properties.timeoutSeconds?.description;
   await session.close();
-  session = undefined;
   return description;
 }
 

@@ -1,18 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openClaudine } from '@claudine/runtime';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
+import { waitFor } from '@claudine/test-utils';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  callTool,
-  openSession,
-  resultText,
-  serverEnvironment,
-  stopHost,
-  type TestSession,
-  type TransportKind,
-} from './mcp-server.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { delegateTask, resultText, serverEnvironment, type TransportKind } from './mcp-server.test-helper.js';
+import { useMcpSession } from './mcp-session.test-helper.js';
 
 // Every tool, its happy path and its errors, through the SDK's own client over real stdio and
 // over Streamable HTTP; plus the log resources, subscriptions and notifications.
@@ -37,32 +30,10 @@ interface WaitResult {
 }
 
 describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind) => {
-  let temp: TempDir;
-  let home: string;
-  let workdir: string;
-  let session: TestSession;
+  const mcp = useMcpSession({ kind, settings: SETTINGS });
+  const { call } = mcp;
 
-  beforeEach(async () => {
-    temp = createTempDir();
-    home = join(temp.path, 'home');
-    workdir = join(temp.path, 'work');
-    mkdirSync(workdir);
-    session = await openSession(kind, home, workdir, SETTINGS);
-  });
-
-  afterEach(async () => {
-    await session.close();
-    await stopHost(home);
-    temp.remove();
-  });
-
-  const call = (name: string, args: Record<string, unknown>): Promise<CallToolResult> => callTool(session.client, name, args);
-
-  async function delegate(args: Record<string, unknown>): Promise<string> {
-    const result = await call('DelegateTask', args);
-    expect(result.isError, resultText(result)).toBeFalsy();
-    return (result.structuredContent as { taskId: string }).taskId;
-  }
+  const delegate = (args: Record<string, unknown>): Promise<string> => delegateTask(mcp.client, args);
 
   async function wait(taskIds: string[], extra: Record<string, unknown> = {}): Promise<WaitResult> {
     const result = await call('WaitForTasks', { taskIds, timeoutSeconds: 30, ...extra });
@@ -71,7 +42,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
   }
 
   it('lists every tool with schemas, annotations and a description for the model, and the log resource template', async () => {
-    const { tools } = await session.client.listTools();
+    const { tools } = await mcp.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'CancelTask',
       'DelegateTask',
@@ -105,9 +76,9 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(byName.CancelTask?.annotations?.destructiveHint).toBe(true);
     expect(byName.MergeTask?.annotations?.destructiveHint).toBe(true);
     expect(byName.DelegateTask?.annotations?.destructiveHint).toBe(false);
-    const { resourceTemplates } = await session.client.listResourceTemplates();
+    const { resourceTemplates } = await mcp.client.listResourceTemplates();
     expect(resourceTemplates).toEqual([expect.objectContaining({ uriTemplate: 'claudine://tasks/{id}/log', mimeType: 'text/plain' })]);
-    expect(session.client.getServerCapabilities()).toMatchObject({ logging: {}, resources: { subscribe: true } });
+    expect(mcp.client.getServerCapabilities()).toMatchObject({ logging: {}, resources: { subscribe: true } });
   });
 
   it('delegates, waits, and tells the session when its task is done; shows status, logs (with a resource link), the log resource and metrics', async () => {
@@ -116,7 +87,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(waited).toMatchObject({ done: true, timedOut: false, finished: [taskId], pending: [] });
     expect(waited.tasks[0]).toMatchObject({ id: taskId, status: 'completed' });
     // The session that delegated the task hears that it finished, by name.
-    const notice = await waitFor(() => session.messages.find((message) => String(message.data).includes(taskId)), {
+    const notice = await waitFor(() => mcp.session.messages.find((message) => String(message.data).includes(taskId)), {
       description: 'a log notification naming the task',
     });
     expect(notice).toMatchObject({ level: 'notice', logger: 'claudine' });
@@ -130,16 +101,20 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     });
 
     const logs = await call('TaskLogs', { taskId, stream: 'stdout' });
-    expect(logs.structuredContent).toMatchObject({ taskId, text: `from mcp\n${workdir}`, resourceUri: `claudine://tasks/${taskId}/log` });
+    expect(logs.structuredContent).toMatchObject({
+      taskId,
+      text: `from mcp\n${mcp.workdir}`,
+      resourceUri: `claudine://tasks/${taskId}/log`,
+    });
     const link = logs.content.find((part) => part.type === 'resource_link');
     expect(link).toMatchObject({ type: 'resource_link', uri: `claudine://tasks/${taskId}/log`, mimeType: 'text/plain' });
 
-    const resource = await session.client.readResource({ uri: `claudine://tasks/${taskId}/log` });
+    const resource = await mcp.client.readResource({ uri: `claudine://tasks/${taskId}/log` });
     const content = resource.contents[0] as { text: string; uri: string };
     expect(content.uri).toBe(`claudine://tasks/${taskId}/log`);
     expect(content.text).toContain(`Task ${taskId} is completed (command)`);
-    expect(content.text).toContain(`from mcp\n${workdir}`);
-    const { resources } = await session.client.listResources();
+    expect(content.text).toContain(`from mcp\n${mcp.workdir}`);
+    const { resources } = await mcp.client.listResources();
     expect(resources.map((item) => item.uri)).toContain(`claudine://tasks/${taskId}/log`);
 
     const metrics = await call('TaskMetrics', { taskId });
@@ -151,11 +126,11 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
   });
 
   it('keeps a long wait alive with progress notifications past the client timeout, and returns early with the state at its own', async () => {
-    const gate = join(workdir, 'gate');
+    const gate = join(mcp.workdir, 'gate');
     const taskId = await delegate({ prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done; echo through`, agent: 'command' });
     const progress: Progress[] = [];
     // The client gives up after 2.5 s without progress; the wait lasts 4 s.
-    const early = (await session.client.callTool({ name: 'WaitForTasks', arguments: { taskIds: [taskId], timeoutSeconds: 4 } }, undefined, {
+    const early = (await mcp.client.callTool({ name: 'WaitForTasks', arguments: { taskIds: [taskId], timeoutSeconds: 4 } }, undefined, {
       timeout: 2500,
       resetTimeoutOnProgress: true,
       onprogress: (update) => progress.push(update),
@@ -175,14 +150,14 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
   });
 
   it('waits for any of several tasks, or for all of them', async () => {
-    const gate = join(workdir, 'gate');
+    const gate = join(mcp.workdir, 'gate');
     const slow = await delegate({ prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done`, agent: 'command' });
     const fast = await delegate({ prompt: 'exit 3', agent: 'command' });
     const any = await wait([slow, fast, fast], { mode: 'any' });
     expect(any).toMatchObject({ done: true, finished: [fast], pending: [slow] });
     expect(any.tasks.map((task) => task.id)).toEqual([slow, fast]);
     expect(any.tasks[1]).toMatchObject({ status: 'failed', failureReason: 'exit_code' });
-    const failure = await waitFor(() => session.messages.find((message) => String(message.data).includes(fast)), {
+    const failure = await waitFor(() => mcp.session.messages.find((message) => String(message.data).includes(fast)), {
       description: 'the failure notice',
     });
     expect(failure.level).toBe('error');
@@ -192,7 +167,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
   });
 
   it('lists tasks by state, agent, label and time, a page at a time', async () => {
-    const gate = join(workdir, 'gate');
+    const gate = join(mcp.workdir, 'gate');
     const first = await delegate({ prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done`, agent: 'command', labels: ['batch'] });
     const second = await delegate({ prompt: 'true', agent: 'command', labels: ['batch'], dependsOn: [first] });
     const third = await delegate({ prompt: 'true', agent: 'command', labels: ['batch', 'other'] });
@@ -228,7 +203,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     const listed = await call('TaskStatus', { status: ['completed'] });
     expect((listed.structuredContent as { tasks: Summary[] }).tasks.map((task) => task.id)).toEqual([third]);
 
-    const waiting = await session.client.readResource({ uri: `claudine://tasks/${second}/log` });
+    const waiting = await mcp.client.readResource({ uri: `claudine://tasks/${second}/log` });
     expect((waiting.contents[0] as { text: string }).text).toMatch(
       new RegExp(`^\\[claudine\\] Task ${second} is blocked \\(command\\)\\. No output yet\\.`),
     );
@@ -260,7 +235,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(again.isError).toBe(true);
     expect(resultText(again)).toContain('already cancelled');
 
-    const marker = join(workdir, 'ready');
+    const marker = join(mcp.workdir, 'ready');
     const flaky = await delegate({ prompt: `test -d ${marker}`, agent: 'command' });
     expect((await wait([flaky])).tasks[0]).toMatchObject({ status: 'failed' });
     mkdirSync(marker);
@@ -268,7 +243,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(retried.structuredContent).toMatchObject({ taskId: flaky, status: 'queued' });
     expect((await wait([flaky])).tasks[0]).toMatchObject({ status: 'completed' });
     // The retried task is followed again: its completion is announced too.
-    await waitFor(() => session.messages.some((message) => String(message.data).includes(`Task ${flaky} completed`)), {
+    await waitFor(() => mcp.session.messages.some((message) => String(message.data).includes(`Task ${flaky} completed`)), {
       description: 'the completion notice of the retried task',
     });
   });
@@ -301,7 +276,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(huge.isError).toBe(true);
     expect(resultText(huge)).toContain('put the material in a file');
     const badCwd = await call('DelegateTask', { prompt: 'true', agent: 'command', cwd: 'missing/dir' });
-    expect(resultText(badCwd)).toContain(`${join(workdir, 'missing/dir')} does not exist`);
+    expect(resultText(badCwd)).toContain(`${join(mcp.workdir, 'missing/dir')} does not exist`);
     const wrongAgentOption = await call('DelegateTask', { prompt: 'true', agent: 'command', maxTurns: 3 });
     expect(resultText(wrongAgentOption)).toContain('does not take maxTurns');
     const tooLong = await call('DelegateTask', { prompt: 'true', agent: 'command', timeoutSeconds: 100_000 });
@@ -310,7 +285,7 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
     expect(unknownDependency.isError).toBe(true);
     expect(resultText(unknownDependency)).toContain(unknown);
 
-    const gate = join(workdir, 'gate');
+    const gate = join(mcp.workdir, 'gate');
     const first = await delegate({ prompt: `while [ ! -e ${gate} ]; do sleep 0.05; done`, agent: 'command' });
     const second = await delegate({ prompt: 'true', agent: 'command', dependsOn: [first] });
     const third = await delegate({ prompt: 'true', agent: 'command', dependsOn: [second] });
@@ -340,55 +315,55 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
       expect(result.isError, name).toBe(true);
       expect(resultText(result), name).toMatch(/Input validation error|invalid/i);
     }
-    await expect(session.client.readResource({ uri: `claudine://tasks/${unknown}/log` })).rejects.toThrow(`No task has id ${unknown}`);
-    await expect(session.client.subscribeResource({ uri: 'claudine://elsewhere' })).rejects.toThrow('Only task logs');
+    await expect(mcp.client.readResource({ uri: `claudine://tasks/${unknown}/log` })).rejects.toThrow(`No task has id ${unknown}`);
+    await expect(mcp.client.subscribeResource({ uri: 'claudine://elsewhere' })).rejects.toThrow('Only task logs');
     expect((await call('TaskStatus', {})).isError).toBeFalsy();
-    expect(session.stderr()).not.toMatch(/unexpected error|TypeError|ReferenceError/);
+    expect(mcp.session.stderr()).not.toMatch(/unexpected error|TypeError|ReferenceError/);
   });
 
   it('notifies a subscriber when a log grows or its task changes state', async () => {
-    const gate = join(workdir, 'gate');
-    const finish = join(workdir, 'finish');
+    const gate = join(mcp.workdir, 'gate');
+    const finish = join(mcp.workdir, 'finish');
     const taskId = await delegate({
       prompt: `echo first; while [ ! -e ${gate} ]; do sleep 0.05; done; echo second; while [ ! -e ${finish} ]; do sleep 0.05; done`,
       agent: 'command',
     });
     const uri = `claudine://tasks/${taskId}/log`;
-    await session.client.subscribeResource({ uri });
-    const read = async (): Promise<string> => ((await session.client.readResource({ uri })).contents[0] as { text: string }).text;
+    await mcp.client.subscribeResource({ uri });
+    const read = async (): Promise<string> => ((await mcp.client.readResource({ uri })).contents[0] as { text: string }).text;
     await waitFor(async () => (await read()).includes('first'), { description: 'the first line', timeoutMs: 20_000 });
     // Updates for what happened so far are over once a quiet second passes without any.
     const settled = await waitFor(
       async () => {
-        const count = session.updated.length;
+        const count = mcp.session.updated.length;
         await new Promise((resolve) => setTimeout(resolve, 1200));
-        return session.updated.length === count ? count : undefined;
+        return mcp.session.updated.length === count ? count : undefined;
       },
       { description: 'updates to settle', timeoutMs: 20_000 },
     );
     mkdirSync(gate);
     // The task prints while still running: the log alone changed.
-    await waitFor(() => session.updated.length > settled, { description: 'an update for new output', timeoutMs: 20_000 });
+    await waitFor(() => mcp.session.updated.length > settled, { description: 'an update for new output', timeoutMs: 20_000 });
     const text = await read();
     expect(text).toContain('second');
     expect(text).toContain('is running');
-    expect(session.updated.every((updated) => updated === uri)).toBe(true);
-    const beforeEnd = session.updated.length;
+    expect(mcp.session.updated.every((updated) => updated === uri)).toBe(true);
+    const beforeEnd = mcp.session.updated.length;
     mkdirSync(finish);
-    await waitFor(() => session.updated.length > beforeEnd, { description: 'an update when the task ends', timeoutMs: 20_000 });
+    await waitFor(() => mcp.session.updated.length > beforeEnd, { description: 'an update when the task ends', timeoutMs: 20_000 });
     await waitFor(async () => (await read()).includes('is completed'), { description: 'the log to show the end', timeoutMs: 20_000 });
-    await session.client.unsubscribeResource({ uri });
+    await mcp.client.unsubscribeResource({ uri });
   });
 
   it('warns the session when its task nears its timeout, and tells it when it timed out', async () => {
     const taskId = await delegate({ prompt: 'sleep 30', agent: 'command', timeoutSeconds: 2 });
-    const warning = await waitFor(() => session.messages.find((message) => String(message.data).includes('nears its timeout')), {
+    const warning = await waitFor(() => mcp.session.messages.find((message) => String(message.data).includes('nears its timeout')), {
       description: 'the timeout warning',
       timeoutMs: 20_000,
     });
     expect(warning.level).toBe('warning');
     expect(String(warning.data)).toContain(`Task ${taskId}`);
-    const failed = await waitFor(() => session.messages.find((message) => String(message.data).includes(`Task ${taskId} failed`)), {
+    const failed = await waitFor(() => mcp.session.messages.find((message) => String(message.data).includes(`Task ${taskId} failed`)), {
       description: 'the timeout notice',
       timeoutMs: 20_000,
     });
@@ -398,16 +373,16 @@ describe.each<TransportKind>(['stdio', 'http'])('the MCP server over %s', (kind)
   });
 
   it('announces only the tasks this session handed off', async () => {
-    const claudine = openClaudine({ home, environment: serverEnvironment(home) });
-    const { task: elsewhere } = await claudine.submit({ prompt: 'true', agent: 'command', cwd: workdir });
+    const claudine = openClaudine({ home: mcp.home, environment: serverEnvironment(mcp.home) });
+    const { task: elsewhere } = await claudine.submit({ prompt: 'true', agent: 'command', cwd: mcp.workdir });
     claudine.close();
     const mine = await delegate({ prompt: 'true', agent: 'command', dependsOn: [elsewhere.id] });
     await wait([mine]);
-    await waitFor(() => session.messages.some((message) => String(message.data).includes(`Task ${mine} completed`)), {
+    await waitFor(() => mcp.session.messages.some((message) => String(message.data).includes(`Task ${mine} completed`)), {
       description: 'the notice of the delegated task',
     });
     // The other task finished before the delegated one started: a notice for it would be here.
-    expect(session.messages.filter((message) => String(message.data).includes(elsewhere.id))).toEqual([]);
-    expect(existsSync(join(home, 'claudine.db'))).toBe(true);
+    expect(mcp.session.messages.filter((message) => String(message.data).includes(elsewhere.id))).toEqual([]);
+    expect(existsSync(join(mcp.home, 'claudine.db'))).toBe(true);
   });
 });

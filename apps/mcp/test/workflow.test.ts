@@ -1,30 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createTempDir, type TempDir, waitFor } from '@claudine/test-utils';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, connectServer, resultText, stopHost } from './mcp-server.test-helper.js';
+import { waitFor } from '@claudine/test-utils';
+import { describe, expect, it } from 'vitest';
+import { resultText, taskSummary } from './mcp-server.test-helper.js';
+import { useMcpSession } from './mcp-session.test-helper.js';
 
 // DelegateWorkflow: a whole workflow in one call, all or nothing, ids by name.
 
-let temp: TempDir;
-let home: string;
-let workdir: string;
-let client: Client;
-
-beforeEach(async () => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
-  workdir = join(temp.path, 'work');
-  mkdirSync(workdir);
-  client = await connectServer(home, workdir);
-});
-
-afterEach(async () => {
-  await client.close();
-  await stopHost(home);
-  temp.remove();
-});
+const mcp = useMcpSession();
 
 interface Summary {
   id: string;
@@ -33,21 +14,18 @@ interface Summary {
   result: string | null;
 }
 
-async function status(taskId: string): Promise<Summary> {
-  const result = await callTool(client, 'TaskStatus', { taskId });
-  return (result.structuredContent as { tasks: Summary[] }).tasks[0] as Summary;
-}
+const status = (taskId: string): Promise<Summary> => taskSummary<Summary>(mcp.client, taskId);
 
 async function count(): Promise<number> {
-  const result = await callTool(client, 'ListTasks', { limit: 100 });
+  const result = await mcp.call('ListTasks', { limit: 100 });
   return (result.structuredContent as { tasks: unknown[] }).tasks.length;
 }
 
 describe('DelegateWorkflow', () => {
   it('stores a workflow wired by names and existing ids in one call, and it runs in order passing results on', async () => {
-    const earlier = await callTool(client, 'DelegateTask', { prompt: 'echo earlier', agent: 'command' });
+    const earlier = await mcp.call('DelegateTask', { prompt: 'echo earlier', agent: 'command' });
     const earlierId = (earlier.structuredContent as { taskId: string }).taskId;
-    const result = await callTool(client, 'DelegateWorkflow', {
+    const result = await mcp.call('DelegateWorkflow', {
       tasks: [
         { name: 'build', prompt: 'echo built', agent: 'command' },
         { name: 'test', prompt: 'echo tested', agent: 'command', dependsOn: ['build', earlierId] },
@@ -76,20 +54,20 @@ describe('DelegateWorkflow', () => {
     expect(reviewed.status).toBe('completed');
     // The review's prompt carried the test's result, so the workflow ran in order.
     expect(reviewed.result).toContain('tested');
-    const withPrompt = await callTool(client, 'TaskStatus', { taskId: review, includePrompt: true });
+    const withPrompt = await mcp.call('TaskStatus', { taskId: review, includePrompt: true });
     const { prompt } = withPrompt.structuredContent as { prompt: string };
     expect(prompt).toContain('Review [[fake: echo-prompt]]');
     expect(prompt).toContain('tested');
 
     // A failed task runs again with new instructions.
-    const failing = await callTool(client, 'DelegateTask', { prompt: 'exit 4', agent: 'command' });
+    const failing = await mcp.call('DelegateTask', { prompt: 'exit 4', agent: 'command' });
     const failingId = (failing.structuredContent as { taskId: string }).taskId;
     await waitFor(async () => ((await status(failingId)).status === 'failed' ? true : undefined), {
       description: 'the task to fail',
       timeoutMs: 30_000,
       intervalMs: 100,
     });
-    const retried = await callTool(client, 'RetryTask', { taskId: failingId, prompt: 'echo fixed' });
+    const retried = await mcp.call('RetryTask', { taskId: failingId, prompt: 'echo fixed' });
     expect(retried.isError, resultText(retried)).toBeFalsy();
     const fixed = await waitFor(
       async () => {
@@ -103,7 +81,7 @@ describe('DelegateWorkflow', () => {
 
   it('stores nothing when one task is invalid or the names form a cycle, and says which', async () => {
     const before = await count();
-    const invalid = await callTool(client, 'DelegateWorkflow', {
+    const invalid = await mcp.call('DelegateWorkflow', {
       tasks: [
         { name: 'a', prompt: 'true', agent: 'command' },
         { name: 'b', prompt: 'true', agent: 'command', cwd: 'missing/dir', dependsOn: ['a'] },
@@ -112,7 +90,7 @@ describe('DelegateWorkflow', () => {
     expect(invalid.isError).toBe(true);
     expect(resultText(invalid)).toContain('tasks[1] (b)');
     expect(resultText(invalid)).toContain('does not exist');
-    const cycle = await callTool(client, 'DelegateWorkflow', {
+    const cycle = await mcp.call('DelegateWorkflow', {
       tasks: [
         { name: 'a', prompt: 'true', agent: 'command', dependsOn: ['b'] },
         { name: 'b', prompt: 'true', agent: 'command', dependsOn: ['a'] },
@@ -120,7 +98,7 @@ describe('DelegateWorkflow', () => {
     });
     expect(cycle.isError).toBe(true);
     expect(resultText(cycle)).toContain('a → b → a');
-    const unknown = await callTool(client, 'DelegateWorkflow', {
+    const unknown = await mcp.call('DelegateWorkflow', {
       tasks: [{ prompt: 'true', agent: 'command', dependsOn: ['nothing'] }],
     });
     expect(resultText(unknown)).toContain('tasks[0]: dependsOn: "nothing" is neither a task id nor the name of a task');

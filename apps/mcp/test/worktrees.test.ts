@@ -1,28 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGitRepository, createTempDir, type GitRepository, type TempDir, waitFor } from '@claudine/test-utils';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createGitRepository, type GitRepository } from '@claudine/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callTool, connectServer, resultText, stopHost } from './mcp-server.test-helper.js';
+import { resultText, waitForTaskStatus } from './mcp-server.test-helper.js';
+import { useMcpSession } from './mcp-session.test-helper.js';
 
-let temp: TempDir;
-let home: string;
 let repository: GitRepository;
-let client: Client;
-
-beforeEach(async () => {
-  temp = createTempDir();
-  home = join(temp.path, 'home');
+beforeEach(() => {
   repository = createGitRepository();
-  client = await connectServer(home, repository.path);
 });
-
-afterEach(async () => {
-  await client.close();
-  await stopHost(home);
+afterEach(() => {
   repository.remove();
-  temp.remove();
 });
+const mcp = useMcpSession({ cwd: () => repository.path });
 
 interface Summary {
   id: string;
@@ -31,22 +21,13 @@ interface Summary {
 }
 
 async function delegate(prompt: string): Promise<string> {
-  const result = await callTool(client, 'DelegateTask', { prompt, agent: 'command', worktree: true });
+  const result = await mcp.call('DelegateTask', { prompt, agent: 'command', worktree: true });
   expect(result.isError, resultText(result)).toBeFalsy();
   expect(resultText(result)).toContain('its own worktree');
   return (result.structuredContent as { taskId: string }).taskId;
 }
 
-async function completed(taskId: string): Promise<Summary> {
-  return waitFor(
-    async () => {
-      const result = await callTool(client, 'TaskStatus', { taskId });
-      const task = (result.structuredContent as { tasks: Summary[] }).tasks[0];
-      return task?.status === 'completed' ? task : undefined;
-    },
-    { description: `task ${taskId} to complete`, timeoutMs: 30_000 },
-  );
-}
+const completed = (taskId: string): Promise<Summary> => waitForTaskStatus<Summary>(mcp.client, taskId, ['completed']);
 
 describe('worktree tasks over MCP', () => {
   it('fans out three worktree tasks, reads a diff, merges the preferred one, and reports a conflict that changes nothing', async () => {
@@ -57,26 +38,26 @@ describe('worktree tasks over MCP', () => {
     ];
     const tasks = await Promise.all(ids.map(completed));
     for (const task of tasks) expect(task.worktree).toMatchObject({ branch: `claudine/${task.id}`, filesChanged: 1, mergedInto: null });
-    const listed = await callTool(client, 'ListTasks', {});
+    const listed = await mcp.call('ListTasks', {});
     expect(resultText(listed)).toBeTruthy();
 
-    const diff = await callTool(client, 'TaskDiff', { taskId: ids[1] });
+    const diff = await mcp.call('TaskDiff', { taskId: ids[1] });
     expect(diff.isError, resultText(diff)).toBeFalsy();
     const content = diff.structuredContent as { files: Array<{ path: string }>; patch: string; nextOffset: number | null };
     expect(content.files.map((file) => file.path)).toEqual(['src/shared.txt']);
     expect(content.patch).toContain('+line 2 in style B');
     expect(content.nextOffset).toBeNull();
 
-    const tools = await client.listTools();
+    const tools = await mcp.client.listTools();
     expect(tools.tools.find((tool) => tool.name === 'MergeTask')?.annotations?.destructiveHint).toBe(true);
-    const merged = await callTool(client, 'MergeTask', { taskId: ids[1] });
+    const merged = await mcp.call('MergeTask', { taskId: ids[1] });
     expect(merged.isError, resultText(merged)).toBeFalsy();
     expect(readFileSync(join(repository.path, 'src/shared.txt'), 'utf8')).toContain('line 2 in style B');
     const after = await completed(ids[1] as string);
     expect(after.worktree).toMatchObject({ mergedInto: 'main', removed: true });
 
     const head = repository.revParse();
-    const conflict = await callTool(client, 'MergeTask', { taskId: ids[0] });
+    const conflict = await mcp.call('MergeTask', { taskId: ids[0] });
     expect(conflict.isError).toBe(true);
     expect(resultText(conflict)).toContain('src/shared.txt');
     expect(repository.revParse()).toBe(head);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClaudineError } from '@claudine/core';
-import { type Claudine, ensureAccessToken, tokensEqual } from '@claudine/runtime';
+import { type Claudine, ensureAccessToken, listenOnLoopback, tokensEqual } from '@claudine/runtime';
 import { checkRequest, sessionCookie } from './access-control.js';
 import { createChangeFeed } from './change-feed.js';
 import { openEventStream } from './event-stream.js';
@@ -186,23 +186,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   // Event streams stay open: no idle timeout on requests.
   server.requestTimeout = 0;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => {
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new ClaudineError(
-                'conflict',
-                `Port ${options.port} on ${LOOPBACK_ADDRESS} is in use: a dashboard may already run there (open it), or pass another port (--port, 0 picks a free one).`,
-                { cause: error },
-              )
-            : error,
-        );
-      });
-      server.listen(options.port, LOOPBACK_ADDRESS, () => {
-        server.removeAllListeners('error');
-        server.on('error', (error) => log(`server: ${error.message}`));
-        resolve();
-      });
+    await listenOnLoopback(server, options.port, {
+      inUse: (cause) =>
+        new ClaudineError(
+          'conflict',
+          `Port ${options.port} on ${LOOPBACK_ADDRESS} is in use: a dashboard may already run there (open it), or pass another port (--port, 0 picks a free one).`,
+          { cause },
+        ),
+      log,
     });
   } catch (error) {
     feed.close();

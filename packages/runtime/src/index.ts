@@ -84,6 +84,7 @@ export { pruneTasks } from './host/prune.js';
 export { type RecoveryOptions, type RecoveryReport, recoverOrphanedTasks } from './host/recovery.js';
 export { runHostProcess } from './host/run-host-process.js';
 export { type TaskWorktreesOptions, withTaskWorktrees } from './host/task-worktrees.js';
+export { type LoopbackListenOptions, listenOnLoopback } from './listen-on-loopback.js';
 export { refuseNonLoopbackRequest } from './loopback-request-check.js';
 export { BUDGET_WAIT_PREFIX, type BudgetStatus } from './metrics/budget.js';
 export type { MetricsReader, SystemMetricsReport } from './metrics/client-metrics.js';
@@ -119,6 +120,14 @@ export {
   taskTitle,
 } from './present/graph-export.js';
 export { requireBundle } from './require-bundle.js';
+export {
+  answerInfoCommand,
+  fatalErrorMessage,
+  type InfoAnswers,
+  type InfoCommand,
+  packageVersion,
+  startServerProcess,
+} from './server-process.js';
 export { lacksDurationUnit, parseBytes, parseDuration } from './units.js';
 export type {
   MergeOptions,

@@ -2,7 +2,8 @@ import { TASK_STATUSES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { guard, toolResult } from '../tool-result.js';
+import { registerGuardedTool } from '../register-tool.js';
+import { toolResult } from '../tool-result.js';
 
 const inputSchema = {
   taskId: z.string().describe('The task id.'),
@@ -20,7 +21,8 @@ const outputSchema = {
 
 /** Registers `CancelTask`. */
 export function registerCancelTask(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'CancelTask',
     {
       title: 'Cancel a task',
@@ -30,18 +32,17 @@ export function registerCancelTask(server: McpServer, claudine: Claudine): void 
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
-    (args) =>
-      guard(async () => {
-        const outcome = await claudine.cancel(args.taskId, args.reason);
-        const text =
-          outcome.kind === 'cancelled'
-            ? `Task ${args.taskId} was queued and is now cancelled.`
-            : outcome.hostError !== null
-              ? `Task ${args.taskId} is running but its host died, and no new host could be started (${outcome.hostError}). The cancel is recorded: the next host stops the task and records it cancelled.`
-              : outcome.hostGone
-                ? `Task ${args.taskId} was running but its host died; a new host stops what is left of it and records it cancelled. TaskStatus will show it cancelled shortly.`
-                : `Task ${args.taskId} is running; its host is stopping it. TaskStatus will show it cancelled shortly.`;
-        return toolResult({ taskId: args.taskId, outcome: outcome.kind, status: outcome.task.status, hostGone: outcome.hostGone }, text);
-      }),
+    async (args) => {
+      const outcome = await claudine.cancel(args.taskId, args.reason);
+      const text =
+        outcome.kind === 'cancelled'
+          ? `Task ${args.taskId} was queued and is now cancelled.`
+          : outcome.hostError !== null
+            ? `Task ${args.taskId} is running but its host died, and no new host could be started (${outcome.hostError}). The cancel is recorded: the next host stops the task and records it cancelled.`
+            : outcome.hostGone
+              ? `Task ${args.taskId} was running but its host died; a new host stops what is left of it and records it cancelled. TaskStatus will show it cancelled shortly.`
+              : `Task ${args.taskId} is running; its host is stopping it. TaskStatus will show it cancelled shortly.`;
+      return toolResult({ taskId: args.taskId, outcome: outcome.kind, status: outcome.task.status, hostGone: outcome.hostGone }, text);
+    },
   );
 }

@@ -2,8 +2,9 @@ import { AGENT_KINDS, TASK_ORDERS, TASK_STATUSES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+import { READS_TASKS, registerGuardedTool } from '../register-tool.js';
 import { TaskRowSchema, taskRow } from '../task-summary.js';
-import { guard, toolResult } from '../tool-result.js';
+import { toolResult } from '../tool-result.js';
 
 const inputSchema = {
   status: z
@@ -39,7 +40,8 @@ const outputSchema = {
 
 /** Registers `ListTasks`. */
 export function registerListTasks(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'ListTasks',
     {
       title: 'List tasks',
@@ -47,35 +49,34 @@ export function registerListTasks(server: McpServer, claudine: Claudine): void {
         'List tasks, newest first, one compact row each (id, state, agent, priority, the start of the prompt, labels, times, failure reason, cost), filtered by state, agent, labels or creation time, in any order (newest first by default), a page at a time. Use it to find a task (yours, or one started from the CLI or another session) or to see what is queued, running or failed; then TaskStatus for one task in full.',
       inputSchema,
       outputSchema,
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READS_TASKS,
     },
-    (args) =>
-      guard(async () => {
-        const wanted = args.status === undefined ? undefined : new Set<string>(args.status);
-        const statuses =
-          wanted === undefined
-            ? undefined
-            : TASK_STATUSES.filter((status) => wanted.has(status) || (status === 'queued' && wanted.has('blocked')));
-        const page = await claudine.list({
-          limit: args.limit ?? 30,
-          ...(statuses === undefined ? {} : { statuses }),
-          ...(args.agent === undefined ? {} : { agent: args.agent }),
-          ...(args.label === undefined ? {} : { labels: typeof args.label === 'string' ? [args.label] : args.label }),
-          ...(args.createdAfter === undefined ? {} : { createdAfter: Date.parse(args.createdAfter) }),
-          ...(args.order === undefined ? {} : { order: args.order }),
-          ...(args.cursor === undefined ? {} : { cursor: args.cursor }),
-        });
-        const orphaned = await claudine.orphanedIds(page.tasks);
-        let rows = page.tasks.map((task) => taskRow(task, orphaned.has(task.id)));
-        // "blocked" alone lists the queued tasks still waiting for dependencies; "queued" lists all queued ones.
-        if (wanted !== undefined && !wanted.has('queued')) rows = rows.filter((row) => row.state !== 'queued');
-        const lines = rows.map(
-          (row) =>
-            `- ${row.id} ${row.state}${row.hostGone ? ' (no host: one is recovering it)' : ''} [${row.agent}, ${row.priority}]${row.failureReason === null ? '' : ` (${row.failureReason})`}: ${row.title}`,
-        );
-        const more = page.nextCursor === null ? '' : `\nMore: call ListTasks with cursor=${page.nextCursor}.`;
-        const text = rows.length === 0 ? `No tasks match.${more}` : `${rows.length} tasks:\n${lines.join('\n')}${more}`;
-        return toolResult({ tasks: rows, nextCursor: page.nextCursor }, text);
-      }),
+    async (args) => {
+      const wanted = args.status === undefined ? undefined : new Set<string>(args.status);
+      const statuses =
+        wanted === undefined
+          ? undefined
+          : TASK_STATUSES.filter((status) => wanted.has(status) || (status === 'queued' && wanted.has('blocked')));
+      const page = await claudine.list({
+        limit: args.limit ?? 30,
+        ...(statuses === undefined ? {} : { statuses }),
+        ...(args.agent === undefined ? {} : { agent: args.agent }),
+        ...(args.label === undefined ? {} : { labels: typeof args.label === 'string' ? [args.label] : args.label }),
+        ...(args.createdAfter === undefined ? {} : { createdAfter: Date.parse(args.createdAfter) }),
+        ...(args.order === undefined ? {} : { order: args.order }),
+        ...(args.cursor === undefined ? {} : { cursor: args.cursor }),
+      });
+      const orphaned = await claudine.orphanedIds(page.tasks);
+      let rows = page.tasks.map((task) => taskRow(task, orphaned.has(task.id)));
+      // "blocked" alone lists the queued tasks still waiting for dependencies; "queued" lists all queued ones.
+      if (wanted !== undefined && !wanted.has('queued')) rows = rows.filter((row) => row.state !== 'queued');
+      const lines = rows.map(
+        (row) =>
+          `- ${row.id} ${row.state}${row.hostGone ? ' (no host: one is recovering it)' : ''} [${row.agent}, ${row.priority}]${row.failureReason === null ? '' : ` (${row.failureReason})`}: ${row.title}`,
+      );
+      const more = page.nextCursor === null ? '' : `\nMore: call ListTasks with cursor=${page.nextCursor}.`;
+      const text = rows.length === 0 ? `No tasks match.${more}` : `${rows.length} tasks:\n${lines.join('\n')}${more}`;
+      return toolResult({ tasks: rows, nextCursor: page.nextCursor }, text);
+    },
   );
 }

@@ -2,7 +2,8 @@ import { WORKTREE_MERGE_STRATEGIES } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { guard, toolResult } from '../tool-result.js';
+import { registerGuardedTool } from '../register-tool.js';
+import { toolResult } from '../tool-result.js';
 
 const inputSchema = {
   taskId: z.string().describe('A finished task run with worktree: true.'),
@@ -30,7 +31,8 @@ const outputSchema = {
 
 /** Registers `MergeTask`: lands a worktree task's branch in a target branch (destructive: it moves the target). */
 export function registerMergeTask(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'MergeTask',
     {
       title: "Merge a worktree task's branch",
@@ -40,31 +42,30 @@ export function registerMergeTask(server: McpServer, claudine: Claudine): void {
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    (args) =>
-      guard(async () => {
-        const merged = await claudine.merge(args.taskId, {
-          ...(args.into === undefined ? {} : { into: args.into }),
-          ...(args.strategy === undefined ? {} : { strategy: args.strategy }),
-          ...(args.deleteBranch === true ? { deleteBranch: true } : {}),
-        });
-        const outcome = merged.merge;
-        const worktreeRemoved = merged.worktree !== 'removed' && merged.worktree !== 'already_gone' ? false : true;
-        const kept = typeof merged.worktree === 'object' ? ` Its worktree is kept: ${merged.worktree.kept}.` : ' Its worktree is removed.';
-        const branch = merged.branch === 'deleted' ? ' Its branch is deleted.' : ' Its branch is kept.';
-        return toolResult(
-          {
-            taskId: args.taskId,
-            target: outcome.target,
-            strategy: outcome.strategy,
-            commit: outcome.commit,
-            files: outcome.files.map((file) => file.path),
-            insertions: outcome.insertions,
-            deletions: outcome.deletions,
-            worktreeRemoved,
-            branchDeleted: merged.branch === 'deleted',
-          },
-          `Merged task ${args.taskId} into ${outcome.target} (${outcome.strategy}) as ${outcome.commit.slice(0, 12)}: ${outcome.files.length} file(s), +${outcome.insertions} -${outcome.deletions}.${kept}${branch}`,
-        );
-      }),
+    async (args) => {
+      const merged = await claudine.merge(args.taskId, {
+        ...(args.into === undefined ? {} : { into: args.into }),
+        ...(args.strategy === undefined ? {} : { strategy: args.strategy }),
+        ...(args.deleteBranch === true ? { deleteBranch: true } : {}),
+      });
+      const outcome = merged.merge;
+      const worktreeRemoved = merged.worktree !== 'removed' && merged.worktree !== 'already_gone' ? false : true;
+      const kept = typeof merged.worktree === 'object' ? ` Its worktree is kept: ${merged.worktree.kept}.` : ' Its worktree is removed.';
+      const branch = merged.branch === 'deleted' ? ' Its branch is deleted.' : ' Its branch is kept.';
+      return toolResult(
+        {
+          taskId: args.taskId,
+          target: outcome.target,
+          strategy: outcome.strategy,
+          commit: outcome.commit,
+          files: outcome.files.map((file) => file.path),
+          insertions: outcome.insertions,
+          deletions: outcome.deletions,
+          worktreeRemoved,
+          branchDeleted: merged.branch === 'deleted',
+        },
+        `Merged task ${args.taskId} into ${outcome.target} (${outcome.strategy}) as ${outcome.commit.slice(0, 12)}: ${outcome.files.length} file(s), +${outcome.insertions} -${outcome.deletions}.${kept}${branch}`,
+      );
+    },
   );
 }

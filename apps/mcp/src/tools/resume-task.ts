@@ -2,9 +2,10 @@ import { PRIORITIES, TASK_STATUSES, type Task } from '@claudine/core';
 import { type Claudine, toNewTaskInput } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+import { registerGuardedTool, STARTS_AGENTS } from '../register-tool.js';
 import { taskLogLink } from '../task-log-resource.js';
 import { summarizeTask, TaskSummarySchema } from '../task-summary.js';
-import { guard, toolResult } from '../tool-result.js';
+import { toolResult } from '../tool-result.js';
 import { hostWarning } from './submission.js';
 
 const inputSchema = {
@@ -29,7 +30,8 @@ const outputSchema = {
 
 /** Registers `ResumeTask`; `onSubmitted` hears of the new task (to notify the session when it ends). */
 export function registerResumeTask(server: McpServer, claudine: Claudine, onSubmitted: (task: Task) => void): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'ResumeTask',
     {
       title: 'Continue a claude task',
@@ -37,40 +39,39 @@ export function registerResumeTask(server: McpServer, claudine: Claudine, onSubm
         "Continue a claude task's conversation with new instructions: a follow-up request, a correction, or answers to questions it asked. Runs as a new background task that resumes the same Claude session (so the agent keeps its context) in the same directory with the same settings; returns the new task's id at once. Only for claude tasks that have run; for others, DelegateTask a new task or RetryTask a failed one.",
       inputSchema,
       outputSchema,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: STARTS_AGENTS,
     },
-    (args) =>
-      guard(async () => {
-        // The continuation's settings read as a submit request's; its directory is the task's own.
-        const {
-          prompt: _prompt,
-          cwd: _cwd,
-          ...overrides
-        } = toNewTaskInput(
-          {
-            prompt: args.instructions,
-            model: args.model,
-            maxTurns: args.maxTurns,
-            priority: args.priority,
-            timeoutSeconds: args.timeoutSeconds,
-          },
-          { directory: '/' },
-        );
-        const { task, hostStarted, hostError } = await claudine.resume(args.taskId, args.instructions, overrides);
-        onSubmitted(task);
-        const warning = hostWarning(hostError);
-        return toolResult(
-          {
-            taskId: task.id,
-            resumedFrom: args.taskId,
-            sessionId: task.agentOptions.resumeSessionId ?? null,
-            status: task.status,
-            hostStarted,
-            task: summarizeTask(task),
-          },
-          `Task ${task.id} continues the session of ${args.taskId}; it is ${task.status}.${warning} Wait for it with WaitForTasks {"taskIds": ["${task.id}"]} or check it with TaskStatus.`,
-          [taskLogLink(task)],
-        );
-      }),
+    async (args) => {
+      // The continuation's settings read as a submit request's; its directory is the task's own.
+      const {
+        prompt: _prompt,
+        cwd: _cwd,
+        ...overrides
+      } = toNewTaskInput(
+        {
+          prompt: args.instructions,
+          model: args.model,
+          maxTurns: args.maxTurns,
+          priority: args.priority,
+          timeoutSeconds: args.timeoutSeconds,
+        },
+        { directory: '/' },
+      );
+      const { task, hostStarted, hostError } = await claudine.resume(args.taskId, args.instructions, overrides);
+      onSubmitted(task);
+      const warning = hostWarning(hostError);
+      return toolResult(
+        {
+          taskId: task.id,
+          resumedFrom: args.taskId,
+          sessionId: task.agentOptions.resumeSessionId ?? null,
+          status: task.status,
+          hostStarted,
+          task: summarizeTask(task),
+        },
+        `Task ${task.id} continues the session of ${args.taskId}; it is ${task.status}.${warning} Wait for it with WaitForTasks {"taskIds": ["${task.id}"]} or check it with TaskStatus.`,
+        [taskLogLink(task)],
+      );
+    },
   );
 }

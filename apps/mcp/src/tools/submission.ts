@@ -1,5 +1,6 @@
-import { TASK_ID_PATTERN } from '@claudine/core';
+import { TASK_ID_PATTERN, type Task } from '@claudine/core';
 import { type Claudine, formatDuration, SubmitRequestShape } from '@claudine/runtime';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 import type { SessionDirectory } from '../session-directory.js';
 
@@ -63,3 +64,14 @@ function seconds(milliseconds: number): string {
 export function hostWarning(hostError: string | null): string {
   return hostError === null ? '' : ` Warning: no host could start (${hostError}); the task waits until one does.`;
 }
+
+/**
+ * Registers a tool that submits tasks in the session's project; `onSubmitted` hears of each new
+ * task (to notify the session when it ends).
+ */
+export type RegisterSubmittingTool = (
+  server: McpServer,
+  claudine: Claudine,
+  directory: SessionDirectory,
+  onSubmitted: (task: Task) => void,
+) => void;

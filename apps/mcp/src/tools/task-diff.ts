@@ -1,7 +1,8 @@
 import { type Claudine, DEFAULT_PATCH_PAGE_BYTES } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { guard, toolResult } from '../tool-result.js';
+import { READS_TASKS, registerGuardedTool } from '../register-tool.js';
+import { toolResult } from '../tool-result.js';
 
 // A patch page bounded so that a tool result stays a reasonable part of a model's context.
 const MAX_PAGE_BYTES = DEFAULT_PATCH_PAGE_BYTES;
@@ -40,7 +41,8 @@ const outputSchema = {
 
 /** Registers `TaskDiff`: a worktree task's files and a bounded page of its patch. */
 export function registerTaskDiff(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'TaskDiff',
     {
       title: "Show a worktree task's changes",
@@ -48,46 +50,45 @@ export function registerTaskDiff(server: McpServer, claudine: Claudine): void {
         'What a task run with worktree: true changed: every file with lines added and removed, and its patch against the point where its branch left the target (so commits made to the target since do not show as undone), up to maxBytes per call. When nextOffset is not null, call again with offset: nextOffset for the rest. Then MergeTask to land it.',
       inputSchema,
       outputSchema,
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READS_TASKS,
     },
-    (args) =>
-      guard(async () => {
-        const diff = await claudine.diff(args.taskId, {
-          ...(args.statOnly === true ? { stat: true } : {}),
-          ...(args.offset === undefined ? {} : { offset: args.offset }),
-          limit: args.maxBytes ?? MAX_PAGE_BYTES,
-          ...(args.into === undefined ? {} : { target: args.into }),
-        });
-        const { stat, page } = diff;
-        const branch = diff.task.worktree?.request.branch ?? '';
-        const nextOffset = page === null || page.complete ? null : page.nextOffset;
-        const files = stat.files.map((file) => ({
-          path: file.path,
-          status: file.status,
-          insertions: file.insertions,
-          deletions: file.deletions,
-          binary: file.binary,
-        }));
-        const summary = `${stat.files.length} file(s) changed on ${branch}, +${stat.insertions} -${stat.deletions} against ${stat.target} (fork point ${stat.forkPoint.slice(0, 12)}): ${stat.files.map((file) => file.path).join(', ') || 'none'}.`;
-        const more =
-          nextOffset === null
-            ? ''
-            : ` The patch goes on: call TaskDiff with {"taskId": "${args.taskId}", "offset": ${nextOffset}} for the next page.`;
-        return toolResult(
-          {
-            taskId: args.taskId,
-            branch,
-            target: stat.target,
-            forkPoint: stat.forkPoint,
-            head: stat.head,
-            files,
-            insertions: stat.insertions,
-            deletions: stat.deletions,
-            patch: page?.patch ?? null,
-            nextOffset,
-          },
-          `${summary}${more}${page === null ? '' : `\n\n${page.patch}`}`,
-        );
-      }),
+    async (args) => {
+      const diff = await claudine.diff(args.taskId, {
+        ...(args.statOnly === true ? { stat: true } : {}),
+        ...(args.offset === undefined ? {} : { offset: args.offset }),
+        limit: args.maxBytes ?? MAX_PAGE_BYTES,
+        ...(args.into === undefined ? {} : { target: args.into }),
+      });
+      const { stat, page } = diff;
+      const branch = diff.task.worktree?.request.branch ?? '';
+      const nextOffset = page === null || page.complete ? null : page.nextOffset;
+      const files = stat.files.map((file) => ({
+        path: file.path,
+        status: file.status,
+        insertions: file.insertions,
+        deletions: file.deletions,
+        binary: file.binary,
+      }));
+      const summary = `${stat.files.length} file(s) changed on ${branch}, +${stat.insertions} -${stat.deletions} against ${stat.target} (fork point ${stat.forkPoint.slice(0, 12)}): ${stat.files.map((file) => file.path).join(', ') || 'none'}.`;
+      const more =
+        nextOffset === null
+          ? ''
+          : ` The patch goes on: call TaskDiff with {"taskId": "${args.taskId}", "offset": ${nextOffset}} for the next page.`;
+      return toolResult(
+        {
+          taskId: args.taskId,
+          branch,
+          target: stat.target,
+          forkPoint: stat.forkPoint,
+          head: stat.head,
+          files,
+          insertions: stat.insertions,
+          deletions: stat.deletions,
+          patch: page?.patch ?? null,
+          nextOffset,
+        },
+        `${summary}${more}${page === null ? '' : `\n\n${page.patch}`}`,
+      );
+    },
   );
 }

@@ -2,7 +2,8 @@ import { AGENT_KINDS, DEPENDENCY_POLICIES, FAILURE_REASONS, PRIORITIES, TASK_STA
 import { type Claudine, graphDocument, renderMermaid } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { guard, toolResult } from '../tool-result.js';
+import { READS_TASKS, registerGuardedTool } from '../register-tool.js';
+import { toolResult } from '../tool-result.js';
 
 const inputSchema = {
   taskId: z.string().optional().describe('A task of the workflow. Omit it for the workflows of queued and running tasks.'),
@@ -32,7 +33,8 @@ const outputSchema = {
 
 /** Registers `TaskGraph`. */
 export function registerTaskGraph(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'TaskGraph',
     {
       title: 'Workflow graph',
@@ -40,22 +42,21 @@ export function registerTaskGraph(server: McpServer, claudine: Claudine): void {
         'Show a workflow: the tasks linked to a task by dependencies, their states (blocked tasks with what they wait for), and the edges between them, also as a Mermaid diagram. Use it to see where a multi-step piece of delegated work stands and what a failure affected.',
       inputSchema,
       outputSchema,
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READS_TASKS,
     },
-    (args) =>
-      guard(async () => {
-        const graph = await claudine.graph(args.taskId, { limit: args.limit ?? 200 });
-        const document = graphDocument(graph);
-        const lines = document.nodes.map((node) => {
-          const waits = node.dependsOn.length === 0 ? '' : ` after ${node.dependsOn.join(', ')}`;
-          const blocked = node.blockedBy.length === 0 ? '' : ` (waiting for ${node.blockedBy.join(', ')})`;
-          return `- ${node.id} ${node.state}${waits}${blocked}: ${node.title}`;
-        });
-        const text =
-          document.nodes.length === 0
-            ? 'No workflow: nothing is queued or running. Pass a taskId.'
-            : `${document.nodes.length} tasks${document.truncated ? ' (more left out; raise limit)' : ''}:\n${lines.join('\n')}`;
-        return toolResult({ ...document, mermaid: renderMermaid(graph) }, text);
-      }),
+    async (args) => {
+      const graph = await claudine.graph(args.taskId, { limit: args.limit ?? 200 });
+      const document = graphDocument(graph);
+      const lines = document.nodes.map((node) => {
+        const waits = node.dependsOn.length === 0 ? '' : ` after ${node.dependsOn.join(', ')}`;
+        const blocked = node.blockedBy.length === 0 ? '' : ` (waiting for ${node.blockedBy.join(', ')})`;
+        return `- ${node.id} ${node.state}${waits}${blocked}: ${node.title}`;
+      });
+      const text =
+        document.nodes.length === 0
+          ? 'No workflow: nothing is queued or running. Pass a taskId.'
+          : `${document.nodes.length} tasks${document.truncated ? ' (more left out; raise limit)' : ''}:\n${lines.join('\n')}`;
+      return toolResult({ ...document, mermaid: renderMermaid(graph) }, text);
+    },
   );
 }

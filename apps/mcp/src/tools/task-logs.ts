@@ -3,8 +3,9 @@ import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 import { outputProblems, outputStreams, readLogPage } from '../log-page.js';
+import { READS_TASKS, registerGuardedTool } from '../register-tool.js';
 import { taskLogLink, taskLogUri } from '../task-log-resource.js';
-import { guard, toolResult } from '../tool-result.js';
+import { toolResult } from '../tool-result.js';
 
 // Agents' context is precious: one answer is bounded in lines and in bytes.
 const MAX_TEXT = 16 * 1024;
@@ -42,9 +43,13 @@ const outputSchema = {
   resourceUri: z.string().describe('The whole log as an MCP resource (readable, subscribable).'),
 };
 
+/** What TaskLogs answers: a page of a task's log and where the rest is. */
+export type TaskLogsAnswer = z.infer<z.ZodObject<typeof outputSchema>>;
+
 /** Registers `TaskLogs`. */
 export function registerTaskLogs(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'TaskLogs',
     {
       title: 'Task output',
@@ -52,51 +57,38 @@ export function registerTaskLogs(server: McpServer, claudine: Claudine): void {
         "Read a task's output: by default its last 50 lines (for claude tasks, a readable transcript of its messages, tool calls and result). Use it to follow a running task or to see why one failed; TaskStatus already has a finished agent's final answer. Returns at most 500 lines and 16 KB, with log positions to page back (`before`) or read on (`offset`), and a link to the whole log as the resource claudine://tasks/{id}/log.",
       inputSchema,
       outputSchema,
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READS_TASKS,
     },
-    (args) =>
-      guard(async () => {
-        const task = await claudine.get(args.taskId);
-        const page = await readLogPage(claudine, task, {
-          lines: args.lines ?? 50,
-          maxBytes: MAX_TEXT,
-          streams: outputStreams(args.stream),
-          transcript: task.agent === 'claude' && args.raw !== true,
-          ...(args.offset === undefined ? {} : { offset: args.offset }),
-          ...(args.before === undefined ? {} : { before: args.before }),
-        });
-        const problems = [...(page.slice.damage ?? []).map((damage) => damage.message), ...(await outputProblems(claudine, task))];
-        const structured = {
-          taskId: task.id,
-          status: task.status,
-          text: page.text,
-          lineCount: page.lineCount,
-          startOffset: page.slice.startOffset,
-          nextOffset: page.slice.nextOffset,
-          earlierOutput: page.slice.startOffset > 0,
-          laterOutput: !page.slice.atEnd,
-          truncated: page.truncated !== undefined,
-          problems,
-          resourceUri: taskLogUri(task.id),
-        };
-        return toolResult(structured, describePage(task, structured, page.truncated), [taskLogLink(task)]);
-      }),
+    async (args) => {
+      const task = await claudine.get(args.taskId);
+      const page = await readLogPage(claudine, task, {
+        lines: args.lines ?? 50,
+        maxBytes: MAX_TEXT,
+        streams: outputStreams(args.stream),
+        transcript: task.agent === 'claude' && args.raw !== true,
+        ...(args.offset === undefined ? {} : { offset: args.offset }),
+        ...(args.before === undefined ? {} : { before: args.before }),
+      });
+      const problems = [...(page.slice.damage ?? []).map((damage) => damage.message), ...(await outputProblems(claudine, task))];
+      const structured = {
+        taskId: task.id,
+        status: task.status,
+        text: page.text,
+        lineCount: page.lineCount,
+        startOffset: page.slice.startOffset,
+        nextOffset: page.slice.nextOffset,
+        earlierOutput: page.slice.startOffset > 0,
+        laterOutput: !page.slice.atEnd,
+        truncated: page.truncated !== undefined,
+        problems,
+        resourceUri: taskLogUri(task.id),
+      };
+      return toolResult(structured, describePage(task, structured, page.truncated), [taskLogLink(task)]);
+    },
   );
 }
 
-function describePage(
-  task: Task,
-  page: {
-    text: string;
-    lineCount: number;
-    startOffset: number;
-    nextOffset: number;
-    earlierOutput: boolean;
-    laterOutput: boolean;
-    problems: string[];
-  },
-  truncated: string | undefined,
-): string {
+function describePage(task: Task, page: TaskLogsAnswer, truncated: string | undefined): string {
   const parts = [`Task ${task.id} is ${task.status}.`];
   parts.push(
     page.text === '' ? 'No output here.' : `${page.lineCount} lines (log positions ${page.startOffset}-${page.nextOffset}):\n${page.text}`,

@@ -2,7 +2,8 @@ import { TASK_STATUSES, TaskMetricsSchema } from '@claudine/core';
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { guard, toolResult } from '../tool-result.js';
+import { READS_TASKS, registerGuardedTool } from '../register-tool.js';
+import { toolResult } from '../tool-result.js';
 
 const inputSchema = {
   taskId: z.string().describe('The task id.'),
@@ -20,7 +21,8 @@ const outputSchema = {
 
 /** Registers `TaskMetrics`. */
 export function registerTaskMetrics(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'TaskMetrics',
     {
       title: 'Task metrics',
@@ -28,19 +30,18 @@ export function registerTaskMetrics(server: McpServer, claudine: Claudine): void
         "What a task consumed, per attempt: CPU time, peak and average memory, I/O, processes (over its whole process tree, live while it runs), and what its agent reported (tokens, cost in USD, turns, model). Use it to find what made a task slow or expensive. Figures that could not be measured are null and listed in 'missing'.",
       inputSchema,
       outputSchema,
-      annotations: { readOnlyHint: true, openWorldHint: false },
+      annotations: READS_TASKS,
     },
-    (args) =>
-      guard(async () => {
-        const task = await claudine.get(args.taskId);
-        const attempts = await claudine.metrics.task(task.id);
-        const latest = attempts[attempts.length - 1];
-        const text =
-          latest === undefined
-            ? `Task ${task.id} is ${task.status} and has no metrics yet (it has not started).`
-            : `Task ${task.id} (${task.status}), attempt ${latest.attempt}${latest.live ? ', live' : ''}: ${summary(latest)}`;
-        return toolResult({ taskId: task.id, status: task.status, attempts }, text);
-      }),
+    async (args) => {
+      const task = await claudine.get(args.taskId);
+      const attempts = await claudine.metrics.task(task.id);
+      const latest = attempts[attempts.length - 1];
+      const text =
+        latest === undefined
+          ? `Task ${task.id} is ${task.status} and has no metrics yet (it has not started).`
+          : `Task ${task.id} (${task.status}), attempt ${latest.attempt}${latest.live ? ', live' : ''}: ${summary(latest)}`;
+      return toolResult({ taskId: task.id, status: task.status, attempts }, text);
+    },
   );
 }
 

@@ -1,8 +1,9 @@
 import type { Claudine } from '@claudine/runtime';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+import { registerGuardedTool } from '../register-tool.js';
 import { describeTask, summarizeTask, TaskSummarySchema } from '../task-summary.js';
-import { guard, toolResult } from '../tool-result.js';
+import { toolResult } from '../tool-result.js';
 
 const inputSchema = {
   taskId: z.string().describe('The queued task whose dependencies change.'),
@@ -16,7 +17,8 @@ const outputSchema = {
 
 /** Registers `UpdateDependencies`. */
 export function registerUpdateDependencies(server: McpServer, claudine: Claudine): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'UpdateDependencies',
     {
       title: 'Change what a task waits for',
@@ -26,14 +28,13 @@ export function registerUpdateDependencies(server: McpServer, claudine: Claudine
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    (args) =>
-      guard(async () => {
-        const task = await claudine.updateDependencies(args.taskId, {
-          ...(args.add === undefined ? {} : { add: args.add }),
-          ...(args.remove === undefined ? {} : { remove: args.remove }),
-        });
-        const depends = task.dependsOn.length === 0 ? 'It depends on nothing.' : `It depends on ${task.dependsOn.join(', ')}.`;
-        return toolResult({ task: summarizeTask(task) }, `${describeTask(task)}\n${depends}`);
-      }),
+    async (args) => {
+      const task = await claudine.updateDependencies(args.taskId, {
+        ...(args.add === undefined ? {} : { add: args.add }),
+        ...(args.remove === undefined ? {} : { remove: args.remove }),
+      });
+      const depends = task.dependsOn.length === 0 ? 'It depends on nothing.' : `It depends on ${task.dependsOn.join(', ')}.`;
+      return toolResult({ task: summarizeTask(task) }, `${describeTask(task)}\n${depends}`);
+    },
   );
 }

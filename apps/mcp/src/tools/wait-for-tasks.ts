@@ -4,9 +4,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
+import { registerGuardedTool } from '../register-tool.js';
 import { describeTask, summarizeTask, TaskSummarySchema } from '../task-summary.js';
 import type { TaskWatch } from '../task-watch.js';
-import { guard, toolResult } from '../tool-result.js';
+import { toolResult } from '../tool-result.js';
 
 // A host that died while we wait is replaced this often (a new one recovers its tasks).
 const HOST_CHECK_MS = 2000;
@@ -49,7 +50,8 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Registers `WaitForTasks`. */
 export function registerWaitForTasks(server: McpServer, claudine: Claudine, watch: TaskWatch, pacing: WaitPacing): void {
-  server.registerTool(
+  registerGuardedTool(
+    server,
     'WaitForTasks',
     {
       title: 'Wait for tasks',
@@ -58,29 +60,28 @@ export function registerWaitForTasks(server: McpServer, claudine: Claudine, watc
       outputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    (args, extra) =>
-      guard(async () => {
-        const ids = [...new Set(args.taskIds)];
-        const tasks = new Map<string, Task>();
-        // Every id is checked first: a typo is an error, not an endless wait.
-        for (const id of ids) tasks.set(id, await claudine.get(id));
-        const timeoutMs = args.timeoutSeconds === undefined ? pacing.defaultTimeoutMs : args.timeoutSeconds * 1000;
-        const started = Date.now();
-        const outcome = await waitFor(claudine, watch, tasks, args.mode ?? 'all', timeoutMs, pacing.progressIntervalMs, extra, started);
-        const ordered = ids.map((id) => tasks.get(id) as Task);
-        const finished = ordered.filter((task) => isTerminalStatus(task.status)).map((task) => task.id);
-        const pending = ordered.filter((task) => !isTerminalStatus(task.status)).map((task) => task.id);
-        const waitedSeconds = Math.round((Date.now() - started) / 100) / 10;
-        const structured = {
-          done: outcome === 'done',
-          timedOut: outcome === 'timeout',
-          waitedSeconds,
-          finished,
-          pending,
-          tasks: ordered.map((task) => summarizeTask(task)),
-        };
-        return toolResult(structured, describeWait(ordered, structured));
-      }),
+    async (args, extra) => {
+      const ids = [...new Set(args.taskIds)];
+      const tasks = new Map<string, Task>();
+      // Every id is checked first: a typo is an error, not an endless wait.
+      for (const id of ids) tasks.set(id, await claudine.get(id));
+      const timeoutMs = args.timeoutSeconds === undefined ? pacing.defaultTimeoutMs : args.timeoutSeconds * 1000;
+      const started = Date.now();
+      const outcome = await waitFor(claudine, watch, tasks, args.mode ?? 'all', timeoutMs, pacing.progressIntervalMs, extra, started);
+      const ordered = ids.map((id) => tasks.get(id) as Task);
+      const finished = ordered.filter((task) => isTerminalStatus(task.status)).map((task) => task.id);
+      const pending = ordered.filter((task) => !isTerminalStatus(task.status)).map((task) => task.id);
+      const waitedSeconds = Math.round((Date.now() - started) / 100) / 10;
+      const structured = {
+        done: outcome === 'done',
+        timedOut: outcome === 'timeout',
+        waitedSeconds,
+        finished,
+        pending,
+        tasks: ordered.map((task) => summarizeTask(task)),
+      };
+      return toolResult(structured, describeWait(ordered, structured));
+    },
   );
 }
 

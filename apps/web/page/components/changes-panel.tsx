@@ -24,10 +24,11 @@ export function ChangesPanel(props: { readonly taskId: string; readonly worktree
   const files = diff === null ? worktree.filesChanged : diff.files.map((file) => file.path);
   const unnamed = diff === null && (worktree.insertions ?? 0) + (worktree.deletions ?? 0) > 0;
 
-  const showDiff = async (): Promise<void> => {
+  // One action at a time: the buttons wait while it runs, and its failure is shown in place.
+  const act = async (work: () => Promise<void>): Promise<void> => {
     setBusy(true);
     try {
-      setDiff(await getJson<Diff>(`/api/tasks/${props.taskId}/diff`));
+      await work();
       setError(null);
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure));
@@ -35,17 +36,8 @@ export function ChangesPanel(props: { readonly taskId: string; readonly worktree
       setBusy(false);
     }
   };
-  const doMerge = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      setMerge(await postJson<MergeOutcome>(`/api/tasks/${props.taskId}/merge`));
-      setError(null);
-    } catch (failure) {
-      setError(failure instanceof ApiError ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const showDiff = (): Promise<void> => act(async () => setDiff(await getJson<Diff>(`/api/tasks/${props.taskId}/diff`)));
+  const doMerge = (): Promise<void> => act(async () => setMerge(await postJson<MergeOutcome>(`/api/tasks/${props.taskId}/merge`)));
 
   return (
     <section class="card" data-testid="changes">

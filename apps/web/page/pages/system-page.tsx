@@ -1,5 +1,4 @@
 import type { SystemSnapshot } from '@claudine/core';
-import type { ComponentChildren } from 'preact';
 import type { SystemResponse } from '../../src/api-types.js';
 import { getJson } from '../api.js';
 import { TimeChart } from '../components/chart.js';
@@ -24,7 +23,6 @@ export function SystemPage() {
   }
   const { snapshot, budget } = data;
   const history = data.history;
-  const times = history.map((point) => point.at);
   const memoryTotal = snapshot.machineMemoryTotalBytes;
   const budgetShare = budget.dailyUsd === null ? null : Math.min(1, budget.spentTodayUsd / budget.dailyUsd);
   return (
@@ -111,109 +109,9 @@ export function SystemPage() {
       </section>
 
       <div class="chart-grid">
-        <section class="card">
-          <header class="card-header">
-            <h2>Machine CPU</h2>
-            <span class="muted">last 24 hours</span>
-          </header>
-          <History history={history} empty="No history yet: the host records it while it runs (metrics.snapshotInterval).">
-            <TimeChart
-              testId="cpu-history"
-              times={times}
-              yMax={100}
-              series={[
-                {
-                  label: 'Machine',
-                  colour: '#4f46e5',
-                  values: history.map((point) => point.machineCpuPercent),
-                  fill: true,
-                  format: (value) => `${Math.round(value)}%`,
-                },
-                {
-                  label: 'Host (of one core)',
-                  colour: '#f59e0b',
-                  values: history.map((point) => point.hostCpuPercent),
-                  format: (value) => `${Math.round(value)}%`,
-                },
-              ]}
-            />
-          </History>
-        </section>
-        <section class="card">
-          <header class="card-header">
-            <h2>Machine memory</h2>
-            <span class="muted">last 24 hours</span>
-          </header>
-          <History history={history} empty="No history yet.">
-            <TimeChart
-              testId="memory-history"
-              times={times}
-              series={[
-                {
-                  label: 'Used',
-                  colour: '#0891b2',
-                  values: history.map((point) => point.machineMemoryUsedBytes),
-                  fill: true,
-                  format: (value) => formatBytes(value),
-                },
-                {
-                  label: 'Host',
-                  colour: '#f59e0b',
-                  values: history.map((point) => point.hostMemoryBytes),
-                  format: (value) => formatBytes(value),
-                },
-              ]}
-            />
-          </History>
-        </section>
-        <section class="card">
-          <header class="card-header">
-            <h2>Tasks</h2>
-            <span class="muted">running and queued</span>
-          </header>
-          <History history={history} empty="No history yet.">
-            <TimeChart
-              testId="tasks-history"
-              times={times}
-              series={[
-                {
-                  label: 'Running',
-                  colour: '#2563eb',
-                  values: history.map((point) => point.running),
-                  fill: true,
-                  format: (value) => String(Math.round(value)),
-                },
-                {
-                  label: 'Queued',
-                  colour: '#94a3b8',
-                  values: history.map((point) => point.queued),
-                  format: (value) => String(Math.round(value)),
-                },
-              ]}
-            />
-          </History>
-        </section>
-        <section class="card">
-          <header class="card-header">
-            <h2>Throughput</h2>
-            <span class="muted">tasks finished in the hour before</span>
-          </header>
-          <History history={history} empty="No history yet.">
-            <TimeChart
-              testId="throughput-history"
-              times={times}
-              series={[
-                {
-                  label: 'Finished / h',
-                  colour: '#16a34a',
-                  values: history.map((point) => point.finishedLastHour),
-                  fill: true,
-                  format: (value) => String(Math.round(value)),
-                },
-              ]}
-            />
-          </History>
-        </section>
+        {HISTORY_CARDS.map((card) => (
+          <HistoryCard key={card.testId} {...card} history={history} />
+        ))}
       </div>
       {snapshot.missing.length === 0 ? null : (
         <p class="muted small">Not measured here: {snapshot.missing.map((entry) => `${entry.figure} (${entry.reason})`).join('; ')}.</p>
@@ -239,6 +137,93 @@ function Stat(props: { readonly label: string; readonly value: string; readonly 
   );
 }
 
-function History(props: { readonly history: readonly SystemSnapshot[]; readonly empty: string; readonly children: ComponentChildren }) {
-  return props.history.length < 2 ? <p class="muted">{props.empty}</p> : <div class="charts">{props.children}</div>;
+/** A figure of the system snapshots, drawn as one line of a history chart. */
+interface HistoryLine {
+  readonly label: string;
+  readonly colour: string;
+  readonly figure: { [K in keyof SystemSnapshot]: SystemSnapshot[K] extends number | null ? K : never }[keyof SystemSnapshot];
+  readonly fill?: boolean;
+  readonly format: (value: number) => string;
+}
+
+/** What a history card charts: figures of the host's snapshots, under a title. */
+interface HistoryCardSpec {
+  readonly title: string;
+  readonly note: string;
+  readonly testId: string;
+  readonly lines: readonly HistoryLine[];
+  readonly empty?: string;
+  readonly yMax?: number;
+}
+
+/** The charts of the system over the last day, in the order the page shows them. */
+const HISTORY_CARDS: readonly HistoryCardSpec[] = [
+  {
+    title: 'Machine CPU',
+    note: 'last 24 hours',
+    testId: 'cpu-history',
+    empty: 'No history yet: the host records it while it runs (metrics.snapshotInterval).',
+    yMax: 100,
+    lines: [
+      { label: 'Machine', colour: '#4f46e5', figure: 'machineCpuPercent', fill: true, format: percent },
+      { label: 'Host (of one core)', colour: '#f59e0b', figure: 'hostCpuPercent', format: percent },
+    ],
+  },
+  {
+    title: 'Machine memory',
+    note: 'last 24 hours',
+    testId: 'memory-history',
+    lines: [
+      { label: 'Used', colour: '#0891b2', figure: 'machineMemoryUsedBytes', fill: true, format: formatBytes },
+      { label: 'Host', colour: '#f59e0b', figure: 'hostMemoryBytes', format: formatBytes },
+    ],
+  },
+  {
+    title: 'Tasks',
+    note: 'running and queued',
+    testId: 'tasks-history',
+    lines: [
+      { label: 'Running', colour: '#2563eb', figure: 'running', fill: true, format: count },
+      { label: 'Queued', colour: '#94a3b8', figure: 'queued', format: count },
+    ],
+  },
+  {
+    title: 'Throughput',
+    note: 'tasks finished in the hour before',
+    testId: 'throughput-history',
+    lines: [{ label: 'Finished / h', colour: '#16a34a', figure: 'finishedLastHour', fill: true, format: count }],
+  },
+];
+
+/** A card charting figures of the host's snapshots over time, once there are two of them. */
+function HistoryCard(props: HistoryCardSpec & { readonly history: readonly SystemSnapshot[] }) {
+  const { history } = props;
+  return (
+    <section class="card">
+      <header class="card-header">
+        <h2>{props.title}</h2>
+        <span class="muted">{props.note}</span>
+      </header>
+      {history.length < 2 ? (
+        <p class="muted">{props.empty ?? 'No history yet.'}</p>
+      ) : (
+        <div class="charts">
+          <TimeChart
+            testId={props.testId}
+            times={history.map((point) => point.at)}
+            {...(props.yMax === undefined ? {} : { yMax: props.yMax })}
+            series={props.lines.map(({ figure, ...line }) => ({ ...line, values: history.map((point) => point[figure]) }))}
+          />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function percent(value: number): string {
+  return `${Math.round(value)}%`;
+}
+
+function count(value: number): string {
+  return String(Math.round(value));
 }
