@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { useTempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../migrations/index.js';
+import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
+import { databaseAtVersion, insertRows } from '../migrations/older-database.test-helper.js';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { newTask } from '../tasks.test-helper.js';
 import { openDatabase } from './open-database.js';
@@ -91,23 +92,22 @@ describe('openDatabase', () => {
 
   it('moves a version 5 database to keyed dependencies and gives it an identity, keeping every edge', async () => {
     const path = join(temp.path, 'claudine.db');
-    const old = new Database(path);
-    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    for (const migration of MIGRATIONS.filter((candidate) => candidate.version <= 5)) {
-      old.exec(migration.sql);
-      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 1);
-    }
-    const insert = old.prepare(
+    const old = databaseAtVersion(path, 5);
+    insertRows(
+      old,
       `INSERT INTO tasks (id, status, priority, agent, prompt, cwd, timeout_ms, pending_dependencies, created_at, updated_at)
        VALUES (?, 'queued', 1, 'command', 'true', '/tmp', 1000, ?, 1, 1)`,
+      [
+        ['aaaaaaaaaa', 0],
+        ['bbbbbbbbbb', 1],
+        ['cccccccccc', 2],
+      ],
     );
-    insert.run('aaaaaaaaaa', 0);
-    insert.run('bbbbbbbbbb', 1);
-    insert.run('cccccccccc', 2);
-    const edge = old.prepare('INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)');
-    edge.run('bbbbbbbbbb', 'aaaaaaaaaa');
-    edge.run('cccccccccc', 'aaaaaaaaaa');
-    edge.run('cccccccccc', 'bbbbbbbbbb');
+    insertRows(old, 'INSERT INTO task_dependencies (task_id, depends_on) VALUES (?, ?)', [
+      ['bbbbbbbbbb', 'aaaaaaaaaa'],
+      ['cccccccccc', 'aaaaaaaaaa'],
+      ['cccccccccc', 'bbbbbbbbbb'],
+    ]);
     old.close();
     const store = SqliteTaskStore.open({ path });
     try {

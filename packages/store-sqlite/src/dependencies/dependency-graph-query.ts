@@ -1,6 +1,7 @@
 import type { TaskGraph, TaskGraphQuery } from '@claudine/core';
 import type { StoreContext } from '../store-context.js';
 import { TASK_COLUMNS, type TaskRow, taskFromRow } from '../tasks/task-row.js';
+import { workflowWalk } from './workflow-walk.js';
 
 const MAX_GRAPH = 5000;
 const DEFAULT_GRAPH = 500;
@@ -25,23 +26,10 @@ export function readGraph(context: StoreContext, query: TaskGraphQuery): TaskGra
     }
   }
   if (seeds.length === 0) return { tasks: [], truncated: false };
-  // The workflow is everything linked by edges in either direction. UNION keeps each task once,
-  // and the LIMIT stops the walk itself, so a huge graph costs no more than the limit. CROSS
-  // JOIN keeps the workflow as the outer loop: left to itself the planner scans every task. The
-  // two tables of reverse edges (migration 13) are named, not their view: through the view the
-  // planner would copy every edge into a temporary index for each step.
+  // The workflow is everything linked by edges in either direction, up to the limit.
   const rows = context.sql.all<TaskRow>(
     'graph.component',
-    `WITH RECURSIVE workflow(seq) AS (
-       SELECT value FROM json_each(?)
-       UNION
-       SELECT d.value FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq, json_each(t.dependency_seqs) AS d
-       UNION
-       SELECT d.task_seq FROM task_dependents_merged AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
-       UNION
-       SELECT d.task_seq FROM task_dependents_recent AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
-       LIMIT ?
-     )
+    `${workflowWalk('SELECT value FROM json_each(?)', 'LIMIT ?')}
      SELECT ${TASK_COLUMNS} FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq ORDER BY t.seq`,
     JSON.stringify(seeds),
     limit + 1,

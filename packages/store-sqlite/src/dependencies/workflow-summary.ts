@@ -1,5 +1,6 @@
 import type { TaskStatus } from '@claudine/core';
 import type { StoreContext } from '../store-context.js';
+import { workflowWalk } from './workflow-walk.js';
 
 /**
  * The tasks linked to one task by dependencies (in either direction), counted rather than read:
@@ -33,20 +34,11 @@ interface SummaryRow {
 
 /** See `SqliteTaskStore.workflowSummary`. Undefined for an unknown task. */
 export function readWorkflowSummary(context: StoreContext, taskId: string): WorkflowSummary | undefined {
-  // The same walk as the graph query (UNION keeps each task once), aggregated over the status
-  // column alone: no task row is built, so a large workflow costs its edges, not its prompts.
-  // It names both tables of reverse edges for the same reason as the graph query.
+  // The same walk as the graph query, aggregated over the status column alone: no task row is
+  // built, so a large workflow costs its edges, not its prompts.
   const row = context.sql.get<SummaryRow>(
     'workflow.summary',
-    `WITH RECURSIVE workflow(seq) AS (
-       SELECT seq FROM tasks WHERE id = ?
-       UNION
-       SELECT d.value FROM workflow AS w CROSS JOIN tasks AS t ON t.seq = w.seq, json_each(t.dependency_seqs) AS d
-       UNION
-       SELECT d.task_seq FROM task_dependents_merged AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
-       UNION
-       SELECT d.task_seq FROM task_dependents_recent AS d JOIN workflow AS w ON d.depends_on_seq = w.seq
-     )
+    `${workflowWalk('SELECT seq FROM tasks WHERE id = ?')}
      SELECT min(t.seq) AS first_seq, count(*) AS tasks,
        coalesce(sum(t.status = 'queued'), 0) AS queued, coalesce(sum(t.status = 'running'), 0) AS running,
        coalesce(sum(t.status = 'completed'), 0) AS completed, coalesce(sum(t.status = 'failed'), 0) AS failed,

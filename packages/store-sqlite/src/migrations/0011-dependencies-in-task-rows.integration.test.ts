@@ -4,39 +4,34 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome } from '../tasks.test-helper.js';
-import { MIGRATIONS } from './index.js';
+import { databaseAtVersion, insertRows } from './older-database.test-helper.js';
 
 const temp = useTempDir();
 
 // A database as the version before this migration wrote it: tasks a..e with edges keyed by seq
 // in `task_dependencies`. b and c wait for a; d waits for b and c; e waits for a, which is done.
 function databaseBeforeMigration11(path: string): void {
-  const old = new Database(path);
-  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  for (const migration of MIGRATIONS.filter((candidate) => candidate.version < 11)) {
-    old.exec(migration.sql);
-    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 1);
-  }
-  const insert = old.prepare(
+  const old = databaseAtVersion(path, 10);
+  insertRows(
+    old,
     `INSERT INTO tasks (seq, id, status, priority, agent, prompt, cwd, timeout_ms, pending_dependencies, created_at, updated_at, finished_at)
      VALUES (?, ?, ?, 1, 'command', 'true', '/tmp', 1000, ?, 1, 1, ?)`,
+    [
+      [1, 'aaaaaaaaaa', 'queued', 0, null],
+      [2, 'bbbbbbbbbb', 'queued', 1, null],
+      [3, 'cccccccccc', 'queued', 1, null],
+      [4, 'dddddddddd', 'queued', 2, null],
+      [5, 'eeeeeeeeee', 'completed', 0, 5],
+      [6, 'ffffffffff', 'queued', 0, null],
+    ],
   );
-  insert.run(1, 'aaaaaaaaaa', 'queued', 0, null);
-  insert.run(2, 'bbbbbbbbbb', 'queued', 1, null);
-  insert.run(3, 'cccccccccc', 'queued', 1, null);
-  insert.run(4, 'dddddddddd', 'queued', 2, null);
-  insert.run(5, 'eeeeeeeeee', 'completed', 0, 5);
-  insert.run(6, 'ffffffffff', 'queued', 0, null);
-  const edge = old.prepare('INSERT INTO task_dependencies (task_seq, depends_on_seq) VALUES (?, ?)');
-  for (const [task, dependency] of [
+  insertRows(old, 'INSERT INTO task_dependencies (task_seq, depends_on_seq) VALUES (?, ?)', [
     [2, 1],
     [3, 1],
     [4, 2],
     [4, 3],
     [6, 5],
-  ]) {
-    edge.run(task, dependency);
-  }
+  ]);
   old.close();
 }
 

@@ -1,39 +1,32 @@
 import { join } from 'node:path';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { useTempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { newTask } from '../tasks.test-helper.js';
-import { MIGRATIONS } from './index.js';
+import { databaseAtVersion, insertRows } from './older-database.test-helper.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => temp.remove());
+const temp = useTempDir();
 
 // A database as version 11 wrote it: a queued, b completed, c failed; d waits for a and b.
 function databaseAtVersion11(path: string): void {
-  const old = new Database(path);
-  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  for (const migration of MIGRATIONS.filter((candidate) => candidate.version <= 11)) {
-    old.exec(migration.sql);
-    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 1);
-  }
-  const insert = old.prepare(
+  const old = databaseAtVersion(path, 11);
+  insertRows(
+    old,
     `INSERT INTO tasks (seq, id, status, priority, agent, prompt, cwd, timeout_ms, dependency_seqs, pending_dependencies,
        created_at, updated_at, finished_at)
      VALUES (?, ?, ?, 1, 'command', 'true', '/tmp', 1000, ?, ?, 1, 1, ?)`,
+    [
+      [1, 'aaaaaaaaaa', 'queued', null, 0, null],
+      [2, 'bbbbbbbbbb', 'completed', null, 0, 2],
+      [3, 'cccccccccc', 'failed', null, 0, 3],
+      [4, 'dddddddddd', 'queued', '[1,2]', 1, null],
+    ],
   );
-  insert.run(1, 'aaaaaaaaaa', 'queued', null, 0, null);
-  insert.run(2, 'bbbbbbbbbb', 'completed', null, 0, 2);
-  insert.run(3, 'cccccccccc', 'failed', null, 0, 3);
-  insert.run(4, 'dddddddddd', 'queued', '[1,2]', 1, null);
-  const edge = old.prepare('INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)');
-  edge.run(1, 4);
-  edge.run(2, 4);
+  insertRows(old, 'INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)', [
+    [1, 4],
+    [2, 4],
+  ]);
   old.close();
 }
 

@@ -1,45 +1,34 @@
 import { join } from 'node:path';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { useTempDir } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome, newTask } from '../tasks.test-helper.js';
-import { MIGRATIONS } from './index.js';
+import { databaseAtVersion, insertRows } from './older-database.test-helper.js';
 
-let temp: TempDir;
-
-beforeEach(() => {
-  temp = createTempDir();
-});
-
-afterEach(() => temp.remove());
+const temp = useTempDir();
 
 // A database as version 12 wrote it: b and c wait for a; d waits for b and c.
 function databaseAtVersion12(path: string): void {
-  const old = new Database(path);
-  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  for (const migration of MIGRATIONS.filter((candidate) => candidate.version <= 12)) {
-    old.exec(migration.sql);
-    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 1);
-  }
-  const insert = old.prepare(
+  const old = databaseAtVersion(path, 12);
+  insertRows(
+    old,
     `INSERT INTO tasks (seq, id, status, priority, agent, prompt, cwd, timeout_ms, dependency_seqs, pending_dependencies,
        created_at, updated_at)
      VALUES (?, ?, 'queued', 1, 'command', 'true', '/tmp', 1000, ?, ?, 1, 1)`,
+    [
+      [1, 'aaaaaaaaaa', null, 0],
+      [2, 'bbbbbbbbbb', '[1]', 1],
+      [3, 'cccccccccc', '[1]', 1],
+      [4, 'dddddddddd', '[2,3]', 2],
+    ],
   );
-  insert.run(1, 'aaaaaaaaaa', null, 0);
-  insert.run(2, 'bbbbbbbbbb', '[1]', 1);
-  insert.run(3, 'cccccccccc', '[1]', 1);
-  insert.run(4, 'dddddddddd', '[2,3]', 2);
-  const edge = old.prepare('INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)');
-  for (const [dependency, task] of [
+  insertRows(old, 'INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)', [
     [1, 2],
     [1, 3],
     [2, 4],
     [3, 4],
-  ]) {
-    edge.run(dependency, task);
-  }
+  ]);
   old.close();
 }
 
