@@ -1,6 +1,16 @@
 // The JSON the dashboard's server sends its page. The page's own TypeScript project imports
 // these types (types only: nothing of this file reaches the bundle), so the two cannot drift.
-import type { AgentKind, FailureReason, OutputStream, Priority, SystemSnapshot, TaskMetrics, TaskOrder, TaskStatus } from '@claudine/core';
+import type {
+  AgentKind,
+  FailureReason,
+  OutputStream,
+  Priority,
+  SystemSnapshot,
+  TaskAttempt,
+  TaskMetrics,
+  TaskOrder,
+  TaskStatus,
+} from '@claudine/core';
 
 /** A task's state as the dashboard shows it: its status, or `blocked` for a queued task still waiting. */
 export type DisplayState = TaskStatus | 'blocked';
@@ -33,19 +43,6 @@ export interface TaskListResponse {
 
 /** The orders the table can be sorted by (the store's list orders). */
 export type { TaskOrder };
-
-/** One run of a task (retries included). */
-export interface AttemptView {
-  readonly attempt: number;
-  readonly owner: string;
-  readonly startedAt: number;
-  readonly finishedAt: number | null;
-  readonly outcome: string | null;
-  readonly failureReason: string | null;
-  readonly detail: string | null;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-}
 
 /** A point of a task's resource history: CPU in percent of one core, memory in bytes. */
 export interface UsagePoint {
@@ -115,7 +112,7 @@ export interface TaskActions {
 /** `GET /api/tasks/:id`. */
 export interface TaskDetailResponse {
   readonly task: TaskView;
-  readonly attempts: readonly AttemptView[];
+  readonly attempts: readonly TaskAttempt[];
   readonly metrics: readonly TaskMetrics[];
   /** CPU and memory over time, as sampled while this server ran. */
   readonly usage: readonly UsagePoint[];

@@ -124,6 +124,7 @@ export {
   TokenUsageSchema,
   unsupportedAgentOptions,
 } from './task.js';
+export type { TaskAttempt } from './task-attempt.js';
 export { formatTaskId, isTaskId, TASK_ID_LENGTH, TASK_ID_PATTERN } from './task-id.js';
 export {
   type IllegalTransition,

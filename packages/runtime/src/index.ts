@@ -1,6 +1,8 @@
 // Apps format through runtime as they always did; the one implementation is core's.
+
+export type { TaskAttempt } from '@claudine/core';
 export { formatBytes, formatDuration } from '@claudine/core';
-export type { IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+export type { IntegrityReport } from '@claudine/store-sqlite';
 export {
   checkGit,
   DEFAULT_PATCH_PAGE_BYTES,

@@ -6,4 +6,3 @@ export { SqliteMetricsStore } from './metrics/sqlite-metrics-store.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 export type { SqliteOutputCatalog } from './output/sqlite-output-catalog.js';
 export { SqliteTaskStore } from './sqlite-task-store.js';
-export type { TaskAttempt } from './tasks/task-queries.js';

@@ -11,6 +11,7 @@ import type {
   RetryChange,
   RetryTaskError,
   Task,
+  TaskAttempt,
   TaskGraph,
   TaskGraphQuery,
   TaskOutcome,
@@ -285,7 +286,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   /** Every recorded run of a task, first first; empty for an unknown task. */
-  attempts(taskId: string): Promise<queries.TaskAttempt[]> {
+  attempts(taskId: string): Promise<TaskAttempt[]> {
     return this.#read('read task attempts', () => queries.taskAttempts(this.#context, taskId));
   }
 

@@ -10,12 +10,13 @@ import type {
   OutputStream,
   RetryChange,
   Task,
+  TaskAttempt,
   TaskGraph,
   TaskOutputEntry,
   TaskPage,
   TaskQuery,
 } from '@claudine/core';
-import type { HostRecord, IntegrityReport, TaskAttempt } from '@claudine/store-sqlite';
+import type { HostRecord, IntegrityReport } from '@claudine/store-sqlite';
 import type { Config, ConfigInput, ConfigSources } from '../config/config.js';
 import type { DataLayout } from '../config/data-directory.js';
 import type { MetricsReader } from '../metrics/client-metrics.js';

@@ -1,4 +1,13 @@
-import { ClaudineError, TASK_STATUSES, type Task, type TaskOrder, type TaskPage, type TaskQuery, type TaskStatus } from '@claudine/core';
+import {
+  ClaudineError,
+  TASK_STATUSES,
+  type Task,
+  type TaskAttempt,
+  type TaskOrder,
+  type TaskPage,
+  type TaskQuery,
+  type TaskStatus,
+} from '@claudine/core';
 import type { StoreContext } from '../store-context.js';
 import {
   TASK_COLUMNS,
@@ -11,23 +20,6 @@ import {
 } from './task-row.js';
 
 // The reads of the store: one task, pages of tasks, counts, and what a host asks between claims.
-
-/** One run of a task, as recorded when it was claimed and when it ended. */
-export interface TaskAttempt {
-  /** 1 for the first run. */
-  readonly attempt: number;
-  /** The host that ran it. */
-  readonly owner: string;
-  readonly startedAt: number;
-  /** Null while it runs. */
-  readonly finishedAt: number | null;
-  /** `completed`, `failed`, `cancelled`, or `requeued` (a retry followed); null while it runs. */
-  readonly outcome: string | null;
-  readonly failureReason: string | null;
-  readonly detail: string | null;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-}
 
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
