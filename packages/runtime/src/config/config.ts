@@ -1,141 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { ClaudineError, formatDuration, isObject, lazySchema, PRIORITIES } from '@claudine/core';
-import * as z from 'zod';
-import { notifySettings } from '../notify/notify-settings.js';
-import { agentsSettings } from './agents-config.js';
+import { ClaudineError, isObject } from '@claudine/core';
+import type * as z from 'zod';
 import { defaultConfig } from './config-defaults.js';
-import { mcpSettings } from './mcp-config.js';
-import { budgetSettings, metricsSettings } from './metrics-config.js';
-import { bytes, duration, isDurationSetting } from './setting-values.js';
-import { worktreeSettings } from './worktree-config.js';
+import { type Config, type ConfigInput, ConfigSchema, isSection, sectionSchema } from './config-schema.js';
+import { environmentName, setPath, settingPaths, settingValueFromText } from './setting-paths.js';
 
-// Each section's schema, made when first used: a command whose configuration sets only a few
-// sections (or none) builds only those (see resolveConfig).
-const SECTIONS = {
-  concurrency: () =>
-    z
-      .union([z.literal('auto'), z.number().int().min(1).max(256)])
-      .default('auto')
-      .describe('Most tasks running at once; `auto` derives it from cores and memory.'),
-  defaults: () =>
-    z
-      .object({
-        agent: z.enum(['claude', 'codex', 'command']).default('claude').describe('Agent of tasks that name none.'),
-        priority: z.enum(PRIORITIES).default('P1').describe('Priority of tasks that name none.'),
-      })
-      .strict()
-      .prefault({}),
-  timeout: () =>
-    z
-      .object({
-        default: duration('30m').describe('Timeout of tasks that name none.'),
-        max: duration('2h').describe('Longest timeout a task may ask for.'),
-        warnAt: z.number().gt(0).lt(1).default(0.9).describe('Fraction of the timeout at which a warning is given.'),
-        killGrace: duration('5s').describe('Time between SIGTERM and SIGKILL.'),
-      })
-      .strict()
-      .superRefine(checkTimeouts)
-      .prefault({}),
-  retry: () =>
-    z
-      .object({
-        maxRetries: z.number().int().min(0).max(100).default(2).describe('Retries of transient agent failures (rate limit, overload).'),
-        baseDelay: duration('15s').describe('Delay before the first retry; doubles each time.'),
-        maxDelay: duration('10m').describe('Longest delay between retries.'),
-        onCrash: z
-          .boolean()
-          .default(true)
-          .describe('Requeue a task whose host crashed while it ran, if it has retries left (else it fails as crashed).'),
-      })
-      .strict()
-      .prefault({}),
-  host: () =>
-    z
-      .object({
-        idleExit: duration('5m').describe('A host started on demand exits after this long with nothing to do.'),
-        lease: duration('30s').describe('How long a claim on a running task lasts without a heartbeat.'),
-      })
-      .strict()
-      .prefault({}),
-  output: () =>
-    z
-      .object({
-        bufferBytes: bytes('1MiB').describe('Output held in memory per task before the pipe is paused.'),
-        segmentBytes: bytes('100MiB')
-          .refine((value) => value >= 1024, 'a segment must be at least 1KiB')
-          .describe("Size at which a task's log rolls into a new segment."),
-        compressionAge: duration('1h').describe('Closed log segments are compressed (zstd) once this old; 0 compresses them at once.'),
-        retention: duration('7d').describe("A finished task's log is deleted this long after it finished."),
-        maxBytesPerTask: bytes('10GiB')
-          .refine((value) => value >= 1024, 'the cap must be at least 1KiB')
-          .describe("Cap on a task's stored output; beyond it output is dropped, counted, and the task flagged outputTruncated."),
-      })
-      .strict()
-      .prefault({}),
-  agents: () => agentsSettings,
-  database: () =>
-    z
-      .object({
-        busyTimeout: duration('5s').describe('How long a write waits for another process before failing.'),
-        pruneAfter: duration('30d').describe('The host deletes finished tasks (and their output) this long after they end; 0 keeps them.'),
-      })
-      .strict()
-      .prefault({}),
-  metrics: () => metricsSettings,
-  budget: () => budgetSettings,
-  mcp: () => mcpSettings,
-  notify: () => notifySettings,
-  worktree: () => worktreeSettings,
-};
-
-type ConfigShape = { [Key in keyof typeof SECTIONS]: ReturnType<(typeof SECTIONS)[Key]> };
-const builtSections = new Map<string, z.ZodType>();
-
-function sectionSchema<Key extends keyof ConfigShape>(key: Key): ConfigShape[Key] {
-  let schema = builtSections.get(key);
-  if (schema === undefined) {
-    schema = SECTIONS[key]();
-    builtSections.set(key, schema);
-  }
-  return schema as ConfigShape[Key];
-}
-
-function isSection(key: string): key is keyof ConfigShape {
-  return Object.hasOwn(SECTIONS, key);
-}
-
-/**
- * Claudine's settings. Every field has a default, so an empty file (or none) is a valid
- * configuration. Durations accept milliseconds or text (`30s`, `5m`, `2h`); sizes accept bytes
- * or text (`1MiB`). Built on first use: most commands never validate a setting (see
- * {@link resolveConfig}).
- */
-export const ConfigSchema = lazySchema(() =>
-  z.object(Object.fromEntries(Object.keys(SECTIONS).map((key) => [key, sectionSchema(key as keyof ConfigShape)])) as ConfigShape).strict(),
-);
-
-// The timeouts depend on each other: checked together whichever of them changed, wherever.
-function checkTimeouts(timeout: { default: number; max: number }, context: z.RefinementCtx): void {
-  if (timeout.default <= 0) {
-    context.addIssue({
-      code: 'custom',
-      path: ['default'],
-      message: 'must be longer than 0 (a timeout of 0 would stop every task at once): use e.g. 30m',
-    });
-  } else if (timeout.max < timeout.default) {
-    context.addIssue({
-      code: 'custom',
-      params: { settings: ['timeout.default', 'timeout.max'] },
-      message: `timeout.max (${formatDuration(timeout.max)}) is shorter than timeout.default (${formatDuration(timeout.default)}), so every task that names no timeout would be refused: raise timeout.max, or lower timeout.default`,
-    });
-  }
-}
-
-/** Settings as written in a file or the environment (durations and sizes may be text). */
-export type ConfigInput = z.input<typeof ConfigSchema>;
-/** Resolved settings: every field present, durations in ms, sizes in bytes. */
-export type Config = z.output<typeof ConfigSchema>;
+// Loading the configuration: defaults, the file, the environment and flags, in that order. The
+// schema is in config-schema.ts, settings by dotted path in setting-paths.ts; both are exported
+// from here too, where the rest of runtime imports its configuration.
+export { type Config, type ConfigInput, ConfigSchema } from './config-schema.js';
+export { environmentName, objectShape, setPath, settingPaths, settingSchema, settingValueFromText } from './setting-paths.js';
 
 /** Where each layer of the configuration came from. */
 export interface ConfigSources {
@@ -305,29 +180,6 @@ export function readConfigFile(file: string): { value: Record<string, unknown>; 
   return { value: value as Record<string, unknown>, exists: true };
 }
 
-/** Every setting's dotted path, for `config set` and the environment mapping. */
-export function settingPaths(): string[] {
-  const paths: string[] = [];
-  const walk = (schema: z.ZodType, prefix: string): void => {
-    const shape = objectShape(schema);
-    if (shape === undefined) {
-      paths.push(prefix);
-      return;
-    }
-    for (const [key, child] of Object.entries(shape)) walk(child, prefix === '' ? key : `${prefix}.${key}`);
-  };
-  walk(ConfigSchema, '');
-  return paths;
-}
-
-/** The environment variable of a setting: `timeout.killGrace` -> `CLAUDINE_TIMEOUT_KILL_GRACE`. */
-export function environmentName(path: string): string {
-  return `CLAUDINE_${path
-    .split('.')
-    .map((part) => part.replaceAll(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
-    .join('_')}`;
-}
-
 /** Most tasks to run at once: the configured number, or one per core limited by memory. */
 export function resolveConcurrency(config: Config): number {
   if (config.concurrency !== 'auto') return config.concurrency;
@@ -353,57 +205,6 @@ function configFromEnvironment(environment: Readonly<Record<string, string | und
     setPath(value, path, settingValueFromText(path, raw));
   }
   return { value, names };
-}
-
-/**
- * Reads text typed for a setting (a `CLAUDINE_*` variable, `config set`): a number, `true`,
- * `false`, or else the text itself. A duration setting keeps its text, so that a number without
- * a unit is refused rather than read as milliseconds.
- */
-export function settingValueFromText(path: string, text: string): string | number | boolean {
-  const schema = settingSchema(path);
-  if (schema !== undefined && isDurationSetting(schema)) return text;
-  const trimmed = text.trim();
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  if (trimmed === 'true') return true;
-  if (trimmed === 'false') return false;
-  return text;
-}
-
-/** The schema of one setting (its dotted path), or undefined for a path that is not one. */
-export function settingSchema(path: string): z.ZodType | undefined {
-  let current: z.ZodType | undefined = ConfigSchema;
-  for (const part of path.split('.')) {
-    const shape: Record<string, z.ZodType> | undefined = current === undefined ? undefined : objectShape(current);
-    current = shape?.[part];
-  }
-  return current;
-}
-
-/** Sets `value` at a dotted `path` inside `target`, creating objects on the way. */
-export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    if (typeof next !== 'object' || next === null) node[part] = {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts[parts.length - 1] as string] = value;
-}
-
-/** The fields of an object schema, looking through defaults and optionals; undefined for a leaf. */
-export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
-  let current: z.ZodType = schema;
-  for (let depth = 0; depth < 10; depth += 1) {
-    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
-    if (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
-      current = current.unwrap() as z.ZodType;
-      continue;
-    }
-    return undefined;
-  }
-  return undefined;
 }
 
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
