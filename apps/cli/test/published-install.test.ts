@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTempDir, type TempDir } from '@claudine/test-utils';
+import { createTempDir, MCP_INITIALIZE, type TempDir } from '@claudine/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -22,12 +22,7 @@ const PUBLISHED = [
   'apps/cli',
 ];
 
-const INITIALIZE = `${JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '0' } },
-})}\n`;
+const INITIALIZE = `${JSON.stringify(MCP_INITIALIZE)}\n`;
 
 // Packing, then installing with npm (which fetches the third-party dependencies from the registry
 // unless its cache has them, and builds better-sqlite3 where no prebuilt binary fits), takes minutes.

@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteTaskStore } from '@claudine/store-sqlite';
-import { useTestDirectories, waitFor } from '@claudine/test-utils';
+import { spawnWatched, useTestDirectories, waitFor } from '@claudine/test-utils';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostEntryPath } from '../client/ensure-host.js';
@@ -16,22 +16,12 @@ afterEach(() => {
 });
 
 function run(args: string[], environment: Record<string, string | undefined>): { child: ChildProcess; output: Promise<string> } {
-  const child = spawn(process.execPath, args, { env: environment as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const output = new Promise<string>((resolve, reject) => {
-    child.on('close', (code, signal) =>
-      code === 0 || signal === 'SIGTERM' ? resolve(stdout) : reject(new Error(`exit ${code}: ${stderr}`)),
-    );
-  });
-  return { child, output };
+  const watched = spawnWatched(process.execPath, args, { env: environment as NodeJS.ProcessEnv });
+  children.push(watched.child);
+  const output = watched.exited.then(({ code, signal, stdout, stderr }) =>
+    code === 0 || signal === 'SIGTERM' ? stdout : Promise.reject(new Error(`exit ${code}: ${stderr}`)),
+  );
+  return { child: watched.child, output };
 }
 
 describe('contention', () => {
