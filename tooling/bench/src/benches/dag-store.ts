@@ -106,32 +106,18 @@ export const dagStoreBenchmark: Benchmark = {
     log(`baseline: build ${baseline.buildMs.toFixed(0)} ms, resolve ${baseline.resolveMs.toFixed(0)} ms`);
     log(`dag: build ${dag.buildMs.toFixed(0)} ms, resolve ${dag.resolveMs.toFixed(0)} ms`);
     const perTask = (ms: number) => (ms * 1000) / SIZE;
-    const figures: Figure[] = [
-      {
-        metric: 'store the DAG (createMany)',
-        value: dag.buildMs / 1000,
-        unit: 's',
-        baseline: baseline.buildMs / 1000,
-        baselineLabel: 'no edges',
-        better: 'lower',
-      },
-      {
-        metric: 'resolve the DAG (claimNext + finish per task)',
-        value: dag.resolveMs / 1000,
-        unit: 's',
-        baseline: baseline.resolveMs / 1000,
-        baselineLabel: 'no edges',
-        better: 'lower',
-      },
-      {
-        metric: 'resolve cost per task',
-        value: perTask(dag.resolveMs),
-        unit: 'µs',
-        baseline: perTask(baseline.resolveMs),
-        baselineLabel: 'no edges',
-        better: 'lower',
-      },
+    const againstNoEdges = (metric: string, unit: string, value: number, baselineValue: number): Figure => ({
+      metric,
+      value,
+      unit,
+      baseline: baselineValue,
+      baselineLabel: 'no edges',
+      better: 'lower',
+    });
+    return [
+      againstNoEdges('store the DAG (createMany)', 's', dag.buildMs / 1000, baseline.buildMs / 1000),
+      againstNoEdges('resolve the DAG (claimNext + finish per task)', 's', dag.resolveMs / 1000, baseline.resolveMs / 1000),
+      againstNoEdges('resolve cost per task', 'µs', perTask(dag.resolveMs), perTask(baseline.resolveMs)),
     ];
-    return figures;
   },
 };
