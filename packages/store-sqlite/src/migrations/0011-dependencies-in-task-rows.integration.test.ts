@@ -1,17 +1,14 @@
-import { join } from 'node:path';
 import { useTempDir } from '@claudine/test-utils';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome } from '../tasks.test-helper.js';
-import { databaseAtVersion, insertRows } from './older-database.test-helper.js';
+import { insertRows, rowsOf, storeOnOlderDatabase } from './older-database.test-helper.js';
 
 const temp = useTempDir();
 
 // A database as the version before this migration wrote it: tasks a..e with edges keyed by seq
 // in `task_dependencies`. b and c wait for a; d waits for b and c; e waits for a, which is done.
-function databaseBeforeMigration11(path: string): void {
-  const old = databaseAtVersion(path, 10);
+function fillVersion10(old: Database.Database): void {
   insertRows(
     old,
     `INSERT INTO tasks (seq, id, status, priority, agent, prompt, cwd, timeout_ms, pending_dependencies, created_at, updated_at, finished_at)
@@ -32,23 +29,17 @@ function databaseBeforeMigration11(path: string): void {
     [4, 3],
     [6, 5],
   ]);
-  old.close();
 }
 
 describe('migration 11: dependencies in the task row, reverse edges in task_dependents', () => {
   it('keeps every edge of an older database in both directions, and the store works on them', async () => {
-    const path = join(temp.path, 'claudine.db');
-    databaseBeforeMigration11(path);
-    const store = SqliteTaskStore.open({ path });
+    const { path, store } = storeOnOlderDatabase(temp.path, 10, fillVersion10);
     try {
-      const raw = new Database(path, { readonly: true });
-      const reverse = raw.prepare('SELECT depends_on_seq, task_seq FROM task_dependents ORDER BY 1, 2').raw(true).all();
-      const forward = raw
-        .prepare('SELECT seq, dependency_seqs FROM tasks WHERE dependency_seqs IS NOT NULL ORDER BY seq')
-        .raw(true)
-        .all() as Array<[number, string]>;
-      const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE name = 'task_dependencies'").all();
-      raw.close();
+      const reverse = rowsOf(path, 'SELECT depends_on_seq, task_seq FROM task_dependents ORDER BY 1, 2');
+      const forward = rowsOf(path, 'SELECT seq, dependency_seqs FROM tasks WHERE dependency_seqs IS NOT NULL ORDER BY seq') as Array<
+        [number, string]
+      >;
+      const tables = rowsOf(path, "SELECT name FROM sqlite_schema WHERE name = 'task_dependencies'");
       expect(reverse).toEqual([
         [1, 2],
         [1, 3],

@@ -1,44 +1,31 @@
 import { join } from 'node:path';
 import { useTempDir } from '@claudine/test-utils';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { completedOutcome, newTask } from '../tasks.test-helper.js';
-import { databaseAtVersion, insertRows } from './older-database.test-helper.js';
+import { insertRows, insertTaskRows, rowsOf, storeOnOlderDatabase } from './older-database.test-helper.js';
 
 const temp = useTempDir();
 
 // A database as version 12 wrote it: b and c wait for a; d waits for b and c.
-function databaseAtVersion12(path: string): void {
-  const old = databaseAtVersion(path, 12);
-  insertRows(
-    old,
-    `INSERT INTO tasks (seq, id, status, priority, agent, prompt, cwd, timeout_ms, dependency_seqs, pending_dependencies,
-       created_at, updated_at)
-     VALUES (?, ?, 'queued', 1, 'command', 'true', '/tmp', 1000, ?, ?, 1, 1)`,
-    [
-      [1, 'aaaaaaaaaa', null, 0],
-      [2, 'bbbbbbbbbb', '[1]', 1],
-      [3, 'cccccccccc', '[1]', 1],
-      [4, 'dddddddddd', '[2,3]', 2],
-    ],
-  );
+function fillVersion12(old: Database.Database): void {
+  insertTaskRows(old, [
+    [1, 'aaaaaaaaaa', 'queued', null, 0, null],
+    [2, 'bbbbbbbbbb', 'queued', '[1]', 1, null],
+    [3, 'cccccccccc', 'queued', '[1]', 1, null],
+    [4, 'dddddddddd', 'queued', '[2,3]', 2, null],
+  ]);
   insertRows(old, 'INSERT INTO task_dependents (depends_on_seq, task_seq) VALUES (?, ?)', [
     [1, 2],
     [1, 3],
     [2, 4],
     [3, 4],
   ]);
-  old.close();
 }
 
 function edgesIn(path: string, table: string): unknown[] {
-  const raw = new Database(path, { readonly: true });
-  try {
-    return raw.prepare(`SELECT depends_on_seq, task_seq FROM ${table} ORDER BY 1, 2`).raw(true).all();
-  } finally {
-    raw.close();
-  }
+  return rowsOf(path, `SELECT depends_on_seq, task_seq FROM ${table} ORDER BY 1, 2`);
 }
 
 async function finishNext(store: SqliteTaskStore): Promise<string | undefined> {
@@ -50,9 +37,7 @@ async function finishNext(store: SqliteTaskStore): Promise<string | undefined> {
 
 describe('migration 13: reverse edges in a merged and a recent table', () => {
   it('keeps the edges of a version-12 database, and a finish, a new task and a prune use both tables', async () => {
-    const path = join(temp.path, 'claudine.db');
-    databaseAtVersion12(path);
-    const store = SqliteTaskStore.open({ path });
+    const { path, store } = storeOnOlderDatabase(temp.path, 12, fillVersion12);
     try {
       expect(edgesIn(path, 'task_dependents_merged')).toEqual([
         [1, 2],

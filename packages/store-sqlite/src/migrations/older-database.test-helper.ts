@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteTaskStore } from '../sqlite-task-store.js';
 import { MIGRATIONS } from './index.js';
 
 /**
@@ -20,4 +22,44 @@ export function databaseAtVersion(path: string, version: number): Database.Datab
 export function insertRows(database: Database.Database, sql: string, rows: ReadonlyArray<readonly unknown[]>): void {
   const insert = database.prepare(sql);
   for (const row of rows) insert.run(...row);
+}
+
+/** The rows of a query, as arrays, read from the database file through a read-only connection of its own. */
+export function rowsOf(path: string, sql: string): unknown[][] {
+  const raw = new Database(path, { readonly: true });
+  try {
+    return raw.prepare(sql).raw(true).all() as unknown[][];
+  } finally {
+    raw.close();
+  }
+}
+
+/**
+ * Writes `claudine.db` in `directory` as Claudine at `version` had it (`fill` adds the rows that
+ * version wrote), then opens the store on it, which migrates it.
+ */
+export function storeOnOlderDatabase(
+  directory: string,
+  version: number,
+  fill: (old: Database.Database) => void,
+): { path: string; store: SqliteTaskStore } {
+  const path = join(directory, 'claudine.db');
+  const old = databaseAtVersion(path, version);
+  fill(old);
+  old.close();
+  return { path, store: SqliteTaskStore.open({ path }) };
+}
+
+/**
+ * Command tasks as a database of version 11 or later holds them, one row each:
+ * [seq, id, status, its dependencies' seqs as JSON or null, pending dependencies, finished_at].
+ */
+export function insertTaskRows(database: Database.Database, rows: ReadonlyArray<readonly unknown[]>): void {
+  insertRows(
+    database,
+    `INSERT INTO tasks (seq, id, status, priority, agent, prompt, cwd, timeout_ms, dependency_seqs, pending_dependencies,
+       created_at, updated_at, finished_at)
+     VALUES (?, ?, ?, 1, 'command', 'true', '/tmp', 1000, ?, ?, 1, 1, ?)`,
+    rows,
+  );
 }
