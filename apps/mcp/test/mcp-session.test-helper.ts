@@ -106,23 +106,10 @@ export function useMcpSession(options: McpSessionOptions = {}): McpSession {
     if (session === undefined) throw new Error('the MCP session is only there inside a test');
     return session;
   };
-  return {
-    get temp() {
-      return home.temp;
-    },
-    get home() {
-      return home.home;
-    },
-    get workdir() {
-      return home.workdir;
-    },
-    open: (openOptions) => home.open(openOptions),
-    get session() {
-      return currentSession();
-    },
-    get client() {
-      return currentSession().client;
-    },
-    call: (name, args) => callTool(currentSession().client, name, args),
-  };
+  // The home made for this fixture alone, with the session's members added beside its own.
+  return Object.defineProperties(home, {
+    session: { get: currentSession },
+    client: { get: () => currentSession().client },
+    call: { value: (name: string, args: Record<string, unknown>) => callTool(currentSession().client, name, args) },
+  }) as McpSession;
 }
