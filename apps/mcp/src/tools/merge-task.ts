@@ -49,7 +49,7 @@ export function registerMergeTask(server: McpServer, claudine: Claudine): void {
         ...(args.deleteBranch === true ? { deleteBranch: true } : {}),
       });
       const outcome = merged.merge;
-      const worktreeRemoved = merged.worktree !== 'removed' && merged.worktree !== 'already_gone' ? false : true;
+      const worktreeRemoved = merged.worktree === 'removed' || merged.worktree === 'already_gone';
       const kept = typeof merged.worktree === 'object' ? ` Its worktree is kept: ${merged.worktree.kept}.` : ' Its worktree is removed.';
       const branch = merged.branch === 'deleted' ? ' Its branch is deleted.' : ' Its branch is kept.';
       return toolResult(

@@ -153,7 +153,7 @@ function finished(claudine: Claudine, id: string): Promise<Task> {
 describe('a host on a disk that fills up', () => {
   it('keeps supervising, keeps the ends it cannot record, and records each once space is back', async () => {
     const claudine = client();
-    const { tasks, hostPid, hostId, filler } = await endsOnAFullDisk(claudine);
+    const { tasks, hostPid, filler } = await endsOnAFullDisk(claudine);
     expect(isProcessAlive(hostPid)).toBe(true);
     for (const task of tasks) expect((await claudine.get(task.id)).status).toBe('running');
 

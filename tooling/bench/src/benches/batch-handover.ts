@@ -1,15 +1,15 @@
-// W6: a script hands 1,000 trivial tasks over at once (`claudine run --batch -`) and they run at
+// W6: a script hands 1,000 trivial tasks over at once (`claudine run --batch -`, the installed command) and they run at
 // concurrency 2, against task-spooler's `tsp true` loop in the same run.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Benchmark, Figure } from '../harness.js';
 import { median } from '../harness.js';
-import { startBenchHost } from '../support/bench-host.js';
 
-const CLI = fileURLToPath(new URL('../../../../apps/cli/dist/bin.js', import.meta.url));
+// The installed command (the bundled CLI, which starts its own bundled host), as a user runs it.
+const CLI = fileURLToPath(new URL('../../../../apps/cli/bin/claudine.cjs', import.meta.url));
 const TSP = '/usr/bin/tsp';
 const COUNT = 1000;
 const CONCURRENCY = 2;
@@ -80,36 +80,106 @@ async function tspRound(directory: string): Promise<Round> {
   return { handedOverMs, ms };
 }
 
+// What Node's own child_process.spawn allows, doing nothing else: a loop that starts the same
+// 1,000 `/bin/sh -c true` at concurrency 2 from a Node process holding `ballast` MiB of touched
+// memory besides its own. libuv starts a child by fork(), whose cost grows with the parent's
+// memory, and waits for the child's exec: the host pays that for every task. Prints the loop's
+// milliseconds and the process's anonymous memory in KiB.
+const SPAWN_LOOP = `
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const ballast = [];
+for (let i = 0; i < Number(process.argv[1]); i++) ballast.push(Buffer.alloc(1 << 20, 1));
+const count = ${COUNT}; let started = 0; let done = 0; const t0 = Date.now();
+const next = () => {
+  if (started >= count) return;
+  started += 1;
+  const child = spawn('/bin/sh', ['-c', 'true'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(); child.stdout.resume(); child.stderr.resume();
+  child.on('close', () => {
+    done += 1;
+    if (done < count) return next();
+    const anon = /Anonymous:\\s+(\\d+)/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    console.log(Date.now() - t0, anon === null ? 0 : Number(anon[1]), ballast.length);
+  });
+};
+for (let i = 0; i < ${CONCURRENCY}; i++) next();
+`;
+
+async function spawnLoopRound(ballastMiB: number, cwd: string): Promise<{ ms: number; anonymousKiB: number }> {
+  const [ms, anonymousKiB] = (await run(process.execPath, ['-e', SPAWN_LOOP, String(ballastMiB)], { env: process.env, cwd }))
+    .trim()
+    .split(' ')
+    .map(Number);
+  return { ms: ms ?? Number.NaN, anonymousKiB: anonymousKiB ?? 0 };
+}
+
+// The most anonymous memory (KiB) process `pid` holds while `until` is pending, sampled every 25 ms
+// (seldom enough not to slow the run it watches).
+async function peakAnonymousKiB(pid: number, until: Promise<unknown>): Promise<number> {
+  let peak = 0;
+  let finished = false;
+  void until.finally(() => {
+    finished = true;
+  });
+  while (!finished) {
+    try {
+      const match = /Anonymous:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (match !== null) peak = Math.max(peak, Number(match[1]));
+    } catch {
+      // Not on Linux, or gone.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return peak;
+}
+
 const BATCH = `${'{"prompt":"true","agent":"command"}\n'.repeat(COUNT)}`;
 
 export const batchHandover: Benchmark = {
   name: 'batch-handover',
-  description: `W6: ${COUNT.toLocaleString('en-US')} trivial command tasks (\`true\`) handed over by a script through \`claudine run --batch -\` (the built CLI, one process) to a running host at concurrency ${CONCURRENCY}, from the start of the hand-over to the last task finished (the host's finished_at), median of ${ROUNDS}; also the same with no host running (the CLI starts it). Baseline: task-spooler's \`tsp true\` loop (a shell loop, server started with \`tsp -S ${CONCURRENCY}\` beforehand, then \`tsp -w\` on the last two jobs) in the same run, rounds interleaved. Target: at least half of tsp's rate.`,
+  description: `W6: ${COUNT.toLocaleString('en-US')} trivial command tasks (\`true\`) handed over by a script through \`claudine run --batch -\` (the installed, bundled CLI, one process) to a running host (\`claudine host start\` beforehand) at concurrency ${CONCURRENCY}, from the start of the hand-over to the last task finished (the host's finished_at), median of ${ROUNDS}; also the same with no host running (the CLI starts it). Baseline: task-spooler's \`tsp true\` loop (a shell loop, server started with \`tsp -S ${CONCURRENCY}\` beforehand, then \`tsp -w\` on the last two jobs) in the same run, rounds interleaved. Target: at least half of tsp's rate.`,
   async run({ scratch, log }) {
     if (!existsSync(TSP)) throw new Error(`${TSP} is missing: install task-spooler (apt-get install task-spooler)`);
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (pnpm run build)`);
     const warm: Round[] = [];
     const cold: Round[] = [];
     const baseline: Round[] = [];
+    const hostAnonymousKiB: number[] = [];
+    const bareLoop: { ms: number; anonymousKiB: number }[] = [];
+    const hostSizedLoop: { ms: number; anonymousKiB: number }[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       baseline.push(await tspRound(join(scratch, `tsp-${round}`)));
 
-      // A running host: started first, as a user's host is up while they work.
+      // A running host: started first (`claudine host start`), as a user's host is up while they work.
       const home = join(scratch, `warm-${round}`);
       const settings = { CLAUDINE_CONCURRENCY: String(CONCURRENCY) };
-      const host = await startBenchHost(home, settings, scratch);
+      const warmEnv = { ...process.env, CLAUDINE_HOME: home, CLAUDINE_HOST_IDLE_EXIT: '30m', ...settings };
+      await run(process.execPath, [CLI, 'host', 'start'], { env: warmEnv, cwd: scratch });
+      const status = JSON.parse(await run(process.execPath, [CLI, 'host', 'status', '--json'], { env: warmEnv, cwd: scratch })) as {
+        host: { pid: number };
+      };
       const db = new Database(join(home, 'claudine.db'), { readonly: true });
       try {
-        const env = { ...process.env, CLAUDINE_HOME: home, CLAUDINE_HOST_IDLE_EXIT: '30m', ...settings };
         const started = Date.now();
-        const ids = (await run(process.execPath, [CLI, 'run', '--batch', '-'], { env, cwd: scratch, input: BATCH })).trim().split('\n');
+        const ids = (await run(process.execPath, [CLI, 'run', '--batch', '-'], { env: warmEnv, cwd: scratch, input: BATCH }))
+          .trim()
+          .split('\n');
         const handedOverMs = Date.now() - started;
         if (ids.length !== COUNT) throw new Error(`run --batch printed ${ids.length} ids, not ${COUNT}`);
-        warm.push({ handedOverMs, ms: (await waitForFinish(db, COUNT)) - started });
+        const finished = waitForFinish(db, COUNT);
+        hostAnonymousKiB.push(await peakAnonymousKiB(status.host.pid, finished));
+        warm.push({ handedOverMs, ms: (await finished) - started });
       } finally {
         db.close();
-        await host.stop();
+        await run(process.execPath, [CLI, 'host', 'stop'], { env: warmEnv, cwd: scratch });
       }
+
+      // Node's spawn alone, from a bare process and from one as big as the host was.
+      const bare = await spawnLoopRound(0, scratch);
+      bareLoop.push(bare);
+      const ballast = Math.max(0, Math.round(((hostAnonymousKiB[round] ?? 0) - bare.anonymousKiB) / 1024));
+      hostSizedLoop.push(await spawnLoopRound(ballast, scratch));
 
       // No host: the CLI starts one, as after a reboot or an idle exit.
       const coldHome = join(scratch, `cold-${round}`);
@@ -125,8 +195,9 @@ export const batchHandover: Benchmark = {
         await run(process.execPath, [CLI, 'host', 'stop'], { env, cwd: scratch });
       }
       const show = (entry: Round | undefined) => `${entry?.handedOverMs} ms handed over, ${entry?.ms} ms run`;
+      const mib = (kib: number | undefined) => `${Math.round((kib ?? 0) / 1024)} MiB`;
       log(
-        `round ${round + 1}: tsp ${show(baseline[round])}; claudine, host running: ${show(warm[round])}; host started by the CLI: ${show(cold[round])}`,
+        `round ${round + 1}: tsp ${show(baseline[round])}; claudine, host running: ${show(warm[round])} (host's peak anonymous memory ${mib(hostAnonymousKiB[round])}); host started by the CLI: ${show(cold[round])}; spawn loop ${bare.ms} ms bare (${mib(bare.anonymousKiB)}), ${hostSizedLoop[round]?.ms} ms at the host's size (${mib(hostSizedLoop[round]?.anonymousKiB)})`,
       );
     }
     const rate = (ms: number) => (COUNT / ms) * 1000;
@@ -144,6 +215,20 @@ export const batchHandover: Benchmark = {
       {
         metric: `${tasks} tasks handed over and run, concurrency ${CONCURRENCY}, host started by the CLI`,
         value: rate(median(cold.map((entry) => entry.ms))),
+        unit: 'tasks/s',
+        ...tsp,
+        better: 'higher',
+      },
+      {
+        metric: `Node child_process.spawn alone: ${tasks} \`/bin/sh -c true\`, concurrency ${CONCURRENCY}, from a bare Node process`,
+        value: rate(median(bareLoop.map((entry) => entry.ms))),
+        unit: 'tasks/s',
+        ...tsp,
+        better: 'higher',
+      },
+      {
+        metric: `the same from a Node process as big as the host while it ran (${Math.round(median(hostAnonymousKiB) / 1024)} MiB anonymous)`,
+        value: rate(median(hostSizedLoop.map((entry) => entry.ms))),
         unit: 'tasks/s',
         ...tsp,
         better: 'higher',
